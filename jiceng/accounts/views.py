@@ -1,0 +1,74 @@
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.utils.timezone import make_aware
+
+from jiceng.accounts.forms import LoginForm
+from jiceng.accounts.models import AuditLog
+from jiceng.accounts.roles import ROLES
+from jiceng.areas.models import Area
+from jiceng.core.scope import scope_prefixes
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """One home page, its content chosen by the user's roles and scope."""
+    user = request.user
+    assignments = list(user.assignments_for_display())
+    roles = {a.role for a in assignments}
+    scope_codes = scope_prefixes(user, "areas.view_area")
+    if scope_codes is None:
+        scope_areas = list(Area.objects.filter(parent__isnull=True).order_by("code"))
+    else:
+        scope_areas = list(Area.objects.visible_to(user).filter(code__in=scope_codes).order_by("code"))
+    children = []
+    if len(scope_areas) == 1:
+        children = list(Area.objects.visible_to(user).filter(parent=scope_areas[0]).order_by("code")[:50])
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "assignments": assignments,
+            "role_cards": [ROLES[r] for r in ROLES if r in roles],
+            "scope_areas": scope_areas,
+            "children": children,
+            "is_grid_worker": roles == {"grid_worker"},
+        },
+    )
+
+
+def _day(value):
+    """A ``YYYY-MM-DD`` query value, or None for anything else (a bad date is ignored, not an error)."""
+    try:
+        return parse_date(value or "")
+    except ValueError:
+        return None
+
+
+@login_required
+def audit_list(request):
+    logs = AuditLog.objects.visible_to(request.user).select_related("actor")
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        logs = logs.filter(
+            Q(object_repr__contains=q) | Q(actor__username__contains=q) | Q(actor__display_name__contains=q)
+        )
+    # Whole days in the site's time zone, as a range on the indexed timestamp.
+    start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
+    if start:
+        logs = logs.filter(at__gte=make_aware(datetime.combine(start, time.min)))
+    if end:
+        logs = logs.filter(at__lt=make_aware(datetime.combine(end + timedelta(days=1), time.min)))
+    page = Paginator(logs, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_list.html", {"page": page, "q": q, "start": start, "end": end})

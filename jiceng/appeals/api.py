@@ -1,0 +1,581 @@
+"""API v1 for 民呼我应: /api/v1/appeals/ (list, detail, create, transitions, timeline, Excel),
+/api/v1/whistles/ and /api/v1/whistle-summons/ (吹哨报到), /api/v1/appeal-rates/ (the rates)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from jiceng.accounts.roles import APPEAL_VIEW
+from jiceng.appeals import services, stats
+from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
+from jiceng.appeals.models import Appeal, AppealEvent, Extension, Whistle, WhistleSummons, get_appeal_for_user
+from jiceng.appeals.serializers import (
+    AnswerSerializer,
+    AppealCreateSerializer,
+    AppealDetailSerializer,
+    AppealSerializer,
+    DispatchSerializer,
+    EventSerializer,
+    ExtendSerializer,
+    ExtensionDecisionSerializer,
+    FeedbackSerializer,
+    MergeSerializer,
+    NoteSerializer,
+    PlanSerializer,
+    ProgressSerializer,
+    RateSerializer,
+    ReasonSerializer,
+    SummonsRateSerializer,
+    SummonsSerializer,
+    WhistleCreateSerializer,
+    WhistleSerializer,
+)
+from jiceng.areas.models import Area
+from jiceng.core.api import error_response
+from jiceng.core.scope import get_object_for_user, scope_for
+from jiceng.orgs.models import Department
+
+
+class AppealCursorPagination(CursorPagination):
+    """Keyset pages, newest first; ``?ordering=answer_due`` puts the most urgent first (工作台)."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ORDERINGS = {"-id": ("-id",), "answer_due": ("answer_due", "id")}
+
+    def get_ordering(self, request, queryset, view):
+        return self.ORDERINGS.get(request.query_params.get("ordering") or "-id", ("-id",))
+
+
+class IdCursorPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def run(call, success_status=status.HTTP_200_OK):
+    """Call a service; its refusals become the API's JSON errors (403, 400, 409)."""
+    try:
+        return call(), None
+    except services.TransitionError as exc:
+        return None, error_response(exc.messages[0], status.HTTP_409_CONFLICT, exc.code or "transition")
+    except services.AppealError as exc:
+        return None, error_response(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "invalid")
+    except PermissionDenied as exc:
+        return None, error_response(str(exc) or "没有权限执行此操作。", status.HTTP_403_FORBIDDEN, "permission_denied")
+
+
+def _files(request, name: str = "photos") -> list:
+    return request.FILES.getlist(name) if hasattr(request, "FILES") else []
+
+
+MONTH_PARAM = OpenApiParameter("month", str, description="月份，如 2025-10（默认本月）")
+END_PARAM = OpenApiParameter("end", str, description="截止月份（含），如 2025-12")
+
+
+class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """诉求工单：按调用者的权限范围过滤（所在区划、承办或被召集的部门、本人提交的）。
+    POST 受理（`client_token` 防重复提交）；各办理环节为 POST 动作；`export` 导出 Excel。"""
+
+    filterset_class = AppealFilterSet
+    pagination_class = AppealCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def base_queryset(self):
+        return Appeal.objects.select_related("category", "area", "assigned_area", "assigned_department")
+
+    def get_queryset(self):
+        return self.base_queryset().visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return AppealDetailSerializer if self.action == "retrieve" else AppealSerializer
+
+    def get_object(self):
+        return get_appeal_for_user(self.request.user, self.kwargs["pk"])
+
+    def _detail(self, appeal, code=status.HTTP_200_OK):
+        appeal = self.base_queryset().get(pk=appeal.pk)
+        return Response(AppealDetailSerializer(appeal, context=self.get_serializer_context()).data, status=code)
+
+    def _input(self, serializer_class):
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    @extend_schema(request=AppealCreateSerializer, responses={201: AppealDetailSerializer, 200: AppealDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        """受理一件诉求。同一 `client_token` 再次提交返回第一次创建的诉求（200）。"""
+        data = self._input(AppealCreateSerializer)
+        area = None
+        if data.get("area"):
+            area = Area.objects.filter(code=data["area"]).first()
+            if area is None:
+                return error_response("所选区划不存在。")
+        photos = data.get("photos") or _files(request)
+        appeal, error = run(
+            lambda: services.create_appeal(
+                request.user,
+                channel=data["channel"],
+                kind=data["kind"],
+                category=data["category"],
+                urgency=data.get("urgency"),
+                title=data.get("title", ""),
+                description=data["description"],
+                area=area,
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                address=data.get("address", ""),
+                reporter_name=data.get("reporter_name", ""),
+                reporter_phone=data.get("reporter_phone", ""),
+                attributes=data.get("attributes"),
+                client_token=data.get("client_token"),
+                photos=photos,
+            )
+        )
+        if error:
+            return error
+        return self._detail(appeal, status.HTTP_201_CREATED if appeal.created else status.HTTP_200_OK)
+
+    @extend_schema(responses={200: EventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        """办理记录（时间线）。诉求人只看到对其公开的环节。"""
+        appeal = self.get_object()
+        serializer = AppealDetailSerializer(appeal, context=self.get_serializer_context())
+        return Response(serializer.get_events(appeal))
+
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>[0-9]+)", url_name="photo")
+    def photo(self, request, pk=None, photo_id=None):
+        """一张照片（只对能看到该诉求的用户）。"""
+        appeal = self.get_object()
+        photo = appeal.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise Http404
+        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+    def _transition(self, call):
+        _, error = run(call)
+        if error:
+            return error
+        try:
+            appeal = self.get_object()
+        except Http404:
+            # The action took the appeal out of the user's scope (a department's 退单): say what happened.
+            appeal = Appeal.objects.get(pk=self.kwargs["pk"])
+            return Response({"id": appeal.pk, "number": appeal.number, "status": appeal.status})
+        return self._detail(appeal)
+
+    @extend_schema(request=DispatchSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def dispatch_to(self, request, pk=None):
+        """派单（或改派、退单后重新派单）：`area` 为网格/社区/街道/区编码，或 `department` 为部门 id。"""
+        appeal = self.get_object()
+        data = self._input(DispatchSerializer)
+        area = department = None
+        if data.get("area"):
+            area = Area.objects.filter(code=data["area"]).first()
+            if area is None:
+                return error_response("所选承办单位不存在。")
+        if data.get("department"):
+            department = Department.objects.filter(pk=data["department"]).first()
+            if department is None:
+                return error_response("所选部门不存在。")
+        return self._transition(
+            lambda: services.dispatch_appeal(
+                request.user, appeal, area=area, department=department, note=data.get("note", "")
+            )
+        )
+
+    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """签收。两人同时签收时只有一人成功，另一人得到 409。"""
+        appeal = self.get_object()
+        data = self._input(NoteSerializer)
+        return self._transition(lambda: services.sign_appeal(request.user, appeal, note=data.get("note", "")))
+
+    @extend_schema(request=ProgressSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        """记录办理情况（走访、现场核实），可附照片。"""
+        appeal = self.get_object()
+        data = self._input(ProgressSerializer)
+        photos = data.get("photos") or _files(request)
+        return self._transition(
+            lambda: services.record_progress(request.user, appeal, note=data["note"], photos=photos)
+        )
+
+    @extend_schema(request=AnswerSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """答复：答复内容和办理结果（解决/部分解决/未解决）。"""
+        appeal = self.get_object()
+        data = self._input(AnswerSerializer)
+        photos = data.get("photos") or _files(request)
+        return self._transition(
+            lambda: services.answer_appeal(
+                request.user, appeal, text=data["text"], result=data["result"], photos=photos
+            )
+        )
+
+    @extend_schema(request=RateSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        """回访评价：是否解决、是否满意。已解决（含部分）且满意（含基本满意）即办结。"""
+        appeal = self.get_object()
+        data = self._input(RateSerializer)
+        return self._transition(
+            lambda: services.rate_appeal(
+                request.user,
+                appeal,
+                outcome=data["outcome"],
+                satisfaction=data["satisfaction"],
+                comment=data.get("comment", ""),
+            )
+        )
+
+    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """办结（不满意件经研判办结，或未回访办结）。"""
+        appeal = self.get_object()
+        data = self._input(NoteSerializer)
+        return self._transition(lambda: services.close_appeal(request.user, appeal, note=data.get("note", "")))
+
+    @extend_schema(request=ReasonSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        """退单：承办单位说明理由后退回派单单位。"""
+        appeal = self.get_object()
+        data = self._input(ReasonSerializer)
+        return self._transition(lambda: services.return_appeal(request.user, appeal, reason=data["reason"]))
+
+    @extend_schema(request=ExtendSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        """申请延期（须在答复时限前）。"""
+        appeal = self.get_object()
+        data = self._input(ExtendSerializer)
+        return self._transition(
+            lambda: services.request_extension(request.user, appeal, workdays=data["workdays"], reason=data["reason"])
+        )
+
+    @extend_schema(request=ExtensionDecisionSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="decide-extension", url_name="decide-extension")
+    def decide_extension(self, request, pk=None):
+        """审批延期申请（派单单位）。"""
+        appeal = self.get_object()
+        data = self._input(ExtensionDecisionSerializer)
+        extension = Extension.objects.filter(pk=data["extension"], appeal=appeal).first()
+        if extension is None:
+            return error_response("延期申请不存在。", status.HTTP_404_NOT_FOUND, "not_found")
+        return self._transition(
+            lambda: services.decide_extension(
+                request.user, extension, approve=data["approve"], note=data.get("note", "")
+            )
+        )
+
+    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def supervise(self, request, pk=None):
+        """挂牌督办（区、市）。"""
+        appeal = self.get_object()
+        data = self._input(NoteSerializer)
+        return self._transition(lambda: services.supervise_appeal(request.user, appeal, note=data.get("note", "")))
+
+    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """重办（评价为不满意或未解决后）。"""
+        appeal = self.get_object()
+        data = self._input(NoteSerializer)
+        return self._transition(lambda: services.reopen_appeal(request.user, appeal, note=data.get("note", "")))
+
+    @extend_schema(request=MergeSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """作为重复件合并到另一件诉求。"""
+        appeal = self.get_object()
+        data = self._input(MergeSerializer)
+        into = get_appeal_for_user(request.user, data["into"])
+        return self._transition(lambda: services.merge_appeal(request.user, appeal, into, note=data.get("note", "")))
+
+    @extend_schema(request=ReasonSerializer, responses={200: AppealDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """撤销（诉求人本人，或派单单位）。"""
+        appeal = self.get_object()
+        data = self._input(ReasonSerializer)
+        return self._transition(lambda: services.cancel_appeal(request.user, appeal, reason=data["reason"]))
+
+    @extend_schema(
+        responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
+        description="按当前筛选条件导出 Excel（12345 工单字段）。超过页面内处理上限时转为后台任务，"
+        "返回 202 和任务 id。",
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request):
+        from jiceng.core.excel_jobs import export_filename, get_kind, start_export
+
+        params = {key: request.query_params.getlist(key) for key in request.query_params if key != "format"}
+        if scope_for(request.user, "appeals.export_appeal").empty:
+            return error_response("您没有导出诉求工单的权限。", status.HTTP_403_FORBIDDEN, "permission_denied")
+        job, done = start_export(request.user, "appeals", params)
+        if job is not None:
+            return Response({"job": job.pk, "total_rows": job.total_rows}, status=status.HTTP_202_ACCEPTED)
+        path, _ = done
+        response = FileResponse(
+            open(path, "rb"),  # noqa: SIM115  (FileResponse closes it)
+            as_attachment=True,
+            filename=export_filename(get_kind("appeals")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response._resource_closers.append(lambda: _unlink(path))
+        return response
+
+
+def _unlink(path) -> None:
+    from pathlib import Path
+
+    Path(path).unlink(missing_ok=True)
+
+
+class AppealEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """所有可见诉求的办理记录（按时间倒序）；`appeal` 按诉求筛选。诉求人只看到公开环节。"""
+
+    serializer_class = EventSerializer
+    pagination_class = IdCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        user = self.request.user
+        visible = Appeal.objects.visible_to(user)
+        queryset = AppealEvent.objects.filter(appeal__in=visible.values("pk")).prefetch_related("photos")
+        if scope_for(user, APPEAL_VIEW).empty:
+            queryset = queryset.filter(public=True)  # a resident: their own appeals, public steps
+        appeal = self.request.query_params.get("appeal")
+        if appeal and appeal.isdigit():
+            queryset = queryset.filter(appeal_id=int(appeal))
+        return queryset
+
+
+class WhistleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """吹哨：街道（社区）看到本级及下级的吹哨，被召集的部门看到召集它的吹哨。POST 吹哨。"""
+
+    serializer_class = WhistleSerializer
+    pagination_class = IdCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def base_queryset(self):
+        return Whistle.objects.select_related("area").prefetch_related("summons__department")
+
+    def get_queryset(self):
+        return self.base_queryset().visible_to(self.request.user)
+
+    def get_object(self):
+        return get_object_for_user(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(request=WhistleCreateSerializer, responses={201: WhistleSerializer})
+    def create(self, request, *args, **kwargs):
+        data = WhistleCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        data = data.validated_data
+        area = Area.objects.filter(code=data["area"]).first()
+        if area is None:
+            return error_response("吹哨单位不存在。")
+        appeal = get_appeal_for_user(request.user, data["appeal"]) if data.get("appeal") else None
+        departments = list(Department.objects.filter(pk__in=data["departments"]))
+        if len(departments) != len(set(data["departments"])):
+            return error_response("所选部门不存在。")
+        whistle, error = run(
+            lambda: services.blow_whistle(
+                request.user,
+                area=area,
+                case=data["case"],
+                title=data["title"],
+                description=data.get("description", ""),
+                address=data.get("address", ""),
+                departments=departments,
+                appeal=appeal,
+            )
+        )
+        if error:
+            return error
+        whistle = self.base_queryset().get(pk=whistle.pk)
+        return Response(WhistleSerializer(whistle, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(request=NoteSerializer, responses={200: WhistleSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        whistle = self.get_object()
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _, error = run(lambda: services.close_whistle(request.user, whistle, note=data.validated_data.get("note", "")))
+        if error:
+            return error
+        return Response(WhistleSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+
+class WhistleSummonsViewSet(viewsets.ReadOnlyModelViewSet):
+    """部门报到：被召集的部门报到、反馈，吹哨单位评价。"""
+
+    serializer_class = SummonsSerializer
+    filterset_class = SummonsFilterSet
+    pagination_class = IdCursorPagination
+    lookup_value_regex = "[0-9]+"
+
+    def base_queryset(self):
+        return WhistleSummons.objects.select_related("whistle", "department")
+
+    def get_queryset(self):
+        return self.base_queryset().visible_to(self.request.user)
+
+    def get_object(self):
+        return get_object_for_user(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
+
+    def _act(self, call):
+        _, error = run(call)
+        if error:
+            return error
+        return Response(SummonsSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=PlanSerializer, responses={200: SummonsSerializer})
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """报到，并说明处置措施。"""
+        summons = self.get_object()
+        data = PlanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(lambda: services.report_summons(request.user, summons, plan=data.validated_data["plan"]))
+
+    @extend_schema(request=FeedbackSerializer, responses={200: SummonsSerializer})
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        """反馈办理结果。"""
+        summons = self.get_object()
+        data = FeedbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(
+            lambda: services.feedback_summons(request.user, summons, feedback=data.validated_data["feedback"])
+        )
+
+    @extend_schema(request=SummonsRateSerializer, responses={200: SummonsSerializer})
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        """吹哨单位评价报到部门（1—5分）。"""
+        summons = self.get_object()
+        data = SummonsRateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(
+            lambda: services.rate_summons(
+                request.user, summons, rating=data.validated_data["rating"], note=data.validated_data.get("note", "")
+            )
+        )
+
+
+def _month(value: str | None, default: date | None = None) -> date | None:
+    if not value:
+        return default
+    try:
+        year, month = (int(part) for part in value.split("-")[:2])
+        return date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def _rates_payload(rates: stats.Rates) -> dict:
+    return rates.as_dict()
+
+
+class AppealRateViewSet(viewsets.ViewSet):
+    """三率（响应率、解决率、满意率）与综合得分，按区划节点或职能部门、按月；从月度统计表读取。"""
+
+    def _period(self, request):
+        today = timezone.localdate()
+        start = _month(request.query_params.get("month"), date(today.year, today.month, 1))
+        end = _month(request.query_params.get("end"), start)
+        if start is None or end is None or end < start:
+            raise ValueError
+        return start, end
+
+    def _area(self, request, param: str) -> str:
+        code = (request.query_params.get(param) or "").strip()
+        scope = scope_for(request.user, APPEAL_VIEW)
+        if not code or not (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+            raise Http404
+        if not Area.objects.filter(code=code).exists():
+            raise Http404
+        return code
+
+    @extend_schema(
+        parameters=[OpenApiParameter("area", str, required=True), MONTH_PARAM, END_PARAM],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def list(self, request):
+        """一个区划节点（任一层级）在一段月份内的各项比率。"""
+        code = self._area(request, "area")
+        try:
+            start, end = self._period(request)
+        except ValueError:
+            return error_response("月份格式应为 2025-10。")
+        rates = stats.area_rates(code, start, end)
+        return Response(
+            {"area": code, "month": start.isoformat()[:7], "end": end.isoformat()[:7], **_rates_payload(rates)}
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("parent", str, required=True), MONTH_PARAM, END_PARAM],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def ranking(self, request):
+        """下级节点按综合得分的月度排名。"""
+        code = self._area(request, "parent")
+        try:
+            start, end = self._period(request)
+        except ValueError:
+            return error_response("月份格式应为 2025-10。")
+        rows = stats.monthly_ranking(code, start, end)
+        return Response(
+            {
+                "parent": code,
+                "month": start.isoformat()[:7],
+                "results": [
+                    {"rank": r.rank, "code": r.code, "name": r.name, "score": r.score, **_rates_payload(r.rates)}
+                    for r in rows
+                ],
+            }
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("department", int, required=True), MONTH_PARAM, END_PARAM],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=False, methods=["get"])
+    def department(self, request):
+        """一个职能部门的记分卡：承办诉求的各项比率，以及报到率、按时报到率、平均评价。"""
+        department = Department.objects.filter(pk=request.query_params.get("department") or 0).first()
+        scope = scope_for(request.user, APPEAL_VIEW)
+        if department is None or not (
+            scope.everywhere
+            or department.pk in scope.departments
+            or any(department.area_path.startswith(p) for p in scope.areas)
+        ):
+            raise Http404
+        try:
+            start, end = self._period(request)
+        except ValueError:
+            return error_response("月份格式应为 2025-10。")
+        rates = stats.department_rates(department.pk, start, end)
+        return Response({"department": department.pk, "name": department.name, **_rates_payload(rates)})

@@ -1,0 +1,410 @@
+"""API shapes of appeals, their timeline, whistles and summons. Reporter contact is masked by role."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from jiceng.accounts.roles import APPEAL_VIEW
+from jiceng.appeals import services
+from jiceng.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    Channel,
+    Extension,
+    Kind,
+    Outcome,
+    Satisfaction,
+    Urgency,
+    Whistle,
+    WhistleCase,
+    WhistleSummons,
+)
+
+
+def _user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    """A row of the list: no description, no timeline; the reporter masked unless allowed."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:appeal-detail")
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    urgency_display = serializers.CharField(source="get_urgency_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category_name = serializers.CharField(source="category.full_name", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    assigned_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assignee_name = serializers.CharField(read_only=True)
+    reporter_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "url",
+            "id",
+            "number",
+            "channel",
+            "channel_display",
+            "kind",
+            "kind_display",
+            "category",
+            "category_name",
+            "urgency",
+            "urgency_display",
+            "title",
+            "status",
+            "status_display",
+            "area",
+            "area_name",
+            "area_path",
+            "address",
+            "assigned_area",
+            "assigned_department",
+            "assignee_name",
+            "reporter_name",
+            "created_at",
+            "dispatch_due",
+            "answer_due",
+            "deadline_fallback",
+            "dispatch_overdue",
+            "answer_overdue",
+            "extension_pending",
+            "supervised",
+            "reopen_count",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    def get_reporter_name(self, appeal) -> str:
+        return services.display_reporter(_user(self), appeal)[0]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppealEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "at",
+            "actor_name",
+            "from_status",
+            "to_status",
+            "note",
+            "public",
+            "target_name",
+            "photos",
+        ]
+        read_only_fields = fields
+
+    def get_photos(self, event) -> list[str]:
+        return [photo_url(self.context.get("request"), p) for p in event.photos.all()]
+
+
+def photo_url(request, photo: AppealPhoto) -> str:
+    path = reverse("api:appeal-photo", kwargs={"pk": photo.appeal_id, "photo_id": photo.pk})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = AppealPhoto
+        fields = ["id", "stage", "stage_display", "content_type", "size", "created_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo) -> str:
+        return photo_url(self.context.get("request"), photo)
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Extension
+        fields = [
+            "id",
+            "workdays",
+            "reason",
+            "status",
+            "status_display",
+            "requested_at",
+            "old_due",
+            "new_due",
+            "new_due_fallback",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class AppealDetailSerializer(AppealSerializer):
+    """One appeal with its timeline, photos, what the user may do now and the dispatch suggestion."""
+
+    reporter_phone = serializers.SerializerMethodField()
+    answer_result_display = serializers.CharField(source="get_answer_result_display", read_only=True)
+    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
+    satisfaction_display = serializers.CharField(source="get_satisfaction_display", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    events = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    extensions = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+    suggestion = serializers.SerializerMethodField()
+
+    class Meta(AppealSerializer.Meta):
+        fields = [
+            *AppealSerializer.Meta.fields,
+            "description",
+            "attributes",
+            "latitude",
+            "longitude",
+            "location_source",
+            "reporter_phone",
+            "dispatched_at",
+            "signed_at",
+            "answered_at",
+            "rated_at",
+            "response_due",
+            "response_overdue",
+            "extension_count",
+            "supervise_note",
+            "return_count",
+            "merged_into",
+            "answer_text",
+            "answer_result",
+            "answer_result_display",
+            "outcome",
+            "outcome_display",
+            "satisfaction",
+            "satisfaction_display",
+            "rating_comment",
+            "events",
+            "photos",
+            "extensions",
+            "actions",
+            "suggestion",
+        ]
+        read_only_fields = fields
+
+    def get_reporter_phone(self, appeal) -> str:
+        return services.display_reporter(_user(self), appeal)[1]
+
+    def _internal(self, appeal) -> bool:
+        user = _user(self)
+        return not services.is_reporter(user, appeal) or services.may(user, APPEAL_VIEW, appeal)
+
+    def get_events(self, appeal) -> list[dict]:
+        events = appeal.events.prefetch_related("photos").order_by("at", "id")
+        if not self._internal(appeal):
+            events = events.filter(public=True)
+        return EventSerializer(events, many=True, context=self.context).data
+
+    def get_photos(self, appeal) -> list[dict]:
+        return PhotoSerializer(appeal.photos.all(), many=True, context=self.context).data
+
+    def get_extensions(self, appeal) -> list[dict]:
+        if not self._internal(appeal):
+            return []
+        return ExtensionSerializer(appeal.extensions.all(), many=True).data
+
+    def get_actions(self, appeal) -> list[str]:
+        return services.available_actions(_user(self), appeal)
+
+    def get_suggestion(self, appeal) -> dict | None:
+        if "dispatch" not in self.get_actions(appeal):
+            return None
+        suggestion = services.suggest_dispatch(appeal)
+        return {
+            "area": suggestion.area.code if suggestion.area else None,
+            "department": suggestion.department.pk if suggestion.department else None,
+            "name": suggestion.target_name,
+            "reason": suggestion.reason,
+        }
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+class AppealCreateSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.RESIDENT)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.APPEAL)
+    category = serializers.CharField(max_length=15, help_text="诉求类别编码")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=4000)
+    area = serializers.CharField(max_length=21, required=False, allow_blank=True, help_text="所在区划编码（可到楼栋）")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    attributes = serializers.DictField(required=False)
+    client_token = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class DispatchSerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=21, required=False, allow_blank=True, help_text="承办区划编码")
+    department = serializers.IntegerField(required=False, allow_null=True, help_text="承办部门")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class AnswerSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    result = serializers.ChoiceField(choices=Outcome.choices)
+    photos = serializers.ListField(child=serializers.FileField(), required=False)
+
+
+class RateSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class ExtendSerializer(serializers.Serializer):
+    workdays = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=500)
+
+
+class ExtensionDecisionSerializer(serializers.Serializer):
+    extension = serializers.IntegerField()
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="合并到的诉求 id")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class WhistleCreateSerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=21, help_text="吹哨的街道或社区编码")
+    case = serializers.ChoiceField(choices=WhistleCase.choices)
+    title = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    departments = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    appeal = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PlanSerializer(serializers.Serializer):
+    plan = serializers.CharField(max_length=2000)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    feedback = serializers.CharField(max_length=2000)
+
+
+class SummonsRateSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+# --------------------------------------------------------------------------- whistles
+
+
+class SummonsSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:whistlesummons-detail")
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    whistle_title = serializers.CharField(source="whistle.title", read_only=True)
+    case = serializers.CharField(source="whistle.case", read_only=True)
+    appeal = serializers.IntegerField(source="whistle.appeal_id", read_only=True)
+
+    class Meta:
+        model = WhistleSummons
+        fields = [
+            "url",
+            "id",
+            "whistle",
+            "whistle_title",
+            "case",
+            "appeal",
+            "department",
+            "department_name",
+            "status",
+            "status_display",
+            "report_due",
+            "reported_at",
+            "on_time",
+            "plan",
+            "feedback",
+            "fed_back_at",
+            "rating",
+            "rating_note",
+            "rated_at",
+            "escalated_at",
+        ]
+        read_only_fields = fields
+
+
+class WhistleSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:whistle-detail")
+    case_display = serializers.CharField(source="get_case_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    summons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Whistle
+        fields = [
+            "url",
+            "id",
+            "area",
+            "area_name",
+            "appeal",
+            "case",
+            "case_display",
+            "title",
+            "description",
+            "address",
+            "report_due",
+            "status",
+            "status_display",
+            "blown_at",
+            "closed_at",
+            "summons",
+        ]
+        read_only_fields = fields
+
+    def get_summons(self, whistle) -> list[dict]:
+        rows = whistle.summons.all()
+        return [
+            {
+                "id": s.pk,
+                "department": s.department_id,
+                "department_name": s.department.name,
+                "status": s.status,
+                "status_display": s.get_status_display(),
+                "reported_at": s.reported_at,
+                "on_time": s.on_time,
+                "rating": s.rating,
+                "escalated_at": s.escalated_at,
+            }
+            for s in rows
+        ]

@@ -1,0 +1,413 @@
+"""The rates (响应率, 解决率, 满意率 …): monthly counters kept as events happen, and their readers.
+
+Each appeal event adds to the counters of the month it happened in (local time), on every area
+node from the city down to the grid above the appeal's location, and on the department concerned.
+:func:`event_deltas` is the one mapping from an event to counters: the services apply it in the
+same transaction as the event, and :func:`rebuild` replays the timeline through it, so the two
+can never disagree. Readers sum a handful of rows (one per node and month): they never scan
+appeals. Formulas: docs/appeals-rates.md.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from jiceng.appeals.models import (
+    COUNTER_FIELDS,
+    AreaStat,
+    DepartmentStat,
+    EventKind,
+    Outcome,
+    Satisfaction,
+    Whistle,
+    WhistleSummons,
+)
+from jiceng.appeals.rules import RATE_WEIGHTS
+from jiceng.core.paths import subtree_q
+from jiceng.core.rules import get_rule
+
+# Area nodes that carry statistics: city (4), district (6), street (9), community (12), grid (15).
+STAT_LEVELS = {4: "city", 6: "district", 9: "street", 12: "community", 15: "grid"}
+CHILD_LENGTH = {4: 6, 6: 9, 9: 12, 12: 15}
+
+
+def month_of(moment) -> date:
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    return date(local.year, local.month, 1)
+
+
+def stat_paths(area_path: str) -> list[str]:
+    return [area_path[:n] for n in STAT_LEVELS if n <= len(area_path)]
+
+
+def event_deltas(kind: str, data: dict) -> dict[str, int]:
+    """The counters one appeal event adds to (see the table in docs/appeals-rates.md)."""
+    data = data or {}
+    if kind == EventKind.CREATE:
+        return {"received": 1}
+    if kind == EventKind.DISPATCH:
+        return {"dispatched": 1}
+    if kind == EventKind.REOPEN:
+        return {"dispatched": 1, "reopened": 1}
+    if kind == EventKind.SIGN:
+        return {"signed": 1, "responded": 1} if data.get("on_time") else {"signed": 1}
+    if kind == EventKind.RETURN:
+        return {"returned": 1}
+    if kind == EventKind.ANSWER:
+        return {"answered": 1}
+    if kind == EventKind.CLOSE:
+        deltas = {"closed": 1}
+        if data.get("on_time"):
+            deltas["closed_on_time"] = 1
+        outcome, satisfaction = data.get("outcome"), data.get("satisfaction")
+        if outcome and satisfaction:
+            deltas["rated"] = 1
+            if outcome == Outcome.RESOLVED:
+                deltas["resolved"] = 1
+            elif outcome == Outcome.PARTLY:
+                deltas["partly_resolved"] = 1
+            deltas[
+                {
+                    Satisfaction.SATISFIED: "satisfied",
+                    Satisfaction.BASICALLY: "basically_satisfied",
+                    Satisfaction.UNSATISFIED: "unsatisfied",
+                }[satisfaction]
+            ] = 1
+        return deltas
+    if kind == EventKind.OVERDUE:
+        return {"overdue": 1}
+    if kind == EventKind.SUPERVISE:
+        return {"supervised": 1}
+    if kind == EventKind.CANCEL:
+        return {"cancelled": 1}
+    if kind == EventKind.MERGE:
+        return {"merged": 1}
+    return {}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _bump(queryset, key_field: str, keys: list, month: date, deltas: dict[str, int], make) -> None:
+    """Add ``deltas`` to the rows (key, month), creating missing rows first.
+
+    The UPDATE comes first, so the usual case (rows exist) is one statement. A row created by a
+    concurrent transaction in between is skipped by ``ignore_conflicts`` and then updated.
+    """
+    increments = {name: F(name) + n for name, n in deltas.items() if n}
+    if not increments or not keys:
+        return
+    rows = queryset.filter(**{f"{key_field}__in": keys}, month=month)
+    if rows.update(**increments) == len(keys):
+        return
+    present = set(rows.values_list(key_field, flat=True))
+    missing = [key for key in keys if key not in present]
+    if not missing:
+        return
+    queryset.bulk_create([make(key) for key in missing], ignore_conflicts=True)
+    queryset.filter(**{f"{key_field}__in": missing}, month=month).update(**increments)
+
+
+def bump_area(area_path: str, month: date, deltas: dict[str, int]) -> None:
+    paths = stat_paths(area_path)
+    _bump(
+        AreaStat.objects,
+        "path",
+        paths,
+        month,
+        deltas,
+        lambda p: AreaStat(path=p, level=STAT_LEVELS[len(p)], month=month),
+    )
+
+
+def bump_department(department_id: int | None, month: date, deltas: dict[str, int]) -> None:
+    if department_id:
+        _bump(
+            DepartmentStat.objects,
+            "department_id",
+            [department_id],
+            month,
+            deltas,
+            lambda d: DepartmentStat(department_id=d, month=month),
+        )
+
+
+def apply_event(event) -> None:
+    """Called by the services right after writing ``event``, in the same transaction."""
+    deltas = event_deltas(event.kind, event.data)
+    if deltas:
+        month = month_of(event.at)
+        bump_area(event.area_path, month, deltas)
+        bump_department(event.department_id, month, deltas)
+
+
+@transaction.atomic
+def rebuild() -> tuple[int, int]:
+    """Recompute every counter from the timeline and the whistle tables; returns rows written.
+
+    A repair tool (after an import, a fix, a move of areas): the services keep the tables exact
+    as they go, and the tests check that a rebuild gives the same numbers.
+    """
+    from jiceng.appeals.models import AppealEvent
+
+    areas: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    departments: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(area_path, department_id, month, deltas):
+        if area_path is not None:
+            for path in stat_paths(area_path):
+                for name, n in deltas.items():
+                    areas[(path, month)][name] += n
+        if department_id:
+            for name, n in deltas.items():
+                departments[(department_id, month)][name] += n
+
+    # The appeal's current path, not the event's: after an area move the history follows the node.
+    events = AppealEvent.objects.values_list("kind", "data", "at", "appeal__area_path", "department_id")
+    for kind, data, at, area_path, department_id in events.iterator(chunk_size=5000):
+        deltas = event_deltas(kind, data)
+        if deltas:
+            add(area_path, department_id, month_of(at), deltas)
+    for area_path, blown_at in Whistle.objects.values_list("area_path", "blown_at").iterator(chunk_size=5000):
+        add(area_path, None, month_of(blown_at), {"whistles": 1})
+    summons = WhistleSummons.objects.values_list(
+        "department_id", "whistle__blown_at", "reported_at", "on_time", "rated_at", "rating", "escalated_at"
+    )
+    for department_id, blown_at, reported_at, on_time, rated_at, rating, escalated_at in summons.iterator(
+        chunk_size=5000
+    ):
+        add(None, department_id, month_of(blown_at), {"summons": 1})
+        if reported_at:
+            add(
+                None,
+                department_id,
+                month_of(reported_at),
+                {"summons_reported": 1, "summons_on_time": int(bool(on_time))},
+            )
+        if rated_at:
+            add(None, department_id, month_of(rated_at), {"summons_rated": 1, "summons_rating_sum": rating or 0})
+        if escalated_at:
+            add(None, department_id, month_of(escalated_at), {"summons_escalated": 1})
+
+    AreaStat.objects.all().delete()
+    DepartmentStat.objects.all().delete()
+    AreaStat.objects.bulk_create(
+        [
+            AreaStat(path=path, level=STAT_LEVELS[len(path)], month=month, **counts)
+            for (path, month), counts in areas.items()
+        ],
+        batch_size=2000,
+    )
+    DepartmentStat.objects.bulk_create(
+        [DepartmentStat(department_id=d, month=month, **counts) for (d, month), counts in departments.items()],
+        batch_size=2000,
+    )
+    return len(areas), len(departments)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def rate_weights() -> dict[str, float]:
+    weights = get_rule(RATE_WEIGHTS)
+    return {key: float(weights.get(key, 0)) for key in ("response", "resolution", "satisfaction")}
+
+
+@dataclass
+class Rates:
+    """Counters summed over a period, and the rates computed from them (ratios in 0..1)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTER_FIELDS, 0))
+
+    def __getattr__(self, name):
+        counts = self.__dict__.get("counts")
+        if counts is not None and name in counts:
+            return counts[name]
+        raise AttributeError(name)
+
+    @property
+    def response_rate(self) -> float | None:
+        """响应率 = 按时签收 ÷ 派单."""
+        return _ratio(self.counts["responded"], self.counts["dispatched"])
+
+    @property
+    def resolution_rate(self) -> float | None:
+        """解决率 = 评价“解决” ÷ 有效回访."""
+        return _ratio(self.counts["resolved"], self.counts["rated"])
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """满意率 = (满意 + 基本满意) ÷ 有效回访."""
+        return _ratio(self.counts["satisfied"] + self.counts["basically_satisfied"], self.counts["rated"])
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """按时办结率 = 按时答复的办结件 ÷ 办结."""
+        return _ratio(self.counts["closed_on_time"], self.counts["closed"])
+
+    @property
+    def return_rate(self) -> float | None:
+        """退单率 = 退单 ÷ 派单."""
+        return _ratio(self.counts["returned"], self.counts["dispatched"])
+
+    @property
+    def reopen_rate(self) -> float | None:
+        """重办率 = 重办 ÷ 答复."""
+        return _ratio(self.counts["reopened"], self.counts["answered"])
+
+    @property
+    def summons_report_rate(self) -> float | None:
+        """报到率 = 报到 ÷ 被召集."""
+        return _ratio(self.counts["summons_reported"], self.counts["summons"])
+
+    @property
+    def summons_on_time_rate(self) -> float | None:
+        """按时报到率 = 按时报到 ÷ 被召集."""
+        return _ratio(self.counts["summons_on_time"], self.counts["summons"])
+
+    @property
+    def summons_average_rating(self) -> float | None:
+        """平均评价分（1—5分）."""
+        return _ratio(self.counts["summons_rating_sum"], self.counts["summons_rated"])
+
+    def composite(self, weights: dict[str, float] | None = None) -> float | None:
+        """综合得分 (0—100): the weighted mean of the three rates that have a denominator.
+
+        A rate without a denominator (nothing dispatched, nobody called back) is left out and the
+        other weights are scaled up, rather than counting it as 0 or 100.
+        """
+        weights = weights or rate_weights()
+        parts = [
+            (weights["response"], self.response_rate),
+            (weights["resolution"], self.resolution_rate),
+            (weights["satisfaction"], self.satisfaction_rate),
+        ]
+        total = sum(w for w, r in parts if r is not None)
+        if not total:
+            return None
+        return 100 * sum(w * r for w, r in parts if r is not None) / total
+
+    def as_dict(self, weights: dict[str, float] | None = None) -> dict:
+        return {
+            **self.counts,
+            "response_rate": self.response_rate,
+            "resolution_rate": self.resolution_rate,
+            "satisfaction_rate": self.satisfaction_rate,
+            "composite": self.composite(weights),
+            "on_time_rate": self.on_time_rate,
+            "return_rate": self.return_rate,
+            "reopen_rate": self.reopen_rate,
+            "summons_report_rate": self.summons_report_rate,
+            "summons_on_time_rate": self.summons_on_time_rate,
+            "summons_average_rating": self.summons_average_rating,
+        }
+
+
+_SUMS = {name: Sum(name) for name in COUNTER_FIELDS}
+
+
+def _rates(row: dict | None) -> Rates:
+    rates = Rates()
+    for name in COUNTER_FIELDS:
+        rates.counts[name] = (row or {}).get(name) or 0
+    return rates
+
+
+def _period(start: date, end: date | None):
+    start = date(start.year, start.month, 1)
+    end = start if end is None else date(end.year, end.month, 1)
+    return start, end
+
+
+def area_rates(area_code: str, start: date, end: date | None = None) -> Rates:
+    """The rates of one area node (any level down to the grid) for the months ``start``..``end``.
+
+    The caller has checked the user may see the node (``get_area_for_user``).
+    """
+    start, end = _period(start, end)
+    row = AreaStat.objects.filter(path=area_code, month__gte=start, month__lte=end).aggregate(**_SUMS)
+    return _rates(row)
+
+
+def department_rates(department_id: int, start: date, end: date | None = None) -> Rates:
+    """A department's scorecard: appeals it handled and the summons it answered."""
+    start, end = _period(start, end)
+    row = DepartmentStat.objects.filter(department_id=department_id, month__gte=start, month__lte=end).aggregate(
+        **_SUMS
+    )
+    return _rates(row)
+
+
+def monthly_series(area_code: str, start: date, end: date) -> list[tuple[date, Rates]]:
+    """One Rates per month with activity, oldest first (for charts)."""
+    start, end = _period(start, end)
+    rows = AreaStat.objects.filter(path=area_code, month__gte=start, month__lte=end).order_by("month").values()
+    return [(row["month"], _rates(row)) for row in rows]
+
+
+@dataclass
+class RankRow:
+    rank: int | None
+    code: str
+    name: str
+    rates: Rates
+    score: float | None
+
+
+def _ranked(items: list[tuple[str, str, Rates]], weights) -> list[RankRow]:
+    scored = [(code, name, rates, rates.composite(weights)) for code, name, rates in items]
+    # Nodes without any score go last, in code order; ties share a rank.
+    scored.sort(key=lambda x: (x[3] is None, -(x[3] or 0), x[0]))
+    result, last_score, last_rank = [], None, 0
+    for position, (code, name, rates, score) in enumerate(scored, start=1):
+        if score is None:
+            result.append(RankRow(None, code, name, rates, None))
+            continue
+        rank = last_rank if last_score is not None and abs(score - last_score) < 1e-9 else position
+        result.append(RankRow(rank, code, name, rates, score))
+        last_score, last_rank = score, rank
+    return result
+
+
+def monthly_ranking(parent_code: str, month: date, end: date | None = None) -> list[RankRow]:
+    """The children of ``parent_code`` ranked by composite score for a month (or months)."""
+    from jiceng.areas.models import Area
+
+    start, end = _period(month, end)
+    children = list(Area.objects.filter(parent__code=parent_code).values_list("code", "name"))
+    codes = [code for code, _ in children if len(code) in STAT_LEVELS]
+    rows = {
+        row["path"]: row
+        for row in AreaStat.objects.filter(path__in=codes, month__gte=start, month__lte=end)
+        .values("path")
+        .annotate(**_SUMS)
+    }
+    weights = rate_weights()
+    return _ranked([(code, name, _rates(rows.get(code))) for code, name in children if code in codes], weights)
+
+
+def department_ranking(area_code: str, month: date, end: date | None = None) -> list[RankRow]:
+    """Departments belonging to ``area_code``'s subtree, ranked by composite score."""
+    from jiceng.orgs.models import Department
+
+    start, end = _period(month, end)
+    departments = list(
+        Department.objects.filter(subtree_q(area_code, "area_path")).order_by("name").values_list("id", "name")
+    )
+    ids = [d for d, _ in departments]
+    rows = {
+        row["department_id"]: row
+        for row in DepartmentStat.objects.filter(department_id__in=ids, month__gte=start, month__lte=end)
+        .values("department_id")
+        .annotate(**_SUMS)
+    }
+    weights = rate_weights()
+    return _ranked([(str(d), name, _rates(rows.get(d))) for d, name in departments], weights)

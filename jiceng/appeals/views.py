@@ -1,0 +1,488 @@
+"""民呼我应 pages: resident phone pages, the grid worker's workbench, the dispatcher's and the
+department's desks, and the rates table.
+
+Reads go through ``Appeal.objects.visible_to`` / :func:`get_appeal_for_user` (404 outside scope);
+writes go through :mod:`jiceng.appeals.services` and :mod:`jiceng.appeals.whistles`, whose
+refusals are shown on the page in Chinese.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jiceng.accounts.roles import (
+    APPEAL_ADD,
+    APPEAL_DISPATCH,
+    APPEAL_HANDLE,
+    APPEAL_VIEW,
+    SUMMONS_REPORT,
+    WHISTLE_ADD,
+)
+from jiceng.appeals import forms, services, stats, whistles
+from jiceng.appeals.models import (
+    WITH_HANDLER,
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    Category,
+    Channel,
+    Status,
+    SummonsStatus,
+    WhistleSummons,
+    get_appeal_for_user,
+)
+from jiceng.areas.models import Area, Level
+from jiceng.core.paths import subtrees_q
+from jiceng.core.scope import scope_for
+from jiceng.orgs.models import Department
+
+PAGE_SIZE = 50
+AREA_CHOICES_LIMIT = 300
+LIST_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "description",
+    "status",
+    "urgency",
+    "category__name",
+    "area__name",
+    "created_at",
+    "answer_due",
+    "answer_overdue",
+    "supervised",
+    "extension_pending",
+)
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc) or "您没有进行此操作的权限。"
+
+
+def _month(request) -> date:
+    value = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        return date(today.year, today.month, 1)
+
+
+def _home_areas(user):
+    """Where the user may report: buildings, grids and communities under any of their roles."""
+    codes = sorted({area_code for _, area_code, _, _ in user.grants() if area_code})
+    if not codes:
+        return []
+    return list(
+        Area.objects.filter(
+            subtrees_q(codes, "code"), level__in=[Level.COMMUNITY, Level.GRID, Level.COMPOUND, Level.BUILDING]
+        )
+        .order_by("code")
+        .only("id", "code", "name")[:AREA_CHOICES_LIMIT]
+    )
+
+
+def _rows(queryset, request):
+    """One page (keyset on id, or the given ordering first), with only the columns the list shows."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        queryset = queryset.filter(id__lt=int(before))
+    rows = list(queryset.select_related("category", "area").only(*LIST_FIELDS)[: PAGE_SIZE + 1])
+    next_url = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        params = request.GET.copy()
+        params["before"] = rows[-1].pk
+        next_url = f"?{params.urlencode()}"
+    return rows, next_url
+
+
+def _list_page(request, template_title: str, rows, next_url, *, intro: str = "", extra=None):
+    context = {"page_title": template_title, "rows": rows, "next_url": next_url, "intro": intro, "now": timezone.now()}
+    context.update(extra or {})
+    return render(request, "appeals/appeal_list.html", context)
+
+
+# --------------------------------------------------------------------------- resident
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    """居民自助 (or 网格员代录 for a grid worker): category, description, photo and location."""
+    user = request.user
+    areas = _home_areas(user)
+    categories = list(Category.objects.active().filter(children__isnull=True).order_by("code"))
+    recording = not scope_for(user, APPEAL_ADD).empty
+    form = forms.SubmitForm(
+        request.POST or None, request.FILES or None, categories=categories, areas=areas, recording=recording
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next((a for a in areas if str(a.pk) == data["area"]), None)
+        try:
+            appeal = services.create_appeal(
+                user,
+                channel=Channel.GRID if recording else Channel.RESIDENT,
+                category=next(c for c in categories if str(c.pk) == data["category"]),
+                description=data["description"],
+                area=area,
+                address=data["address"],
+                reporter=None if recording else user,
+                reporter_name=data.get("reporter_name", ""),
+                reporter_phone=data.get("reporter_phone", ""),
+                client_token=data["client_token"],
+                photos=[data["photo"]] if data.get("photo") else [],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if getattr(appeal, "created", False):
+                messages.success(request, f"诉求已提交，工单编号 {appeal.number}。")
+            else:
+                messages.info(request, f"该诉求已提交过（工单编号 {appeal.number}），未重复登记。")
+            return redirect("appeals:detail", appeal.pk)
+    return render(request, "appeals/submit.html", {"form": form, "has_areas": bool(areas), "recording": recording})
+
+
+@login_required
+def mine(request):
+    """我的诉求: what the user reported, newest first."""
+    queryset = Appeal.objects.visible_to(request.user).filter(reporter=request.user).order_by("-id")
+    rows, next_url = _rows(queryset, request)
+    return _list_page(
+        request, "我的诉求", rows, next_url, extra={"new_url": reverse("appeals:submit"), "show_status_only": True}
+    )
+
+
+# --------------------------------------------------------------------------- one appeal
+
+
+def _dispatch_targets(appeal: Appeal):
+    """(choices, initial): the units above the location and the departments serving it."""
+    path = appeal.area_path
+    prefixes = [path[:n] for n in (6, 9, 12, 15) if len(path) >= n]
+    areas = Area.objects.filter(code__in=prefixes, level__in=services.DISPATCH_LEVELS).order_by("code")
+    choices = [(f"a:{a.pk}", f"{a.get_level_display()}：{a.name}") for a in areas]
+    choices += [(f"d:{d.pk}", f"职能部门：{d.name}") for d in services.departments_serving(path).order_by("name")]
+    suggestion = services.suggest_dispatch(appeal)
+    initial = ""
+    if suggestion.department is not None:
+        initial = f"d:{suggestion.department.pk}"
+    elif suggestion.area is not None:
+        initial = f"a:{suggestion.area.pk}"
+    return choices, initial, suggestion
+
+
+def _whistle_area(user, appeal: Appeal):
+    """The street (or else the community) the user may blow a whistle for, over the appeal's location."""
+    scope = scope_for(user, WHISTLE_ADD)
+    path = appeal.area_path
+    for length in (9, 12):
+        code = path[:length]
+        if len(path) >= length and (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+            area = Area.objects.filter(code=code, level__in=whistles.WHISTLE_LEVELS).first()
+            if area is not None:
+                return area
+    return None
+
+
+def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
+    user = request.user
+    bound = bound or {}
+    actions = services.available_actions(user, appeal)
+    staff = not scope_for(user, APPEAL_VIEW).empty
+    events = AppealEvent.objects.filter(appeal=appeal).prefetch_related(
+        Prefetch("photos", queryset=AppealPhoto.objects.only("id", "event_id"))
+    )
+    if not staff:
+        events = events.filter(public=True)
+    name, phone = services.display_reporter(user, appeal)
+    context = {
+        "appeal": appeal,
+        "events": list(events.order_by("at", "id")),
+        "actions": actions,
+        "staff": staff,
+        "reporter_name": name,
+        "reporter_phone": phone,
+        "now": timezone.now(),
+    }
+    if "sign" in actions:
+        context["sign_form"] = bound.get("sign") or forms.ReasonForm(prefix="sign")
+    if "progress" in actions:
+        context["progress_form"] = bound.get("progress") or forms.NoteForm(prefix="progress")
+    if "answer" in actions:
+        context["answer_form"] = bound.get("answer") or forms.AnswerForm(prefix="answer")
+    if "return" in actions:
+        context["return_form"] = bound.get("return") or forms.ReasonForm(prefix="return")
+    if "rate" in actions:
+        context["rate_form"] = bound.get("rate") or forms.RateForm(prefix="rate")
+    if "supervise" in actions:
+        context["supervise_form"] = bound.get("supervise") or forms.ReasonForm(prefix="supervise")
+    if "dispatch" in actions:
+        choices, initial, suggestion = _dispatch_targets(appeal)
+        context["suggestion"] = suggestion
+        context["dispatch_form"] = bound.get("dispatch") or forms.DispatchForm(
+            prefix="dispatch", targets=choices, initial={"target": initial}
+        )
+    if "whistle" in actions and (area := _whistle_area(user, appeal)) is not None:
+        context["whistle_area"] = area
+        departments = list(services.departments_serving(area.code).order_by("name"))
+        context["whistle_form"] = bound.get("whistle") or forms.WhistleForm(
+            prefix="whistle", departments=departments, initial={"title": appeal.title}
+        )
+    return context
+
+
+@login_required
+def detail(request, pk):
+    """The follow page: status, deadlines, the timeline, and the buttons the user may press."""
+    appeal = get_appeal_for_user(request.user, pk)
+    return render(request, "appeals/appeal_detail.html", _detail_context(request, appeal))
+
+
+def _do(action: str, request, appeal: Appeal, form):
+    """Run one service for ``action`` with the form's cleaned data."""
+    user, data = request.user, form.cleaned_data
+    photos = [data["photo"]] if data.get("photo") else []
+    if action == "sign":
+        services.sign_appeal(user, appeal, note=data.get("note", ""))
+        return "已签收。"
+    if action == "progress":
+        services.record_progress(user, appeal, note=data["note"], photos=photos)
+        return "已记录办理情况。"
+    if action == "answer":
+        services.answer_appeal(user, appeal, text=data["text"], result=data["result"], photos=photos)
+        return "已答复，等待诉求人评价。"
+    if action == "return":
+        services.return_appeal(user, appeal, reason=data["note"])
+        return "已退单。"
+    if action == "rate":
+        services.rate_appeal(
+            user, appeal, outcome=data["outcome"], satisfaction=data["satisfaction"], comment=data["comment"]
+        )
+        return "感谢您的评价。"
+    if action == "supervise":
+        services.supervise_appeal(user, appeal, note=data["note"])
+        return "已挂牌督办。"
+    if action == "dispatch":
+        kind, _, ident = data["target"].partition(":")
+        if kind == "d":
+            services.dispatch_appeal(user, appeal, department=Department.objects.get(pk=ident), note=data["note"])
+        else:
+            services.dispatch_appeal(user, appeal, area=Area.objects.get(pk=ident), note=data["note"])
+        return "已派单。"
+    if action == "whistle":
+        area = _whistle_area(user, appeal)
+        if area is None:
+            raise PermissionDenied("您不能为该诉求吹哨。")
+        departments = list(Department.objects.filter(pk__in=data["departments"]))
+        whistles.blow_whistle(
+            user, area=area, case=data["case"], title=data["title"], departments=departments, appeal=appeal
+        )
+        return "已吹哨，等待部门报到。"
+    raise Http404
+
+
+FORMS = {
+    "sign": forms.ReasonForm,
+    "progress": forms.NoteForm,
+    "answer": forms.AnswerForm,
+    "return": forms.ReasonForm,
+    "rate": forms.RateForm,
+    "supervise": forms.ReasonForm,
+    "dispatch": forms.DispatchForm,
+    "whistle": forms.WhistleForm,
+}
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    """One transition on an appeal; on a refusal the page is shown again with the reason."""
+    if action not in FORMS:
+        raise Http404
+    appeal = get_appeal_for_user(request.user, pk)
+    kwargs = {"prefix": action}
+    if action == "dispatch":
+        kwargs["targets"] = _dispatch_targets(appeal)[0]
+    if action == "whistle":
+        area = _whistle_area(request.user, appeal)
+        kwargs["departments"] = list(services.departments_serving(area.code)) if area else []
+    form = FORMS[action](request.POST, request.FILES, **kwargs)
+    if action == "sign":
+        form.fields["note"].required = False
+    if form.is_valid():
+        try:
+            message = _do(action, request, appeal, form)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"操作未完成：{_error_text(exc)}")
+        else:
+            messages.success(request, message)
+            return redirect("appeals:detail", appeal.pk)
+    appeal = get_appeal_for_user(request.user, pk)
+    context = _detail_context(request, appeal, bound={action: form})
+    return render(request, "appeals/appeal_detail.html", context, status=400)
+
+
+@login_required
+def photo(request, pk):
+    """A photo, served only to those who may see its appeal."""
+    photo = get_object_or_404(
+        AppealPhoto.objects.filter(appeal__in=Appeal.objects.visible_to(request.user).values("pk")), pk=pk
+    )
+    return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+# --------------------------------------------------------------------------- workbench and desks
+
+
+@login_required
+def workbench(request):
+    """网格员工作台: the items the user handles, overdue first, then by answer deadline."""
+    if scope_for(request.user, APPEAL_HANDLE).empty:
+        raise PermissionDenied("您没有办理诉求的权限。")
+    queryset = (
+        Appeal.objects.visible_to(request.user, "handle")
+        .filter(status__in=WITH_HANDLER)
+        .annotate(late=Case(When(answer_overdue=True, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("late", "answer_due", "id")
+    )
+    rows = list(queryset.select_related("category", "area").only(*LIST_FIELDS)[:PAGE_SIZE])
+    return _list_page(
+        request,
+        "我的工作台",
+        rows,
+        None,
+        intro="派给我（本网格、本单位）待签收和办理中的诉求，超期的在前。",
+        extra={"new_url": reverse("appeals:submit") if not scope_for(request.user, APPEAL_ADD).empty else None},
+    )
+
+
+@login_required
+def queue(request):
+    """派单台 for streets and communities: waiting for dispatch, returned, or waiting for a decision."""
+    if scope_for(request.user, APPEAL_DISPATCH).empty:
+        raise PermissionDenied("您没有派单的权限。")
+    tab = request.GET.get("tab", "todo")
+    queryset = Appeal.objects.visible_to(request.user, "dispatch")
+    if tab == "todo":
+        queryset = queryset.filter(
+            Q(status__in=[Status.ACCEPTED, Status.RETURNED]) | Q(extension_pending=True) | Q(status=Status.ANSWERED)
+        )
+    elif tab == "open":
+        queryset = queryset.filter(status__in=WITH_HANDLER)
+    else:
+        tab = "all"
+    rows, next_url = _rows(queryset.order_by("-id"), request)
+    tabs = [("todo", "待处理"), ("open", "办理中"), ("all", "全部")]
+    return _list_page(request, "派单台", rows, next_url, extra={"tabs": tabs, "tab": tab})
+
+
+@login_required
+def department_desk(request):
+    """部门工作台: appeals assigned to the user's departments and the summons to report to."""
+    scope = scope_for(request.user, SUMMONS_REPORT)
+    if scope.empty and scope_for(request.user, APPEAL_HANDLE).empty:
+        raise PermissionDenied("您没有部门办理的权限。")
+    handle = scope_for(request.user, APPEAL_HANDLE)
+    appeals = Appeal.objects.visible_to(request.user, "handle").filter(
+        assigned_department_id__in=handle.departments, status__in=WITH_HANDLER
+    )
+    rows = list(appeals.order_by("answer_due", "id").select_related("category", "area").only(*LIST_FIELDS)[:PAGE_SIZE])
+    summons = list(
+        WhistleSummons.objects.visible_to(request.user, "report")
+        .filter(department_id__in=scope.departments)
+        .exclude(status=SummonsStatus.RATED)
+        .select_related("whistle", "whistle__area", "department")
+        .order_by("report_due", "id")[:PAGE_SIZE]
+    )
+    return render(
+        request,
+        "appeals/department_desk.html",
+        {"rows": rows, "summons": summons, "now": timezone.now(), "form": forms.PlanForm()},
+    )
+
+
+@login_required
+@require_POST
+def summons_act(request, pk, action):
+    """报到 (with the plan) or 反馈 on one summons."""
+    if action not in ("report", "feedback"):
+        raise Http404
+    summons = get_object_or_404(
+        WhistleSummons.objects.visible_to(request.user, "view").select_related("department", "whistle"), pk=pk
+    )
+    form = forms.PlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写内容。")
+        return redirect("appeals:department_desk")
+    try:
+        if action == "report":
+            whistles.report_summons(request.user, summons, plan=form.cleaned_data["text"])
+        else:
+            whistles.feedback_summons(request.user, summons, feedback=form.cleaned_data["text"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, f"操作未完成：{_error_text(exc)}")
+    else:
+        messages.success(request, "已报到。" if action == "report" else "已反馈。")
+    return redirect("appeals:department_desk")
+
+
+# --------------------------------------------------------------------------- rates
+
+
+@login_required
+def rates(request):
+    """响应率、解决率、满意率 for each child of the user's node (or a node under it), for a month."""
+    scope = scope_for(request.user, APPEAL_VIEW)
+    if not (scope.everywhere or scope.areas):
+        raise PermissionDenied("您没有查看诉求统计的权限。")
+    code = request.GET.get("code") or (scope.areas[0] if scope.areas else "")
+    if not code:
+        root = Area.objects.filter(parent__isnull=True).order_by("code").first()
+        code = root.code if root else ""
+    if not (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+        raise Http404("未找到该区划，或您无权访问。")
+    node = get_object_or_404(Area, code=code)
+    month = _month(request)
+    rows = stats.monthly_ranking(code, month)
+    total = stats.area_rates(code, month)
+    has_children = {
+        c
+        for c in Area.objects.filter(parent__code__in=[r.code for r in rows], level__in=stats_levels()).values_list(
+            "parent__code", flat=True
+        )
+    }
+    parent = (
+        node.parent
+        if node.parent_id and (scope.everywhere or any(node.parent.code.startswith(p) for p in scope.areas))
+        else None
+    )
+    return render(
+        request,
+        "appeals/rates.html",
+        {
+            "node": node,
+            "parent": parent,
+            "month": month,
+            "rows": rows,
+            "total": total,
+            "drillable": has_children,
+        },
+    )
+
+
+def stats_levels():
+    return [Level.STREET, Level.COMMUNITY, Level.GRID, Level.DISTRICT]

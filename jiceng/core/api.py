@@ -1,0 +1,56 @@
+"""Shared API pieces: JSON errors in Chinese, keyset pagination."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+ERROR_MESSAGES = {
+    status.HTTP_400_BAD_REQUEST: "请求参数有误。",
+    status.HTTP_401_UNAUTHORIZED: "未登录或令牌无效。",
+    status.HTTP_403_FORBIDDEN: "没有权限执行此操作。",
+    status.HTTP_404_NOT_FOUND: "未找到该记录，或您无权访问。",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "不支持该请求方法。",
+    status.HTTP_429_TOO_MANY_REQUESTS: "请求过于频繁，请稍后再试。",
+}
+
+
+def exception_handler(exc, context):
+    """Every API error is ``{"error": {"status", "code", "message", "fields"?}}`` in Chinese."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body = {"status": response.status_code, "code": getattr(exc, "default_code", "error")}
+    if isinstance(exc, exceptions.ValidationError):
+        body["code"] = "invalid"
+        body["message"] = ERROR_MESSAGES[400]
+        body["fields"] = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+    else:
+        detail = getattr(exc, "detail", None)
+        body["message"] = str(detail) if detail else ERROR_MESSAGES.get(response.status_code, "服务器错误。")
+        if response.status_code == 404:
+            body["message"] = ERROR_MESSAGES[404]
+    response.data = {"error": body}
+    return response
+
+
+class CodeCursorPagination(CursorPagination):
+    """Keyset pagination on the path code: the first page costs the same at any table size."""
+
+    ordering = "code"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def error_response(message: str, status_code: int = 400, code: str = "invalid") -> Response:
+    return Response({"error": {"status": status_code, "code": code, "message": message}}, status=status_code)

@@ -1,0 +1,489 @@
+"""Excel import and export jobs: which rosters exist, inline or in the worker, progress, files.
+
+Every import and every export over ``excel.inline_rows`` rows (a rule, default 2,000) becomes an
+:class:`~jiceng.core.models.ExcelJob` run by the worker (``run_excel_job``, enqueued on commit,
+taking the job id, idempotent: the first runner claims the pending job with a conditional UPDATE,
+any later run of the same id does nothing). Smaller imports run in the request but still leave a
+job row, so every import has the same result page and error report; smaller exports stream
+straight back to the browser.
+
+Rosters register an :class:`ExcelKind` in :data:`KINDS` (dotted paths, so this module imports no
+app): its template spec, its import function and its exporter. Later rosters append here.
+"""
+
+import hashlib
+import logging
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from jiceng.accounts.models import AuditLog
+from jiceng.core.excel import ErrorCollector, ExcelError, SheetReader, check_excel_file
+from jiceng.core.masking import mask_id_number
+from jiceng.core.models import ExcelJob
+from jiceng.core.rules import get_rule, register
+from jiceng.core.scope import scope_for
+
+logger = logging.getLogger(__name__)
+
+INLINE_ROWS = "excel.inline_rows"
+RETENTION_DAYS = "excel.retention_days"
+register(
+    INLINE_ROWS,
+    "Excel 导入导出在页面内直接处理的最大行数",
+    2000,
+    "超过此行数的导入、导出转入后台任务并显示进度条（DESIGN.md §4 Excel：“几千行以上在后台处理”）。",
+)
+register(
+    RETENTION_DAYS,
+    "Excel 上传文件、错误报告和导出文件的保留天数",
+    30,
+    "含个人信息的文件只保存处理所需的时间（个人信息保护法第十九条：保存期限应为实现处理目的所必要的最短时间）。",
+)
+# Files above this size are not opened in the request to count rows: they are certainly large.
+INLINE_COUNT_MAX_BYTES = 5 * 1024 * 1024
+PREVIEW_ERRORS = 500
+
+
+@dataclass(frozen=True)
+class ExcelKind:
+    key: str
+    label: str  # 党员
+    spec: str  # dotted path of the import Spec
+    importer: str | None  # dotted path of import(user, path, *, filename, errors, progress, job) -> ImportResult
+    exporter: str | None  # dotted path of an exporter class (queryset(user, params), write(...))
+    import_permission: str
+    export_permission: str
+
+    def load_spec(self):
+        return import_string(self.spec)
+
+    def load_importer(self):
+        return import_string(self.importer)
+
+    def load_exporter(self):
+        return import_string(self.exporter)()
+
+
+KINDS: dict[str, ExcelKind] = {}
+
+
+def register_kind(kind: ExcelKind) -> ExcelKind:
+    KINDS[kind.key] = kind
+    return kind
+
+
+register_kind(
+    ExcelKind(
+        "members",
+        "党员",
+        "jiceng.members.importer.MEMBER_SPEC",
+        "jiceng.members.importer.import_members",
+        "jiceng.members.exporter.MemberExporter",
+        "members.import_member",
+        "members.export_member",
+    )
+)
+register_kind(
+    ExcelKind(
+        "orgs",
+        "党组织",
+        "jiceng.orgs.importer.ORG_SPEC",
+        "jiceng.orgs.importer.import_orgs",
+        "jiceng.orgs.exporter.OrgExporter",
+        "orgs.add_org",
+        # No role holds a separate org-export right; the org list is not personal data.
+        "orgs.view_org",
+    )
+)
+
+
+def get_kind(key: str) -> ExcelKind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        from django.http import Http404
+
+        raise Http404("没有这种数据的导入导出。") from None
+
+
+def inline_limit() -> int:
+    return int(get_rule(INLINE_ROWS))
+
+
+@dataclass
+class ImportResult:
+    """What an import did. ``created`` is 0 unless every row was valid and all were written."""
+
+    total: int = 0  # data rows read (blank rows and the example row excluded)
+    created: int = 0
+    errors: ErrorCollector | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class JobProgress:
+    """Rows done / total on the job row, written at most every ``interval`` seconds.
+
+    Called from the thread that validates the rows, whose connection is not inside the import's
+    transaction (on PostgreSQL the rows go through the writer thread of ``bulk.ThreadedCopySink``;
+    elsewhere they are spooled until every row is checked), so each update commits at once and
+    the page's polling sees it.
+    """
+
+    def __init__(self, job: ExcelJob | None, interval: float = 0.5):
+        self.job_id = job.pk if job is not None else None
+        self.interval = interval
+        self.total = 0
+        self.done = 0
+        self.phase = ""
+        self._last = 0.0
+
+    def start(self, total: int, phase: str = "") -> None:
+        self.total = total
+        self.phase = phase
+        self.write()
+
+    def __call__(self, done: int, phase: str | None = None, force: bool = False) -> None:
+        self.done = done
+        if phase is not None and phase != self.phase:
+            self.phase = phase
+            force = True
+        if force or time.monotonic() - self._last >= self.interval:
+            self.write()
+
+    def write(self) -> None:
+        if self.job_id is None:
+            return
+        self._last = time.monotonic()
+        done = min(self.done, self.total) if self.total else self.done
+        ExcelJob.objects.filter(pk=self.job_id).update(done_rows=done, total_rows=self.total, phase=self.phase[:40])
+
+    def close(self) -> None:
+        """Nothing to release; kept so callers can treat progress like a resource."""
+
+
+# --------------------------------------------------------------------------- scope and audit
+
+
+def describe_scope(user, permission: str) -> str:
+    """“全市” or the names of the nodes where the user holds ``permission``, for the job page."""
+    from jiceng.areas.models import Area
+    from jiceng.orgs.models import Org
+
+    scope = scope_for(user, permission)
+    if scope.everywhere:
+        return "全部"
+    names = list(Area.objects.filter(code__in=scope.areas).order_by("code").values_list("name", flat=True))
+    names += list(Org.objects.filter(code__in=scope.orgs).order_by("code").values_list("name", flat=True))
+    text = "、".join(names)
+    return text[:297] + "…" if len(text) > 300 else text
+
+
+def require_scope(user, permission: str, message: str):
+    scope = scope_for(user, permission)
+    if scope.empty:
+        raise PermissionDenied(message)
+    return scope
+
+
+def common_prefix(paths) -> str:
+    """The deepest area path covering all ``paths`` (audit records are scoped by it)."""
+    paths = [p for p in paths if p]
+    if not paths:
+        return ""
+    low, high = min(paths), max(paths)
+    n = 0
+    while n < len(low) and n < len(high) and low[n] == high[n]:
+        n += 1
+    return low[:n]
+
+
+_ID_LIKE = re.compile(r"\b\d{14}[\dXx]{1,4}\b")
+
+
+def scrub(value):
+    """Params safe for the audit log: anything that looks like an ID number is masked."""
+    if isinstance(value, str):
+        return _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), value)
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    return value
+
+
+def audit_summary(
+    actor, action: str, *, object_type: str, job: ExcelJob | None, summary: str, after: dict, area_path=""
+):
+    """The one audit record of an import or export (never a full ID number in it)."""
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=f"excel:{job.pk}" if job is not None else "excel",
+        object_repr=summary[:200],
+        area_path=area_path[:21],
+        after=scrub(after),
+    )
+
+
+def mark_imported(job: ExcelJob | None, created: int, total: int) -> None:
+    """Inside the import's transaction: the job says done exactly when the rows are there."""
+    if job is None:
+        return
+    ExcelJob.objects.filter(pk=job.pk).update(
+        status=ExcelJob.Status.SUCCEEDED, created_rows=created, total_rows=total, done_rows=total
+    )
+
+
+# --------------------------------------------------------------------------- starting jobs
+
+
+def _safe_name(name: str) -> str:
+    stem = Path(name or "upload").name
+    stem = re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", stem)[-120:]
+    return stem or "upload.xlsx"
+
+
+def _sha256(django_file) -> str:
+    digest = hashlib.sha256()
+    for chunk in django_file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def start_import(user, kind_key: str, upload) -> ExcelJob:
+    """Save the upload as a job; run it now if small, else enqueue it for the worker."""
+    kind = get_kind(kind_key)
+    require_scope(user, kind.import_permission, f"您没有导入{kind.label}的权限。")
+    job = ExcelJob(
+        direction=ExcelJob.Direction.IMPORT,
+        kind=kind.key,
+        user=user,
+        original_name=(getattr(upload, "name", "") or "")[:200],
+        scope_note=describe_scope(user, kind.import_permission),
+    )
+    job.sha256 = _sha256(upload)
+    upload.seek(0)
+    job.file.save(_safe_name(job.original_name), upload, save=False)
+    job.save()
+    path = job.file.path
+    try:
+        check_excel_file(path, job.original_name)
+        size = Path(path).stat().st_size
+        total = None
+        if size <= INLINE_COUNT_MAX_BYTES:
+            total = SheetReader(path, kind.load_spec(), job.original_name).total
+    except ExcelError as exc:
+        _reject_file(job, exc)
+        return job
+    if total is not None and total <= inline_limit():
+        job.total_rows = total
+        job.save(update_fields=["total_rows"])
+        run_job(job.pk)
+        job.refresh_from_db()
+        return job
+    job.in_worker = True
+    job.total_rows = total or 0
+    job.phase = "排队等待后台处理"
+    job.save(update_fields=["in_worker", "total_rows", "phase"])
+    enqueue(job)
+    return job
+
+
+def start_export(user, kind_key: str, params: dict):
+    """``(job, None)`` when the export goes to the worker, ``(None, (path, count))`` when done now."""
+    kind = get_kind(kind_key)
+    require_scope(user, kind.export_permission, f"您没有导出{kind.label}的权限。")
+    exporter = kind.load_exporter()
+    queryset = exporter.queryset(user, params)
+    count = queryset.count()
+    if count <= inline_limit():
+        path = temp_xlsx()
+        written = exporter.write(user, queryset, path)
+        _audit_export(user, kind, None, params, written, exporter)
+        return None, (path, written)
+    job = ExcelJob.objects.create(
+        direction=ExcelJob.Direction.EXPORT,
+        kind=kind.key,
+        user=user,
+        params=params,
+        total_rows=count,
+        in_worker=True,
+        phase="排队等待后台处理",
+        scope_note=describe_scope(user, kind.export_permission),
+    )
+    enqueue(job)
+    return job, None
+
+
+def enqueue(job: ExcelJob) -> None:
+    from jiceng.core.tasks import run_excel_job
+
+    job_id = job.pk
+    transaction.on_commit(lambda: run_excel_job.enqueue(job_id))
+
+
+def _reject_file(job: ExcelJob, exc: ExcelError) -> None:
+    errors = ErrorCollector(_temp_report_path(), preview=PREVIEW_ERRORS)
+    errors.extend(exc.errors)
+    _finish(job, ExcelJob.Status.REJECTED, exc.message, errors)
+
+
+def temp_xlsx() -> str:
+    """A new empty file under MEDIA_ROOT/excel/tmp (same disk as the final file, so saving is cheap)."""
+    directory = Path(settings.MEDIA_ROOT) / "excel" / "tmp"
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, path = tempfile.mkstemp(suffix=".xlsx", dir=directory)
+    os.close(handle)
+    return path
+
+
+def _temp_report_path() -> Path:
+    return Path(temp_xlsx())
+
+
+def _finish(job: ExcelJob, status: str, message: str, errors: ErrorCollector | None) -> None:
+    job.refresh_from_db()
+    if errors is not None:
+        report = errors.close()
+        job.error_count = errors.count
+        job.bad_rows = errors.bad_rows
+        job.errors_preview = [e.as_dict() for e in errors.preview]
+        if report is not None:
+            with open(report, "rb") as fh:
+                job.error_report.save(f"错误报告-{job.pk}.xlsx", File(fh), save=False)
+            report.unlink(missing_ok=True)
+        elif errors.report_path is not None:
+            errors.report_path.unlink(missing_ok=True)
+    job.status = status
+    job.message = message[:500]
+    job.finished_at = timezone.now()
+    job.phase = ""
+    if status == ExcelJob.Status.SUCCEEDED:
+        job.done_rows = job.total_rows
+    job.save()
+
+
+# --------------------------------------------------------------------------- running jobs
+
+
+def run_job(job_id: int) -> str:
+    """Run one pending job; a job already claimed or finished is left alone (idempotent)."""
+    claimed = ExcelJob.objects.filter(pk=job_id, status=ExcelJob.Status.PENDING).update(
+        status=ExcelJob.Status.RUNNING, started_at=timezone.now(), phase="开始处理"
+    )
+    if not claimed:
+        return "skipped"
+    job = ExcelJob.objects.select_related("user").get(pk=job_id)
+    try:
+        if job.direction == ExcelJob.Direction.IMPORT:
+            _run_import(job)
+        else:
+            _run_export(job)
+    except Exception:
+        # The log names the job only: row values (ID numbers) never go into logs.
+        logger.exception("Excel job %s (%s %s) failed", job.pk, job.direction, job.kind)
+        _finish(job, ExcelJob.Status.FAILED, "处理失败：系统内部错误，请稍后重试或联系管理员。", None)
+    job.refresh_from_db()
+    return job.status
+
+
+def _run_import(job: ExcelJob) -> None:
+    kind = get_kind(job.kind)
+    importer = kind.load_importer()
+    errors = ErrorCollector(_temp_report_path(), preview=PREVIEW_ERRORS)
+    progress = JobProgress(job) if job.in_worker else None
+    try:
+        result = importer(
+            job.user, job.file.path, filename=job.original_name, errors=errors, progress=progress, job=job
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    if result.ok:
+        job.total_rows = result.total
+        job.save(update_fields=["total_rows"])
+        _finish(
+            job, ExcelJob.Status.SUCCEEDED, result.message or f"已导入 {result.created} 条{kind.label}记录。", errors
+        )
+    else:
+        job.total_rows = result.total
+        job.save(update_fields=["total_rows"])
+        message = result.message or (
+            f"发现 {errors.bad_rows} 行有错误（共 {errors.count} 处），整个文件未导入。请按错误报告修改后重新上传。"
+        )
+        _finish(job, ExcelJob.Status.REJECTED, message, errors)
+
+
+def _run_export(job: ExcelJob) -> None:
+    kind = get_kind(job.kind)
+    exporter = kind.load_exporter()
+    progress = JobProgress(job)
+    queryset = exporter.queryset(job.user, job.params)
+    total = queryset.count()
+    progress.start(total, "正在导出")
+    path = temp_xlsx()
+    try:
+        written = exporter.write(job.user, queryset, path, progress=progress)
+        with open(path, "rb") as fh:
+            job.result.save(export_filename(kind), File(fh), save=False)
+    finally:
+        Path(path).unlink(missing_ok=True)
+        progress.close()
+    job.total_rows = written
+    job.created_rows = written
+    job.save(update_fields=["result", "total_rows", "created_rows"])
+    _audit_export(job.user, kind, job, job.params, written, exporter)
+    _finish(job, ExcelJob.Status.SUCCEEDED, f"已导出 {written} 条{kind.label}记录。", None)
+
+
+def _audit_export(user, kind: ExcelKind, job, params, written: int, exporter) -> None:
+    audit_summary(
+        user,
+        f"export_{kind.key}",
+        object_type=f"core.excel_{kind.key}",
+        job=job,
+        summary=f"Excel 导出{kind.label} {written} 条",
+        after={"rows": written, "params": params, **getattr(exporter, "audit_extra", {})},
+        area_path=getattr(exporter, "area_path", ""),
+    )
+
+
+def export_filename(kind: ExcelKind) -> str:
+    return f"{kind.label}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def purge_old_files(now=None) -> int:
+    """Delete uploaded files, reports and results older than ``excel.retention_days``."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(get_rule(RETENTION_DAYS)))
+    purged = 0
+    for job in ExcelJob.objects.filter(created_at__lt=cutoff).exclude(file="", result="", error_report=""):
+        for field in (job.file, job.result, job.error_report):
+            if field:
+                field.delete(save=False)
+        job.save(update_fields=["file", "result", "error_report"])
+        purged += 1
+    return purged

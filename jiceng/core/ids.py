@@ -1,0 +1,66 @@
+"""GB 11643-1999 citizen ID numbers (DOMAIN.md §11.2): check digit, birth date, gender, upgrade.
+
+18 characters = 6 address code + 8 birth date (YYYYMMDD) + 3 sequence (odd: male, even: female)
++ 1 check character (ISO 7064 MOD 11-2). Legacy 15-digit numbers (GB 11643-1989) have a 6-digit
+birth date and no check character; they are upgraded by inserting "19" and computing it.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+_ID18 = re.compile(r"^\d{17}[\dX]$")
+_ID15 = re.compile(r"^\d{15}$")
+
+
+class IDNumberError(ValueError):
+    """A Chinese message saying why the number is not valid."""
+
+
+@dataclass(frozen=True)
+class IDInfo:
+    number: str  # normalised 18-character form
+    birth_date: date
+    gender: str  # "M" or "F"
+    address_code: str
+    upgraded_from: str | None = None
+
+
+def check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
+
+
+def upgrade_15(number: str) -> str:
+    first17 = number[:6] + "19" + number[6:]
+    return first17 + check_char(first17)
+
+
+def parse_id_number(raw, today: date | None = None) -> IDInfo:
+    """Validate and normalise; raise IDNumberError with the reason in Chinese."""
+    number = str(raw or "").strip().replace(" ", "").upper()
+    if not number:
+        raise IDNumberError("身份证号为空")
+    upgraded_from = None
+    if _ID15.match(number):
+        upgraded_from = number
+        number = upgrade_15(number)
+    elif not _ID18.match(number):
+        raise IDNumberError("身份证号应为18位（前17位为数字，最后一位为数字或X）或15位数字")
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
+        raise IDNumberError(f"身份证号中的出生日期“{number[6:14]}”无效") from exc
+    today = today or date.today()
+    if birth > today:
+        raise IDNumberError(f"身份证号中的出生日期“{number[6:14]}”晚于今天")
+    if upgraded_from is None and check_char(number[:17]) != number[17]:
+        raise IDNumberError("身份证号校验码错误")
+    gender = "M" if int(number[16]) % 2 == 1 else "F"
+    return IDInfo(number=number, birth_date=birth, gender=gender, address_code=number[:6], upgraded_from=upgraded_from)
+
+
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -1,0 +1,91 @@
+"""Working days with China's official holidays and adjusted working days (调休).
+
+Sources, in order: the city's own ``CalendarDay`` rows (corrections and years not yet published
+in the package), then the ``chinesecalendar`` package, then an explicit fallback (Monday–Friday
+are working days) that callers must show: a deadline computed through a fallback day is never
+presented as certain.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+
+HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.constants.Holiday}
+SOURCE_CITY = "city"
+SOURCE_PACKAGE = "chinesecalendar"
+SOURCE_FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    is_workday: bool
+    source: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class WorkdayResult:
+    day: date
+    fallback_days: tuple[date, ...]  # days whose status was guessed (Mon–Fri rule)
+
+    @property
+    def is_fallback(self) -> bool:
+        return bool(self.fallback_days)
+
+
+class Calendar:
+    """Answers for a range of days with one query for the city's rows."""
+
+    def __init__(self, start: date, end: date):
+        from jiceng.core.models import CalendarDay
+
+        self.city = {
+            row.day: row
+            for row in CalendarDay.objects.filter(day__gte=start, day__lte=end).only("day", "is_workday", "name")
+        }
+
+    def info(self, day: date) -> DayInfo:
+        row = self.city.get(day)
+        if row is not None:
+            return DayInfo(day, row.is_workday, SOURCE_CITY, row.name)
+        try:
+            workday = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return DayInfo(day, day.weekday() < 5, SOURCE_FALLBACK, "按周一至周五推算")
+        name = ""
+        if not workday:
+            _, holiday = chinese_calendar.get_holiday_detail(day)
+            name = HOLIDAY_NAMES.get(holiday, "") if holiday else ""
+        elif day.weekday() >= 5:
+            name = "调休上班"
+        return DayInfo(day, workday, SOURCE_PACKAGE, name)
+
+
+def day_info(day: date) -> DayInfo:
+    return Calendar(day, day).info(day)
+
+
+def add_workdays(start: date, count: int) -> WorkdayResult:
+    """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""
+    if count < 0:
+        raise ValueError("count must be >= 0")
+    # Long holidays are at most ~9 days; a generous window keeps it to one query.
+    calendar = Calendar(start, start + timedelta(days=count * 2 + 30))
+    day, fallback = start, []
+    remaining = count
+    while remaining:
+        day += timedelta(days=1)
+        info = calendar.info(day)
+        if info.source == SOURCE_FALLBACK:
+            fallback.append(day)
+        if info.is_workday:
+            remaining -= 1
+    return WorkdayResult(day, tuple(fallback))
+
+
+def workdays_between(start: date, end: date) -> int:
+    """Working days in (start, end]: how many working days a deadline has used."""
+    calendar = Calendar(start, end)
+    return sum(1 for n in range(1, (end - start).days + 1) if calendar.info(start + timedelta(days=n)).is_workday)

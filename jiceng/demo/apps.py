@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "jiceng.demo"
+    verbose_name = "演示城市"

@@ -1,0 +1,109 @@
+"""Party dues (党费), DOMAIN.md §3: one rate for the whole base, chosen by the base's bracket.
+
+The rate is not progressive: 5,000 元 → 50.00 but 5,001 元 → 75.02. The brackets, fixed amounts and
+the arrears threshold are rule data (``jiceng.core.rules``), editable by the city.
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from jiceng.core.rules import get_rule, register
+
+from .models import DuesCategory
+
+_BASIS = "中组部《关于中国共产党党费收缴、使用和管理的规定》（中组发〔2008〕3号）（DOMAIN.md §3，[C]）"
+
+register(
+    "members.dues.employed_brackets",
+    "在职党员党费比例（税后月工资收入上限（元）, 比例%），最后一档上限为空",
+    [["3000", "0.5"], ["5000", "1"], ["10000", "1.5"], [None, "2"]],
+    _BASIS + "：3000元以下（含）0.5%；3000至5000元（含）1%；5000至10000元（含）1.5%；10000元以上2%。"
+    "按所在档次对全部基数计算，不累进。",
+)
+register(
+    "members.dues.retired_brackets",
+    "离退休党员党费比例（月离退休费上限（元）, 比例%）",
+    [["5000", "0.5"], [None, "1"]],
+    _BASIS + "：离退休费5000元以下（含）0.5%，5000元以上1%。",
+)
+register(
+    "members.dues.fixed_amount",
+    "学生、下岗失业、享受低保党员每月党费（元）",
+    "0.20",
+    _BASIS + "：学生党员、下岗失业党员、依靠抚恤或救济生活的党员、领取当地最低生活保障金的党员，每月交纳党费0.2元。",
+)
+register(
+    "members.dues.farmer_amount",
+    "农民党员每月党费（元，0.2至1元之间由省级组织确定）",
+    "0.20",
+    _BASIS + "：农民党员每月交纳党费0.2元至1元，具体由各省（区、市）党委组织部确定。",
+)
+register(
+    "members.dues.arrears_months",
+    "连续未交党费提示月数",
+    6,
+    "党章第三十八条：党员无正当理由连续六个月不交纳党费，就被认为是自行脱党（DOMAIN.md §3，[C]）。",
+)
+
+CENT = Decimal("0.01")
+FARMER_MIN, FARMER_MAX = Decimal("0.20"), Decimal("1.00")
+
+
+def _rate(brackets, base: Decimal) -> Decimal:
+    for upper, percent in brackets:
+        if upper is None or base <= Decimal(str(upper)):
+            return Decimal(str(percent)) / 100
+    return Decimal(str(brackets[-1][1])) / 100
+
+
+def monthly_dues(category: str, base) -> Decimal:
+    """The monthly amount in 元 for a member of ``category`` with monthly ``base`` (after tax)."""
+    base = Decimal(str(base or 0))
+    if base < 0:
+        raise ValueError("党费基数不能为负数")
+    if category == DuesCategory.EMPLOYED:
+        rate = _rate(get_rule("members.dues.employed_brackets"), base)
+    elif category == DuesCategory.RETIRED:
+        rate = _rate(get_rule("members.dues.retired_brackets"), base)
+    elif category == DuesCategory.FARMER:
+        amount = Decimal(str(get_rule("members.dues.farmer_amount")))
+        return min(max(amount, FARMER_MIN), FARMER_MAX).quantize(CENT, rounding=ROUND_HALF_UP)
+    elif category in (DuesCategory.STUDENT, DuesCategory.UNEMPLOYED, DuesCategory.SUBSISTENCE):
+        return Decimal(str(get_rule("members.dues.fixed_amount"))).quantize(CENT, rounding=ROUND_HALF_UP)
+    else:
+        raise ValueError(f"未知党费类别“{category}”")
+    return (base * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def add_month(d: date, months: int) -> date:
+    month0 = d.month - 1 + months
+    return date(d.year + month0 // 12, month0 % 12 + 1, 1)
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from ``earlier``'s month to ``later``'s month."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def unpaid_months(paid_through: date | None, dues_from: date | None, today: date) -> int:
+    """Months before the current one that are unpaid (the current month is not yet late).
+
+    ``paid_through`` is the last month paid (first of month); ``dues_from`` the first month the
+    person owed dues (probationary members pay from the branch vote, DOMAIN.md §2).
+    """
+    current = month_start(today)
+    if paid_through is not None:
+        first_unpaid = add_month(month_start(paid_through), 1)
+    elif dues_from is not None:
+        first_unpaid = month_start(dues_from)
+    else:
+        return 0
+    return max(0, months_between(first_unpaid, current))
+
+
+def arrears_threshold() -> int:
+    return int(get_rule("members.dues.arrears_months"))

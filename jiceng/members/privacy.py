@@ -1,0 +1,59 @@
+"""Personal data of members (DOMAIN.md §11): the one place that decides masked or full.
+
+Pages, API serializers and exports all call these helpers. Roles without
+``members.view_pii_member`` on the member see ``110***********001X`` and ``138****1234``; holders
+see the full value, and every full view they open on a page or through the API is audited with
+:func:`log_pii_view`. Full ID numbers never go into logs, audit snapshots or timeline rows.
+"""
+
+from jiceng.accounts.models import AuditLog
+from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.scope import can, scope_for
+
+PII_PERMISSION = "members.view_pii_member"
+
+
+def in_scope(user, permission: str, *, area_paths=(), org_paths=()) -> bool:
+    """Whether ``user`` holds ``permission`` on a node given by its area and/or org paths."""
+    scope = scope_for(user, permission)
+    if scope.everywhere:
+        return True
+    return any(p and p.startswith(s) for p in area_paths for s in scope.areas) or any(
+        p and p.startswith(s) for p in org_paths for s in scope.orgs
+    )
+
+
+def pii_visible(user, member) -> bool:
+    """May ``user`` see ``member``'s full ID number and phone?"""
+    return can(user, "view_pii", member)
+
+
+def display_id_number(user, member) -> str:
+    value = member.id_number or ""
+    return value if pii_visible(user, member) else mask_id_number(value)
+
+
+def display_phone(user, member) -> str:
+    value = member.phone or ""
+    return value if pii_visible(user, member) else mask_phone(value)
+
+
+def masked_id_number(member) -> str:
+    return mask_id_number(member.id_number or "")
+
+
+def masked_phone(member) -> str:
+    return mask_phone(member.phone or "")
+
+
+def log_pii_view(user, member, channel: str = "page") -> AuditLog:
+    """Audit one full view (``view_pii``); the record names the member, never the number."""
+    return AuditLog.objects.create(
+        actor=user if getattr(user, "pk", None) else None,
+        action="view_pii",
+        object_type=member._meta.label_lower,
+        object_id=str(member.pk),
+        object_repr=str(member)[:200],
+        area_path=member.area_path,
+        after={"channel": channel, "fields": ["id_number", "phone"]},
+    )

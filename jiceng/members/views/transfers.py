@@ -1,0 +1,229 @@
+"""Transfer pages (组织关系转接): lists per side, the letter page and its actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jiceng.accounts.roles import TRANSFER_CHANGE, TRANSFER_VIEW
+from jiceng.core.masking import mask_id_number
+from jiceng.core.paths import subtrees_q
+from jiceng.core.scope import get_object_for_user, scope_for
+from jiceng.members import forms, services
+from jiceng.members.models import (
+    Member,
+    Transfer,
+    TransferKind,
+    TransferStatus,
+)
+from jiceng.members.privacy import in_scope
+from jiceng.orgs.models import BRANCH_TYPES, Org
+
+from .common import (
+    PAGE_SIZE,
+    _apply_errors,
+    _today,
+)
+
+# --------------------------------------------------------------------------- transfers
+
+
+def _side_q(scope, area_field: str, org_field: str) -> Q:
+    if scope.everywhere:
+        return Q()
+    return subtrees_q(scope.areas, area_field) | subtrees_q(scope.orgs, org_field)
+
+
+TRANSFER_TABS = [("incoming", "待本方接收"), ("outgoing", "本方转出"), ("all", "全部")]
+
+
+@login_required
+def transfer_list(request):
+    user = request.user
+    scope = scope_for(user, TRANSFER_VIEW)
+    if scope.empty:
+        raise PermissionDenied("您没有查看组织关系转接的权限。")
+    tab = request.GET.get("tab", "incoming")
+    transfers = Transfer.objects.visible_to(user).select_related("from_org", "to_org")
+    if tab == "incoming":
+        transfers = transfers.filter(
+            _side_q(scope, "area_path", "org_path"),
+            status=TransferStatus.PENDING,
+            kind__in=[TransferKind.INTERNAL, TransferKind.INCOMING],
+        )
+    elif tab == "outgoing":
+        transfers = transfers.filter(
+            _side_q(scope, "from_area_path", "from_org_path"),
+            kind__in=[TransferKind.INTERNAL, TransferKind.OUTGOING],
+        )
+    else:
+        tab = "all"
+    status = request.GET.get("status")
+    if status in TransferStatus.values:
+        transfers = transfers.filter(status=status)
+    before = request.GET.get("before")
+    if before and before.isdigit():
+        transfers = transfers.filter(id__lt=int(before))
+    rows = list(transfers.order_by("-id")[: PAGE_SIZE + 1])
+    next_url = None
+    if len(rows) > PAGE_SIZE:
+        rows = rows[:PAGE_SIZE]
+        params = request.GET.copy()
+        params["before"] = rows[-1].pk
+        next_url = f"?{params.urlencode()}"
+    today = _today()
+    for transfer in rows:
+        transfer.overdue = transfer.status == TransferStatus.PENDING and transfer.valid_until < today
+    return render(
+        request,
+        "members/transfer_list.html",
+        {
+            "rows": rows,
+            "tab": tab,
+            "tabs": TRANSFER_TABS,
+            "next_url": next_url,
+            "status": status,
+            "statuses": TransferStatus.choices,
+            "can_register": not scope_for(user, TRANSFER_CHANGE).empty,
+        },
+    )
+
+
+def _get_transfer(user, pk) -> Transfer:
+    return get_object_for_user(Transfer.objects.select_related("member", "from_org", "to_org"), user, "view", pk=pk)
+
+
+def _transfer_sides(user, transfer: Transfer) -> dict:
+    receiving = transfer.kind != TransferKind.OUTGOING and in_scope(
+        user, TRANSFER_CHANGE, area_paths=[transfer.area_path], org_paths=[transfer.org_path]
+    )
+    sending = transfer.kind != TransferKind.INCOMING and in_scope(
+        user, TRANSFER_CHANGE, area_paths=[transfer.from_area_path], org_paths=[transfer.from_org_path]
+    )
+    return {"receiving": receiving, "sending": sending}
+
+
+def _transfer_page(request, transfer, accept_form=None, reason_form=None, receipt_form=None):
+    sides = _transfer_sides(request.user, transfer)
+    pending = transfer.status == TransferStatus.PENDING
+    return render(
+        request,
+        "members/transfer_detail.html",
+        {
+            "transfer": transfer,
+            "person_id": mask_id_number(transfer.person_id_number) if transfer.person_id_number else "",
+            "can_accept": pending and sides["receiving"],
+            "can_cancel": pending
+            and (sides["receiving"] if transfer.kind == TransferKind.INCOMING else sides["sending"]),
+            "can_receipt": transfer.kind == TransferKind.OUTGOING
+            and transfer.status in (TransferStatus.PENDING, TransferStatus.EXPIRED)
+            and sides["sending"],
+            "accept_form": accept_form
+            or (forms.AcceptIncomingForm(prefix="accept") if transfer.kind == TransferKind.INCOMING else None),
+            "reason_form": reason_form or forms.ReasonForm(prefix="reason"),
+            "receipt_form": receipt_form or forms.ReceiptForm(prefix="receipt", initial={"received_on": _today()}),
+            "member_visible": bool(transfer.member_id)
+            and Member.objects.visible_to(request.user).filter(pk=transfer.member_id).exists(),
+        },
+    )
+
+
+@login_required
+def transfer_detail(request, pk):
+    return _transfer_page(request, _get_transfer(request.user, pk))
+
+
+def _transfer_action(request, pk, action):
+    transfer = _get_transfer(request.user, pk)
+    accept_form = reason_form = receipt_form = None
+    try:
+        if action == "accept":
+            fields = {}
+            if transfer.kind == TransferKind.INCOMING:
+                accept_form = forms.AcceptIncomingForm(request.POST, prefix="accept")
+                if not accept_form.is_valid():
+                    return _transfer_page(request, transfer, accept_form=accept_form)
+                fields = {k: v for k, v in accept_form.cleaned_data.items() if v not in (None, "")}
+            services.accept_transfer(request.user, transfer, **fields)
+            messages.success(request, "已接收。")
+        elif action in ("reject", "cancel"):
+            reason_form = forms.ReasonForm(request.POST, prefix="reason")
+            reason_form.is_valid()
+            reason = reason_form.cleaned_data.get("reason", "")
+            if action == "reject":
+                services.reject_transfer(request.user, transfer, reason)
+                messages.success(request, "已退回。")
+            else:
+                services.cancel_transfer(request.user, transfer, reason)
+                messages.success(request, "已撤销。")
+        elif action == "receipt":
+            receipt_form = forms.ReceiptForm(request.POST, prefix="receipt")
+            if not receipt_form.is_valid():
+                return _transfer_page(request, transfer, receipt_form=receipt_form)
+            services.record_receipt(request.user, transfer, **receipt_form.cleaned_data)
+            messages.success(request, "已登记回执，该党员组织关系已转出。")
+    except services.MemberError as exc:
+        form = accept_form or reason_form or receipt_form or forms.ReasonForm(prefix="reason")
+        _apply_errors(form, exc)
+        if form is accept_form:
+            return _transfer_page(request, transfer, accept_form=form)
+        if form is receipt_form:
+            return _transfer_page(request, transfer, receipt_form=form)
+        return _transfer_page(request, transfer, reason_form=form)
+    return redirect("members:transfer_detail", pk=transfer.pk)
+
+
+@login_required
+@require_POST
+def transfer_accept(request, pk):
+    return _transfer_action(request, pk, "accept")
+
+
+@login_required
+@require_POST
+def transfer_reject(request, pk):
+    return _transfer_action(request, pk, "reject")
+
+
+@login_required
+@require_POST
+def transfer_cancel(request, pk):
+    return _transfer_action(request, pk, "cancel")
+
+
+@login_required
+@require_POST
+def transfer_receipt(request, pk):
+    return _transfer_action(request, pk, "receipt")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_incoming_add(request):
+    user = request.user
+    if scope_for(user, TRANSFER_CHANGE).empty:
+        raise PermissionDenied("您没有办理组织关系转接的权限。")
+    form = forms.IncomingForm(request.POST or None, initial={"to_org": request.GET.get("org", "")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        org = Org.objects.visible_to(user).filter(code=data.pop("to_org").strip(), org_type__in=BRANCH_TYPES).first()
+        if org is None:
+            form.add_error("to_org", "接收党支部不存在，或不在您的管理范围内")
+        else:
+            try:
+                transfer = services.register_incoming(user, org, **data)
+            except services.MemberError as exc:
+                _apply_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error("to_org", str(exc))
+            else:
+                messages.success(request, "已登记转入介绍信，请核对档案后办理接收。")
+                return redirect("members:transfer_detail", pk=transfer.pk)
+    return render(
+        request,
+        "members/member_form.html",
+        {"form": form, "title": "登记转入（平台外介绍信）", "back": reverse("members:transfer_list")},
+    )

@@ -1,0 +1,82 @@
+import django_filters
+from django.db.models import Q
+
+from jiceng.core.paths import is_digits, subtree_q
+from jiceng.orgs.models import Department, DepartmentLevel, Org, OrgCategory, OrgType, ResidentUnit, UnitKind
+
+
+def search_orgs(queryset, q: str = ""):
+    """Name contains ``q``, or the org code starts with ``q`` (a range, so the index is used)."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    condition = Q(name__contains=q) | Q(short_name__contains=q)
+    if is_digits(q):
+        condition |= subtree_q(q)
+    return queryset.filter(condition)
+
+
+def _area_prefix(queryset, value, field="area_path"):
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    if not is_digits(value):
+        return queryset.none()
+    return queryset.filter(subtree_q(value, field))
+
+
+class OrgFilterSet(django_filters.FilterSet):
+    """One filter set for the API and the pages: parent, type, category, area prefix, q."""
+
+    parent = django_filters.CharFilter(label="上级组织编码", method="filter_parent")
+    org_type = django_filters.ChoiceFilter(label="组织类型", choices=OrgType.choices)
+    category = django_filters.ChoiceFilter(label="类别", choices=OrgCategory.choices)
+    area = django_filters.CharFilter(label="所在区划编码（含下级）", method="filter_area")
+    code = django_filters.CharFilter(label="组织编码前缀（含下级）", method="filter_code")
+    is_active = django_filters.BooleanFilter(label="有效")
+    q = django_filters.CharFilter(label="名称或编码", method="filter_q")
+
+    class Meta:
+        model = Org
+        fields = ["parent", "org_type", "category", "area", "code", "is_active", "q"]
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(parent__code=value)
+
+    def filter_area(self, queryset, name, value):
+        return _area_prefix(queryset, value)
+
+    def filter_code(self, queryset, name, value):
+        return _area_prefix(queryset, value, "code")
+
+    def filter_q(self, queryset, name, value):
+        return search_orgs(queryset, value)
+
+
+class ResidentUnitFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="单位类型", choices=UnitKind.choices)
+    area = django_filters.CharFilter(label="所在区划编码（含下级）", method="filter_area")
+    has_org = django_filters.BooleanFilter(
+        label="已建党组织", field_name="party_org", lookup_expr="isnull", exclude=True
+    )
+    q = django_filters.CharFilter(label="单位名称", field_name="name", lookup_expr="contains")
+
+    class Meta:
+        model = ResidentUnit
+        fields = ["kind", "area", "has_org", "q"]
+
+    def filter_area(self, queryset, name, value):
+        return _area_prefix(queryset, value)
+
+
+class DepartmentFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(label="层级", choices=DepartmentLevel.choices)
+    area = django_filters.CharFilter(label="所属区划编码（含下级）", method="filter_area")
+    q = django_filters.CharFilter(label="部门名称", field_name="name", lookup_expr="contains")
+
+    class Meta:
+        model = Department
+        fields = ["level", "area", "q"]
+
+    def filter_area(self, queryset, name, value):
+        return _area_prefix(queryset, value)

@@ -1,0 +1,249 @@
+"""Resident units (驻区单位) and functional departments (职能部门)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from jiceng.areas.models import Area
+from jiceng.core.paths import is_digits, subtree_q
+from jiceng.core.scope import can, get_object_for_user, scope_for
+from jiceng.orgs import services
+from jiceng.orgs.forms import DepartmentForm, ResidentUnitForm, UnitSearchForm, resolve_area, resolve_org
+from jiceng.orgs.models import Department, Org, ResidentUnit
+from jiceng.orgs.views.common import PAGE_SIZE, add_service_error
+
+
+def _keyset(queryset, after: str, size: int = PAGE_SIZE):
+    """A page ordered by (area_path, id) starting after the cursor ``path~id``."""
+    if after:
+        path, _, pk = after.partition("~")
+        if is_digits(path) and is_digits(pk):
+            queryset = queryset.filter(Q(area_path__gt=path) | Q(area_path=path, id__gt=int(pk)))
+    rows = list(queryset.order_by("area_path", "id")[: size + 1])
+    next_cursor = f"{rows[size - 1].area_path}~{rows[size - 1].pk}" if len(rows) > size else ""
+    return rows[:size], next_cursor
+
+
+def _area_filter(request, queryset):
+    area = (request.GET.get("area") or "").strip()
+    if area:
+        queryset = queryset.filter(subtree_q(area, "area_path")) if is_digits(area) else queryset.none()
+    return queryset, area
+
+
+@login_required
+def unit_list(request):
+    form = UnitSearchForm(request.GET or None)
+    units = ResidentUnit.objects.visible_to(request.user).select_related("area", "party_org")
+    units, area = _area_filter(request, units)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            units = units.filter(name__contains=data["q"])
+        if data["kind"]:
+            units = units.filter(kind=data["kind"])
+        if data["has_org"]:
+            units = units.filter(party_org__isnull=data["has_org"] == "no")
+    rows, next_cursor = _keyset(units, request.GET.get("after", ""))
+    for unit in rows:
+        unit.editable = can(request.user, "change", unit)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "orgs/unit_list.html",
+        {
+            "units": rows,
+            "form": form,
+            "area": area,
+            "next_cursor": next_cursor,
+            "is_first": not request.GET.get("after"),
+            "query": query.urlencode(),
+            "can_add": not scope_for(request.user, "orgs.change_residentunit").empty,
+        },
+    )
+
+
+def _unit_form_page(request, form, *, unit=None):
+    title = f"编辑 {unit.name}" if unit else "新增驻区单位"
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "title": title, "org_crumbs": [], "cancel_url": reverse("orgs:unit_list"), "submit": "保存"},
+    )
+
+
+def _resolve_unit_form(request, form):
+    """Area and party org from the form, both within the user's scope; errors go on the form."""
+    area = resolve_area(form, "area", Area.objects.visible_to(request.user))
+    if area is not None and not can(request.user, "change", ResidentUnit(area_path=area.code)):
+        form.add_error("area", "该区划不在您的管理范围内。")
+    party_org = resolve_org(form, "party_org", Org.objects.visible_to(request.user))
+    return area, party_org
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_add(request):
+    if scope_for(request.user, "orgs.change_residentunit").empty:
+        raise PermissionDenied("没有维护驻区单位的权限。")
+    form = ResidentUnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        area, party_org = _resolve_unit_form(request, form)
+        if not form.errors:
+            data = form.cleaned_data
+            try:
+                unit = services.create_resident_unit(
+                    request.user,
+                    name=data["name"],
+                    kind=data["kind"],
+                    area=area,
+                    party_org=party_org,
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                )
+            except services.OrgError as exc:
+                add_service_error(form, exc, ("name", "kind", "contact_phone"))
+            else:
+                messages.success(request, f"已新增驻区单位“{unit.name}”。")
+                return redirect("orgs:unit_list")
+    return _unit_form_page(request, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, pk):
+    unit = get_object_for_user(ResidentUnit.objects.select_related("party_org"), request.user, "change", pk=pk)
+    form = ResidentUnitForm(request.POST or None, initial=ResidentUnitForm.initial_for(unit))
+    if request.method == "POST" and form.is_valid():
+        area, party_org = _resolve_unit_form(request, form)
+        if not form.errors:
+            data = form.cleaned_data
+            changes = {f: data[f] for f in ("name", "kind", "contact_name", "contact_phone") if f in form.changed_data}
+            if "area" in form.changed_data:
+                changes["area"] = area
+            if "party_org" in form.changed_data:
+                changes["party_org"] = party_org
+            try:
+                unit = services.update_resident_unit(request.user, unit, **changes)
+            except services.OrgError as exc:
+                add_service_error(form, exc, ("name", "kind", "contact_phone"))
+            else:
+                messages.success(request, f"已保存“{unit.name}”。")
+                return redirect("orgs:unit_list")
+    return _unit_form_page(request, form, unit=unit)
+
+
+@login_required
+def department_list(request):
+    departments = Department.objects.visible_to(request.user).select_related("area").prefetch_related("areas_served")
+    departments, area = _area_filter(request, departments)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        departments = departments.filter(name__contains=q)
+    rows, next_cursor = _keyset(departments, request.GET.get("after", ""))
+    for department in rows:
+        department.editable = can(request.user, "change", department)
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "orgs/department_list.html",
+        {
+            "departments": rows,
+            "q": q,
+            "area": area,
+            "next_cursor": next_cursor,
+            "is_first": not request.GET.get("after"),
+            "query": query.urlencode(),
+            "can_add": not scope_for(request.user, "orgs.change_department").empty,
+        },
+    )
+
+
+def _resolve_department_form(request, form):
+    visible_areas = Area.objects.visible_to(request.user)
+    area = resolve_area(form, "area", visible_areas)
+    if area is not None and not can(request.user, "change", Department(area_path=area.code)):
+        form.add_error("area", "该区划不在您的管理范围内。")
+    codes = form.cleaned_data.get("areas_served") or []
+    served = list(visible_areas.filter(code__in=codes))
+    missing = sorted(set(codes) - {a.code for a in served})
+    if missing:
+        form.add_error("areas_served", f"区划不存在或不在您的管理范围内：{'、'.join(missing)}")
+    return area, served
+
+
+def _department_form_page(request, form, *, department=None):
+    title = f"编辑 {department.name}" if department else "新增职能部门"
+    return render(
+        request,
+        "orgs/org_form.html",
+        {
+            "form": form,
+            "title": title,
+            "org_crumbs": [],
+            "cancel_url": reverse("orgs:department_list"),
+            "submit": "保存",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_add(request):
+    if scope_for(request.user, "orgs.change_department").empty:
+        raise PermissionDenied("没有维护职能部门的权限。")
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        area, served = _resolve_department_form(request, form)
+        if not form.errors:
+            try:
+                department = services.create_department(
+                    request.user,
+                    name=form.cleaned_data["name"],
+                    level=form.cleaned_data["level"],
+                    area=area,
+                    areas_served=served,
+                )
+            except services.OrgError as exc:
+                add_service_error(form, exc, ("name", "level", "area", "areas_served"))
+            else:
+                messages.success(request, f"已新增职能部门“{department.name}”。")
+                return redirect("orgs:department_list")
+    return _department_form_page(request, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_edit(request, pk):
+    department = get_object_for_user(Department.objects.prefetch_related("areas_served"), request.user, "change", pk=pk)
+    initial = {
+        "name": department.name,
+        "level": department.level,
+        "area": department.area_path,
+        "areas_served": " ".join(a.code for a in department.areas_served.all()),
+    }
+    form = DepartmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        area, served = _resolve_department_form(request, form)
+        if not form.errors:
+            try:
+                department = services.update_department(
+                    request.user,
+                    department,
+                    name=form.cleaned_data["name"],
+                    level=form.cleaned_data["level"],
+                    area=area,
+                    areas_served=served,
+                )
+            except services.OrgError as exc:
+                add_service_error(form, exc, ("name", "level", "area", "areas_served"))
+            else:
+                messages.success(request, f"已保存“{department.name}”。")
+                return redirect("orgs:department_list")
+    return _department_form_page(request, form, department=department)

@@ -1,0 +1,89 @@
+"""What every browser test shares: the Chromium launch, viewports, the overflow probe.
+
+Drives Debian's ``/usr/bin/chromium`` through Playwright against pytest-django's live server; no
+browser is ever downloaded. Without Chromium a test is a loud skip, and with ``CI=true`` a failure.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread; Django then refuses ORM
+# calls from that thread (the fixtures, the in-memory SQLite shared with the server) unless told.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=zh-CN",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1280, "height": 900}
+
+# Every element's box, as the user's browser lays it out; anything poking past the right edge
+# of the screen makes the page scroll sideways.
+OVERFLOW_JS = """
+() => {
+  const vw = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right > vw + 0.5 || r.left < -0.5 || r.width > vw + 0.5) {
+      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')}`
+                + ` [${Math.round(r.left)}..${Math.round(r.right)}]`);
+    }
+  }
+  return {vw, scrollWidth: document.documentElement.scrollWidth, wide};
+}
+"""
+
+
+def chromium_or_skip():
+    if Path(CHROMIUM).is_file():
+        return
+    message = (
+        f"!!! {CHROMIUM} IS MISSING: the browser tests did NOT run. "
+        "Install Debian's chromium (apt-get install chromium) to run them."
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " CI=true: failing.", pytrace=False)
+    warnings.warn(message, stacklevel=2)
+    pytest.skip(message)
+
+
+def new_page(browser, viewport):
+    phone = viewport == PHONE
+    context = browser.new_context(
+        viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone, has_touch=phone, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)  # generous: CI machines are often busy
+    return page
+
+
+def menu_to(page, label, url):
+    """On a phone: open the folded main menu, follow its entry ``label`` and wait for ``url``.
+
+    Bootstrap animates the menu open (``.collapsing``) for ~350 ms; a click landing mid-animation
+    can be lost on a busy machine, so wait until the menu has settled open, and click again if the
+    first click did not start a navigation.
+    """
+    page.locator(".navbar-toggler").click()
+    page.locator("#sidebar-menu.show:not(.collapsing)").wait_for(state="visible")
+    link = page.locator("#sidebar-menu").get_by_role("link", name=label, exact=True)
+    for attempt in range(3):
+        try:
+            with page.expect_navigation(url=url, timeout=10_000):
+                link.click()
+            return
+        except Exception:
+            if attempt == 2 or page.url.split("?")[0] == url:
+                raise
