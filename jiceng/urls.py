@@ -12,6 +12,7 @@ from jiceng.appeals.api import (
     WhistleViewSet,
 )
 from jiceng.areas.api import AreaViewSet
+from jiceng.core.health import healthz
 from jiceng.members.api import MemberViewSet, TransferViewSet
 from jiceng.orgs.api import DepartmentViewSet, OrgViewSet, ResidentUnitViewSet
 
@@ -34,6 +35,7 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("jiceng.accounts.urls")),
     path("areas/", include("jiceng.areas.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
