@@ -6,14 +6,20 @@ node from the city down to the grid above the appeal's location, and on the depa
 same transaction as the event, and :func:`rebuild` replays the timeline through it, so the two
 can never disagree. Readers sum a handful of rows (one per node and month): they never scan
 appeals. Formulas: docs/appeals-rates.md.
+
+:func:`rebuild_sql` gives exactly the rows of :func:`rebuild` with set-based SQL (``INSERT …
+SELECT … GROUP BY``) instead of a replay in Python: seconds instead of an hour at millions of
+requests. Its conditions are :func:`event_deltas` written as SQL (tested against the replay on
+both databases); a change to one must be made in the other.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connection, transaction
+from django.db.models import Case, Count, DateField, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from jiceng.appeals.models import (
@@ -207,6 +213,176 @@ def rebuild() -> tuple[int, int]:
         batch_size=2000,
     )
     return len(areas), len(departments)
+
+
+# The event kinds :func:`event_deltas` maps to at least one counter (every other kind adds nothing,
+# and must not create a row), and the counters each adds to, as conditions on the event.
+_COUNTED_KINDS = [
+    EventKind.CREATE,
+    EventKind.DISPATCH,
+    EventKind.REOPEN,
+    EventKind.SIGN,
+    EventKind.RETURN,
+    EventKind.ANSWER,
+    EventKind.CLOSE,
+    EventKind.OVERDUE,
+    EventKind.SUPERVISE,
+    EventKind.CANCEL,
+    EventKind.MERGE,
+]
+
+
+def _event_conditions() -> dict[str, Q]:
+    """:func:`event_deltas` as one condition per counter. ``on_time`` is the JSON boolean the
+    services write; a close is rated when it carries a known outcome and satisfaction."""
+    close, on_time = Q(kind=EventKind.CLOSE), Q(data__on_time=True)
+    rated = close & Q(data__outcome__in=Outcome.values) & Q(data__satisfaction__in=Satisfaction.values)
+    return {
+        "received": Q(kind=EventKind.CREATE),
+        "dispatched": Q(kind__in=[EventKind.DISPATCH, EventKind.REOPEN]),
+        "signed": Q(kind=EventKind.SIGN),
+        "responded": Q(kind=EventKind.SIGN) & on_time,
+        "returned": Q(kind=EventKind.RETURN),
+        "answered": Q(kind=EventKind.ANSWER),
+        "closed": close,
+        "closed_on_time": close & on_time,
+        "rated": rated,
+        "resolved": rated & Q(data__outcome=Outcome.RESOLVED),
+        "partly_resolved": rated & Q(data__outcome=Outcome.PARTLY),
+        "satisfied": rated & Q(data__satisfaction=Satisfaction.SATISFIED),
+        "basically_satisfied": rated & Q(data__satisfaction=Satisfaction.BASICALLY),
+        "unsatisfied": rated & Q(data__satisfaction=Satisfaction.UNSATISFIED),
+        "reopened": Q(kind=EventKind.REOPEN),
+        "overdue": Q(kind=EventKind.OVERDUE),
+        "supervised": Q(kind=EventKind.SUPERVISE),
+        "cancelled": Q(kind=EventKind.CANCEL),
+        "merged": Q(kind=EventKind.MERGE),
+    }
+
+
+def _month_expr(field: str) -> TruncMonth:
+    # Local months (settings.TIME_ZONE), as month_of() computes them.
+    return TruncMonth(field, output_field=DateField())
+
+
+def _counts(conditions: dict[str, Q]) -> dict:
+    return {name: Count("pk", filter=condition) for name, condition in conditions.items()}
+
+
+def _sql(queryset) -> tuple[str, tuple]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+@transaction.atomic
+def rebuild_sql() -> tuple[int, int]:
+    """:func:`rebuild`, set-based: the same rows, computed by the database; returns rows written.
+
+    Events are first summed per (appeal location, month) and (department, month) into temporary
+    tables (a few hundred thousand rows at 5 M requests), which are then rolled up to every
+    statistics level with one ``INSERT … SELECT … GROUP BY`` each.
+    """
+    from jiceng.appeals.models import AppealEvent
+
+    qn = connection.ops.quote_name
+    conditions = _event_conditions()
+    names = list(COUNTER_FIELDS)
+    area_table, dept_table = "tmp_rebuild_area", "tmp_rebuild_dept"
+    columns = ", ".join(qn(n) for n in names)
+
+    events = AppealEvent.objects.order_by().filter(kind__in=_COUNTED_KINDS)
+    area_events = (
+        events.annotate(k_path=F("appeal__area_path"), k_month=_month_expr("at"))
+        .values("k_path", "k_month")
+        .annotate(**_counts(conditions))
+        .values_list("k_path", "k_month", *conditions)
+    )
+    dept_events = (
+        events.filter(department_id__isnull=False)
+        .annotate(k_dept=F("department_id"), k_month=_month_expr("at"))
+        .values("k_dept", "k_month")
+        .annotate(**_counts(conditions))
+        .values_list("k_dept", "k_month", *conditions)
+    )
+    whistles = (
+        Whistle.objects.order_by()
+        .filter(area_path__isnull=False)
+        .annotate(k_path=F("area_path"), k_month=_month_expr("blown_at"))
+        .values("k_path", "k_month")
+        .annotate(whistles=Count("pk"))
+        .values_list("k_path", "k_month", "whistles")
+    )
+    summons = WhistleSummons.objects.order_by().filter(department_id__isnull=False)
+    summons_parts = [
+        # (date field, {counter: expression}) — one part per moment a summons adds to counters
+        ("whistle__blown_at", {"summons": Count("pk")}),
+        (
+            "reported_at",
+            {
+                "summons_reported": Count("pk"),
+                "summons_on_time": Count("pk", filter=Q(on_time=True)),
+            },
+        ),
+        (
+            "rated_at",
+            {
+                "summons_rated": Count("pk"),
+                "summons_rating_sum": Sum(
+                    Case(When(rating__isnull=False, then=F("rating")), default=Value(0), output_field=IntegerField())
+                ),
+            },
+        ),
+        ("escalated_at", {"summons_escalated": Count("pk")}),
+    ]
+
+    with connection.cursor() as cursor:
+        for table, key in ((area_table, "path varchar(21)"), (dept_table, "department_id bigint")):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {table} ({key}, month date, "
+                + ", ".join(f"{qn(n)} bigint NOT NULL DEFAULT 0" for n in names)
+                + ")"
+            )
+        event_columns = ", ".join(qn(n) for n in conditions)
+        sql, params = _sql(area_events)
+        cursor.execute(f"INSERT INTO {area_table} (path, month, {event_columns}) {sql}", params)
+        sql, params = _sql(whistles)
+        cursor.execute(f"INSERT INTO {area_table} (path, month, {qn('whistles')}) {sql}", params)
+        sql, params = _sql(dept_events)
+        cursor.execute(f"INSERT INTO {dept_table} (department_id, month, {event_columns}) {sql}", params)
+        for field, counters in summons_parts:
+            part = (
+                summons.filter(**{f"{field}__isnull": False})
+                .annotate(k_dept=F("department_id"), k_month=_month_expr(field))
+                .values("k_dept", "k_month")
+                .annotate(**counters)
+                .values_list("k_dept", "k_month", *counters)
+            )
+            sql, params = _sql(part)
+            cursor.execute(
+                f"INSERT INTO {dept_table} (department_id, month, {', '.join(qn(n) for n in counters)}) {sql}", params
+            )
+
+        AreaStat.objects.all().delete()
+        DepartmentStat.objects.all().delete()
+        sums = ", ".join(f"SUM({qn(n)})" for n in names)
+        area_rows = 0
+        for length, level in STAT_LEVELS.items():
+            cursor.execute(
+                f"INSERT INTO {qn(AreaStat._meta.db_table)} (path, level, month, {columns}) "
+                f"SELECT SUBSTR(path, 1, %s), %s, month, {sums} FROM {area_table} "
+                f"WHERE LENGTH(path) >= %s GROUP BY SUBSTR(path, 1, %s), month",
+                [length, level, length, length],
+            )
+            area_rows += cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {qn(DepartmentStat._meta.db_table)} (department_id, month, {columns}) "
+            f"SELECT department_id, month, {sums} FROM {dept_table} GROUP BY department_id, month"
+        )
+        dept_rows = cursor.rowcount
+        cursor.execute(f"DROP TABLE {area_table}")
+        cursor.execute(f"DROP TABLE {dept_table}")
+    return area_rows, dept_rows
 
 
 # --------------------------------------------------------------------------- reading

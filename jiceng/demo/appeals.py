@@ -4,19 +4,22 @@ Each request is simulated through the same steps the services take (受理 → �
 答复 → 回访 → 办结, with 退单, 延期, 重办, 超期, 督办, 合并, 撤销 and 吹哨报到 on some), with the
 same fields, event kinds, notes and event data, and cut off at "now": requests of the last days
 are still open in every state. Rows go in as tuples through :class:`jiceng.core.bulk.SpoolSink`
-in chunks (memory stays flat up to millions of requests); :func:`jiceng.appeals.stats.rebuild`
-then recomputes the rate tables from the timeline. Deterministic for a seed and a day.
+in chunks (memory stays flat up to millions of requests); :func:`jiceng.appeals.stats.rebuild_sql`
+then recomputes the rate tables from the timeline in SQL (the same rows as the replay).
+Deterministic for a seed and a day. From ``BULK_LOAD_FROM`` requests on PostgreSQL the tables'
+plain indexes and foreign keys are made after the rows (5 M requests: see docs/benchmarks-appeals.md).
 """
 
 import bisect
 import random
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from json import dumps
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -54,6 +57,7 @@ from jiceng.orgs.models import Department
 
 CHUNK = 20_000  # appeals per insert round: memory stays bounded whatever the count
 RESIDENT_POOL = 300  # demo resident accounts that report through the phone pages
+BULK_LOAD_FROM = 200_000  # requests from which PostgreSQL loads without indexes, then builds them
 C = Channel
 G, CM, ST, DP, DI = (
     ResponsibleLevel.GRID,
@@ -1784,6 +1788,48 @@ def _resident_pool(seed: int) -> list[tuple[int, str, str]]:
     )
 
 
+@contextmanager
+def _plain_indexes_dropped(model_list, stdout=None):
+    """PostgreSQL bulk load: drop the tables' plain indexes and foreign keys, make them again after.
+
+    As PostgreSQL's manual advises for bulk loads: at millions of rows, maintaining every index
+    row by row and one foreign-key trigger per row cost far more than one sorted index build and
+    one validating join per key at the end. Primary keys and unique constraints stay in place.
+    Runs inside the loader's transaction, so a failure leaves the tables as they were.
+    """
+    dropped = []
+    with connection.cursor() as cursor:
+        for model in model_list:
+            table = model._meta.db_table
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
+                "AND i.tablename = %s AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                [table],
+            )
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                "AND contype = 'f'",
+                [table],
+            )
+            foreign_keys = cursor.fetchall()
+            quoted = connection.ops.quote_name(table)
+            for name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            dropped.append((quoted, indexes, foreign_keys))
+    yield
+    if dropped and stdout:
+        stdout.write("  正在重建索引和外键")
+    with connection.cursor() as cursor:
+        for quoted, indexes, foreign_keys in dropped:
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+
+
 @transaction.atomic
 def load_appeals(seed: int = 2024, count: int = 20_000, today: date | None = None, stdout=None) -> dict:
     """Insert the demo catalogue and ``count`` requests of the year before ``today``; returns counts.
@@ -1801,10 +1847,12 @@ def load_appeals(seed: int = 2024, count: int = 20_000, today: date | None = Non
     generator = Generator(seed, count, now, stdout)
     if not generator.places.grids:
         return {"created": False, "appeals": 0, "events": 0, "whistles": 0}
-    counts = generator.run()
+    bulk = connection.vendor == "postgresql" and count >= BULK_LOAD_FROM
+    with _plain_indexes_dropped((Appeal, AppealEvent, WhistleSummons, Extension) if bulk else (), stdout):
+        counts = generator.run()
     if stdout:
         stdout.write(f"  已生成诉求 {counts['appeals']} 件，正在重算响应率、解决率、满意率")
-    areas, departments = stats.rebuild()
+    areas, departments = stats.rebuild_sql()
     return {"created": True, **counts, "stat_rows": areas + departments, "categories": len(generator.categories)}
 
 
