@@ -1799,6 +1799,10 @@ def _plain_indexes_dropped(model_list, stdout=None):
     """
     dropped = []
     with connection.cursor() as cursor:
+        if model_list:
+            # Rows written earlier in this transaction (the catalogue) have deferred foreign-key
+            # checks pending, and PostgreSQL refuses to ALTER a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model in model_list:
             table = model._meta.db_table
             cursor.execute(
@@ -1828,6 +1832,8 @@ def _plain_indexes_dropped(model_list, stdout=None):
                 cursor.execute(definition)
             for name, definition in foreign_keys:
                 cursor.execute(f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+        if dropped:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @transaction.atomic
