@@ -14,5 +14,16 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("department/", views.department_desk, name="department_desk"),
     path("summons/<int:pk>/<str:action>/", views.summons_act, name="summons_act"),
+    path("whistles/", views.whistle_list, name="whistle_list"),
+    path("whistles/new/", views.whistle_new, name="whistle_new"),
+    path("whistles/<int:pk>/", views.whistle_detail, name="whistle_detail"),
+    path("whistles/<int:pk>/close/", views.whistle_act, {"action": "close"}, name="whistle_close"),
+    path(
+        "whistles/<int:pk>/summons/<int:summons_pk>/rate/",
+        views.whistle_act,
+        {"action": "rate"},
+        name="summons_rate",
+    ),
+    path("scorecard/", views.scorecard, name="scorecard"),
     path("rates/", views.rates, name="rates"),
 ]

@@ -31,6 +31,8 @@ MENU: list[MenuItem] = [
     MenuItem("诉求工作台", "appeals:workbench", "appeals.handle_appeal", "checklist"),
     MenuItem("诉求派单", "appeals:queue", "appeals.dispatch_appeal", "map-pin"),
     MenuItem("吹哨报到", "appeals:department_desk", "appeals.report_whistlesummons", "alert"),
+    MenuItem("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),
+    MenuItem("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
     MenuItem("三率统计", "appeals:rates", "appeals.dispatch_appeal", "chart"),
     MenuItem("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     MenuItem("操作日志", "accounts:audit_list", "accounts.view_auditlog", "history"),

@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.roles import (
@@ -27,6 +28,7 @@ from jiceng.accounts.roles import (
     WHISTLE_ADD,
 )
 from jiceng.appeals import forms, services, stats, whistles
+from jiceng.appeals.errors import AppealError, TransitionError
 from jiceng.appeals.models import (
     WITH_HANDLER,
     Appeal,
@@ -34,13 +36,17 @@ from jiceng.appeals.models import (
     AppealPhoto,
     Category,
     Channel,
+    Extension,
+    ExtensionStatus,
     Status,
     SummonsStatus,
     WhistleSummons,
     get_appeal_for_user,
 )
+from jiceng.appeals.rules import EXTENSION_MAX_WORKDAYS
 from jiceng.areas.models import Area, Level
 from jiceng.core.paths import subtrees_q
+from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import Department
 
@@ -236,6 +242,25 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         context["dispatch_form"] = bound.get("dispatch") or forms.DispatchForm(
             prefix="dispatch", targets=choices, initial={"target": initial}
         )
+    if appeal.extension_pending and staff:
+        # The dispatcher decides on it here; the handler sees that it waits.
+        context["pending_extension"] = _pending_extension(appeal)
+    if "extend" in actions:
+        context["extend_form"] = bound.get("extend") or forms.ExtensionForm(prefix="extend")
+        context["extension_limit"] = get_rule(EXTENSION_MAX_WORKDAYS)
+    if "decide_extension" in actions and context.get("pending_extension") is not None:
+        context["decide_form"] = bound.get("decide_extension") or forms.DecideExtensionForm(prefix="decide_extension")
+    if "close" in actions:
+        context["close_form"] = bound.get("close") or forms.CloseForm(prefix="close")
+    if "reopen" in actions:
+        context["reopen_form"] = bound.get("reopen") or forms.ReopenForm(prefix="reopen")
+    if "merge" in actions:
+        context["merge_form"] = bound.get("merge") or forms.MergeForm(prefix="merge")
+    if "cancel" in actions:
+        context["cancel_form"] = bound.get("cancel") or forms.CancelForm(prefix="cancel")
+    if appeal.merged_into_id:
+        merged = Appeal.objects.visible_to(user).filter(pk=appeal.merged_into_id).only("id", "number").first()
+        context["merged_into"] = merged
     if "whistle" in actions and (area := _whistle_area(user, appeal)) is not None:
         context["whistle_area"] = area
         departments = list(services.departments_serving(area.code).order_by("name"))
@@ -243,6 +268,23 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
             prefix="whistle", departments=departments, initial={"title": appeal.title}
         )
     return context
+
+
+def _pending_extension(appeal: Appeal) -> Extension | None:
+    return (
+        Extension.objects.filter(appeal=appeal, status=ExtensionStatus.PENDING)
+        .select_related("requested_by")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _merge_target(user, number: str) -> Appeal:
+    """The appeal to merge into, found by its number among those the user may dispatch."""
+    target = Appeal.objects.visible_to(user, "dispatch").filter(number=number).first()
+    if target is None:
+        raise AppealError(f"未找到工单编号为“{number}”的诉求，或您无权处理该诉求。", code="merge")
+    return target
 
 
 @login_required
@@ -292,6 +334,32 @@ def _do(action: str, request, appeal: Appeal, form):
             user, area=area, case=data["case"], title=data["title"], departments=departments, appeal=appeal
         )
         return "已吹哨，等待部门报到。"
+    if action == "extend":
+        extension = services.request_extension(user, appeal, workdays=data["workdays"], reason=data["reason"])
+        return f"已申请延长{extension.workdays}个工作日，等待派单单位审批。"
+    if action == "decide_extension":
+        extension = _pending_extension(appeal)
+        if extension is None:
+            raise TransitionError("该诉求没有待审批的延期申请。", code="transition")
+        extension.appeal = appeal
+        approve = data["decision"] == "approve"
+        services.decide_extension(user, extension, approve=approve, note=data["note"])
+        if approve:
+            return f"已批准延期，答复时限延至{timezone.localtime(extension.new_due):%Y-%m-%d %H:%M}。"
+        return "已驳回延期申请。"
+    if action == "close":
+        services.close_appeal(user, appeal, note=data["note"])
+        return "已办结。"
+    if action == "reopen":
+        services.reopen_appeal(user, appeal, note=data["note"])
+        return f"已重办，交{appeal.assignee_name}重新办理。"
+    if action == "merge":
+        target = _merge_target(user, data["number"])
+        services.merge_appeal(user, appeal, target, note=data["note"])
+        return f"已作为重复件合并到工单{target.number}。"
+    if action == "cancel":
+        services.cancel_appeal(user, appeal, reason=data["note"])
+        return "已撤销。"
     raise Http404
 
 
@@ -304,6 +372,12 @@ FORMS = {
     "supervise": forms.ReasonForm,
     "dispatch": forms.DispatchForm,
     "whistle": forms.WhistleForm,
+    "extend": forms.ExtensionForm,
+    "decide_extension": forms.DecideExtensionForm,
+    "close": forms.CloseForm,
+    "reopen": forms.ReopenForm,
+    "merge": forms.MergeForm,
+    "cancel": forms.CancelForm,
 }
 
 
@@ -387,7 +461,10 @@ def queue(request):
         tab = "all"
     rows, next_url = _rows(queryset.order_by("-id"), request)
     tabs = [("todo", "待处理"), ("open", "办理中"), ("all", "全部")]
-    return _list_page(request, "派单台", rows, next_url, extra={"tabs": tabs, "tab": tab})
+    links = []
+    if not scope_for(request.user, WHISTLE_ADD).empty:
+        links = [(reverse("appeals:whistle_new"), "吹哨"), (reverse("appeals:whistle_list"), "吹哨记录")]
+    return _list_page(request, "派单台", rows, next_url, extra={"tabs": tabs, "tab": tab, "links": links})
 
 
 @login_required
@@ -415,6 +492,14 @@ def department_desk(request):
     )
 
 
+def _back(request, default: str) -> str:
+    """Where to go after a summons action: the page it was sent from (the desk or the whistle)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse(default)
+
+
 @login_required
 @require_POST
 def summons_act(request, pk, action):
@@ -424,10 +509,11 @@ def summons_act(request, pk, action):
     summons = get_object_or_404(
         WhistleSummons.objects.visible_to(request.user, "view").select_related("department", "whistle"), pk=pk
     )
+    back = _back(request, "appeals:department_desk")
     form = forms.PlanForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写内容。")
-        return redirect("appeals:department_desk")
+        return redirect(back)
     try:
         if action == "report":
             whistles.report_summons(request.user, summons, plan=form.cleaned_data["text"])
@@ -437,7 +523,7 @@ def summons_act(request, pk, action):
         messages.error(request, f"操作未完成：{_error_text(exc)}")
     else:
         messages.success(request, "已报到。" if action == "report" else "已反馈。")
-    return redirect("appeals:department_desk")
+    return redirect(back)
 
 
 # --------------------------------------------------------------------------- rates

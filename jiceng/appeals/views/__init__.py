@@ -1,0 +1,35 @@
+"""民呼我应 pages: :mod:`.appeals` (requests, desks, rates), :mod:`.whistles` (吹哨报到 follow-up),
+:mod:`.scorecard` (部门考核)."""
+
+from jiceng.appeals.views.appeals import (
+    act,
+    department_desk,
+    detail,
+    mine,
+    photo,
+    queue,
+    rates,
+    submit,
+    summons_act,
+    workbench,
+)
+from jiceng.appeals.views.scorecard import scorecard
+from jiceng.appeals.views.whistles import whistle_act, whistle_detail, whistle_list, whistle_new
+
+__all__ = [
+    "act",
+    "department_desk",
+    "detail",
+    "mine",
+    "photo",
+    "queue",
+    "rates",
+    "scorecard",
+    "submit",
+    "summons_act",
+    "whistle_act",
+    "whistle_detail",
+    "whistle_list",
+    "whistle_new",
+    "workbench",
+]
