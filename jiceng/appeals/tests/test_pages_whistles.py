@@ -288,3 +288,22 @@ def test_whistle_page_query_count_is_bounded(client, people, tree, departments, 
     client.force_login(people.street)
     with django_assert_max_num_queries(12):
         assert client.get(f"/appeals/whistles/{whistle.pk}/").status_code == 200
+
+
+def test_appeal_page_and_whistle_page_link_each_other(client, people, submit, tree, departments):
+    appeal = submit(now=None)
+    whistle = services.blow_whistle(
+        people.street,
+        area=tree.meiyuan,
+        case=WhistleCase.RESIDENT_DEMAND,
+        title="北安门停车整治",
+        departments=[departments.xw_chengguan],
+        appeal=appeal,
+    )
+    client.force_login(people.street)
+    assert f'href="/appeals/whistles/{whistle.pk}/"' in _html(client.get(f"/appeals/{appeal.pk}/"))
+    html = _html(client.get(f"/appeals/whistles/{whistle.pk}/"))
+    assert f'href="/appeals/{appeal.pk}/"' in html and appeal.number in html
+    client.force_login(people.resident)  # the reporter follows the appeal, not the internal whistle page
+    assert f'href="/appeals/whistles/{whistle.pk}/"' not in _html(client.get(f"/appeals/{appeal.pk}/"))
+    assert client.get(f"/appeals/whistles/{whistle.pk}/").status_code == 404

@@ -40,6 +40,7 @@ from jiceng.appeals.models import (
     ExtensionStatus,
     Status,
     SummonsStatus,
+    Whistle,
     WhistleSummons,
     get_appeal_for_user,
 )
@@ -241,6 +242,13 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         context["suggestion"] = suggestion
         context["dispatch_form"] = bound.get("dispatch") or forms.DispatchForm(
             prefix="dispatch", targets=choices, initial={"target": initial}
+        )
+    if staff:
+        context["whistles"] = list(
+            Whistle.objects.visible_to(user)
+            .filter(appeal=appeal)
+            .only("id", "title", "status", "blown_at", "appeal_id")
+            .order_by("id")
         )
     if appeal.extension_pending and staff:
         # The dispatcher decides on it here; the handler sees that it waits.

@@ -243,6 +243,8 @@ def whistle_new(request):
     # The departments depend on the unit: swap that field when the unit changes (htmx), and let
     # the service say "请至少召集一个职能部门" rather than a generic "required".
     form.fields["departments"].required = False
+    if not departments:
+        form.fields["departments"].help_text = f"没有负责“{area.name}”的职能部门。"
     form.fields["area"].widget.attrs.update(
         {
             "hx-get": reverse("appeals:whistle_new"),
@@ -276,6 +278,6 @@ def whistle_new(request):
     return render(
         request,
         "appeals/whistle_new.html",
-        {"form": form, "area": area, "has_departments": bool(departments)},
+        {"form": form, "area": area},
         status=status,
     )
