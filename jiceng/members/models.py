@@ -55,12 +55,12 @@ class Member(models.Model):
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     birth_date = models.DateField("出生日期")
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
-    id_last4 = models.CharField("身份证后四位", max_length=4, db_index=True)
+    id_number = models.CharField("公民身份号码", max_length=18)
+    id_last4 = models.CharField("身份证后四位", max_length=4)
     phone = models.CharField("手机号", max_length=20, blank=True)
     education = models.CharField("学历", max_length=12, choices=Education.choices, blank=True)
 
-    status = models.CharField("状态", max_length=16, choices=Status.choices, db_index=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices)
     application_date = models.DateField("申请入党日期", null=True, blank=True)
     talk_date = models.DateField("谈话日期", null=True, blank=True)
     activist_date = models.DateField("确定积极分子日期", null=True, blank=True)
@@ -80,23 +80,25 @@ class Member(models.Model):
     )
 
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name="所在党支部")
-    org_path = models.CharField("组织路径", max_length=48, db_index=True)
-    area_path = models.CharField("组织所在区划", max_length=21, db_index=True)
+    org_path = models.CharField("组织路径", max_length=48)
+    area_path = models.CharField("组织所在区划", max_length=21)
     residence = models.ForeignKey(
         "areas.Area",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # residence_path is indexed and is what lists filter on
         related_name="resident_members",
         verbose_name="居住地",
     )
-    residence_path = models.CharField("居住地路径", max_length=21, blank=True, db_index=True)
+    residence_path = models.CharField("居住地路径", max_length=21, blank=True)
     workplace = models.CharField("工作单位", max_length=120, blank=True)
     workplace_unit = models.ForeignKey(
         "orgs.ResidentUnit",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,  # a partial index over the few members who have one (Meta)
         related_name="employees",
         verbose_name="所在驻区单位",
     )
@@ -121,9 +123,19 @@ class Member(models.Model):
         verbose_name = "党员"
         verbose_name_plural = "党员"
         ordering = ["org_path", "id"]
+        # Every index is paid for on each of the hundreds of thousands of rows an Excel import
+        # writes, so there is none that another covers (ADR 0015): the (path, id) pairs serve the
+        # subtree ranges and the keyset pages; no LIKE index (paths are matched by range, not LIKE);
+        # no index on status (always filtered together with a path).
+        constraints = [models.UniqueConstraint(fields=["id_number"], name="member_id_number_unique")]
         indexes = [
             models.Index(fields=["area_path", "id"], name="member_area_keyset"),
             models.Index(fields=["org_path", "id"], name="member_org_keyset"),
+            models.Index(fields=["residence_path"], name="member_residence_path"),
+            models.Index(fields=["id_last4"], name="member_id_last4"),
+            models.Index(
+                fields=["workplace_unit"], name="member_workplace_unit", condition=models.Q(workplace_unit__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
