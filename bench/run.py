@@ -14,6 +14,11 @@ district and city user (issue 3, item 7). Then bench/members_import.py (import o
 member xlsx against calamine parse + raw COPY) runs in a process of its own and its rows join the
 same file; a failure there is a failed row, not a crash.
 
+Then the 民呼我应 benchmarks (issue 4, item 10; bench/appeals_run.py, in its own process, with its
+own time budget since the first build of its 5 M-request database takes long, then is reused):
+request creation over HTTP vs a bare endpoint and vs django-helpdesk 2.6, and the request lists
+and rates at 50 k vs 5 M requests (docs/benchmarks-appeals.md). ``--no-appeals`` skips them.
+
 Every row compares a value with a baseline from the same run: big vs small (target ratio <= 1.5),
 a street-scoped user vs a superuser reading the same rows (target <= 1.1), and the city tree page
 (target <= 50 ms at the big size). Results: bench/results/latest.json, and a table on stdout.
@@ -22,6 +27,7 @@ disagrees with COUNT(*)); a missed target is reported loudly but is not a failur
 
     .venv/bin/python bench/run.py [--backends postgres,sqlite] [--big-rows 1000000] [--rounds 8]
         [--member-backends postgres] [--small-members 50000] [--big-members 560000] [--no-import]
+        [--no-appeals] [--appeals-budget-minutes 150]
 """
 
 import argparse
@@ -256,6 +262,21 @@ def apply_import_target(b: dict) -> None:
     b["target"], b["met"] = (target[0], bool(target[1](b))) if target else (None, None)
 
 
+def run_appeals(minutes: float) -> tuple[list[dict], dict]:
+    """bench/appeals_run.py in a process of its own; its rows and facts (errors listed in facts)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "appeals.json"
+        command = [sys.executable, "-m", "bench.appeals_run", "--json", str(out), "--budget-minutes", str(minutes)]
+        try:
+            subprocess.run(command, cwd=ROOT, timeout=minutes * 60 + 120, check=False)
+        except subprocess.TimeoutExpired:
+            return [], {"errors": [f"stopped after {minutes:.0f} min (time budget)"]}
+        if not out.exists():
+            return [], {"errors": ["bench/appeals_run.py wrote no result"]}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return result["rows"], result["facts"]
+
+
 def postgres_problem() -> str | None:
     import psycopg
 
@@ -319,6 +340,10 @@ def main() -> int:
         help="run bench/members_import.py (PostgreSQL) too",
     )
     parser.add_argument("--budget-minutes", type=float, default=25.0, help="hard stop for the whole run")
+    parser.add_argument(
+        "--appeals", action=argparse.BooleanOptionalAction, default=True, help="run bench/appeals_run.py too"
+    )
+    parser.add_argument("--appeals-budget-minutes", type=float, default=150.0, help="its own hard stop")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -356,6 +381,15 @@ def main() -> int:
                 print(f"!!! members_import: {facts['error']}\n{facts['stderr_tail']}", flush=True)
                 failed = True
             benchmarks += rows
+
+    if args.appeals:
+        print("=== appeals (PostgreSQL): creates over HTTP, django-helpdesk, lists and rates at 5 M ===", flush=True)
+        rows, facts = run_appeals(args.appeals_budget_minutes)
+        metadata["appeals"] = facts
+        benchmarks += rows
+        for error in facts.get("errors", []):
+            print(f"!!! appeals: {error}", flush=True)
+            failed = True
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)
     metadata["machine"]["load_average_at_end"] = (
