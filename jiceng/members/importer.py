@@ -303,7 +303,8 @@ def import_members(
 
     ``errors`` collects every bad cell (and writes the xlsx report if it has a path);
     ``progress(done)`` is told how far the check has got; ``job`` (an ExcelJob) is marked done in
-    the same transaction as the rows. Returns the counts; nothing is written if any row is bad.
+    the same transaction as the rows, and every row records it (``Member.import_job``). Returns
+    the counts; nothing is written if any row is bad.
     """
     errors = errors if errors is not None else ErrorCollector()
     today = today or timezone.localdate()
@@ -335,7 +336,9 @@ def import_members(
     converter = RowConverter(MEMBER_SPEC)
     convert = converter.convert
     now = timezone.now()
-    constants.update(created_at=now, updated_at=now)
+    # Every row names the job that wrote it: the member page shows "Excel 导入" (who, when, which
+    # file) from it, instead of the import writing a history row per member.
+    constants.update(created_at=now, updated_at=now, import_job_id=job.pk if job is not None else None)
     seen: dict[str, int] = {}
     taken = lookups.taken
     areas = lookups.areas

@@ -114,6 +114,22 @@ class Member(models.Model):
     dues_base = models.DecimalField("党费基数（月）", max_digits=10, decimal_places=2, default=0)
     dues_paid_through = models.DateField("党费交至（月份）", null=True, blank=True)
 
+    # The Excel import that put the person on the roster: the member page's first history entry
+    # (who, when, which file) without a history row per imported member. No constraint and no
+    # index, so the COPY of hundreds of thousands of rows pays nothing for it; the job is only
+    # ever read from the member (select_related), and a deleted job leaves a dangling id that
+    # reads as "no import" rather than an error.
+    import_job = models.ForeignKey(
+        "core.ExcelJob",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name="导入任务",
+    )
+
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -134,7 +150,9 @@ class Member(models.Model):
             models.Index(fields=["residence_path"], name="member_residence_path"),
             models.Index(fields=["id_last4"], name="member_id_last4"),
             models.Index(
-                fields=["workplace_unit"], name="member_workplace_unit", condition=models.Q(workplace_unit__isnull=False)
+                fields=["workplace_unit"],
+                name="member_workplace_unit",
+                condition=models.Q(workplace_unit__isnull=False),
             ),
         ]
 

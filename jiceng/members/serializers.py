@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from jiceng.core.masking import mask_id_number
 
+from .history import member_history
 from .models import Member, MemberEvent, Status, Transfer
 from .privacy import masked_id_number, masked_phone
 
@@ -104,8 +105,7 @@ class MemberDetailSerializer(MemberSerializer):
         return [{"id": m.pk, "name": m.name} for m in member.introducers.all()]
 
     def get_events(self, member) -> list[dict]:
-        events = member.events.select_related("actor", "from_org", "to_org")[:50]
-        return MemberEventSerializer(events, many=True).data
+        return MemberEventSerializer(member_history(member, 50), many=True).data
 
 
 class TransferSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from jiceng.core.scope import can
 from jiceng.members import dues as dues_rules
 from jiceng.members import forms, services
 from jiceng.members.filtersets import MemberFilterSet, keyset_page, member_key_field
+from jiceng.members.history import member_history
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
     PIPELINE,
@@ -100,7 +101,7 @@ def _next_steps(member: Member) -> list[tuple[str, str]]:
 
 def _member_page(request, member: Member, revealed: bool = False):
     user = request.user
-    events = list(member.events.select_related("actor", "from_org", "to_org")[:100])
+    events = member_history(member, 100)
     transfers = list(member.transfers.select_related("from_org", "to_org")[:10])
     payments = list(member.dues_payments.all()[:12])
     introducers = list(member.introducers.all())
