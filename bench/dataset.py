@@ -188,6 +188,38 @@ def roll_up_within(rows) -> None:
             parent.descendant_count += area.descendant_count + 1
 
 
+def busiest_community() -> str:
+    """The community whose members fill the most of a first page (most members on the roll, then
+    the lowest code): the member-list cases compare equal pages, 50 rows on both sizes, not a
+    community of 18 members on the small database with one of 200 on the big one."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from jiceng.areas.models import Area, Level
+    from jiceng.members.models import Member
+
+    counts = (
+        Member.objects.filter(left_on__isnull=True, area_path__regex=r"^[0-9]{12}")
+        .annotate(community=Substr("area_path", 1, 12))
+        .values("community")
+        .annotate(n=Count("id"))
+        .order_by("-n", "community")
+    )
+    communities = set(Area.objects.filter(level=Level.COMMUNITY).values_list("code", flat=True))
+    return next(row["community"] for row in counts if row["community"] in communities)
+
+
+def create_member_user(code: str) -> tuple:
+    """A community secretary of ``code`` for the member-list cases (see busiest_community)."""
+    from jiceng.accounts.services import assign_role, create_user
+    from jiceng.areas.models import Area
+
+    area = Area.objects.get(code=code)
+    user = create_user(None, username="bench_member_community", password=None, display_name="bench members")
+    assign_role(None, user, "community", area)
+    return user, area
+
+
 def create_bench_users() -> dict:
     """One user per scope (through the account services) and a superuser, keyed by label."""
     from jiceng.accounts.services import assign_role, create_user

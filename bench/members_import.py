@@ -418,12 +418,12 @@ def _in_subprocess(step: str, argument) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--step", step, "--file", str(argument)],
         env=_env(database_url()),
-        check=True,
         capture_output=True,
         text=True,
     )
     if out.stderr.strip():
         print(out.stderr.strip()[-2000:], file=sys.stderr)
+    out.check_returncode()
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

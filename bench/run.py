@@ -82,7 +82,8 @@ NOTES = [
     f"superuser baseline: the same rows, the superuser filtering to the street with ?code={STREET_CODE}.",
     f"members: the demo party (load_party: orgs from the area tree, {SMALL_MEMBERS:,} members on the small "
     f"database, {BIG_MEMBERS:,} on the big one), first page of the member list and API, keyset on (path, id); "
-    "visible: members the user sees, small/big.",
+    "visible: members the user sees, small/big; the community user is the secretary of the community with "
+    "the most members on the small database (the same code on both), so both first pages hold 50 rows.",
     "members_import: bench/members_import.py in its own process (import of a member xlsx vs calamine parse + raw "
     "COPY of the same rows, same run); rows without a cpu/queries column come from there.",
 ]
