@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -50,6 +51,21 @@ register(
     "Excel 上传文件、错误报告和导出文件的保留天数",
     30,
     "含个人信息的文件只保存处理所需的时间（个人信息保护法第十九条：保存期限应为实现处理目的所必要的最短时间）。",
+)
+STALE_RUNNING_MINUTES = "excel.stale_running_minutes"
+STALE_QUEUED_MINUTES = "excel.stale_queued_minutes"
+register(
+    STALE_RUNNING_MINUTES,
+    "Excel 后台任务无进展多少分钟视为中断",
+    15,
+    "处理中的任务至少每千行记录一次进度；超过此时间没有进展，说明执行它的进程已退出（重启、内存不足），"
+    "任务标记为失败，页面不再一直显示“处理中”。导入是全部成功或全部不写入，中断的任务没有写入任何数据。",
+)
+register(
+    STALE_QUEUED_MINUTES,
+    "Excel 后台任务排队多少分钟未开始视为中断",
+    60,
+    "后台进程停止或队列丢失时，排队的任务不会开始；超过此时间仍未开始的任务标记为失败，请用户重新上传或导出。",
 )
 # Files above this size are not opened in the request to count rows: they are certainly large.
 INLINE_COUNT_MAX_BYTES = 5 * 1024 * 1024
@@ -174,7 +190,9 @@ class JobProgress:
             return
         self._last = time.monotonic()
         done = min(self.done, self.total) if self.total else self.done
-        ExcelJob.objects.filter(pk=self.job_id).update(done_rows=done, total_rows=self.total, phase=self.phase[:40])
+        ExcelJob.objects.filter(pk=self.job_id).update(
+            done_rows=done, total_rows=self.total, phase=self.phase[:40], progress_at=timezone.now()
+        )
 
     def close(self) -> None:
         """Nothing to release; kept so callers can treat progress like a resource."""
@@ -388,8 +406,9 @@ def _finish(job: ExcelJob, status: str, message: str, errors: ErrorCollector | N
 
 def run_job(job_id: int) -> str:
     """Run one pending job; a job already claimed or finished is left alone (idempotent)."""
+    now = timezone.now()
     claimed = ExcelJob.objects.filter(pk=job_id, status=ExcelJob.Status.PENDING).update(
-        status=ExcelJob.Status.RUNNING, started_at=timezone.now(), phase="开始处理"
+        status=ExcelJob.Status.RUNNING, started_at=now, progress_at=now, phase="开始处理"
     )
     if not claimed:
         return "skipped"
@@ -470,6 +489,60 @@ def _audit_export(user, kind: ExcelKind, job, params, written: int, exporter) ->
 
 def export_filename(kind: ExcelKind) -> str:
     return f"{kind.label}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+# --------------------------------------------------------------------------- stalled jobs
+
+
+def _stalled_message(job_direction: str, reason: str) -> str:
+    if job_direction == ExcelJob.Direction.IMPORT:
+        # Imports commit all rows with the job's status in one transaction: a job that never got
+        # there wrote nothing.
+        return f"{reason}，未导入任何数据，请重新上传。"
+    return f"{reason}，未生成导出文件，请重新导出。"
+
+
+def fail_stalled_jobs(now=None) -> int:
+    """Mark failed the jobs whose worker is gone, so their pages stop polling and say so.
+
+    Running: no progress written for ``excel.stale_running_minutes`` (the last progress, else
+    the start). Queued: not started within ``excel.stale_queued_minutes``. Each UPDATE repeats
+    the condition, so a job that reports progress at the same moment is left alone, and running
+    this twice changes nothing more. Should the worker turn out to be alive after all, its own
+    ending (succeeded, rejected, failed) overwrites this one.
+    """
+    now = now or timezone.now()
+    running_minutes = int(get_rule(STALE_RUNNING_MINUTES))
+    queued_minutes = int(get_rule(STALE_QUEUED_MINUTES))
+    running_cutoff = now - timedelta(minutes=running_minutes)
+    stale_running = Q(status=ExcelJob.Status.RUNNING) & (
+        Q(progress_at__lt=running_cutoff)
+        | Q(progress_at__isnull=True, started_at__lt=running_cutoff)
+        | Q(progress_at__isnull=True, started_at__isnull=True, created_at__lt=running_cutoff)
+    )
+    stale_queued = Q(status=ExcelJob.Status.PENDING, created_at__lt=now - timedelta(minutes=queued_minutes))
+    reasons = (
+        (stale_running, f"后台任务中断（超过{running_minutes}分钟无进展）"),
+        (stale_queued, f"后台任务未能开始（排队超过{queued_minutes}分钟）"),
+    )
+    failed = 0
+    for condition, reason in reasons:
+        for direction in ExcelJob.Direction.values:
+            stalled = ExcelJob.objects.filter(condition, direction=direction)
+            ids = list(stalled.values_list("pk", flat=True)[:1000])
+            if not ids:
+                continue
+            count = stalled.filter(pk__in=ids).update(
+                status=ExcelJob.Status.FAILED,
+                message=_stalled_message(direction, reason),
+                phase="",
+                finished_at=now,
+            )
+            if count:
+                # Ids only: the jobs' files and rows hold personal data.
+                logger.warning("Excel jobs %s marked failed: %s", ids, reason)
+            failed += count
+    return failed
 
 
 # --------------------------------------------------------------------------- retention

@@ -93,6 +93,9 @@ class ExcelJob(models.Model):
     in_worker = models.BooleanField("后台处理", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    # Every progress write stamps it: a running job whose stamp is old has lost its worker
+    # (excel_jobs.fail_stalled_jobs marks it failed instead of leaving the page polling forever).
+    progress_at = models.DateTimeField("最近进展时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

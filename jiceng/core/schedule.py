@@ -18,6 +18,8 @@ SCHEDULE: list[tuple[str, timedelta]] = [
     ("jiceng.areas.tasks.refresh_area_rollups", timedelta(hours=24)),
     ("jiceng.members.tasks.expire_transfer_letters", timedelta(hours=24)),
     ("jiceng.core.tasks.purge_excel_files", timedelta(hours=24)),
+    # Excel jobs whose worker died: failed with a message instead of a progress bar that never ends.
+    ("jiceng.core.tasks.fail_stalled_excel_jobs", timedelta(minutes=5)),
     # 民呼我应: overdue flags, reminders and summons escalation (30-minute report limits need a short interval).
     ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
     ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
