@@ -133,7 +133,14 @@ class ExitForm(Styled, forms.Form):
 
 class TransferForm(Styled, forms.Form):
     kind = forms.ChoiceField(label="转接方式", choices=[("internal", "转往本平台内党组织"), ("outgoing", "转出本平台")])
-    to_org = forms.CharField(label="接收党支部编码（平台内）", max_length=48, required=False)
+    to_org = forms.CharField(
+        label="接收党支部编码（平台内）",
+        max_length=48,
+        required=False,
+        help_text="可在上方按名称查找并选择，编码自动填入；也可直接填写组织编码。",
+        # Typing a code by hand drops the "已选择" line of the chooser (members/transfer_form.html).
+        widget=forms.TextInput(attrs={"x-on:input": "chosen = ''"}),
+    )
     external_org_name = forms.CharField(label="接收党组织名称（平台外）", max_length=120, required=False)
     letter_no = forms.CharField(label="介绍信编号（平台外）", max_length=40, required=False)
     cross_province = forms.BooleanField(label="跨省（区、市）转接（有效期6个月）", required=False)

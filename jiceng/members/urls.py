@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/extend/", views.member_extend, name="member_extend"),
     path("<int:pk>/exit/", views.member_exit, name="member_exit"),
     path("<int:pk>/transfer/", views.member_transfer, name="member_transfer"),
+    path("<int:pk>/transfer/orgs/", views.transfer_org_search, name="transfer_org_search"),
     path("<int:pk>/dues/", views.member_dues, name="member_dues"),
     path("pipeline/", views.pipeline_home, name="pipeline"),
     path("pipeline/<str:code>/", views.pipeline_board, name="pipeline_board"),

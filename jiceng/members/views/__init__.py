@@ -22,6 +22,7 @@ from .transfers import (
     transfer_detail,
     transfer_incoming_add,
     transfer_list,
+    transfer_org_search,
     transfer_receipt,
     transfer_reject,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "transfer_detail",
     "transfer_incoming_add",
     "transfer_list",
+    "transfer_org_search",
     "transfer_receipt",
     "transfer_reject",
 ]

@@ -351,7 +351,17 @@ def member_transfer(request, pk):
             messages.success(request, f"已开具介绍信{transfer.letter_no}，有效期至{transfer.valid_until:%Y-%m-%d}。")
             return redirect("members:transfer_detail", pk=transfer.pk)
     intro = "平台内转接须由接收党组织确认接收；转出平台的，收到回执后登记。介绍信有效期一般3个月，跨省6个月。"
-    return _action_page(request, member, form, f"{member.name} · 组织关系转接", "开具介绍信", intro)
+    return render(
+        request,
+        "members/transfer_form.html",
+        {
+            "member": member,
+            "form": form,
+            "title": f"{member.name} · 组织关系转接",
+            "submit": "开具介绍信",
+            "intro": intro,
+        },
+    )
 
 
 @login_required

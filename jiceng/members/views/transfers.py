@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.accounts.roles import TRANSFER_CHANGE, TRANSFER_VIEW
 from jiceng.core.masking import mask_id_number
-from jiceng.core.paths import subtrees_q
+from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.members import forms, services
 from jiceng.members.models import (
@@ -18,6 +18,7 @@ from jiceng.members.models import (
     Transfer,
     TransferKind,
     TransferStatus,
+    get_member_for_user,
 )
 from jiceng.members.privacy import in_scope
 from jiceng.orgs.models import BRANCH_TYPES, Org
@@ -25,8 +26,11 @@ from jiceng.orgs.models import BRANCH_TYPES, Org
 from .common import (
     PAGE_SIZE,
     _apply_errors,
+    _member_scope,
     _today,
 )
+
+ORG_CHOICES_LIMIT = 20
 
 # --------------------------------------------------------------------------- transfers
 
@@ -226,4 +230,55 @@ def transfer_incoming_add(request):
         request,
         "members/member_form.html",
         {"form": form, "title": "登记转入（平台外介绍信）", "back": reverse("members:transfer_list")},
+    )
+
+
+# --------------------------------------------------------------------------- receiving branch chooser
+
+
+def receiving_branches(member: Member, q: str):
+    """Branches an internal transfer of ``member`` may go to, matching ``q`` by name or code.
+
+    The rule is the service's (``services.request_transfer``): the sender needs scope over the
+    member, the receiving org only has to hold members (a 党支部, 联合 or 临时党支部) and be
+    active — it may be anywhere in the city, and it accepts or refuses the letter itself. The
+    member's own branch is left out (the service refuses it).
+    """
+    match = Q(name__contains=q) | Q(short_name__contains=q)
+    if is_digits(q):
+        match |= subtree_q(q, "code")  # the code is a path: a typed prefix is a range
+    return (
+        Org.objects.filter(match, org_type__in=BRANCH_TYPES, is_active=True)
+        .exclude(pk=member.org_id)
+        .select_related("parent", "area", "area__parent")
+        .only(
+            "code",
+            "name",
+            "org_type",
+            "parent__name",
+            "area__name",
+            "area__parent__name",
+        )
+        .order_by("code")
+    )
+
+
+@login_required
+@require_GET
+def transfer_org_search(request, pk):
+    """Search-as-you-type for the transfer form (htmx): at most 20 receiving branches."""
+    member = get_member_for_user(request.user, pk)
+    if not _member_scope(request.user, TRANSFER_CHANGE, member):
+        raise PermissionDenied("您没有办理组织关系转接的权限。")
+    q = request.GET.get("q", "").strip()[:60]
+    orgs = list(receiving_branches(member, q)[: ORG_CHOICES_LIMIT + 1]) if q else []
+    return render(
+        request,
+        "members/_transfer_org_results.html",
+        {
+            "orgs": orgs[:ORG_CHOICES_LIMIT],
+            "truncated": len(orgs) > ORG_CHOICES_LIMIT,
+            "q": q,
+            "limit": ORG_CHOICES_LIMIT,
+        },
     )
