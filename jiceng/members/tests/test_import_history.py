@@ -7,6 +7,7 @@ job (``Member.import_job``) and the member page builds the entry from it.
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from jiceng.core.excel import ErrorCollector
 from jiceng.core.excel_jobs import INLINE_ROWS, start_import
@@ -58,7 +59,7 @@ def test_an_imported_member_shows_excel_import_first(login, users, xl_orgs):
     assert "Excel 导入，文件：北安门党员名册2024.xlsx" in section
     assert "北安门组织委员" in section
     job.refresh_from_db()
-    assert job.finished_at.astimezone().strftime("%Y-%m-%d %H:%M") in section
+    assert f"{timezone.localtime(job.finished_at):%Y-%m-%d %H:%M}" in section
     # The importer may open the job's result; nobody else gets the link (the job page is theirs).
     assert reverse("excel:job_detail", args=[job.pk]) in section
     street = login(users.street)
@@ -86,6 +87,19 @@ def test_a_worker_import_marks_every_row(users, xl_orgs, django_capture_on_commi
     assert job.in_worker
     assert run_excel_job.call(job.pk) == ExcelJob.Status.SUCCEEDED
     assert Member.objects.filter(import_job_id=job.pk).count() == 12
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_streaming_copy_writes_the_job_too(users, xl_orgs):
+    """PostgreSQL's writer thread COPYs the same tuples: every row names the job."""
+    job = ExcelJob.objects.create(direction="import", kind="members", user=users.community, original_name="s.xlsx")
+    rows = [applicant_row(xl_orgs.branch1.code) for _ in range(30)]
+    result = import_members(users.community, workbook_bytes(rows), errors=ErrorCollector(), job=job, stream=True)
+    assert result.ok
+    assert Member.objects.filter(import_job_id=job.pk).count() == 30
+    job.refresh_from_db()
+    assert job.status == ExcelJob.Status.SUCCEEDED
 
 
 def test_an_import_without_a_job_leaves_the_column_empty(superuser, xl_orgs):
