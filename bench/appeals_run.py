@@ -63,7 +63,7 @@ def failed_row(key: str, name: str, error: str, unit: str = "creates/s", target:
         "key": key,
         "name": name,
         "value": None,
-        "unit": unit,
+        "unit": f"{unit} (not measured)",  # not "ms": bench/run.py's table formats ms values as numbers
         "baseline_name": None,
         "baseline_value": None,
         "ratio": None,
