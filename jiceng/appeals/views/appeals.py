@@ -46,6 +46,7 @@ from jiceng.appeals.models import (
 )
 from jiceng.appeals.rules import EXTENSION_MAX_WORKDAYS
 from jiceng.areas.models import Area, Level
+from jiceng.core.paging import before_id_page
 from jiceng.core.paths import subtrees_q
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
@@ -102,17 +103,7 @@ def _home_areas(user):
 
 def _rows(queryset, request):
     """One page (keyset on id, or the given ordering first), with only the columns the list shows."""
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        queryset = queryset.filter(id__lt=int(before))
-    rows = list(queryset.select_related("category", "area").only(*LIST_FIELDS)[: PAGE_SIZE + 1])
-    next_url = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        params = request.GET.copy()
-        params["before"] = rows[-1].pk
-        next_url = f"?{params.urlencode()}"
-    return rows, next_url
+    return before_id_page(request, queryset.select_related("category", "area").only(*LIST_FIELDS), PAGE_SIZE)
 
 
 def _list_page(request, template_title: str, rows, next_url, *, intro: str = "", extra=None):

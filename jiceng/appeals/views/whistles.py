@@ -21,6 +21,7 @@ from jiceng.appeals import forms, services, whistles
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, WhistleSummons
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
+from jiceng.core.paging import before_id_page
 from jiceng.core.paths import subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
 
@@ -52,10 +53,8 @@ def whistle_list(request):
         queryset = queryset.filter(status=WhistleStatus.CLOSED)
     else:
         tab = "all"
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        queryset = queryset.filter(id__lt=int(before))
-    rows = list(
+    rows, next_url = before_id_page(
+        request,
         queryset.select_related("area", "appeal")
         .only(
             "id",
@@ -68,14 +67,9 @@ def whistle_list(request):
             "appeal__id",
             "appeal__number",
         )
-        .order_by("-id")[: PAGE_SIZE + 1]
+        .order_by("-id"),
+        PAGE_SIZE,
     )
-    next_url = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        params = request.GET.copy()
-        params["before"] = rows[-1].pk
-        next_url = f"?{params.urlencode()}"
     _attach_counts(user, rows)
     return render(
         request,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiceng.accounts.roles import TRANSFER_CHANGE, TRANSFER_VIEW
 from jiceng.core.masking import mask_id_number
+from jiceng.core.paging import before_id_page
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.members import forms, services
@@ -68,16 +69,7 @@ def transfer_list(request):
     status = request.GET.get("status")
     if status in TransferStatus.values:
         transfers = transfers.filter(status=status)
-    before = request.GET.get("before")
-    if before and before.isdigit():
-        transfers = transfers.filter(id__lt=int(before))
-    rows = list(transfers.order_by("-id")[: PAGE_SIZE + 1])
-    next_url = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        params = request.GET.copy()
-        params["before"] = rows[-1].pk
-        next_url = f"?{params.urlencode()}"
+    rows, next_url = before_id_page(request, transfers.order_by("-id"), PAGE_SIZE)
     today = _today()
     for transfer in rows:
         transfer.overdue = transfer.status == TransferStatus.PENDING and transfer.valid_until < today
