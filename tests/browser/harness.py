@@ -87,3 +87,20 @@ def menu_to(page, label, url):
         except Exception:
             if attempt == 2 or page.url.split("?")[0] == url:
                 raise
+
+
+def login(page, live_server, username, password):
+    """Log ``username`` in on ``page`` through the login form and land on the home page."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def assert_fits(page):
+    """Nothing on the page pokes past the right edge of the screen (no sideways scrolling)."""
+    overflow = page.evaluate(OVERFLOW_JS)
+    assert overflow["scrollWidth"] <= overflow["vw"], overflow
+    assert overflow["wide"] == [], f"elements wider than the {overflow['vw']} px screen: {overflow['wide']}"

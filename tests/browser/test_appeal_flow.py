@@ -13,7 +13,7 @@ from jiceng.appeals import services
 from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, WhistleSummons
 from jiceng.orgs.models import Department, DepartmentLevel
-from tests.browser.harness import ARTIFACTS, DESK, OVERFLOW_JS, PHONE, menu_to, new_page
+from tests.browser.harness import ARTIFACTS, DESK, PHONE, assert_fits, login, menu_to, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -48,23 +48,12 @@ def city(transactional_db, tree, make_user, settings, tmp_path):
 
 
 def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, username, PASSWORD)
 
 
 def _shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"browser-appeal-{name}-{connection.vendor}.png"), full_page=True)
-
-
-def _fits(page):
-    overflow = page.evaluate(OVERFLOW_JS)
-    assert overflow["scrollWidth"] <= overflow["vw"], overflow
-    assert overflow["wide"] == [], f"elements wider than the {overflow['vw']} px screen: {overflow['wide']}"
 
 
 def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, browser):
@@ -80,7 +69,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     page.fill("#id_description", "1栋楼下有人占道摆摊，早晚高峰堵住通道。")
     page.select_option("#id_area", str(tree.building.pk))
     page.set_input_files("#id_photo", str(city["photo"]))
-    _fits(page)
+    assert_fits(page)
     _shot(page, "1-submit")
     page.get_by_role("button", name="提交诉求").click()
     page.wait_for_url(f"{live_server.url}/appeals/*/")
@@ -88,7 +77,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     appeal = Appeal.objects.get()
     assert appeal.reporter == people["resident"] and appeal.photos.count() == 1
     assert page.locator("#timeline li").count() == 1
-    _fits(page)
+    assert_fits(page)
     _shot(page, "2-followed")
 
     # The community dispatches (the suggestion is the grid) — a desk step, done through the service.
@@ -97,7 +86,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     # The grid worker on a phone: the workbench, sign for, a visit with a photo, the answer.
     _login(page, live_server, "beianmen_grid1")
     page.goto(f"{live_server.url}/appeals/workbench/")
-    _fits(page)
+    assert_fits(page)
     _shot(page, "2b-workbench")
     page.locator(f'#appeals a[href="/appeals/{appeal.pk}/"]').click()
     page.get_by_role("button", name="签收").click()
@@ -109,7 +98,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
     page.fill("#id_answer-text", "摊贩已劝离，通道已清理，网格员将持续巡查。")
     page.select_option("#id_answer-result", "resolved")
-    _fits(page)
+    assert_fits(page)
     _shot(page, "3-grid-worker")
     page.get_by_role("button", name="答复", exact=True).click()
     page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
@@ -122,7 +111,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     assert "摊贩已劝离" in page.locator("body").inner_text()
     page.get_by_label("解决", exact=True).check()
     page.get_by_label("基本满意", exact=True).check()
-    _fits(page)
+    assert_fits(page)
     _shot(page, "4-rate")
     page.get_by_role("button", name="提交评价").click()
     page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
@@ -173,5 +162,5 @@ def test_street_whistles_and_department_reports(live_server, city, browser):
     assert "已报到" in phone.locator("body").inner_text()
     summons.refresh_from_db()
     assert summons.status == SummonsStatus.REPORTED and summons.plan == "执法中队30分钟内到场"
-    _fits(phone)
+    assert_fits(phone)
     _shot(phone, "7-department")

@@ -21,7 +21,7 @@ from jiceng.appeals import services
 from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, Whistle, WhistleStatus
 from jiceng.orgs.models import Department, DepartmentLevel
-from tests.browser.harness import ARTIFACTS, DESK, OVERFLOW_JS, PHONE, menu_to, new_page
+from tests.browser.harness import ARTIFACTS, DESK, PHONE, assert_fits, login, menu_to, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -54,12 +54,7 @@ def town(transactional_db, tree, make_user, cheap_argon2):
 
 
 def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, username, PASSWORD)
 
 
 def _shot(page, name):
@@ -72,12 +67,6 @@ def _same_user(browser, page, viewport):
     other = new_page(browser, viewport)
     other.context.add_cookies(page.context.cookies())
     return other
-
-
-def _fits(page):
-    overflow = page.evaluate(OVERFLOW_JS)
-    assert overflow["scrollWidth"] <= overflow["vw"], overflow
-    assert overflow["wide"] == [], f"elements wider than the {overflow['vw']} px screen: {overflow['wide']}"
 
 
 def _text(page, selector="body") -> str:
@@ -108,7 +97,7 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     phone.fill("#id_address", "北安门街2栋东侧")
     phone.get_by_label("玄武区城市管理局").check()
     phone.get_by_label("玄武区水务局").check()
-    _fits(phone)
+    assert_fits(phone)
     _shot(phone, "1-whistle-new-phone")
     _submit(phone, phone.get_by_role("button", name="吹哨", exact=True), re.compile(r"/appeals/whistles/\d+/$"))
     whistle = Whistle.objects.get()
@@ -116,7 +105,7 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     body = _text(phone)
     assert "已吹哨，等待部门报到。" in body and "路面下陷约1米" in body and "北安门街2栋东侧" in body
     assert _text(phone, "#summons").count("未报到") == 2
-    _fits(phone)
+    assert_fits(phone)
     _shot(phone, "2-whistle-blown-phone")
     # On a phone the departments come before the 结束吹哨 form.
     assert phone.locator("#summons").bounding_box()["y"] < phone.locator("#close-form").bounding_box()["y"]
@@ -126,7 +115,7 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     _login(dept, live_server, "xw_chengguan")
     menu_to(dept, "吹哨报到", f"{base}/appeals/department/")
     assert "北安门街地面塌陷" in _text(dept, "#summons")
-    _fits(dept)
+    assert_fits(dept)
     _shot(dept, "3-department-desk-phone")
     dept.fill('#summons input[name="text"]', "执法中队30分钟内到场，设置围挡")
     _submit(dept, dept.get_by_role("button", name="报到", exact=True), f"{base}/appeals/department/")
@@ -134,7 +123,7 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     dept.fill('#summons input[name="text"]', "已围挡，水务局抢修管道")
     _submit(dept, dept.get_by_role("button", name="反馈", exact=True), f"{base}/appeals/department/")
     assert "已反馈。" in _text(dept)
-    _fits(dept)
+    assert_fits(dept)
     chengguan = whistle.summons.get(department=bureaus["chengguan"])
     assert chengguan.status == SummonsStatus.FED_BACK and chengguan.on_time
 
@@ -174,14 +163,14 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     menu_to(phone, "部门考核", f"{base}/appeals/scorecard/")
     assert "4.0分" in _text(phone, "#scorecard") and "100%" in _text(phone, "#scorecard")
     assert phone.locator("#scorecard thead").is_hidden()  # a card per department
-    _fits(phone)
+    assert_fits(phone)
     _shot(phone, "9-scorecard-phone")
     for url, name in (
         (f"/appeals/whistles/{whistle.pk}/", "10-whistle-closed"),
         ("/appeals/whistles/?tab=all", "11-list"),
     ):
         phone.goto(base + url)
-        _fits(phone)
+        assert_fits(phone)
         _shot(phone, f"{name}-phone")
 
 
@@ -213,7 +202,7 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
     grid.locator("#extend-fold > summary").click()
     grid.get_by_label("延长工作日").fill("3")
     grid.get_by_label("延期理由").fill("需等待物业提供监控录像")
-    _fits(grid)
+    assert_fits(grid)
     _shot(grid, "12-extend-phone")
     _submit(grid, grid.get_by_role("button", name="提交延期申请"), f"{base}/appeals/{first.pk}/")
     assert "已申请延长3个工作日，等待派单单位审批。" in _text(grid)
@@ -221,7 +210,7 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
         "延期待批" in _text(grid)
         and "等待派单单位审批" in grid.locator(".card", has=grid.locator("#pending-extension")).inner_text()
     )
-    _fits(grid)
+    assert_fits(grid)
 
     # The community at the desk: the request is on the appeal page; approve it.
     desk = new_page(browser, DESK)
@@ -245,7 +234,7 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
     # The community on a phone: the duplicate is merged into the first by its number.
     phone = _same_user(browser, desk, PHONE)
     phone.goto(f"{base}/appeals/{duplicate.pk}/")
-    _fits(phone)
+    assert_fits(phone)
     _shot(phone, "16-duplicate-phone")
     assert phone.get_by_label("合并到工单编号").is_hidden()  # folded until asked for
     phone.locator("#merge-fold > summary").click()
@@ -262,9 +251,9 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
     assert f"重复件，已合并到工单 {first.number} 办理" in body
     duplicate.refresh_from_db()
     assert duplicate.status == Status.MERGED and duplicate.merged_into_id == first.pk
-    _fits(phone)
+    assert_fits(phone)
     _shot(phone, "17-merged-phone")
     phone.get_by_role("link", name=first.number).click()
     phone.wait_for_url(f"{base}/appeals/{first.pk}/")
     assert Appeal.objects.get(pk=first.pk).status == Status.DISPATCHED
-    _fits(phone)
+    assert_fits(phone)
