@@ -113,9 +113,11 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         return data.validated_data
 
-    @extend_schema(request=AppealCreateSerializer, responses={201: AppealDetailSerializer, 200: AppealDetailSerializer})
+    @extend_schema(request=AppealCreateSerializer, responses={201: AppealSerializer, 200: AppealSerializer})
     def create(self, request, *args, **kwargs):
-        """受理一件诉求。同一 `client_token` 再次提交返回第一次创建的诉求（200）。"""
+        """受理一件诉求。同一 `client_token` 再次提交返回第一次创建的诉求（200）。
+
+        返回列表中的字段（含 `url`，并在 `Location` 头中给出）；详情与办理记录见 `url`。"""
         data = self._input(AppealCreateSerializer)
         area = None
         if data.get("area"):
@@ -145,7 +147,13 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         if error:
             return error
-        return self._detail(appeal, status.HTTP_201_CREATED if appeal.created else status.HTTP_200_OK)
+        # The row as the list shows it, not the detail: a hotline desk or an Open311 bridge creates
+        # in bulk, and the timeline, photos and extensions of a request just made are one event the
+        # caller already knows — reading and serialising them was half the cost of a create.
+        code = status.HTTP_201_CREATED if appeal.created else status.HTTP_200_OK
+        appeal = self.base_queryset().get(pk=appeal.pk)
+        data = AppealSerializer(appeal, context=self.get_serializer_context()).data
+        return Response(data, status=code, headers={"Location": data["url"]})
 
     @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -69,6 +69,13 @@ FINAL_STATUSES = frozenset({Status.CLOSED, Status.MERGED, Status.CANCELLED})
 OPEN_STATUSES = frozenset({Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.HANDLING, Status.RETURNED})
 # The assignee holds the appeal.
 WITH_HANDLER = frozenset({Status.DISPATCHED, Status.SIGNED, Status.HANDLING})
+# The 派单台's tabs (待处理, 办理中), as conditions shared by the queue and its partial indexes: the
+# query then carries the index's own predicate, so PostgreSQL and SQLite use the index, and a
+# street's queue reads the few requests waiting, not every request the street ever had.
+QUEUE_TODO = models.Q(status__in=sorted([Status.ACCEPTED, Status.RETURNED, Status.ANSWERED])) | models.Q(
+    extension_pending=True
+)
+QUEUE_OPEN = models.Q(status__in=sorted(WITH_HANDLER))
 
 
 class Outcome(models.TextChoices):
@@ -311,6 +318,8 @@ class Appeal(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["area_path", "id"], name="appeal_area_path_id"),
+            models.Index(fields=["area_path", "id"], condition=QUEUE_TODO, name="appeal_queue_todo"),
+            models.Index(fields=["area_path", "id"], condition=QUEUE_OPEN, name="appeal_queue_open"),
             models.Index(fields=["status", "answer_due"], name="appeal_status_answer_due"),
             models.Index(fields=["status", "dispatch_due"], name="appeal_status_dispatch_due"),
             models.Index(fields=["assigned_area", "status"], name="appeal_assigned_area_status"),

@@ -119,6 +119,9 @@ def test_create_with_client_token_makes_one_request(client_as, people, catalogue
     assert Appeal.objects.count() == 1
     data = first.json()
     assert data["status"] == "accepted" and data["channel"] == "resident" and data["number"]
+    # The row as listed, with where its detail (and timeline) is.
+    assert first["Location"] == data["url"] and data["url"].endswith(f"/api/v1/appeals/{data['id']}/")
+    assert "events" not in data and client.get(data["url"]).json()["events"][0]["kind"] == "create"
     bad = client.post("/api/v1/appeals/", {**body, "client_token": "uuid-2", "category": "999"}, format="json")
     assert bad.status_code == 400 and "不存在" in bad.json()["error"]["message"]
 
@@ -135,7 +138,7 @@ def test_create_with_a_photo_over_multipart(client_as, people, catalogue, tree, 
         format="multipart",
     )
     assert response.status_code == 201, response.content
-    url = response.json()["photos"][0]["url"]
+    url = client.get(response["Location"]).json()["photos"][0]["url"]
     assert client.get(url).status_code == 200
     assert client_as(people.other_community).get(url).status_code == 404
     fake = SimpleUploadedFile("x.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")

@@ -11,7 +11,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,8 @@ from jiceng.accounts.roles import (
 from jiceng.appeals import forms, services, stats, whistles
 from jiceng.appeals.errors import AppealError, TransitionError
 from jiceng.appeals.models import (
+    QUEUE_OPEN,
+    QUEUE_TODO,
     WITH_HANDLER,
     Appeal,
     AppealEvent,
@@ -38,7 +40,6 @@ from jiceng.appeals.models import (
     Channel,
     Extension,
     ExtensionStatus,
-    Status,
     SummonsStatus,
     Whistle,
     WhistleSummons,
@@ -451,11 +452,9 @@ def queue(request):
     tab = request.GET.get("tab", "todo")
     queryset = Appeal.objects.visible_to(request.user, "dispatch")
     if tab == "todo":
-        queryset = queryset.filter(
-            Q(status__in=[Status.ACCEPTED, Status.RETURNED]) | Q(extension_pending=True) | Q(status=Status.ANSWERED)
-        )
+        queryset = queryset.filter(QUEUE_TODO)
     elif tab == "open":
-        queryset = queryset.filter(status__in=WITH_HANDLER)
+        queryset = queryset.filter(QUEUE_OPEN)
     else:
         tab = "all"
     rows, next_url = _rows(queryset.order_by("-id"), request)
