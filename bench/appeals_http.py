@@ -28,6 +28,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.timing import emit
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 HTTP_DB = "bench_appeals_http"
@@ -446,11 +448,7 @@ def main() -> int:
         return 0
     facts = run_jiceng(args.seconds, args.rounds)
     result = {"facts": facts, "rows": rows_jiceng(facts)}
-    text = json.dumps(result, ensure_ascii=False, indent=1)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    print(text)
-    return 0
+    return emit(result, args.json)
 
 
 if __name__ == "__main__":

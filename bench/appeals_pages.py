@@ -19,12 +19,13 @@ Target: big / small ≤ 1.5 for each. The number of SQL statements per call is r
 
 import argparse
 import copy
-import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench.timing import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = ("small", "big")
@@ -174,11 +175,7 @@ def main() -> int:
 
     django.setup()
     result = run(args.rounds)
-    text = json.dumps(result, ensure_ascii=False, indent=1)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    print(text)
-    return 0
+    return emit(result, args.json)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from bench.appeals_http import (
     post_script,
     wrk_version,
 )
+from bench.timing import emit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
@@ -204,11 +205,7 @@ def main() -> int:
     parser.add_argument("--json")
     args = parser.parse_args()
     facts = run(args.seconds, args.rounds)
-    text = json.dumps(facts, ensure_ascii=False, indent=1)
-    if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
-    print(text)
-    return 0
+    return emit(facts, args.json)
 
 
 if __name__ == "__main__":

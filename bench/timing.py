@@ -76,3 +76,15 @@ def measure_groups(groups, switch, *, rounds: int, warmup: int = 2, min_reps: in
                     switch(context)
                     case.sample()
                 taken += 1
+
+
+def emit(result, json_path: str | None) -> int:
+    """A benchmark's result as JSON: printed, and written to ``json_path`` when given."""
+    import json
+    from pathlib import Path
+
+    text = json.dumps(result, ensure_ascii=False, indent=1)
+    if json_path:
+        Path(json_path).write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
