@@ -217,18 +217,11 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         "reporter_phone": phone,
         "now": timezone.now(),
     }
-    if "sign" in actions:
-        context["sign_form"] = bound.get("sign") or forms.ReasonForm(prefix="sign")
-    if "progress" in actions:
-        context["progress_form"] = bound.get("progress") or forms.NoteForm(prefix="progress")
-    if "answer" in actions:
-        context["answer_form"] = bound.get("answer") or forms.AnswerForm(prefix="answer")
-    if "return" in actions:
-        context["return_form"] = bound.get("return") or forms.ReasonForm(prefix="return")
-    if "rate" in actions:
-        context["rate_form"] = bound.get("rate") or forms.RateForm(prefix="rate")
-    if "supervise" in actions:
-        context["supervise_form"] = bound.get("supervise") or forms.ReasonForm(prefix="supervise")
+    # "<action>_form" for each action the user may take whose form needs nothing but its prefix;
+    # a form sent back with errors (``bound``) is shown instead of a blank one.
+    for action in PLAIN_FORMS:
+        if action in actions:
+            context[f"{action}_form"] = bound.get(action) or FORMS[action](prefix=action)
     if "dispatch" in actions:
         choices, initial, suggestion = _dispatch_targets(appeal)
         context["suggestion"] = suggestion
@@ -246,18 +239,9 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         # The dispatcher decides on it here; the handler sees that it waits.
         context["pending_extension"] = _pending_extension(appeal)
     if "extend" in actions:
-        context["extend_form"] = bound.get("extend") or forms.ExtensionForm(prefix="extend")
         context["extension_limit"] = get_rule(EXTENSION_MAX_WORKDAYS)
     if "decide_extension" in actions and context.get("pending_extension") is not None:
         context["decide_form"] = bound.get("decide_extension") or forms.DecideExtensionForm(prefix="decide_extension")
-    if "close" in actions:
-        context["close_form"] = bound.get("close") or forms.CloseForm(prefix="close")
-    if "reopen" in actions:
-        context["reopen_form"] = bound.get("reopen") or forms.ReopenForm(prefix="reopen")
-    if "merge" in actions:
-        context["merge_form"] = bound.get("merge") or forms.MergeForm(prefix="merge")
-    if "cancel" in actions:
-        context["cancel_form"] = bound.get("cancel") or forms.CancelForm(prefix="cancel")
     if appeal.merged_into_id:
         merged = Appeal.objects.visible_to(user).filter(pk=appeal.merged_into_id).only("id", "number").first()
         context["merged_into"] = merged
@@ -379,6 +363,8 @@ FORMS = {
     "merge": forms.MergeForm,
     "cancel": forms.CancelForm,
 }
+# Those built from the prefix alone (the others need the appeal's targets or departments).
+PLAIN_FORMS = tuple(a for a in FORMS if a not in ("dispatch", "whistle", "decide_extension"))
 
 
 @login_required
