@@ -150,8 +150,11 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         # The row as the list shows it, not the detail: a hotline desk or an Open311 bridge creates
         # in bulk, and the timeline, photos and extensions of a request just made are one event the
         # caller already knows — reading and serialising them was half the cost of a create.
+        # A new request is serialised as it was made (its category and area are in hand, it has
+        # no assignee yet); a repeated submit returns the stored one, as it is now.
         code = status.HTTP_201_CREATED if appeal.created else status.HTTP_200_OK
-        appeal = self.base_queryset().get(pk=appeal.pk)
+        if not appeal.created:
+            appeal = self.base_queryset().get(pk=appeal.pk)
         data = AppealSerializer(appeal, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"Location": data["url"]})
 

@@ -7,7 +7,11 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         from jiceng.appeals import rules  # noqa: F401  (registers the appeals' rules)
-        from jiceng.appeals.models import Appeal, AreaStat, Whistle, WhistleSummons
+        from jiceng.appeals.intake import CATALOGUE
+        from jiceng.appeals.models import Appeal, AreaStat, Category, Whistle, WhistleSummons
+        from jiceng.core.cache import forget_on_write
+
+        forget_on_write(CATALOGUE, Category)
         from jiceng.areas.services import AREA_PATH_MODELS, register_area_path
         from jiceng.core.excel_jobs import KINDS, ExcelKind, register_kind
 

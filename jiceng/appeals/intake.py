@@ -9,9 +9,11 @@ from jiceng.appeals.locate import nearest_grid, valid_point
 from jiceng.appeals.models import Appeal, AppealPhoto, Category, LocationSource
 from jiceng.appeals.rules import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, PHOTO_TYPES
 from jiceng.areas.models import Area
+from jiceng.core.cache import table
 from jiceng.core.rules import get_rule
 
 DESCRIPTION_MAX = 4000
+CATALOGUE = "appeal-categories"
 
 
 # --------------------------------------------------------------------------- location and category
@@ -45,10 +47,15 @@ def parse_coordinate(value, label: str):
         raise AppealError(f"{label}应为数字。", code="location") from None
 
 
+def catalogue() -> dict[str, Category]:
+    """Every category by code, kept per process (jiceng.core.cache): read-only objects."""
+    return table(CATALOGUE, lambda: {c.code: c for c in Category.objects.all()})
+
+
 def get_category(category) -> Category:
     if isinstance(category, Category):
         return category
-    found = Category.objects.filter(code=str(category or "")).first()
+    found = catalogue().get(str(category or ""))
     if found is None:
         raise AppealError(f"诉求类别“{category}”不存在。", code="category")
     return found

@@ -203,7 +203,10 @@ class AppealQuerySet(ScopedQuerySet):
 class Appeal(models.Model):
     """One request (工单). ``area_path`` copies the location's code, so scope is one indexed range."""
 
-    number = models.CharField("工单编号", max_length=24, unique=True, null=True, blank=True)
+    # Set on insert from the local date and the id (20261121 + 00001234). On PostgreSQL a trigger
+    # does it (migration 0004) and the value comes back with the insert; elsewhere the service
+    # sets it right after (services.create_appeal).
+    number = models.CharField("工单编号", max_length=24, unique=True, null=True, blank=True, db_default=None)
     channel = models.CharField("渠道", max_length=12, choices=Channel.choices)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.APPEAL)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="appeals", verbose_name="问题分类")

@@ -379,8 +379,10 @@ def add_photo(actor, appeal: Appeal, upload, *, stage: str = PhotoStage.INTAKE, 
 # --------------------------------------------------------------------------- 受理
 
 
-def _find_by_token(token: str) -> Appeal | None:
-    return Appeal.objects.filter(client_token=token).first()
+def appeal_number(created_at, pk: int) -> str:
+    """工单编号: the local date and the id, at least 8 digits (the PostgreSQL trigger of migration
+    appeals/0004 computes the same on insert)."""
+    return f"{timezone.localtime(created_at):%Y%m%d}{pk:08d}"
 
 
 def _check_same_submitter(existing: Appeal, actor) -> Appeal:
@@ -417,16 +419,13 @@ def create_appeal(
     valid key, 上级转办 interfaces). Residents (居民自助) report for themselves; grid workers,
     hotline agents and dispatchers record for a resident inside their own scope. The location
     is an area (down to a building), or coordinates (mapped to the nearest grid), or an address.
-    A ``client_token`` sent twice (double tap, retry) gives back the first request: it is unique
-    in the database, so two concurrent submits still make one.
+    A ``client_token`` sent twice (double tap, retry) gives back the first request: the column
+    is unique, so the second insert fails and the first request is read instead. No look-up
+    comes first — a repeat is rare, and a look-up would cost every create a query, while two
+    concurrent submits would still race past it.
     """
     now = _now(now)
     token = (client_token or "").strip()[:64] or None
-    if token:
-        existing = _find_by_token(token)
-        if existing is not None:
-            return _check_same_submitter(existing, actor)
-
     _choice(channel, Channel, "渠道")
     _choice(kind, Kind, "类型")
     category = get_category(category)
@@ -498,8 +497,9 @@ def create_appeal(
                 dispatch_remind_at=_reminder(now, dispatch_due.at),
                 answer_remind_at=_reminder(now, answer_due.at),
             )
-            appeal.number = f"{timezone.localtime(now):%Y%m%d}{appeal.pk:08d}"
-            Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
+            if not isinstance(appeal.number, str):  # not set by the database (SQLite)
+                appeal.number = appeal_number(now, appeal.pk)
+                Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
             fallback_days = sorted({*dispatch_due.fallback_days, *answer_due.fallback_days})
             note = (
                 f"受理（{Channel(channel).label}）。派单时限{describe_limit(limits['dispatch'])}，"
@@ -527,7 +527,8 @@ def create_appeal(
                 {"number": appeal.number, "channel": channel, "category": category.code, "area": area.code},
             )
     except IntegrityError:
-        # Two submits raced past the look-up above: the unique constraint let one in.
+        # The token was used before (a repeat, or a concurrent submit that won): the unique
+        # constraint let one in.
         existing = Appeal.objects.filter(client_token=token).first() if token else None
         if existing is None:
             raise

@@ -11,10 +11,13 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
+from jiceng.core.cache import table
+
 HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.constants.Holiday}
 SOURCE_CITY = "city"
 SOURCE_PACKAGE = "chinesecalendar"
 SOURCE_FALLBACK = "fallback"
+CITY_CALENDAR = "calendar-days"
 
 
 @dataclass(frozen=True)
@@ -35,21 +38,27 @@ class WorkdayResult:
         return bool(self.fallback_days)
 
 
+def city_days() -> dict[date, tuple[bool, str]]:
+    """The city's own rows, ``{day: (is_workday, name)}``: a few dozen a year, kept per process."""
+    from jiceng.core.models import CalendarDay
+
+    def load():
+        rows = CalendarDay.objects.values_list("day", "is_workday", "name")
+        return {day: (workday, name) for day, workday, name in rows}
+
+    return table(CITY_CALENDAR, load)
+
+
 class Calendar:
-    """Answers for a range of days with one query for the city's rows."""
+    """Answers for any day; the city's rows come from :func:`city_days` (no query when kept)."""
 
-    def __init__(self, start: date, end: date):
-        from jiceng.core.models import CalendarDay
-
-        self.city = {
-            row.day: row
-            for row in CalendarDay.objects.filter(day__gte=start, day__lte=end).only("day", "is_workday", "name")
-        }
+    def __init__(self):
+        self.city = city_days()
 
     def info(self, day: date) -> DayInfo:
         row = self.city.get(day)
         if row is not None:
-            return DayInfo(day, row.is_workday, SOURCE_CITY, row.name)
+            return DayInfo(day, row[0], SOURCE_CITY, row[1])
         try:
             workday = chinese_calendar.is_workday(day)
         except NotImplementedError:
@@ -64,15 +73,14 @@ class Calendar:
 
 
 def day_info(day: date) -> DayInfo:
-    return Calendar(day, day).info(day)
+    return Calendar().info(day)
 
 
 def add_workdays(start: date, count: int) -> WorkdayResult:
     """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""
     if count < 0:
         raise ValueError("count must be >= 0")
-    # Long holidays are at most ~9 days; a generous window keeps it to one query.
-    calendar = Calendar(start, start + timedelta(days=count * 2 + 30))
+    calendar = Calendar()
     day, fallback = start, []
     remaining = count
     while remaining:
@@ -87,5 +95,5 @@ def add_workdays(start: date, count: int) -> WorkdayResult:
 
 def workdays_between(start: date, end: date) -> int:
     """Working days in (start, end]: how many working days a deadline has used."""
-    calendar = Calendar(start, end)
+    calendar = Calendar()
     return sum(1 for n in range(1, (end - start).days + 1) if calendar.info(start + timedelta(days=n)).is_workday)

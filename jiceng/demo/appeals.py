@@ -49,6 +49,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.rules import REMIND_BEFORE_RATIO, deadline_limits
+from jiceng.appeals.services import appeal_number
 from jiceng.areas.models import Area, Level
 from jiceng.core.bulk import SpoolSink, reset_sequences
 from jiceng.core.rules import get_rule
@@ -1116,7 +1117,7 @@ class Generator:
         answer_due = self.due(t0, limits["answer"])
         a = dict(
             id=pk,
-            number=f"{timezone.localtime(t0):%Y%m%d}{pk:08d}",
+            number=appeal_number(t0, pk),
             channel=channel,
             kind=kind,
             category_id=cat["id"],

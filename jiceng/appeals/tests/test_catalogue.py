@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from jiceng.appeals import services
 from jiceng.appeals.catalogue import create_category, update_category
+from jiceng.appeals.intake import get_category
 from jiceng.appeals.models import Category, Channel, ResponsibleLevel
 from jiceng.appeals.rules import PHOTO_MAX_BYTES
 from jiceng.appeals.services import AppealError
@@ -162,3 +163,12 @@ def test_responsible_levels_cover_every_choice():
     from jiceng.appeals.services import LEVEL_LENGTH
 
     assert set(LEVEL_LENGTH) | {ResponsibleLevel.DEPARTMENT} == set(ResponsibleLevel.values)
+
+
+def test_a_category_edit_reaches_the_next_create(catalogue, django_assert_num_queries):
+    code = catalogue.stall.code
+    assert get_category(code).is_active
+    with django_assert_num_queries(0):
+        get_category(code)
+    update_category(None, catalogue.stall, is_active=False)
+    assert get_category(code).is_active is False
