@@ -12,8 +12,10 @@ from typing import NamedTuple
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+# ASCII digits only: \d would also take full-width and other scripts' digits, which int() reads
+# but the check-digit table does not (a KeyError instead of a reason).
+_ID18 = re.compile(r"^\d{17}[\dX]$", re.ASCII)
+_ID15 = re.compile(r"^\d{15}$", re.ASCII)
 # Per position, digit → its weighted value: the sum is then one C-level map over the 17 digits
 # (the importer checks hundreds of thousands of numbers).
 _WEIGHTED = tuple({str(d): d * w for d in range(10)} for w in WEIGHTS)
@@ -64,6 +66,42 @@ def parse_id_number(raw, today: date | None = None) -> IDInfo:
         raise IDNumberError("身份证号校验码错误")
     gender = "M" if int(number[16]) % 2 == 1 else "F"
     return IDInfo(number=number, birth_date=birth, gender=gender, address_code=number[:6], upgraded_from=upgraded_from)
+
+
+class IDNumberParser:
+    """:func:`parse_id_number` for many numbers checked against one ``today``.
+
+    Same results and the same errors; a well-formed 18-character number (ASCII digits, upper-case
+    ``X``) is checked inline with the birth dates already seen looked up instead of parsed again.
+    Anything else (15 digits, spaces, lower-case ``x``, a wrong check character or birth date)
+    goes through :func:`parse_id_number`, which says what is wrong.
+    """
+
+    def __init__(self, today: date | None = None):
+        self.today = today or date.today()
+        self._births: dict[str, date] = {}  # YYYYMMDD → date, only valid dates not after today
+
+    def _birth(self, digits: str) -> date | None:
+        try:
+            birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            return None
+        if birth > self.today:
+            return None
+        if len(self._births) < 100_000:
+            self._births[digits] = birth
+        return birth
+
+    def __call__(self, raw) -> IDInfo:
+        if raw.__class__ is str and len(raw) == 18 and raw.isascii():
+            first17 = raw[:17]
+            if first17.isdigit():
+                digits = raw[6:14]
+                birth = self._births.get(digits) or self._birth(digits)
+                # CHECK_CHARS holds only digits and "X": a match is also a valid last character.
+                if birth is not None and CHECK_CHARS[sum(map(getitem, _WEIGHTED, first17)) % 11] == raw[17]:
+                    return IDInfo(raw, birth, "M" if raw[16] in "13579" else "F", raw[:6], None)
+        return parse_id_number(raw, self.today)
 
 
 def age_on(birth: date, on: date) -> int:

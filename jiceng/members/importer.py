@@ -49,7 +49,7 @@ from jiceng.core.excel import (
     cell_text,
 )
 from jiceng.core.excel_jobs import ImportResult, audit_summary, common_prefix, mark_imported
-from jiceng.core.ids import IDNumberError, parse_id_number
+from jiceng.core.ids import IDNumberError, IDNumberParser, parse_id_number
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import BRANCH_TYPES, OrgType
 
@@ -335,6 +335,7 @@ def import_members(
     to_tuple = itemgetter(*(f.attname for f in fields))
     converter = RowConverter(MEMBER_SPEC)
     convert = converter.convert
+    parse_id = IDNumberParser(today)
     now = timezone.now()
     # Every row names the job that wrote it: the member page shows "Excel 导入" (who, when, which
     # file) from it, instead of the import writing a history row per member.
@@ -355,7 +356,7 @@ def import_members(
     if stream is None:
         stream = reader.total > PRESCAN_ROWS  # a writer thread pays off only for large files
     try:
-        with row_sink(Member, fields, stream=stream) as sink:
+        with row_sink(Member, fields, stream=stream, binary=True) as sink:
             for number, values in rows:
                 done += 1
                 if progress is not None and done % PROGRESS_EVERY == 0:
@@ -368,7 +369,7 @@ def import_members(
                 raw_id = data["id_number"]
                 if raw_id:
                     try:
-                        info = parse_id_number(raw_id, today)
+                        info = parse_id(raw_id)
                     except IDNumberError as exc:
                         bad.append(RowError(number, header["id_number"], cell_text(values[id_i]), str(exc)))
                         # The birth date comes from the number: its absence is the same error.

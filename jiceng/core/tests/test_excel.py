@@ -463,3 +463,133 @@ def test_large_sheets_read_in_chunks_give_the_same_rows(tmp_path, writer):
         (None, None, None, None, None, None, None, None, "13800000000"),
     )
     assert abs(chunked.total - whole.total) <= whole.total * 0.2  # an estimate while chunked
+
+
+# --------------------------------------------------------------------------- the fast paths
+
+
+# Per column of SPEC: cells a file may hold, good and bad, in every type calamine produces.
+_CELLS = {
+    "name": ["张三", " 张三", "张三 ", "", "  ", None, "一二三四五六七八九十", "一二三四五六七八九十一", 12.0, 12.5],
+    "id_number": ["11010519491231002X", "110105491231002", "x", "", None, 1.1010519491231e17, 110105491231002.0],
+    "birth": [
+        date(2024, 1, 5),
+        datetime(2024, 1, 5, 13, 30),
+        "2024/1/5",
+        "2024年1月5日",
+        "2024-01-05",
+        "2024/2/30",  # no such day: refused every time, never remembered
+        "2024/13/1",
+        "昨天",
+        " 2024/1/5",
+        "45296",
+        45296.0,
+        0.0,
+        True,
+        "",
+        " ",
+        None,
+    ],
+    "status": ["正式党员", "full", " 正式党员", "党员", "", None, 1.0],
+    "employed": ["是", "否", " 是", "Y", "也许", "", None, 1.0, 2.0, True],
+    "hours": [24.0, 24.5, -1.0, 101.0, 0.0, "24", " 24 ", "x", "", None, True, 24],
+    "base": [5000.0, 5000.5, 5000.123, -1.0, 1e12, "5,400.5", "abc", "", None, True, 0.0],
+    "code": ["001", "0a1", 1.0, 1.5, "", " 001 ", None, "００１"],
+    "phone": ["13812341234", "025-83001234", "138 1234 1234", "12345", 13812341234.0, "", None, "１3812341234"],
+}
+
+
+def test_compiled_converter_accepts_and_refuses_exactly_what_the_reference_loop_does():
+    """RowConverter.convert (inline fast paths, remembered text dates) against convert_slow (the
+    column converters one by one): the same values and the same errors, cell for cell, also when
+    a text date comes again after it was remembered (or refused)."""
+    import random
+
+    rnd = random.Random(7)
+    keys = [c.key for c in SPEC.columns]
+    converter = RowConverter(SPEC)
+    for number in range(3000):
+        values = tuple(rnd.choice(_CELLS[key]) for key in keys)
+        fast_errors: list[RowError] = []
+        slow_errors: list[RowError] = []
+        fast = converter.convert(number, values, fast_errors, {})
+        slow = converter.convert_slow(number, values, slow_errors, {})
+        assert fast == slow, values
+        assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()], values
+        assert fast_errors == slow_errors, values
+
+
+def test_remembered_text_dates_are_bounded(monkeypatch):
+    from jiceng.core import excel
+
+    monkeypatch.setattr(excel, "DATE_MEMO_SIZE", 3)
+    converter = RowConverter(SPEC)
+    for day in range(1, 11):
+        errors: list[RowError] = []
+        data = converter.convert(2, ("张三", "x", f"2024/1/{day}", "正式党员", "", "", "", "", ""), errors)
+        assert data["birth"] == date(2024, 1, day) and errors == []
+    errors = []
+    converter.convert(3, ("张三", "x", "2024/1/32", "正式党员", "", "", "", "", ""), errors)
+    assert [(e.column, e.value) for e in errors] == [("出生日期", "2024/1/32")]
+
+
+def test_prefetch_yields_in_order_and_raises_the_producers_error_in_turn():
+    from jiceng.core.excel import _Prefetch
+
+    assert list(_Prefetch(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def failing():
+        yield "a"
+        yield "b"
+        raise ExcelError("第三块坏了")
+
+    seen = []
+    with pytest.raises(ExcelError, match="第三块坏了"):
+        for item in _Prefetch(failing()):
+            seen.append(item)
+    assert seen == ["a", "b"]
+
+
+def test_prefetch_runs_one_item_ahead_and_stops_when_closed():
+    import threading
+
+    from jiceng.core.excel import _Prefetch
+
+    produced = []
+    closed = threading.Event()
+
+    def source():
+        try:
+            for i in range(100):
+                produced.append(i)
+                yield i
+        finally:
+            closed.set()
+
+    prefetch = _Prefetch(source())
+    items = iter(prefetch)
+    assert next(items) == 0
+    assert next(items) == 1
+    for _ in range(50):  # give the producer time to run ahead, if it would
+        if len(produced) >= 3:
+            break
+        threading.Event().wait(0.01)
+    assert produced == [0, 1, 2]  # the item in use and one more, never further
+    prefetch.close()
+    assert closed.wait(2)  # the source was closed (the chunker's files are released)
+    assert not prefetch._thread.is_alive()
+
+
+def test_an_abandoned_chunked_read_stops_its_prefetch_thread(tmp_path):
+    import threading
+
+    rows = [[f"人员{i}", f"ID{i:05d}", "正式党员"] for i in range(3500)]
+    path = tmp_path / "big.xlsx"
+    write_rows(path, "人员", ["姓名", "公民身份号码", "状态"], rows)
+    before = {t for t in threading.enumerate() if t.name == "excel-prefetch"}
+    reader = SheetReader(path, SPEC, chunk_rows=1000)
+    iterator = reader.rows()
+    for _ in range(1500):  # into the second chunk
+        next(iterator)
+    iterator.close()
+    assert {t for t in threading.enumerate() if t.name == "excel-prefetch"} == before

@@ -306,6 +306,35 @@ def test_writer_thread_streams_into_copy(superuser, xl_orgs, monkeypatch):
     assert Member.objects.count() == 50
 
 
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("segment_rows", [7, 50_000])
+def test_foreign_keys_are_checked_between_copy_segments(superuser, xl_orgs, monkeypatch, segment_rows):
+    """The writer ends its COPY every ``segment_rows`` rows and has PostgreSQL check the deferred
+    foreign keys of the rows so far; every row is still checked, and a row whose branch vanished
+    after the check (here: an id that was never there) writes nothing, in any segment."""
+    from jiceng.core.bulk import ThreadedCopySink
+
+    monkeypatch.setattr(ThreadedCopySink, "segment_rows", segment_rows)
+    monkeypatch.setattr(ThreadedCopySink, "batch_size", 3)
+    code = xl_orgs.branch1.code
+    rows = [applicant_row(code) for _ in range(40)]
+    result, errors = run(superuser, workbook_bytes(rows), stream=True)
+    assert result.ok, reasons(errors)
+    assert Member.objects.count() == 40
+
+    org = importer._Lookups.org
+
+    def vanished(self, code):
+        found = org(self, code)
+        return found if isinstance(found, str) else (10**9, *found[1:])
+
+    monkeypatch.setattr(importer._Lookups, "org", vanished)
+    result, errors = run(superuser, workbook_bytes([applicant_row(code) for _ in range(30)]), stream=True)
+    assert not result.ok and "冲突" in result.message
+    assert Member.objects.count() == 40
+
+
 def _lookups_without_taken(init):
     def patched(self, *args, **kwargs):
         init(self, *args, **kwargs)
