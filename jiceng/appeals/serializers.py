@@ -19,6 +19,7 @@ from jiceng.appeals.models import (
     WhistleCase,
     WhistleSummons,
 )
+from jiceng.core.api import PrebuiltFieldsMixin
 
 
 def _user(serializer):
@@ -26,7 +27,7 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
-class AppealSerializer(serializers.ModelSerializer):
+class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     """A row of the list: no description, no timeline; the reporter masked unless allowed."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:appeal-detail")

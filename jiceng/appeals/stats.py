@@ -108,7 +108,7 @@ def _bump(queryset, key_field: str, keys: list, month: date, deltas: dict[str, i
     if not increments or not keys:
         return
     rows = queryset.filter(**{f"{key_field}__in": keys}, month=month)
-    if rows.update(**increments) == len(keys):
+    if _add(queryset.model, key_field, keys, month, deltas) == len(keys):
         return
     present = set(rows.values_list(key_field, flat=True))
     missing = [key for key in keys if key not in present]
@@ -116,6 +116,24 @@ def _bump(queryset, key_field: str, keys: list, month: date, deltas: dict[str, i
         return
     queryset.bulk_create([make(key) for key in missing], ignore_conflicts=True)
     queryset.filter(**{f"{key_field}__in": missing}, month=month).update(**increments)
+
+
+def _add(model, key_field: str, keys: list, month: date, deltas: dict[str, int]) -> int:
+    """``UPDATE … SET c = c + n WHERE month = … AND key IN (…)``: rows updated.
+
+    Written out because it runs with every event: the ORM's compilation of the same statement
+    cost more than the statement. Column names come from the model, values are parameters.
+    """
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = [(quote(meta.get_field(name).column), n) for name, n in deltas.items() if n]
+    sets = ", ".join(f"{column} = {column} + %s" for column, _ in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.get_field('month').column)} = %s "
+        f"AND {quote(meta.get_field(key_field).column)} IN ({', '.join(['%s'] * len(keys))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [n for _, n in columns] + [month, *keys])
+        return cursor.rowcount
 
 
 def bump_area(area_path: str, month: date, deltas: dict[str, int]) -> None:

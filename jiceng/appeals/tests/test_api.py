@@ -323,3 +323,31 @@ def test_rates_api(client_as, scene, people, tree):
         "/api/v1/appeal-rates/department/", {"department": scene.chengguan.assigned_department_id}
     )
     assert other.status_code == 404
+
+
+def test_prebuilt_row_fields_give_what_drf_builds_for_each_user(scene, people, rf):
+    from rest_framework import serializers as drf
+    from rest_framework.request import Request
+
+    from jiceng.appeals.serializers import AppealDetailSerializer, AppealSerializer
+    from jiceng.core.api import PrebuiltFieldsMixin
+
+    class Plain(AppealSerializer):
+        fields = drf.Serializer.fields  # DRF's own: built anew for each serializer
+
+    appeals = list(Appeal.objects.order_by("pk"))
+    for user in (people.chengguan, people.grid, people.resident, people.chengguan):
+        request = Request(rf.get("/api/v1/appeals/"))
+        request.user = user
+        context = {"request": request}
+        for appeal in appeals:
+            assert AppealSerializer(appeal, context=context).data == Plain(appeal, context=context).data
+        listed = AppealSerializer(appeals, many=True, context=context).data
+        assert [row["reporter_name"] for row in listed] == [services.display_reporter(user, a)[0] for a in appeals]
+    assert AppealDetailSerializer(appeals[0], context=context).data["reporter_phone"]
+
+    class Nested(PrebuiltFieldsMixin, drf.Serializer):
+        rows = AppealSerializer(many=True)
+
+    with pytest.raises(TypeError, match="nested"):
+        _ = Nested({"rows": []}).data
