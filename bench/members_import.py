@@ -12,6 +12,11 @@ peak memory is the step's own):
   member table (only the conversions COPY needs: org code → id, labels → stored values, text
   dates → dates); no checks at all. Same database, same empty table, same run.
 
+Both steps also report ``cpu_seconds`` (this process) and ``machine_cpu_seconds`` (everything on
+the machine meanwhile: this process, PostgreSQL, and any other load). On a shared 2-core machine
+the wall clock depends on that other load; when ``machine_cpu_seconds`` is far above the client
+CPU plus PostgreSQL's share (about 12 s for the import), the run was disturbed.
+
 Targets: ≥ 20,000 rows/s, import ≤ 3 × baseline, peak memory ≤ 1 GB. Results are a list of
 ``{"name", "value", "unit", "baseline_name", "baseline_value", "ratio"}`` from :func:`run`, so
 ``bench/run.py`` can merge them into ``bench/results/latest.json``; run alone it prints them::
@@ -256,6 +261,25 @@ def build_tree() -> tuple[list[str], list[str]]:
 # --------------------------------------------------------------------------- the steps
 
 
+def machine_cpu_seconds() -> float | None:
+    """CPU seconds used so far by everything on the machine (Linux /proc/stat), or None.
+
+    Compared over a step with the step's own client CPU, it shows what PostgreSQL and any other
+    load took meanwhile: wall-clock results on a shared 2-core machine mean little without it.
+    """
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_delta(start: float | None) -> float | None:
+    end = machine_cpu_seconds()
+    return None if start is None or end is None else round(end - start, 2)
+
+
 def _truncate() -> None:
     from django.db import connection
 
@@ -279,9 +303,11 @@ def step_import(path: str) -> dict:
     job = ExcelJob.objects.create(direction="import", kind="members", user=user, in_worker=True, status="running")
     errors = ErrorCollector(VAR / "bench_members_errors.xlsx", preview=20)
     progress = JobProgress(job)
+    machine = machine_cpu_seconds()
     wall, cpu = time.perf_counter(), time.process_time()
     result = import_members(user, path, filename=Path(path).name, errors=errors, progress=progress, job=job)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    machine = _machine_delta(machine)
     progress.close()
     errors.close()
     if not result.ok:
@@ -294,6 +320,7 @@ def step_import(path: str) -> dict:
         "errors": errors.count,
         "in_table": Member.objects.count(),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "machine_cpu_seconds": machine,
     }
 
 
@@ -332,6 +359,7 @@ def step_baseline(path: str) -> dict:
         y, m, d = text_date.match(v).groups()
         return date(int(y), int(m), int(d))
 
+    machine = machine_cpu_seconds()
     wall, cpu = time.perf_counter(), time.process_time()
     sheet = CalamineWorkbook.from_path(path).get_sheet_by_index(0)
     rows = sheet.iter_rows()
@@ -396,6 +424,7 @@ def step_baseline(path: str) -> dict:
         "cpu_seconds": cpu,
         "rows": count,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "machine_cpu_seconds": _machine_delta(machine),
     }
 
 

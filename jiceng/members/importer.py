@@ -12,11 +12,14 @@ Re-importing the same file creates nothing: every row's ID number is already on 
 every row is refused as a duplicate (the ID number is the person's identity; there is no
 "update from Excel" here, which would need its own review of what changes).
 
-Speed (issue 3, item 7): lookups are loaded once (org code → branch, area code → id, the ID
-numbers on file), each row becomes a tuple in table-column order, and rows go to the database
-through :mod:`jiceng.core.bulk` (on PostgreSQL a writer thread streams them into COPY while later
-rows are still being checked; otherwise they are spooled and written with COPY / executemany
-once all are good). No ORM object and no query per row.
+Speed (issue 3, item 7; docs/benchmarks-members-import.md): lookups are loaded once (org code →
+branch, area code → id, the ID numbers on file), each row becomes a tuple in table-column order,
+and rows go to the database through :mod:`jiceng.core.bulk` (on PostgreSQL a writer thread streams
+them into a binary COPY while later rows are still being checked; otherwise they are spooled and
+written with COPY / executemany once all are good). No ORM object and no query per row. A large
+file is read in chunks, the next one parsed by calamine in a background thread meanwhile; text
+dates are parsed once per distinct text and ID numbers checked by :class:`IDNumberParser` (both
+give exactly the results of the plain functions, see their tests).
 """
 
 from contextlib import suppress
@@ -223,11 +226,11 @@ class _Lookups:
             taken = taken.filter(id_number__in=id_numbers)
         self.taken = set(taken.values_list("id_number", flat=True))
         self.scope = scope
-        self._org_checked: dict[str, tuple | str] = {}
+        self.checked_orgs: dict[str, tuple | str] = {}
 
     def org(self, code: str):
         """(id, code, area_path) of a branch the user may import into, or the reason it is refused."""
-        cached = self._org_checked.get(code)
+        cached = self.checked_orgs.get(code)
         if cached is not None:
             return cached
         row = self.orgs.get(code)
@@ -244,7 +247,7 @@ class _Lookups:
             result = f"“{row[5]}”已撤销"
         else:
             result = (row[0], row[1], row[2])
-        self._org_checked[code] = result
+        self.checked_orgs[code] = result
         return result
 
 
@@ -344,6 +347,7 @@ def import_members(
     taken = lookups.taken
     areas = lookups.areas
     org_of = lookups.org
+    orgs_checked = lookups.checked_orgs  # what org_of found for each code so far
     touched_orgs: set[int] = set()
     area_paths: set[str] = set()
     header = _FIELD_HEADERS
@@ -421,7 +425,7 @@ def import_members(
                 # The branch, inside the importer's scope.
                 org_code = data.pop("org_code")
                 if org_code:
-                    org = org_of(org_code)
+                    org = orgs_checked.get(org_code) or org_of(org_code)
                     if org.__class__ is str:
                         bad.append(RowError(number, header["org"], cell_text(values[org_i]), org))
                     else:
@@ -447,10 +451,10 @@ def import_members(
 
                 # The pipeline rules; a cell already reported is not reported again.
                 problems = check_record(data, today)
-                reported = {e.column for e in bad}
-                if birth_from_bad_id:
-                    reported.add(header["birth_date"])
                 if problems:
+                    reported = {e.column for e in bad}
+                    if birth_from_bad_id:
+                        reported.add(header["birth_date"])
                     for field, reason in problems:
                         column = header.get(field, "")
                         if column in reported:
