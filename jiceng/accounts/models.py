@@ -123,7 +123,7 @@ class AuditLog(models.Model):
     object_type = models.CharField("对象类型", max_length=50)
     object_id = models.CharField("对象", max_length=64)
     object_repr = models.CharField("对象名称", max_length=200, blank=True)
-    area_path = models.CharField("所属区划", max_length=21, blank=True, db_index=True)
+    area_path = models.CharField("所属区划", max_length=21, blank=True)
     before = models.JSONField("修改前", null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField("修改后", null=True, blank=True, encoder=DjangoJSONEncoder)
 
@@ -132,7 +132,11 @@ class AuditLog(models.Model):
     class Meta:
         verbose_name = "操作日志"
         verbose_name_plural = "操作日志"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # Scope reads are ranges on the path (core.paths.subtree_q): no LIKE twin needed.
+            models.Index(fields=["area_path"], name="auditlog_area_path"),
+        ]
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:

@@ -206,7 +206,7 @@ class Appeal(models.Model):
     # Set on insert from the local date and the id (20261121 + 00001234). On PostgreSQL a trigger
     # does it (migration 0004) and the value comes back with the insert; elsewhere the service
     # sets it right after (services.create_appeal).
-    number = models.CharField("工单编号", max_length=24, unique=True, null=True, blank=True, db_default=None)
+    number = models.CharField("工单编号", max_length=24, null=True, blank=True, db_default=None)
     channel = models.CharField("渠道", max_length=12, choices=Channel.choices)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.APPEAL)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="appeals", verbose_name="问题分类")
@@ -216,7 +216,11 @@ class Appeal(models.Model):
     attributes = models.JSONField("附加信息", default=dict, blank=True)
 
     area = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="appeals", verbose_name="所在区划（点位）"
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name="所在区划（点位）",
+        db_index=False,  # reads go by area_path; see ADR 0016
     )
     area_path = models.CharField("区划路径", max_length=21)
     latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
@@ -233,6 +237,7 @@ class Appeal(models.Model):
         on_delete=models.SET_NULL,
         related_name="appeals",
         verbose_name="诉求人账号",
+        db_index=False,
     )
     reporter_name = models.CharField("诉求人", max_length=50, blank=True)
     reporter_phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -243,9 +248,10 @@ class Appeal(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name="登记人",
+        db_index=False,
     )
     # Sent by the client with the submission: a repeated submit finds the first request.
-    client_token = models.CharField("提交令牌", max_length=64, null=True, blank=True, unique=True)
+    client_token = models.CharField("提交令牌", max_length=64, null=True, blank=True)
 
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACCEPTED)
     assigned_area = models.ForeignKey(
@@ -255,6 +261,7 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_appeals",
         verbose_name="承办单位（区划）",
+        db_index=False,
     )
     assigned_department = models.ForeignKey(
         "orgs.Department",
@@ -263,6 +270,7 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="assigned_appeals",
         verbose_name="承办部门",
+        db_index=False,
     )
 
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
@@ -295,13 +303,20 @@ class Appeal(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name="督办人",
+        db_index=False,
     )
     supervise_note = models.CharField("督办要求", max_length=500, blank=True)
 
     reopen_count = models.PositiveSmallIntegerField("重办次数", default=0)
     return_count = models.PositiveSmallIntegerField("退单次数", default=0)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates", verbose_name="合并到"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+        verbose_name="合并到",
+        db_index=False,
     )
 
     answer_text = models.TextField("答复内容", blank=True)
@@ -331,6 +346,9 @@ class Appeal(models.Model):
             models.Index(fields=["created_at"], name="appeal_created_at"),
         ]
         constraints = [
+            # One index each serves "=" and (for the number) a prefix LIKE: no twin LIKE index.
+            models.UniqueConstraint(fields=["number"], name="appeal_number_unique", opclasses=["varchar_pattern_ops"]),
+            models.UniqueConstraint(fields=["client_token"], name="appeal_client_token_unique"),
             models.CheckConstraint(
                 condition=~Q(assigned_area__isnull=False, assigned_department__isnull=False),
                 name="appeal_one_assignee",
@@ -392,7 +410,9 @@ class EventKind(models.TextChoices):
 class AppealEvent(models.Model):
     """One line of an appeal's timeline; also the source the rate tables can be rebuilt from."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events", verbose_name="诉求")
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="events", verbose_name="诉求", db_index=False
+    )  # (appeal, at) below serves it
     kind = models.CharField("环节", max_length=20, choices=EventKind.choices)
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
@@ -402,6 +422,7 @@ class AppealEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name="操作人",
+        db_index=False,
     )
     actor_name = models.CharField("操作人", max_length=100, blank=True)
     from_status = models.CharField("原状态", max_length=12, choices=Status.choices, blank=True)
@@ -412,7 +433,13 @@ class AppealEvent(models.Model):
     # The appeal's location and the department concerned at the time, for the rate tables.
     area_path = models.CharField("区划路径", max_length=21)
     department = models.ForeignKey(
-        "orgs.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="部门"
+        "orgs.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="部门",
+        db_index=False,
     )
     target_name = models.CharField("派往", max_length=120, blank=True)
     data = models.JSONField("数据", default=dict, blank=True)
