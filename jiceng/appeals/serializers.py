@@ -237,7 +237,7 @@ class AppealDetailSerializer(AppealSerializer):
 # --------------------------------------------------------------------------- inputs
 
 
-class AppealCreateSerializer(serializers.Serializer):
+class AppealCreateSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.RESIDENT)
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.APPEAL)
     category = serializers.CharField(max_length=15, help_text="诉求类别编码")

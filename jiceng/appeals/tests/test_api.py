@@ -351,3 +351,28 @@ def test_prebuilt_row_fields_give_what_drf_builds_for_each_user(scene, people, r
 
     with pytest.raises(TypeError, match="nested"):
         _ = Nested({"rows": []}).data
+
+
+def test_prebuilt_input_fields_validate_as_drf_does():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework import serializers as drf
+
+    from jiceng.appeals.serializers import AppealCreateSerializer
+
+    class Plain(AppealCreateSerializer):
+        fields = drf.Serializer.fields
+
+    photo = SimpleUploadedFile("a.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg")
+    bodies = [
+        {"category": "0101", "description": "楼道堆物", "photos": [photo], "attributes": {"floor": "3"}},
+        {"category": "0101", "description": "", "latitude": "abc", "attributes": "x"},
+        {"category": "0101" * 5, "description": "d" * 4001, "channel": "fax", "photos": ["not a file"]},
+        {"category": "0102", "description": "井盖缺失", "latitude": "32.06", "longitude": "118.79"},
+        {},
+    ]
+    for body in bodies * 2:
+        mine, drfs = AppealCreateSerializer(data=body), Plain(data=body)
+        assert mine.is_valid() == drfs.is_valid()
+        assert mine.errors == drfs.errors
+        if not mine.errors:
+            assert mine.validated_data == drfs.validated_data
