@@ -160,6 +160,47 @@ def _latency(out: str, label: str) -> float | None:
     return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 3)
 
 
+# --------------------------------------------------------------------------- where the CPU goes
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of one process so far; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _pids(match) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if match(int(entry.name), (entry / "stat").read_text()):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_counters(server_pid: int | None) -> dict:
+    """CPU seconds so far of the server's workers (children of its master) and of PostgreSQL.
+
+    PostgreSQL counts every process of the local server (backends, WAL writer, checkpointer):
+    the whole database side of a request. Read before and after a wrk run, the difference per
+    answered request shows where each request's CPU went on this machine.
+    """
+    workers = _pids(lambda pid, stat: server_pid is not None and stat.rsplit(")", 1)[1].split()[1] == str(server_pid))
+    database = _pids(lambda pid, stat: stat.split(" (", 1)[1].startswith("postgres)"))
+    return {
+        "app": sum(_proc_cpu(pid) for pid in workers),
+        "db": sum(_proc_cpu(pid) for pid in database),
+    }
+
+
 # --------------------------------------------------------------------------- server
 
 
@@ -221,14 +262,21 @@ class Gunicorn:
         return False
 
 
-def measure_pair(wrk: str, bare: tuple, real: tuple, seconds, rounds) -> dict:
+def measure_pair(wrk: str, bare: tuple, real: tuple, seconds, rounds, server_pid: int | None = None) -> dict:
     """Alternate the bare and the real endpoint (after a warm-up of each); sums over all rounds.
 
     Each is ``(url, script)``, where ``script`` is None or a callable giving a fresh Lua script
-    for each wrk run (so unique tokens stay unique across runs)."""
+    for each wrk run (so unique tokens stay unique across runs). With the server's pid, each run
+    also records the CPU its workers and PostgreSQL spent per answered request."""
 
     def once(url, script, duration):
-        return run_wrk(wrk, url, duration, script() if script else None)
+        before = cpu_counters(server_pid)
+        result = run_wrk(wrk, url, duration, script() if script else None)
+        after = cpu_counters(server_pid)
+        if server_pid is not None and result["requests"]:
+            for part in ("app", "db"):
+                result[f"{part}_cpu_ms"] = round((after[part] - before[part]) / result["requests"] * 1000, 3)
+        return result
 
     warmup = {name: once(url, script, 2) for name, (url, script) in (("bare", bare), ("real", real))}
     runs = {"bare": [], "real": []}
@@ -237,10 +285,15 @@ def measure_pair(wrk: str, bare: tuple, real: tuple, seconds, rounds) -> dict:
         for name, (url, script) in order if round_no % 2 == 0 else order[::-1]:
             result = once(url, script, seconds)
             runs[name].append(result)
+            cpu = (
+                f"  cpu/request: app {result['app_cpu_ms']} ms, db {result['db_cpu_ms']} ms"
+                if "app_cpu_ms" in result
+                else ""
+            )
             log(
                 f"    {name:<4} {result['per_s']:8.1f}/s  p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms  "
                 f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}  "
-                f"wrk cpu {result['client_cpu_s']:.2f}s/{result['seconds']:.1f}s"
+                f"wrk cpu {result['client_cpu_s']:.2f}s/{result['seconds']:.1f}s{cpu}"
             )
     summary = {}
     for name, results in runs.items():
@@ -253,6 +306,13 @@ def measure_pair(wrk: str, bare: tuple, real: tuple, seconds, rounds) -> dict:
             "non_2xx": sum(r["non_2xx"] for r in results),
             "socket_errors": sum(r["socket_errors"] for r in results),
             "client_cpu_share": round(sum(r["client_cpu_s"] for r in results) / seconds_total, 3),
+            **{
+                f"{part}_cpu_ms_per_request": round(
+                    sum(r[f"{part}_cpu_ms"] * r["requests"] for r in results) / requests, 3
+                )
+                for part in ("app", "db")
+                if requests and all(f"{part}_cpu_ms" in r for r in results)
+            },
             "rounds": [{k: v for k, v in r.items() if k != "stderr"} for r in results],
             "warmup_requests": warmup[name]["requests"],
             "warmup_non_2xx": warmup[name]["non_2xx"],
@@ -373,7 +433,12 @@ def run_jiceng(seconds: float, rounds: int) -> dict:
                 raise RuntimeError(f"POST {CREATE_PATH} answered {response.status}")
         log(f"  jiceng: gunicorn on {server.base}, {WORKERS} workers; wrk -t{THREADS} -c{CONNECTIONS}")
         summary = measure_pair(
-            wrk, (server.base + BARE_PATH, None), (server.base + CREATE_PATH, script), seconds, rounds
+            wrk,
+            (server.base + BARE_PATH, None),
+            (server.base + CREATE_PATH, script),
+            seconds,
+            rounds,
+            server.process.pid,
         )
     after = _django_step("count", HTTP_DB)
     problems = []
@@ -409,6 +474,12 @@ def rows_jiceng(facts: dict) -> list[dict]:
         "baseline_value": bare,
         "ratio": ratio,
         "client_cpu_share": facts["real"]["client_cpu_share"],
+        **{
+            f"{part}_cpu_ms_per_{name}": facts[key][f"{part}_cpu_ms_per_request"]
+            for key, name in (("real", "create"), ("bare", "bare_request"))
+            for part in ("app", "db")
+            if f"{part}_cpu_ms_per_request" in facts[key]
+        },
     }
     return [
         {

@@ -86,6 +86,11 @@ def helpdesk_rows(jiceng: dict | None, helpdesk: dict) -> list[dict]:
             "ratio": round(creates / bare, 3) if bare else None,
             "target": None,
             "met": None,
+            **{
+                f"{part}_cpu_ms_per_create": helpdesk["real"][f"{part}_cpu_ms_per_request"]
+                for part in ("app", "db")
+                if f"{part}_cpu_ms_per_request" in helpdesk["real"]
+            },
         }
     ]
     if jiceng is not None:

@@ -174,7 +174,12 @@ def run(seconds: float, rounds: int) -> dict:
             raise RuntimeError(f"django-helpdesk POST {CREATE_PATH} answered {status}: {body!r}\n{server.tail()}")
         log(f"  django-helpdesk {version}: gunicorn {server.base}, {WORKERS} workers, wrk -t{THREADS} -c{CONNECTIONS}")
         summary = measure_pair(
-            wrk, (server.base + BARE_PATH, None), (server.base + CREATE_PATH, script), seconds, rounds
+            wrk,
+            (server.base + BARE_PATH, None),
+            (server.base + CREATE_PATH, script),
+            seconds,
+            rounds,
+            server.process.pid,
         )
     after = in_project(python, "count")
     created = after["tickets"] - prepared["tickets"]
