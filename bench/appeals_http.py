@@ -246,6 +246,17 @@ class Gunicorn:
                 time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer {self.ready_path} within 60 s: {self.tail()}")
 
+    def measure(self, wrk: str, create_path: str, script, seconds, rounds) -> dict:
+        """:func:`measure_pair` of this server's bare endpoint and ``create_path``, with its CPU."""
+        return measure_pair(
+            wrk,
+            (self.base + self.ready_path, None),
+            (self.base + create_path, script),
+            seconds,
+            rounds,
+            self.process.pid,
+        )
+
     def tail(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-3000:]
@@ -432,14 +443,7 @@ def run_jiceng(seconds: float, rounds: int) -> dict:
             if response.status != 201:
                 raise RuntimeError(f"POST {CREATE_PATH} answered {response.status}")
         log(f"  jiceng: gunicorn on {server.base}, {WORKERS} workers; wrk -t{THREADS} -c{CONNECTIONS}")
-        summary = measure_pair(
-            wrk,
-            (server.base + BARE_PATH, None),
-            (server.base + CREATE_PATH, script),
-            seconds,
-            rounds,
-            server.process.pid,
-        )
+        summary = server.measure(wrk, CREATE_PATH, script, seconds, rounds)
     after = _django_step("count", HTTP_DB)
     problems = []
     expected_new = after["appeals"] - prepared["appeals"]

@@ -37,7 +37,6 @@ from bench.appeals_http import (
     Gunicorn,
     ensure_wrk,
     log,
-    measure_pair,
     post_script,
     wrk_version,
 )
@@ -50,7 +49,6 @@ PROJECT = BENCH_DIR / "helpdesk-project"
 REQUIREMENTS = ["django-helpdesk==2.6.*", "gunicorn", "psycopg[binary]"]
 DATABASE = "bench_helpdesk"
 CREATE_PATH = "/api/tickets/"
-BARE_PATH = "/healthz"
 
 
 def ensure_venv() -> Path:
@@ -173,14 +171,7 @@ def run(seconds: float, rounds: int) -> dict:
         if status != 201:
             raise RuntimeError(f"django-helpdesk POST {CREATE_PATH} answered {status}: {body!r}\n{server.tail()}")
         log(f"  django-helpdesk {version}: gunicorn {server.base}, {WORKERS} workers, wrk -t{THREADS} -c{CONNECTIONS}")
-        summary = measure_pair(
-            wrk,
-            (server.base + BARE_PATH, None),
-            (server.base + CREATE_PATH, script),
-            seconds,
-            rounds,
-            server.process.pid,
-        )
+        summary = server.measure(wrk, CREATE_PATH, script, seconds, rounds)
     after = in_project(python, "count")
     created = after["tickets"] - prepared["tickets"]
     created_by_wrk = summary["real"]["requests"] + summary["real"]["warmup_requests"]
