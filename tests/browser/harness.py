@@ -104,3 +104,11 @@ def assert_fits(page):
     overflow = page.evaluate(OVERFLOW_JS)
     assert overflow["scrollWidth"] <= overflow["vw"], overflow
     assert overflow["wide"] == [], f"elements wider than the {overflow['vw']} px screen: {overflow['wide']}"
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot ``test-artifacts/browser-<name>-<database>.png``, to look at as a user would."""
+    from django.db import connection
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}-{connection.vendor}.png"), full_page=True)

@@ -6,14 +6,13 @@ browser is ever downloaded. Without Chromium the test is a loud skip, and with `
 """
 
 import pytest
-from django.db import connection
 
 from jiceng.accounts.services import assign_role
 from jiceng.appeals import services
 from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, WhistleSummons
 from jiceng.orgs.models import Department, DepartmentLevel
-from tests.browser.harness import ARTIFACTS, DESK, PHONE, assert_fits, login, menu_to, new_page
+from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +51,7 @@ def _login(page, live_server, username):
 
 
 def _shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"browser-appeal-{name}-{connection.vendor}.png"), full_page=True)
+    shot(page, f"appeal-{name}")
 
 
 def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, browser):

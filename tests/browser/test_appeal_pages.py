@@ -13,7 +13,6 @@ Every page is also looked at on a phone and must not scroll sideways. Drives Deb
 import re
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from jiceng.accounts.services import assign_role
@@ -21,7 +20,7 @@ from jiceng.appeals import services
 from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, Whistle, WhistleStatus
 from jiceng.orgs.models import Department, DepartmentLevel
-from tests.browser.harness import ARTIFACTS, DESK, PHONE, assert_fits, login, menu_to, new_page
+from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot
 
 pytestmark = pytest.mark.browser
 
@@ -58,8 +57,7 @@ def _login(page, live_server, username):
 
 
 def _shot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"browser-pages-{name}-{connection.vendor}.png"), full_page=True)
+    shot(page, f"pages-{name}")
 
 
 def _same_user(browser, page, viewport):

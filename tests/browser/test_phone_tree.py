@@ -8,12 +8,11 @@ browser is ever downloaded. Without Chromium the test is a loud skip, and with `
 import re
 
 import pytest
-from django.db import connection
 
 from jiceng.accounts.services import assign_role, create_user
 from jiceng.areas.models import Level
 from jiceng.areas.services import create_area
-from tests.browser.harness import ARTIFACTS, OVERFLOW_JS, PHONE, menu_to, new_page
+from tests.browser.harness import OVERFLOW_JS, PHONE, menu_to, new_page, shot
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +73,7 @@ def test_community_secretary_sees_only_own_community_on_a_phone(live_server, pho
     assert toggler.is_visible(), "the phone layout shows a menu button"
     menu_to(page, "区划与网格", f"{live_server.url}/areas/{community.code}/")
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"browser-phone-tree-{connection.vendor}.png"), full_page=True)
+    shot(page, "phone-tree")
 
     # Its own community and every one of its grids, with the roll-ups formatted for reading.
     assert page.locator("h2.page-title").inner_text().strip() == "北安门社区"
