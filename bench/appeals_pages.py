@@ -7,12 +7,16 @@ does for the area lists. Requests go through ``django.test.Client`` (middleware,
 grants, queries, template or serialiser), logged in as the street dispatcher (梅园新村街道,
 ``320102002``) and the city user (市委组织部, ``3201``):
 
-* the dispatcher queue (派单台, ``appeals:queue``), first page of its default tab;
+* the dispatcher's request list (派单台, ``appeals:queue?tab=all``: every request of the
+  user's area, newest first), first page;
 * ``GET /api/v1/appeals/`` first page (keyset, newest first);
-* the rates page (``appeals:rates``) for the last full month of the generated year.
+* the rates page (``appeals:rates``) for the last full month of the generated year;
+* [info, no target] the 派单台's default tab (待处理): its first page holds the requests waiting
+  now, which grow with the volume (the street has 0 waiting at 50 k and 92 at 5 M), so its ratio
+  compares an empty page with a full one; ``queue_waiting/<level>`` in the facts says how many.
 
-Target: big / small ≤ 1.5 for each. The number of SQL statements per call is recorded too
-(DESIGN.md §6: bounded, independent of rows).
+Target: big / small ≤ 1.5 for each of the first three. The number of SQL statements per call is
+recorded too (DESIGN.md §6: bounded, independent of rows).
 
     .venv/bin/python -m bench.appeals_pages [--rounds 6] [--json out.json]
 """
@@ -32,6 +36,7 @@ SIZES = ("small", "big")
 LEVELS = ("street", "city")
 RATES_MONTH = "2026-10"  # the last full month before bench.appeals_data.TODAY
 TARGET = 1.5
+INFO_ONLY = {"queue_todo"}  # its page size follows the work waiting now, not the history
 
 
 def log(message: str) -> None:
@@ -72,7 +77,8 @@ def cases_for(size: str) -> tuple[dict, dict]:
         client = Client()
         client.force_login(user)
         urls = {
-            "queue_page": queue,
+            "queue_page": f"{queue}?tab=all",
+            "queue_todo": queue,
             "api_list": "/api/v1/appeals/",
             "rates_page": f"{rates}?month={RATES_MONTH}",
         }
@@ -91,11 +97,13 @@ def cases_for(size: str) -> tuple[dict, dict]:
         # The 派单台's default tab (待处理): the page shows min(50, this) rows, so a page of a few rows
         # on the small database is cheaper than a full one on the big one for that reason alone.
         facts[f"queue_waiting/{level}"] = Appeal.objects.visible_to(user, "dispatch").filter(QUEUE_TODO).count()
+        facts[f"queue_all_rows/{level}"] = Appeal.objects.visible_to(user, "dispatch")[:50].count()
     return cases, facts
 
 
 DESCRIPTIONS = {
-    "queue_page": "GET /appeals/queue/ (派单台) first page, {level} user",
+    "queue_page": "GET /appeals/queue/?tab=all (派单台, 全部) first page, {level} user",
+    "queue_todo": "GET /appeals/queue/ (派单台, 待处理 tab: what waits now) first page, {level} user [info]",
     "api_list": "GET /api/v1/appeals/ first page, {level} user",
     "rates_page": "GET /appeals/rates/?month=" + RATES_MONTH + " (三率), {level} user",
 }
@@ -130,8 +138,8 @@ def run(rounds: int) -> dict:
                 "baseline_name": f"postgres 50k: {text}",
                 "baseline_value": small["median_ms"],
                 "ratio": ratio,
-                "target": f"ratio <= {TARGET:g}",
-                "met": ratio is not None and ratio <= TARGET,
+                "target": None if kind in INFO_ONLY else f"ratio <= {TARGET:g}",
+                "met": None if kind in INFO_ONLY else ratio is not None and ratio <= TARGET,
                 "queries": big["queries"],
                 "baseline_queries": small["queries"],
                 "reps": big["reps"],
@@ -147,6 +155,10 @@ def run(rounds: int) -> dict:
             if facts[size][f"api_rows/{level}"] != expected:
                 rows_seen = facts[size][f"api_rows/{level}"]
                 problems.append(f"{size} {level}: the API's first page has {rows_seen} rows, not {expected}")
+    for level in LEVELS:
+        pages = [facts[size][f"queue_all_rows/{level}"] for size in SIZES]
+        if len(set(pages)) != 1:
+            problems.append(f"{level}: the 派单台's 全部 pages hold {pages} rows (small, big): not like for like")
     return {
         "facts": facts,
         "cases": summaries,
