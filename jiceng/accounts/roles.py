@@ -166,3 +166,8 @@ ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]
 def permissions_of(role_key: str) -> frozenset[str]:
     role = ROLES.get(role_key)
     return role.permissions if role else frozenset()
+
+
+def roles_holding(permission: str) -> list[str]:
+    """Keys of the roles whose permission set includes ``permission``."""
+    return [key for key, role in ROLES.items() if permission in role.permissions]

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from jiceng.core.paths import collapse_prefixes, subtrees_q
+from jiceng.core.paths import collapse_prefixes, is_in_subtree, subtrees_q
 
 
 def permission_name(model, action: str) -> str:
@@ -34,6 +34,31 @@ class Scope:
     @property
     def empty(self) -> bool:
         return not (self.everywhere or self.areas or self.orgs or self.departments)
+
+    def covers(self, node_or_path) -> bool:
+        """Whether an area (an ``Area``, an object with ``area_path``, or a path string) is in scope."""
+        path = _path_of(node_or_path, ("code", "area_path"))
+        return self.everywhere or (bool(path) and any(is_in_subtree(path, prefix) for prefix in self.areas))
+
+    def covers_org(self, node_or_path) -> bool:
+        """Whether an org (an ``Org``, an object with ``org_path``, or an org code) is in scope."""
+        path = _path_of(node_or_path, ("code", "org_path"))
+        return self.everywhere or (bool(path) and any(is_in_subtree(path, prefix) for prefix in self.orgs))
+
+    def covers_department(self, department_or_id) -> bool:
+        """Whether a department (a ``Department`` or its id) is one this scope holds."""
+        pk = getattr(department_or_id, "pk", department_or_id)
+        return self.everywhere or (pk is not None and pk in self.departments)
+
+
+def _path_of(node_or_path, attributes: tuple[str, ...]) -> str:
+    if node_or_path is None or isinstance(node_or_path, str):
+        return node_or_path or ""
+    for attribute in attributes:
+        value = getattr(node_or_path, attribute, None)
+        if value is not None:
+            return value
+    raise TypeError(f"not a tree node or path: {node_or_path!r}")
 
 
 def scope_for(user, permission: str) -> Scope:
@@ -123,3 +148,39 @@ def can(user, action: str, obj) -> bool:
         or any(p and p.startswith(s) for p in org_paths for s in scope.orgs)
         or any(d is not None and d in scope.departments for d in department_ids)
     )
+
+
+def holders_of(
+    permission: str,
+    *,
+    area: str | None = None,
+    org: str | None = None,
+    department: int | None = None,
+    depths: tuple[int, ...] | None = None,
+) -> set[int]:
+    """Ids of the active users who hold ``permission`` over a node (for notifications and to-do lists).
+
+    A grant on the node itself or on any ancestor counts (Wagtail's rule, as in ``scope_for``);
+    ``depths`` keeps only grants on nodes whose code has one of these lengths (for example the
+    street and the community of an address, not the whole city). Superusers are not listed: they
+    see everything but are nobody's desk. Give one of ``area`` (a path), ``org`` (an org code)
+    or ``department`` (an id).
+    """
+    from jiceng.accounts.models import RoleAssignment
+    from jiceng.accounts.roles import roles_holding
+
+    roles = roles_holding(permission)
+    if not roles:
+        return set()
+    assignments = RoleAssignment.objects.filter(role__in=roles, user__is_active=True)
+    if department is not None:
+        assignments = assignments.filter(department_id=department)
+    else:
+        path = area if area is not None else org
+        if not path:
+            return set()
+        lengths = range(1, len(path) + 1) if depths is None else [d for d in depths if d <= len(path)]
+        codes = [path[:n] for n in lengths]
+        field = "area__code__in" if area is not None else "org__code__in"
+        assignments = assignments.filter(**{field: codes})
+    return set(assignments.values_list("user_id", flat=True))

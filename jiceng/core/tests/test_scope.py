@@ -105,3 +105,32 @@ def test_can_on_a_loaded_object(tree, users, superuser):
     assert can(superuser, "move", tree.city)
     # A sibling code that shares leading digits is not inside: 320102002011 vs 3201020020110...
     assert not can(users.community, "view", tree.meiyuan_cm)
+
+
+def test_scope_covers_a_node_a_row_or_a_path(tree, users):
+    from jiceng.core.scope import scope_for
+
+    street = scope_for(users.street, "areas.view_area")
+    assert street.covers(tree.meiyuan) and street.covers(tree.meiyuan.code + "011")
+    assert not street.covers(tree.xuanwu) and not street.covers("") and not street.covers(None)
+
+    class Row:
+        area_path = tree.meiyuan.code + "011001"
+
+    assert street.covers(Row())
+    assert scope_for(users.nobody, "areas.view_area").covers(tree.meiyuan) is False
+
+
+def test_holders_of_lists_grants_on_the_node_and_its_ancestors(tree, users):
+    from jiceng.core.scope import holders_of
+
+    path = tree.meiyuan.code + "011"
+    holders = holders_of("areas.view_area", area=path)
+    assert {users.city.pk, users.district.pk, users.street.pk} <= holders
+    assert users.nobody.pk not in holders
+    assert users.city.pk not in holders_of("areas.view_area", area=path, depths=(9, 12))
+    assert users.street.pk in holders_of("areas.view_area", area=path, depths=(9, 12))
+    users.street.is_active = False
+    users.street.save()
+    assert users.street.pk not in holders_of("areas.view_area", area=path)
+    assert holders_of("no.such_permission", area=path) == set()
