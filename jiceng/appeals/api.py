@@ -13,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from jiceng.accounts.roles import APPEAL_VIEW
 from jiceng.appeals import services, stats
 from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
 from jiceng.appeals.models import Appeal, AppealEvent, Extension, Whistle, WhistleSummons, get_appeal_for_user
+from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.appeals.serializers import (
     AnswerSerializer,
     AppealCreateSerializer,

@@ -3,7 +3,6 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from jiceng.accounts.roles import APPEAL_VIEW
 from jiceng.appeals import services
 from jiceng.appeals.models import (
     Appeal,
@@ -19,6 +18,7 @@ from jiceng.appeals.models import (
     WhistleCase,
     WhistleSummons,
 )
+from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.core.api import PrebuiltFieldsMixin
 
 

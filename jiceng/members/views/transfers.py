@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiceng.accounts.roles import TRANSFER_CHANGE, TRANSFER_VIEW
 from jiceng.core.masking import mask_id_number
 from jiceng.core.paging import before_id_page
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
@@ -21,6 +20,7 @@ from jiceng.members.models import (
     TransferStatus,
     get_member_for_user,
 )
+from jiceng.members.permissions import TRANSFER_CHANGE, TRANSFER_VIEW
 from jiceng.members.privacy import in_scope
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
