@@ -40,8 +40,8 @@ REGISTRY = AppRegistry(
     permissions=(
         Permission(APPEAL_VIEW, "查看诉求", (*DISPATCHERS, "grid_worker", "department")),
         Permission(APPEAL_ADD, "代居民登记诉求", (*DISPATCHERS, "grid_worker")),
-        Permission(APPEAL_DISPATCH, "派单、审核、回访、办结", DISPATCHERS),
-        Permission(APPEAL_HANDLE, "签收、办理、答复诉求", (*DISPATCHERS, "grid_worker", "department")),
+        Permission(APPEAL_DISPATCH, "派单、改派、延期审批、回访、办结、重办、合并、撤销", DISPATCHERS),
+        Permission(APPEAL_HANDLE, "签收、办理、答复、退单、申请延期", (*DISPATCHERS, "grid_worker", "department")),
         Permission(APPEAL_SUPERVISE, "挂牌督办", SUPERVISORS),
         Permission(APPEAL_REPORTER, "查看诉求人完整姓名和电话", (*DISPATCHERS, "grid_worker")),
         Permission(APPEAL_EXPORT, "导出诉求工单", (*DISPATCHERS, "department")),
