@@ -156,9 +156,18 @@ def test_menu_for_shows_what_the_grants_allow(users):
 
 
 def test_serve_prints_what_the_demo_app_registers():
+    from io import StringIO
+
+    from jiceng.core.management.commands.serve import Command
+
     lines = registry.serve_banner_lines()
     assert any("city_admin" in line for line in lines)
     assert any(line.startswith("演示账号") for line in lines)
+    out = StringIO()
+    Command(stdout=out)._banner("127.0.0.1", 8000)
+    assert "http://127.0.0.1:8000/" in out.getvalue()
+    for line in lines:
+        assert line in out.getvalue()
 
 
 def test_two_apps_declaring_the_same_thing_are_refused():
