@@ -72,10 +72,6 @@ class Calendar:
         return DayInfo(day, workday, SOURCE_PACKAGE, name)
 
 
-def day_info(day: date) -> DayInfo:
-    return Calendar().info(day)
-
-
 def add_workdays(start: date, count: int) -> WorkdayResult:
     """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""
     if count < 0:
@@ -91,9 +87,3 @@ def add_workdays(start: date, count: int) -> WorkdayResult:
         if info.is_workday:
             remaining -= 1
     return WorkdayResult(day, tuple(fallback))
-
-
-def workdays_between(start: date, end: date) -> int:
-    """Working days in (start, end]: how many working days a deadline has used."""
-    calendar = Calendar()
-    return sum(1 for n in range(1, (end - start).days + 1) if calendar.info(start + timedelta(days=n)).is_workday)
