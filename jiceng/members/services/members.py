@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -224,6 +225,25 @@ def eligible_voters(org) -> int:
     return Member.objects.filter(org=org, status=Status.FULL, left_on__isnull=True).count()
 
 
+def _record_stage(member: Member, to_status: str, on_date: date, evidence: dict[str, Any]) -> None:
+    """Put the new stage on the record: its date and the evidence the step brought."""
+    member.status = to_status
+    if to_status == Status.ACTIVIST:
+        member.activist_date = on_date
+        if evidence.get("talk_date"):
+            member.talk_date = evidence["talk_date"]
+    elif to_status == Status.CANDIDATE:
+        member.candidate_date = on_date
+    elif to_status == Status.PROBATIONARY:
+        member.admission_date = evidence.get("admission_date") or member.admission_date
+        member.approval_date = on_date
+        member.approval_extended = bool(evidence.get("approval_extended", member.approval_extended))
+        if evidence.get("training_hours") is not None:
+            member.training_hours = int(evidence["training_hours"])
+    elif to_status == Status.FULL:
+        member.full_member_date = on_date
+
+
 @transaction.atomic
 def advance_member(actor, member: Member, to_status: str, on_date: date, **evidence) -> Member:
     """Move one person to the next stage of the pipeline; refuses with the reasons in Chinese.
@@ -250,21 +270,7 @@ def advance_member(actor, member: Member, to_status: str, on_date: date, **evide
         raise MemberError(reasons)
     before_status = member.status
     before = _masked_snapshot(member, AUDIT_FIELDS)
-    member.status = to_status
-    if to_status == Status.ACTIVIST:
-        member.activist_date = on_date
-        if evidence.get("talk_date"):
-            member.talk_date = evidence["talk_date"]
-    elif to_status == Status.CANDIDATE:
-        member.candidate_date = on_date
-    elif to_status == Status.PROBATIONARY:
-        member.admission_date = evidence.get("admission_date") or member.admission_date
-        member.approval_date = on_date
-        member.approval_extended = bool(evidence.get("approval_extended", member.approval_extended))
-        if evidence.get("training_hours") is not None:
-            member.training_hours = int(evidence["training_hours"])
-    elif to_status == Status.FULL:
-        member.full_member_date = on_date
+    _record_stage(member, to_status, on_date, evidence)
     member.save()
     if to_status == Status.PROBATIONARY:
         member.introducers.set(introducers)

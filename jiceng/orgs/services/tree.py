@@ -203,6 +203,25 @@ ORG_EDITABLE_FIELDS = {
 }
 
 
+def _check_type_change(org: Org, new_type: str) -> None:
+    """The new type must fit under the parent and above every child the org has."""
+    _check_choice(new_type, OrgType, "组织类型")
+    validate_parent_type(new_type, org.parent)
+    for child_type in set(Org.objects.filter(parent=org).values_list("org_type", flat=True)):
+        if new_type not in ALLOWED_PARENT_TYPES[child_type]:
+            raise OrgError(
+                f"该组织下有{OrgType(child_type).label}，不能改为{OrgType(new_type).label}。", code="org_type"
+            )
+
+
+def _check_deactivation(org: Org) -> None:
+    """An org is dissolved only once it has no active children and no members left."""
+    if Org.objects.filter(parent=org, is_active=True).exists():
+        raise OrgError("该组织还有未撤销的下级组织，不能撤销。", code="is_active")
+    if org.total_members:
+        raise OrgError(f"该组织还有{org.total_members}名党员，须先转接组织关系，才能撤销。", code="is_active")
+
+
 @transaction.atomic
 def update_org(actor, org: Org, **changes) -> Org:
     """Edit an org's own fields. The code and parent change only through :func:`move_org`."""
@@ -218,21 +237,11 @@ def update_org(actor, org: Org, **changes) -> Org:
     if "category" in changes:
         _check_choice(changes["category"], OrgCategory, "类别")
     if "org_type" in changes and changes["org_type"] != org.org_type:
-        new_type = changes["org_type"]
-        _check_choice(new_type, OrgType, "组织类型")
-        validate_parent_type(new_type, org.parent)
-        for child_type in set(Org.objects.filter(parent=org).values_list("org_type", flat=True)):
-            if new_type not in ALLOWED_PARENT_TYPES[child_type]:
-                raise OrgError(
-                    f"该组织下有{OrgType(child_type).label}，不能改为{OrgType(new_type).label}。", code="org_type"
-                )
+        _check_type_change(org, changes["org_type"])
     if "area" in changes and changes["area"] is None:
         raise OrgError("必须选择所在区划。", code="area")
     if changes.get("is_active") is False and org.is_active:
-        if Org.objects.filter(parent=org, is_active=True).exists():
-            raise OrgError("该组织还有未撤销的下级组织，不能撤销。", code="is_active")
-        if org.total_members:
-            raise OrgError(f"该组织还有{org.total_members}名党员，须先转接组织关系，才能撤销。", code="is_active")
+        _check_deactivation(org)
     _check_term(changes.get("term_start", org.term_start), changes.get("term_end", org.term_end))
     old_area_id = org.area_id
     for field, value in changes.items():
