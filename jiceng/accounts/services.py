@@ -1,6 +1,6 @@
 """Writes for accounts, and the audit record every service writes."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
@@ -27,8 +27,8 @@ def audit(
     actor: Actor,
     action: str,
     obj: Model,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
     area_path: str = "",
 ) -> AuditLog:
     """Record one write. Call inside the service's transaction so both land or neither."""

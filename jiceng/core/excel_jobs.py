@@ -86,9 +86,13 @@ class ExcelKind:
         return import_string(self.spec)
 
     def load_importer(self):
+        if self.importer is None:
+            raise LookupError(f"Excel kind {self.key} has no importer")
         return import_string(self.importer)
 
     def load_exporter(self):
+        if self.exporter is None:
+            raise LookupError(f"Excel kind {self.key} has no exporter")
         return import_string(self.exporter)()
 
 

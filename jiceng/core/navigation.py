@@ -1,6 +1,7 @@
 """The left menu. Each entry names the permission it needs; later apps append entries."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -39,8 +40,8 @@ MENU: list[MenuItem] = [
 ]
 
 
-def menu_for(user, current_path: str) -> list[dict]:
-    items = []
+def menu_for(user, current_path: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     for item in MENU:
         if item.permission and scope_for(user, item.permission).empty:
             continue
