@@ -42,7 +42,7 @@ def city_days() -> dict[date, tuple[bool, str]]:
     """The city's own rows, ``{day: (is_workday, name)}``: a few dozen a year, kept per process."""
     from jiceng.core.models import CalendarDay
 
-    def load():
+    def load() -> dict[date, tuple[bool, str]]:
         rows = CalendarDay.objects.values_list("day", "is_workday", "name")
         return {day: (workday, name) for day, workday, name in rows}
 
@@ -52,7 +52,7 @@ def city_days() -> dict[date, tuple[bool, str]]:
 class Calendar:
     """Answers for any day; the city's rows come from :func:`city_days` (no query when kept)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.city = city_days()
 
     def info(self, day: date) -> DayInfo:
