@@ -3,6 +3,8 @@
 Each entry names the permission it needs; an entry without one is shown to every signed-in user.
 """
 
+from typing import Any
+
 from django.urls import reverse
 
 from jiceng.core.registry import LazyList, menu
@@ -11,8 +13,8 @@ from jiceng.core.scope import scope_for
 MENU: LazyList = LazyList(menu)
 
 
-def menu_for(user, current_path: str) -> list[dict]:
-    items = []
+def menu_for(user, current_path: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
     for item in MENU:
         if item.permission and scope_for(user, item.permission).empty:
             continue

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import import_module
 from importlib.util import find_spec
+from typing import cast
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -71,9 +72,13 @@ class ExcelKind:
         return import_string(self.spec)
 
     def load_importer(self):
+        if self.importer is None:
+            raise LookupError(f"Excel kind {self.key} has no importer")
         return import_string(self.importer)
 
     def load_exporter(self):
+        if self.exporter is None:
+            raise LookupError(f"Excel kind {self.key} has no exporter")
         return import_string(self.exporter)()
 
 
@@ -181,7 +186,7 @@ def collected() -> Collected:
             if _cache["key"] != key:
                 _cache["collected"] = _collect()
                 _cache["key"] = key
-    return _cache["collected"]
+    return cast(Collected, _cache["collected"])
 
 
 def _collect() -> Collected:
@@ -279,7 +284,7 @@ class LazyList(Sequence):
 
     def __init__(self, build: Callable[[], list]):
         self._build = build
-        self._key = None
+        self._key: tuple[str, ...] | None = None
         self._items: list = []
 
     def _current(self) -> list:
@@ -307,7 +312,7 @@ class LazyMapping(Mapping):
 
     def __init__(self, build: Callable[[], dict]):
         self._build = build
-        self._key = None
+        self._key: tuple[str, ...] | None = None
         self._items: dict = {}
 
     def _current(self) -> dict:
