@@ -16,7 +16,10 @@ from jiceng.core.health import healthz
 from jiceng.members.api import MemberViewSet, TransferViewSet
 from jiceng.orgs.api import DepartmentViewSet, OrgViewSet, ResidentUnitViewSet
 
+# No format-suffix twins (`appeals/1/sign.json`): the viewsets' actions take no `format`
+# argument, so every such URL was a 500; `?format=json` and the Accept header still choose.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("areas", AreaViewSet, basename="area")
 router.register("appeals", AppealViewSet, basename="appeal")
 router.register("appeal-events", AppealEventViewSet, basename="appealevent")

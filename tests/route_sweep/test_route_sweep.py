@@ -1,0 +1,47 @@
+"""The route sweep over every route of the resolver (see tests/route_sweep/sweep.py and docs)."""
+
+import pytest
+from django.test import override_settings
+
+from tests.route_sweep import table
+from tests.route_sweep.data import build_world
+from tests.route_sweep.sweep import stale_entries, sweep, walk
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def test_every_route_is_swept_or_exempted_and_none_leaks(world):
+    routes = walk()
+    names = {route.name for route in routes}
+    # The walk reaches into every include: pages, the API router, Open311, Excel, admin.
+    for expected in ("members:member_detail", "api:member-detail", "open311:request", "excel:job_detail"):
+        assert expected in names
+    assert any(name.startswith("admin:") for name in names)
+    assert not stale_entries(routes), f"table entries for routes that no longer exist: {stale_entries(routes)}"
+    findings = sweep(world, routes)
+    assert not findings, "the route sweep found problems:\n" + "\n".join(map(str, findings))
+
+
+@override_settings(ROOT_URLCONF="tests.route_sweep.leaky_urls")
+def test_the_sweep_reports_an_unscoped_view(world, monkeypatch):
+    monkeypatch.setitem(table.KWARGS, "leaky:member", {"pk": "member.pk"})
+    routes = [route for route in walk() if route.name.startswith("leaky:")]
+    assert {route.name for route in routes} == {"leaky:member", "leaky:member_list", "leaky:ticket"}
+
+    findings = {(finding.route, finding.check): finding.message for finding in sweep(world, routes)}
+
+    out_of_scope = findings[("leaky:member", "get out of scope")]
+    assert f"/leaky/members/{world.outside.member.pk}/" in out_of_scope and "200, expected 404" in out_of_scope
+    assert ("leaky:member", "get no grant") in findings
+    assert world.outside.member.name in findings[("leaky:member_list", "list in scope")]
+    assert "neither swept nor exempted" in findings[("leaky:ticket", "table")]
+
+
+@override_settings(ROOT_URLCONF="tests.route_sweep.leaky_urls")
+def test_an_exempted_route_is_not_swept(world, monkeypatch):
+    monkeypatch.setitem(table.ROUTES, "leaky:ticket", table.Exempt("takes a ticket the world has none of"))
+    routes = [route for route in walk() if route.name == "leaky:ticket"]
+    assert len(routes) == 1 and sweep(world, routes) == []
