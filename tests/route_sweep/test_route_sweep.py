@@ -5,6 +5,7 @@ from django.test import override_settings
 
 from tests.route_sweep import table
 from tests.route_sweep.data import build_world
+from tests.route_sweep.openapi import check_api_responses, load_schema
 from tests.route_sweep.sweep import stale_entries, sweep, walk
 
 
@@ -45,3 +46,8 @@ def test_an_exempted_route_is_not_swept(world, monkeypatch):
     monkeypatch.setitem(table.ROUTES, "leaky:ticket", table.Exempt("takes a ticket the world has none of"))
     routes = [route for route in walk() if route.name == "leaky:ticket"]
     assert len(routes) == 1 and sweep(world, routes) == []
+
+
+def test_api_responses_match_the_openapi_document(world):
+    findings = check_api_responses(world, load_schema())
+    assert not findings, "responses that differ from /api/schema/:\n" + "\n".join(map(str, findings))
