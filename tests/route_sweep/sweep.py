@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from tests.route_sweep.openapi import UNDOCUMENTED, SchemaChecker
 from tests.route_sweep.table import KWARGS, ROUTES, Exempt, Expect
 
 ADD_IT = "add it to tests/route_sweep/table.py (KWARGS for its URL kwargs, or ROUTES with an Exempt reason)"
@@ -117,12 +118,12 @@ class Target:
 
 
 class Sweeper:
-    def __init__(self, world):
+    def __init__(self, world, schema: dict | None = None):
         self.world = world
+        self.schema = SchemaChecker(schema) if schema is not None else None
         self.findings: list[Finding] = []
         self.clients = {"anonymous": Client()}
-        login_url = resolve_url(settings.LOGIN_URL)
-        self.login_url = login_url
+        self.login_url = resolve_url(settings.LOGIN_URL)
 
     def client(self, user_key: str) -> Client:
         if user_key not in self.clients:
@@ -134,8 +135,8 @@ class Sweeper:
     def fail(self, target: Target, check: str, message: str) -> None:
         self.findings.append(Finding(target.route.label, check, message))
 
-    def request(self, user_key: str, method: str, url: str):
-        """``(response, queries)``; the response is None when the view raised (a 500)."""
+    def request(self, target: Target, user_key: str, method: str, url: str):
+        """``(response, body, queries)``; the response is the exception when the view raised."""
         client = self.client(user_key)
         with transaction.atomic():
             try:
@@ -147,12 +148,25 @@ class Sweeper:
             except Exception as exc:  # reported as the route's finding
                 response, body = exc, b""
             transaction.set_rollback(True)
+        if self.schema is not None and target.route.is_api and not isinstance(response, Exception):
+            self.check_schema(target, method, response, body)
         return response, body, len(queries)
+
+    def check_schema(self, target: Target, method: str, response, body: bytes) -> None:
+        if target.route.name in UNDOCUMENTED or response.status_code == 405:
+            return
+        operations = self.schema.operations(target.route)
+        if operations is None or method not in operations:
+            self.fail(target, "schema", f"{method.upper()} {target.route.pattern} is not in /api/schema/")
+            return
+        content_type = response.get("Content-Type", "")
+        for problem in self.schema.check(operations[method], response.status_code, content_type, body):
+            self.fail(target, f"{method} schema", problem)
 
     def sweep_target(self, target: Target) -> None:
         accepted = 0
         for method in ("get", "post"):
-            response, body, queries = self.request(target.rule.user, method, target.inside)
+            response, body, queries = self.request(target, target.rule.user, method, target.inside)
             if isinstance(response, Exception):
                 self.fail(target, f"{method} in scope", f"raised {type(response).__name__}: {response}")
                 continue
@@ -192,7 +206,7 @@ class Sweeper:
             self.fail(target, check, f"shows out-of-scope objects: {', '.join(shown)}")
 
     def check_anonymous(self, target: Target, method: str) -> None:
-        response, _, _ = self.request("anonymous", method, target.inside)
+        response, _, _ = self.request(target, "anonymous", method, target.inside)
         status = getattr(response, "status_code", 500)
         if target.rule.public:
             if status >= 500:
@@ -204,7 +218,7 @@ class Sweeper:
             self.fail(target, f"{method} anonymous", f"{status}, expected a redirect to {self.login_url}")
 
     def check_nobody(self, target: Target, method: str) -> None:
-        response, body, _ = self.request("nobody", method, target.inside)
+        response, body, _ = self.request(target, "nobody", method, target.inside)
         status = getattr(response, "status_code", 500)
         if status not in target.rule.nobody:
             self.fail(target, f"{method} no grant", f"{status}, expected one of {target.rule.nobody}")
@@ -215,7 +229,7 @@ class Sweeper:
     def check_out_of_scope(self, target: Target, method: str) -> None:
         if target.outside is None:
             return
-        response, _, _ = self.request(target.rule.user, method, target.outside)
+        response, _, _ = self.request(target, target.rule.user, method, target.outside)
         status = getattr(response, "status_code", 500)
         if status not in (404, 405):
             self.fail(
@@ -223,9 +237,10 @@ class Sweeper:
             )
 
 
-def sweep(world, routes=None) -> list[Finding]:
-    """Sweep ``routes`` (default: every route of the resolver) and return what is wrong."""
-    sweeper = Sweeper(world)
+def sweep(world, routes=None, schema: dict | None = None) -> list[Finding]:
+    """Sweep ``routes`` (default: every route of the resolver) and return what is wrong; with
+    ``schema`` (the OpenAPI document), every API answer is also checked against it."""
+    sweeper = Sweeper(world, schema)
     routes = walk() if routes is None else routes
     for route in routes:
         rule = rule_for(route.name)
