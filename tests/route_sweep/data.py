@@ -18,7 +18,6 @@ from jiceng.accounts.services import assign_role
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Channel, ResponsibleLevel
-from jiceng.appeals.whistles import blow_whistle
 from jiceng.core.models import ExcelJob
 from jiceng.members import services as member_services
 from jiceng.members.models import Status
@@ -64,7 +63,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     )
     s.photo = s.appeal.photos.get()
     s.event = s.appeal.events.order_by("pk").first()
-    s.whistle = blow_whistle(
+    s.whistle = appeal_services.blow_whistle(
         dispatcher, area=street, case="enforcement", title=f"{tag}吹哨事项", departments=[s.department]
     )
     s.summons = s.whistle.summons.get()

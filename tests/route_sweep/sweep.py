@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from tests.route_sweep.openapi import UNDOCUMENTED, SchemaChecker
-from tests.route_sweep.table import KWARGS, ROUTES, Exempt, Expect
+from tests.route_sweep.table import KWARGS, ROLES, ROUTES, Exempt, Expect
 
 ADD_IT = "add it to tests/route_sweep/table.py (KWARGS for its URL kwargs, or ROUTES with an Exempt reason)"
 TEXT_TYPES = ("text/", "application/json", "application/xml")
@@ -179,6 +179,8 @@ class Sweeper:
                 continue
             self.check_nobody(target, method)
             self.check_out_of_scope(target, method)
+            if method == "get":
+                self.check_roles(target)
         if not accepted:
             self.fail(target, "methods", "answers 405 to both GET and POST: " + ADD_IT)
 
@@ -235,6 +237,21 @@ class Sweeper:
             self.fail(
                 target, f"{method} out of scope", f"{target.outside} as {target.rule.user}: {status}, expected 404"
             )
+
+    def check_roles(self, target: Target) -> None:
+        """Every other role of the inside subtree: the outside object is 403/404, lists hide it."""
+        for role in ROLES:
+            if role == target.rule.user:
+                continue
+            if target.outside is not None:
+                response, _, _ = self.request(target, role, "get", target.outside)
+                status = getattr(response, "status_code", 500)
+                if status not in (403, 404):
+                    self.fail(target, "get out of scope", f"{target.outside} as {role}: {status}, expected 403 or 404")
+            elif not target.rule.list_may_show:
+                response, body, _ = self.request(target, role, "get", target.inside)
+                if getattr(response, "status_code", 500) == 200:
+                    self.check_markers(target, f"list as {role}", response, body, self.world.outside.markers)
 
 
 def sweep(world, routes=None, schema: dict | None = None) -> list[Finding]:

@@ -16,6 +16,9 @@ or 5xx), anonymous → the login page (pages) or 401 (API), no grant → 403 or 
 from dataclasses import dataclass, field
 
 DEFAULT_MAX_QUERIES = 30
+# The other roles held inside (attributes of world.users): on every GET route each of them must
+# get 403 or 404 for the outside object, and see none of it in a list.
+ROLES = ("street", "grid", "department", "resident")
 
 
 @dataclass(frozen=True)
