@@ -27,10 +27,10 @@ TEXT_TYPES = ("text/", "application/json", "application/xml")
 
 @dataclass(frozen=True)
 class Route:
-    name: str  # "namespace:name", or the pattern when the route has no name
+    name: str  # "namespace:name"; "namespace:<its pattern>" when the route has no name
     pattern: str
     kwargs: tuple[str, ...]  # captured by the pattern (default args excluded)
-    callback: object
+    named: bool = True
 
     @property
     def label(self) -> str:
@@ -61,7 +61,7 @@ def walk(patterns=None, prefix: str = "", namespace: str = "") -> list[Route]:
         elif isinstance(entry, URLPattern):
             name = entry.name or pattern
             name = f"{namespace}:{name}" if namespace else name
-            routes.append(Route(name, pattern, tuple(sorted(entry.pattern.regex.groupindex)), entry.callback))
+            routes.append(Route(name, pattern, tuple(sorted(entry.pattern.regex.groupindex)), bool(entry.name)))
     return routes
 
 
@@ -102,6 +102,8 @@ class Target:
 
     @classmethod
     def build(cls, route: Route, rule: Expect, world) -> "Target":
+        if not route.named:
+            raise LookupError("the route has no name, so no URL can be built for it")
         sources = {kwarg: kwarg_source(route.name, kwarg) for kwarg in route.kwargs}
         missing = [kwarg for kwarg, source in sources.items() if source is None]
         if missing:
@@ -111,8 +113,7 @@ class Target:
         def url(side) -> str:
             kwargs = {kwarg: evaluate(source, side) for kwarg, source in sources.items()}
             query = {param: evaluate(source, side) for param, source in rule.query.items()}
-            path = reverse(route.name, kwargs=kwargs) if ":" in route.name or route.name[0].isalpha() else None
-            return path + ("?" + urlencode(query) if query else "")
+            return reverse(route.name, kwargs=kwargs) + ("?" + urlencode(query) if query else "")
 
         return cls(route, rule, url(world.inside), url(world.outside) if scoped else None)
 
