@@ -274,7 +274,9 @@ def sweep(world, routes=None, schema: dict | None = None) -> list[Finding]:
 
 
 def stale_entries(routes) -> list[str]:
-    """Table entries that name no route any more (so the table cannot rot)."""
+    """Table entries (ROUTES keys, KWARGS prefixes) that match no route any more."""
     names = {route.name for route in routes}
     namespaces = {name.split(":")[0] + ":*" for name in names if ":" in name}
-    return sorted(key for key in ROUTES if key not in names and key not in namespaces)
+    stale = [key for key in ROUTES if key not in names and key not in namespaces]
+    stale += [f"KWARGS[{prefix!r}]" for prefix in KWARGS if not any(name.startswith(prefix) for name in names)]
+    return sorted(stale)

@@ -79,8 +79,11 @@ KWARGS: dict[str, dict[str, str]] = {
     },
 }
 
-EMPTY = (200,)  # a list or a form: a user without grants gets it empty (checked: no object of either side)
-CREATE = (200, 400)  # an API list that also creates: no grant lists nothing, an empty POST is a 400
+# A list or a form: a user without grants gets it empty (checked: no object of either side shown)
+# or is refused.
+EMPTY = (200, 403, 404)
+# An API list that also creates: as EMPTY, and an empty POST may be refused as invalid first.
+CREATE = (200, 400, 403, 404)
 OPEN311 = "Open311 GeoReport v2 is an open read API: requests are public, reporters are never output"
 
 ROUTES: dict[str, Exempt | Expect] = {
