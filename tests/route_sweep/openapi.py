@@ -45,6 +45,15 @@ class SchemaChecker:
     def __init__(self, schema: dict):
         self.paths = {re.sub(r"\{\w+\}", "{}", path): operations for path, operations in schema["paths"].items()}
         self.components = to_json_schema(schema.get("components", {}))
+        self.validators: dict[int, Draft202012Validator] = {}
+
+    def validator(self, content: dict) -> Draft202012Validator:
+        """One validator per documented answer (building one is most of the cost of a check)."""
+        key = id(content)
+        if key not in self.validators:
+            schema = {**to_json_schema(content["application/json"]["schema"]), "components": self.components}
+            self.validators[key] = Draft202012Validator(schema)
+        return self.validators[key]
 
     def operations(self, route) -> dict | None:
         return self.paths.get(openapi_path(route.pattern))
@@ -57,6 +66,5 @@ class SchemaChecker:
         content = documented.get("content", {})
         if not content_type.startswith("application/json") or "application/json" not in content:
             return []
-        schema = {**to_json_schema(content["application/json"]["schema"]), "components": self.components}
-        errors = sorted(Draft202012Validator(schema).iter_errors(json.loads(body)), key=lambda e: list(e.path))
+        errors = sorted(self.validator(content).iter_errors(json.loads(body)), key=lambda e: list(e.path))
         return [f"{status}: {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in errors[:5]]
