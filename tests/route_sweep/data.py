@@ -62,12 +62,16 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         photos=[SimpleUploadedFile("site.png", PNG, content_type="image/png")],
     )
     s.photo = s.appeal.photos.get()
+    # Dispatched, so that it is on the department's desk and workbench.
+    appeal_services.dispatch_appeal(dispatcher, s.appeal, department=s.department)
+    s.appeal.refresh_from_db()
     s.event = s.appeal.events.order_by("pk").first()
     s.whistle = appeal_services.blow_whistle(
         dispatcher, area=street, case="enforcement", title=f"{tag}吹哨事项", departments=[s.department]
     )
     s.summons = s.whistle.summons.get()
     s.markers = [
+        area.name,
         s.member.name,
         mover.name,
         branch.name,
@@ -129,6 +133,7 @@ def build_world():
     inside.mine = appeal_services.create_appeal(
         u.resident, channel=Channel.RESIDENT, category=category, description="北安自报诉求。", area=tree.building
     )
+    inside.markers.append(inside.mine.number)
     # Excel jobs are seen only by the user who started them: the other side's job is another user's.
     inside.job = _finished_job(u.district)
     outside.job = _finished_job(other_street)

@@ -199,6 +199,16 @@ class Sweeper:
             self.fail(target, f"{method} queries", f"{queries} queries, bound {target.rule.max_queries}")
         if method == "get" and target.outside is None and not (target.rule.list_may_show or target.rule.public):
             self.check_markers(target, "list in scope", response, body, self.world.outside.markers)
+            if status == 200 and not target.rule.shows_none:
+                self.check_shows_inside(target, response, body)
+
+    def check_shows_inside(self, target: Target, response, body: bytes) -> None:
+        """A list that shows nothing in scope either proves nothing about what it hides."""
+        if not response.get("Content-Type", "").startswith(TEXT_TYPES):
+            return
+        text = body.decode("utf-8", errors="replace")
+        if not any(marker in text for marker in self.world.inside.markers):
+            self.fail(target, "list in scope", "shows no in-scope object: set shows_none with the reason")
 
     def check_markers(self, target: Target, check: str, response, body: bytes, markers) -> None:
         if not response.get("Content-Type", "").startswith(TEXT_TYPES):
