@@ -12,7 +12,10 @@ from rest_framework.routers import DefaultRouter
 from jiceng.core import registry
 from jiceng.core.health import healthz
 
+# No format-suffix twins (`appeals/1/sign.json`): the viewsets' actions take no `format`
+# argument, so every such URL was a 500; `?format=json` and the Accept header still choose.
 router = DefaultRouter()
+router.include_format_suffixes = False
 for route in registry.api_routes():
     router.register(route.prefix, import_string(route.viewset), basename=route.basename)
 

@@ -162,7 +162,8 @@ def _transfer_action(request, pk, action):
             services.record_receipt(request.user, transfer, **receipt_form.cleaned_data)
             messages.success(request, "已登记回执，该党员组织关系已转出。")
     except services.MemberError as exc:
-        form = accept_form or reason_form or receipt_form or forms.ReasonForm(prefix="reason")
+        # Bound (and empty, so valid): the service's refusal is added to it as a form error.
+        form = accept_form or reason_form or receipt_form or forms.ReasonForm({}, prefix="reason")
         _apply_errors(form, exc)
         if form is accept_form:
             return _transfer_page(request, transfer, accept_form=form)
