@@ -3,7 +3,8 @@ each takes ids or nothing, and running one twice changes nothing the second time
 
 from django_tasks import task
 
-from jiceng.appeals import notifications, services
+from jiceng.appeals import services
+from jiceng.appeals.services import notifications
 
 
 @task()

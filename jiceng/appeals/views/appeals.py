@@ -2,8 +2,7 @@
 department's desks, and the rates table.
 
 Reads go through ``Appeal.objects.visible_to`` / :func:`get_appeal_for_user` (404 outside scope);
-writes go through :mod:`jiceng.appeals.services` and :mod:`jiceng.appeals.whistles`, whose
-refusals are shown on the page in Chinese.
+writes go through :mod:`jiceng.appeals.services`, whose refusals are shown on the page in Chinese.
 """
 
 from datetime import date
@@ -27,7 +26,7 @@ from jiceng.accounts.roles import (
     SUMMONS_REPORT,
     WHISTLE_ADD,
 )
-from jiceng.appeals import forms, services, stats, whistles
+from jiceng.appeals import forms, services, stats
 from jiceng.appeals.errors import AppealError, TransitionError
 from jiceng.appeals.models import (
     QUEUE_OPEN,
@@ -191,7 +190,7 @@ def _whistle_area(user, appeal: Appeal):
     for length in (9, 12):
         code = path[:length]
         if len(path) >= length and (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
-            area = Area.objects.filter(code=code, level__in=whistles.WHISTLE_LEVELS).first()
+            area = Area.objects.filter(code=code, level__in=services.WHISTLE_LEVELS).first()
             if area is not None:
                 return area
     return None
@@ -314,7 +313,7 @@ def _do(action: str, request, appeal: Appeal, form):
         if area is None:
             raise PermissionDenied("您不能为该诉求吹哨。")
         departments = list(Department.objects.filter(pk__in=data["departments"]))
-        whistles.blow_whistle(
+        services.blow_whistle(
             user, area=area, case=data["case"], title=data["title"], departments=departments, appeal=appeal
         )
         return "已吹哨，等待部门报到。"
@@ -500,9 +499,9 @@ def summons_act(request, pk, action):
         return redirect(back)
     try:
         if action == "report":
-            whistles.report_summons(request.user, summons, plan=form.cleaned_data["text"])
+            services.report_summons(request.user, summons, plan=form.cleaned_data["text"])
         else:
-            whistles.feedback_summons(request.user, summons, feedback=form.cleaned_data["text"])
+            services.feedback_summons(request.user, summons, feedback=form.cleaned_data["text"])
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"操作未完成：{_error_text(exc)}")
     else:

@@ -3,7 +3,7 @@ department's status (where it rates them and ends the whistle), and 吹哨 on an
 
 Whistles are read through ``Whistle.objects.visible_to`` / :func:`get_object_for_user`, and the
 summons on a whistle through ``WhistleSummons.objects.visible_to``: a summoned department sees its
-own summons, not the others'. Writes go through :mod:`jiceng.appeals.whistles`.
+own summons, not the others'. Writes go through :mod:`jiceng.appeals.services`.
 """
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts.roles import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD, WHISTLE_VIEW
-from jiceng.appeals import forms, services, whistles
+from jiceng.appeals import forms, services
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, WhistleSummons
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
@@ -172,10 +172,10 @@ def whistle_act(request, pk, action, summons_pk=None):
         data = form.cleaned_data
         try:
             if summons is not None:
-                whistles.rate_summons(user, summons, rating=data["rating"], note=data["note"])
+                services.rate_summons(user, summons, rating=data["rating"], note=data["note"])
                 message = f"已评价{summons.department.name}：{data['rating']}分。"
             else:
-                whistles.close_whistle(user, whistle, note=data["note"])
+                services.close_whistle(user, whistle, note=data["note"])
                 message = "吹哨已结束。"
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"操作未完成：{_error_text(exc)}")
@@ -195,7 +195,7 @@ def _whistle_units(user) -> list[Area]:
     scope = scope_for(user, WHISTLE_ADD)
     if scope.empty:
         raise PermissionDenied("您没有吹哨的权限。")
-    queryset = Area.objects.filter(level__in=whistles.WHISTLE_LEVELS)
+    queryset = Area.objects.filter(level__in=services.WHISTLE_LEVELS)
     if not scope.everywhere:
         queryset = queryset.filter(subtrees_q(scope.areas, "code"))
     return list(queryset.order_by("code").only("id", "code", "name", "level")[:AREA_CHOICES_LIMIT])
@@ -210,7 +210,7 @@ def _chosen_unit(user, units: list[Area], value: str) -> Area:
     area = next((a for a in units if str(a.pk) == value), None)
     if area is None and value.isdigit():
         # Past the choice limit (a city-wide account): still allowed when in scope.
-        area = Area.objects.filter(pk=value, level__in=whistles.WHISTLE_LEVELS).first()
+        area = Area.objects.filter(pk=value, level__in=services.WHISTLE_LEVELS).first()
         if area is not None and _in_areas(scope_for(user, WHISTLE_ADD), area.code):
             units.append(area)
         else:
@@ -254,7 +254,7 @@ def whistle_new(request):
             data = form.cleaned_data
             chosen = [d for d in departments if str(d.pk) in set(data["departments"])]
             try:
-                whistle = whistles.blow_whistle(
+                whistle = services.blow_whistle(
                     user,
                     area=area,
                     case=data["case"],
