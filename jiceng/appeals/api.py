@@ -523,7 +523,7 @@ class AppealRateViewSet(viewsets.ViewSet):
     def _area(self, request, param: str) -> str:
         code = (request.query_params.get(param) or "").strip()
         scope = scope_for(request.user, APPEAL_VIEW)
-        if not code or not (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+        if not code or not scope.covers(code):
             raise Http404
         if not Area.objects.filter(code=code).exists():
             raise Http404
@@ -578,11 +578,7 @@ class AppealRateViewSet(viewsets.ViewSet):
         """一个职能部门的记分卡：承办诉求的各项比率，以及报到率、按时报到率、平均评价。"""
         department = Department.objects.filter(pk=request.query_params.get("department") or 0).first()
         scope = scope_for(request.user, APPEAL_VIEW)
-        if department is None or not (
-            scope.everywhere
-            or department.pk in scope.departments
-            or any(department.area_path.startswith(p) for p in scope.areas)
-        ):
+        if department is None or not (scope.covers_department(department) or scope.covers(department)):
             raise Http404
         try:
             start, end = self._period(request)

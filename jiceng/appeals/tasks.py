@@ -28,12 +28,6 @@ def scan_appeal_deadlines() -> dict:
 
 
 @task()
-def mark_appeals_overdue(appeal_ids: list[int]) -> int:
-    """Flag these appeals overdue if their answer deadline has passed (once each)."""
-    return services.mark_overdue(appeal_ids)
-
-
-@task()
 def close_unrated_appeals() -> int:
     """Daily: answers nobody rated within the waiting period are closed without a rating."""
     return services.auto_close_unrated()

@@ -61,7 +61,7 @@ from jiceng.appeals.services.dispatch import (
 )
 from jiceng.appeals.services.extensions import decide_extension, request_extension
 from jiceng.appeals.services.handling import answer_appeal, record_progress, return_appeal, sign_appeal
-from jiceng.appeals.services.intake import add_photo, appeal_number, create_appeal
+from jiceng.appeals.services.intake import add_photo, appeal_number, create_appeal, create_open311_request
 from jiceng.appeals.services.supervision import cancel_appeal, merge_appeal, supervise_appeal
 from jiceng.appeals.services.whistles import (
     WHISTLE_LEVELS,
@@ -95,6 +95,7 @@ __all__ = [
     "close_whistle",
     "create_appeal",
     "create_category",
+    "create_open311_request",
     "decide_extension",
     "departments_serving",
     "dispatch_appeal",

@@ -10,7 +10,7 @@ from jiceng.accounts.services import audit, snapshot
 from jiceng.appeals.deadlines import parse_limit
 from jiceng.appeals.errors import AppealError
 from jiceng.appeals.models import CATEGORY_CODE_MAX, CATEGORY_SEGMENT, Category, ResponsibleLevel, Urgency
-from jiceng.core.paths import is_digits
+from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
 
 AUDIT_FIELDS = [
@@ -106,7 +106,7 @@ def _issue_code(parent: Category | None) -> str:
         raise _error("类别层级过深（最多5级）。", "parent")
     siblings = Category.objects.annotate(n=Length("code")).filter(n=length)
     if prefix:
-        siblings = siblings.filter(code__startswith=prefix)
+        siblings = siblings.filter(subtree_q(prefix, "code"))
     last = siblings.aggregate(m=Max("code"))["m"]
     sequence = int(last[-CATEGORY_SEGMENT:]) + 1 if last else 1
     if sequence >= 10**CATEGORY_SEGMENT:

@@ -37,6 +37,7 @@ from jiceng.appeals.services.common import (
     _text,
 )
 from jiceng.areas.models import Area, Level, ancestor_codes
+from jiceng.core.paths import is_in_subtree
 
 # --------------------------------------------------------------------------- 派单
 
@@ -109,7 +110,7 @@ def check_target(appeal: Appeal, area=None, department=None) -> str:
     if area is not None:
         if area.level not in DISPATCH_LEVELS:
             raise AppealError("承办单位须为网格、社区、街道或区。", code="target")
-        if not appeal.area_path.startswith(area.code):
+        if not is_in_subtree(appeal.area_path, area.code):
             raise AppealError(f"“{area.name}”不管辖诉求所在地，不能派给它。", code="target")
         return area.name
     if not departments_serving(appeal.area_path).filter(pk=department.pk).exists():

@@ -1,8 +1,8 @@
 """In-app notifications and their emails (through Django's mail backend, in the worker).
 
-Recipients are found from role assignments on the node concerned, never by scanning users:
-the handlers of the assigned grid/community/street/district or department, the dispatchers of
-the appeal's community and street, the district's supervisors, the reporter. Each notification
+Recipients are found with :func:`jiceng.core.scope.holders_of` on the node concerned, never by
+scanning users: the handlers of the assigned grid/community/street/district or department, the
+dispatchers of the appeal's community and street, the district's supervisors, the reporter. Each notification
 has a key unique per recipient, so a repeated call (a retried job) adds nothing.
 """
 
@@ -13,55 +13,37 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.accounts.models import RoleAssignment, User
-from jiceng.accounts.roles import APPEAL_DISPATCH, APPEAL_HANDLE, APPEAL_SUPERVISE, ROLES, SUMMONS_REPORT
+from jiceng.accounts.models import User
+from jiceng.accounts.roles import APPEAL_DISPATCH, APPEAL_HANDLE, APPEAL_SUPERVISE, SUMMONS_REPORT
 from jiceng.appeals.models import Notification
+from jiceng.core.scope import holders_of
 
 logger = logging.getLogger(__name__)
 
 
-def roles_with(permission: str) -> list[str]:
-    return [key for key, role in ROLES.items() if permission in role.permissions]
-
-
 def handler_ids(appeal) -> set[int]:
-    """Users holding the handle permission directly on the assigned unit."""
+    """Users holding the handle permission directly on the assigned unit (not on the nodes above it)."""
     if appeal.assigned_department_id:
-        filters = {"department_id": appeal.assigned_department_id}
-    elif appeal.assigned_area_id:
-        filters = {"area_id": appeal.assigned_area_id}
-    else:
-        return set()
-    return set(
-        RoleAssignment.objects.filter(role__in=roles_with(APPEAL_HANDLE), **filters).values_list("user_id", flat=True)
-    )
+        return holders_of(APPEAL_HANDLE, department=appeal.assigned_department_id)
+    if appeal.assigned_area_id:
+        code = appeal.assigned_area.code
+        return holders_of(APPEAL_HANDLE, area=code, depths=(len(code),))
+    return set()
 
 
 def dispatcher_ids(area_path: str) -> set[int]:
-    """Dispatchers of the community and street the location belongs to."""
-    codes = [area_path[:n] for n in (9, 12) if n <= len(area_path)]
-    return set(
-        RoleAssignment.objects.filter(role__in=roles_with(APPEAL_DISPATCH), area__code__in=codes).values_list(
-            "user_id", flat=True
-        )
-    )
+    """Dispatchers of the street and community the location belongs to."""
+    return holders_of(APPEAL_DISPATCH, area=area_path, depths=(9, 12))
 
 
 def supervisor_ids(area_path: str) -> set[int]:
     """Supervisors of the district the location belongs to (escalations go there)."""
-    return set(
-        RoleAssignment.objects.filter(
-            role__in=roles_with(APPEAL_SUPERVISE), area__code=area_path[:6], area__level="district"
-        ).values_list("user_id", flat=True)
-    )
+    return holders_of(APPEAL_SUPERVISE, area=area_path, depths=(6,))
 
 
 def department_user_ids(department_id: int) -> set[int]:
-    return set(
-        RoleAssignment.objects.filter(role__in=roles_with(SUMMONS_REPORT), department_id=department_id).values_list(
-            "user_id", flat=True
-        )
-    )
+    """Users who report for the department when it is summoned."""
+    return holders_of(SUMMONS_REPORT, department=department_id)
 
 
 def notify(user_ids, *, key: str, kind: str, title: str, body: str = "", appeal=None, whistle=None) -> int:
@@ -125,14 +107,3 @@ def send_emails(notification_ids) -> int:
             raise
         sent += 1
     return sent
-
-
-def mark_read(user, notification_ids=None) -> int:
-    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if notification_ids is not None:
-        queryset = queryset.filter(pk__in=list(notification_ids))
-    return queryset.update(read_at=timezone.now())
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -8,6 +8,7 @@ district by the scheduler. The department scorecard (报到率, 按时率, 平�
 monthly tables as the rates.
 """
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -32,15 +33,13 @@ from jiceng.appeals.models import (
 from jiceng.appeals.rules import WHISTLE_REPORT_MINUTES
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.dispatch import departments_serving
-from jiceng.areas.models import Level
+from jiceng.areas.models import Area, Level
+from jiceng.core.paths import is_in_subtree
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
+from jiceng.orgs.models import Department
 
 WHISTLE_LEVELS = {Level.STREET, Level.COMMUNITY}
-
-
-def _in_areas(scope, path: str) -> bool:
-    return scope.everywhere or any(path.startswith(p) for p in scope.areas)
 
 
 def report_minutes(case: str) -> int:
@@ -66,6 +65,43 @@ def _appeal_event(whistle: Whistle, kind: str, actor, now, note: str, department
     )
 
 
+def _check_whistle(actor, area: Area, case: str, title: str) -> str:
+    """Who blows, for which unit and case: the checked title."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("请先登录。")
+    if area.level not in WHISTLE_LEVELS:
+        raise AppealError("只有街道或社区可以吹哨。", code="area")
+    if not scope_for(actor, WHISTLE_ADD).covers(area):
+        raise PermissionDenied(f"您不能以“{area.name}”的名义吹哨。")
+    if case not in WhistleCase.values:
+        raise AppealError(f"吹哨情形应为：{'、'.join(WhistleCase.labels)}。", code="case")
+    title = (title or "").strip()
+    if not title:
+        raise AppealError("请填写吹哨事项。", code="title")
+    return title
+
+
+def _lock_whistled_appeal(appeal: Appeal, area: Area) -> Appeal:
+    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
+    if not is_in_subtree(appeal.area_path, area.code):
+        raise AppealError(f"该诉求不在“{area.name}”范围内。", code="appeal")
+    if appeal.status in FINAL_STATUSES:
+        raise TransitionError(f"诉求{appeal.get_status_display()}，不能再吹哨。", code="transition")
+    return appeal
+
+
+def _check_departments(area: Area, departments: Iterable[Department]) -> list[Department]:
+    """The summoned departments, once each; each must serve the unit."""
+    departments = list({d.pk: d for d in departments or []}.values())
+    if not departments:
+        raise AppealError("请至少召集一个职能部门。", code="departments")
+    serving = set(departments_serving(area.code).values_list("pk", flat=True))
+    outside = [d.name for d in departments if d.pk not in serving]
+    if outside:
+        raise AppealError(f"{'、'.join(outside)}不负责“{area.name}”，不能召集。", code="departments")
+    return departments
+
+
 @transaction.atomic
 def blow_whistle(
     actor,
@@ -81,30 +117,10 @@ def blow_whistle(
 ) -> Whistle:
     """吹哨: summon ``departments`` to ``area`` (a street or community) on an appeal or an incident."""
     now = now or timezone.now()
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied("请先登录。")
-    if area.level not in WHISTLE_LEVELS:
-        raise AppealError("只有街道或社区可以吹哨。", code="area")
-    if not _in_areas(scope_for(actor, WHISTLE_ADD), area.code):
-        raise PermissionDenied(f"您不能以“{area.name}”的名义吹哨。")
-    if case not in WhistleCase.values:
-        raise AppealError(f"吹哨情形应为：{'、'.join(WhistleCase.labels)}。", code="case")
-    title = (title or "").strip()
-    if not title:
-        raise AppealError("请填写吹哨事项。", code="title")
+    title = _check_whistle(actor, area, case, title)
     if appeal is not None:
-        appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
-        if not appeal.area_path.startswith(area.code):
-            raise AppealError(f"该诉求不在“{area.name}”范围内。", code="appeal")
-        if appeal.status in FINAL_STATUSES:
-            raise TransitionError(f"诉求{appeal.get_status_display()}，不能再吹哨。", code="transition")
-    departments = list({d.pk: d for d in departments or []}.values())
-    if not departments:
-        raise AppealError("请至少召集一个职能部门。", code="departments")
-    serving = set(departments_serving(area.code).values_list("pk", flat=True))
-    outside = [d.name for d in departments if d.pk not in serving]
-    if outside:
-        raise AppealError(f"{'、'.join(outside)}不负责“{area.name}”，不能召集。", code="departments")
+        appeal = _lock_whistled_appeal(appeal, area)
+    departments = _check_departments(area, departments)
     due = now + timedelta(minutes=report_minutes(case))
     whistle = Whistle.objects.create(
         area=area,
@@ -183,8 +199,7 @@ def _require_status(fresh: WhistleSummons, allowed, verb: str) -> None:
 
 
 def _is_department_user(actor, summons: WhistleSummons) -> bool:
-    scope = scope_for(actor, SUMMONS_REPORT)
-    return scope.everywhere or summons.department_id in scope.departments
+    return scope_for(actor, SUMMONS_REPORT).covers_department(summons.department_id)
 
 
 @transaction.atomic
@@ -270,7 +285,7 @@ def rate_summons(actor, summons: WhistleSummons, *, rating: int, note: str = "",
     """评价: the street (or community) that blew the whistle rates the department, 1–5."""
     now = now or timezone.now()
     fresh = _lock_summons(summons)
-    if not _in_areas(scope_for(actor, SUMMONS_RATE), fresh.area_path):
+    if not scope_for(actor, SUMMONS_RATE).covers(fresh):
         raise PermissionDenied("只有吹哨的街道（社区）可以评价报到部门。")
     _require_status(fresh, {SummonsStatus.FED_BACK}, "评价")
     try:
@@ -306,7 +321,7 @@ def rate_summons(actor, summons: WhistleSummons, *, rating: int, note: str = "",
 def close_whistle(actor, whistle: Whistle, *, note: str = "", now=None) -> Whistle:
     """结束吹哨: by the unit that blew it."""
     now = now or timezone.now()
-    if not _in_areas(scope_for(actor, WHISTLE_ADD), whistle.area_path):
+    if not scope_for(actor, WHISTLE_ADD).covers(whistle):
         raise PermissionDenied("只有吹哨单位可以结束吹哨。")
     note = (note or "").strip()[:500]
     if not Whistle.objects.filter(pk=whistle.pk, status=WhistleStatus.OPEN).update(

@@ -189,7 +189,7 @@ def _whistle_area(user, appeal: Appeal):
     path = appeal.area_path
     for length in (9, 12):
         code = path[:length]
-        if len(path) >= length and (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+        if len(path) >= length and scope.covers(code):
             area = Area.objects.filter(code=code, level__in=services.WHISTLE_LEVELS).first()
             if area is not None:
                 return area
@@ -522,7 +522,7 @@ def rates(request):
     if not code:
         root = Area.objects.filter(parent__isnull=True).order_by("code").first()
         code = root.code if root else ""
-    if not (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+    if not scope.covers(code):
         raise Http404("未找到该区划，或您无权访问。")
     node = get_object_or_404(Area, code=code)
     month = _month(request)
@@ -534,11 +534,7 @@ def rates(request):
             "parent__code", flat=True
         )
     }
-    parent = (
-        node.parent
-        if node.parent_id and (scope.everywhere or any(node.parent.code.startswith(p) for p in scope.areas))
-        else None
-    )
+    parent = node.parent if node.parent_id and scope.covers(node.parent) else None
     return render(
         request,
         "appeals/rates.html",

@@ -28,10 +28,6 @@ from jiceng.core.scope import get_object_for_user, scope_for
 WHISTLE_TABS = [("open", "进行中"), ("closed", "已结束"), ("all", "全部")]
 
 
-def _in_areas(scope, path: str) -> bool:
-    return scope.everywhere or any(path.startswith(p) for p in scope.areas)
-
-
 def _may_blow(user) -> bool:
     return not scope_for(user, WHISTLE_ADD).empty
 
@@ -129,12 +125,12 @@ def _whistle_context(request, whistle: Whistle, bound: dict | None = None) -> di
     for s in summons:
         s.late = s.status == SummonsStatus.SUMMONED and s.report_due < now
         s.rate_form = None
-        if s.status == SummonsStatus.FED_BACK and _in_areas(rate_scope, s.area_path):
+        if s.status == SummonsStatus.FED_BACK and rate_scope.covers(s):
             s.rate_form = bound.get(s.pk) or forms.SummonsRateForm(prefix=f"rate-{s.pk}")
-        mine = report_scope.everywhere or s.department_id in report_scope.departments
+        mine = report_scope.covers_department(s.department_id)
         s.may_report = mine and s.status == SummonsStatus.SUMMONED
         s.may_feedback = mine and s.status == SummonsStatus.REPORTED
-    may_close = whistle.status == WhistleStatus.OPEN and _in_areas(scope_for(user, WHISTLE_ADD), whistle.area_path)
+    may_close = whistle.status == WhistleStatus.OPEN and scope_for(user, WHISTLE_ADD).covers(whistle)
     return {
         "whistle": whistle,
         "summons": summons,
@@ -211,7 +207,7 @@ def _chosen_unit(user, units: list[Area], value: str) -> Area:
     if area is None and value.isdigit():
         # Past the choice limit (a city-wide account): still allowed when in scope.
         area = Area.objects.filter(pk=value, level__in=services.WHISTLE_LEVELS).first()
-        if area is not None and _in_areas(scope_for(user, WHISTLE_ADD), area.code):
+        if area is not None and scope_for(user, WHISTLE_ADD).covers(area):
             units.append(area)
         else:
             area = None
