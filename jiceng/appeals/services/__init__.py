@@ -31,9 +31,7 @@ Callers import from ``jiceng.appeals.services``; the split into modules is an im
 from jiceng.appeals.errors import AppealError, TransitionError
 from jiceng.appeals.intake import resolve_location, validate_attributes, validate_photo
 from jiceng.appeals.services.access import (
-    ACTIONS,
     CANCELLABLE,
-    available_actions,
     display_reporter,
     is_handler,
     is_reporter,
@@ -75,7 +73,6 @@ from jiceng.appeals.services.whistles import (
 )
 
 __all__ = [
-    "ACTIONS",
     "CANCELLABLE",
     "DISPATCH_LEVELS",
     "LEVEL_LENGTH",
@@ -87,7 +84,6 @@ __all__ = [
     "answer_appeal",
     "appeal_number",
     "auto_close_unrated",
-    "available_actions",
     "blow_whistle",
     "cancel_appeal",
     "check_target",

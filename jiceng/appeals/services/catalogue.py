@@ -10,6 +10,7 @@ from jiceng.accounts.services import audit, snapshot
 from jiceng.appeals.deadlines import parse_limit
 from jiceng.appeals.errors import AppealError
 from jiceng.appeals.models import CATEGORY_CODE_MAX, CATEGORY_SEGMENT, Category, ResponsibleLevel, Urgency
+from jiceng.appeals.services.access import Actor
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
 
@@ -54,7 +55,7 @@ def _require_editor(actor) -> None:
         raise PermissionDenied("只有市级管理员可以修改诉求类别。")
 
 
-def validate_deadlines(value) -> dict:
+def validate_deadlines(value: object) -> dict:
     if not isinstance(value, dict):
         raise _error("时限应为 {紧急程度: {dispatch, response, answer}} 的形式。", "deadlines")
     for urgency, limits in value.items():
@@ -67,7 +68,7 @@ def validate_deadlines(value) -> dict:
     return value
 
 
-def validate_attribute_definitions(value) -> list:
+def validate_attribute_definitions(value: object) -> list:
     if not isinstance(value, list):
         raise _error("附加字段定义应为列表。", "attributes")
     codes = set()
@@ -93,7 +94,7 @@ def validate_attribute_definitions(value) -> list:
     return value
 
 
-def validate_area_paths(value) -> list:
+def validate_area_paths(value: object) -> list:
     if not isinstance(value, list) or not all(is_digits(str(p)) for p in value):
         raise _error("适用区域应为区划编码列表。", "area_paths")
     return [str(p) for p in value]
@@ -120,7 +121,7 @@ def _full_name(name: str, parent: Category | None) -> str:
 
 @transaction.atomic
 def create_category(
-    actor,
+    actor: Actor,
     *,
     name: str,
     parent: Category | None = None,
@@ -166,7 +167,7 @@ def create_category(
 
 
 @transaction.atomic
-def update_category(actor, target: Category, **changes) -> Category:
+def update_category(actor: Actor, target: Category, **changes) -> Category:
     _require_editor(actor)
     unknown = set(changes) - EDITABLE
     if unknown:

@@ -1,5 +1,7 @@
 """回访 · 办结 · 重办: the rating, the close, and the reopen after an unsatisfied rating."""
 
+from datetime import datetime
+
 from django.db import transaction
 
 from jiceng.accounts.roles import (
@@ -19,6 +21,7 @@ from jiceng.appeals.rules import (
 )
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.access import (
+    Actor,
     _require,
     _require_user,
     is_reporter,
@@ -64,7 +67,9 @@ def _close(fresh: Appeal, actor, now, note: str) -> None:
 
 
 @transaction.atomic
-def rate_appeal(actor, appeal: Appeal, *, outcome: str, satisfaction: str, comment: str = "", now=None) -> Appeal:
+def rate_appeal(
+    actor: Actor, appeal: Appeal, *, outcome: str, satisfaction: str, comment: str = "", now: datetime | None = None
+) -> Appeal:
     """回访: the reporter (or the dispatcher calling back) rates 是否解决 and 是否满意.
 
     Solved (fully or partly) and satisfied (or basically) closes the appeal at once; otherwise the
@@ -115,7 +120,7 @@ def rate_appeal(actor, appeal: Appeal, *, outcome: str, satisfaction: str, comme
 
 
 @transaction.atomic
-def close_appeal(actor, appeal: Appeal, *, note: str = "", now=None) -> Appeal:
+def close_appeal(actor: Actor, appeal: Appeal, *, note: str = "", now: datetime | None = None) -> Appeal:
     """办结 by the dispatcher: after an unsatisfied rating judged final, or an answer never rated."""
     now = _now(now)
     _require_user(actor)
@@ -130,7 +135,7 @@ def close_appeal(actor, appeal: Appeal, *, note: str = "", now=None) -> Appeal:
 
 
 @transaction.atomic
-def reopen_appeal(actor, appeal: Appeal, *, note: str, now=None) -> Appeal:
+def reopen_appeal(actor: Actor, appeal: Appeal, *, note: str, now: datetime | None = None) -> Appeal:
     """重办 after an unsatisfied or unresolved rating: back to the same unit with a new deadline."""
     now = _now(now)
     _require_user(actor)

@@ -18,6 +18,7 @@ from jiceng.appeals.models import (
 from jiceng.appeals.rules import (
     REMIND_BEFORE_RATIO,
 )
+from jiceng.appeals.services.access import Actor
 from jiceng.core.rules import get_rule
 
 # --------------------------------------------------------------------------- the machinery
@@ -120,7 +121,7 @@ def _event(
     return event
 
 
-def _audit(actor, action: str, appeal: Appeal, before: dict | None, after: dict | None) -> None:
+def _audit(actor: Actor, action: str, appeal: Appeal, before: dict | None, after: dict | None) -> None:
     audit(actor, action, appeal, before=before, after=after, area_path=appeal.area_path)
 
 

@@ -1,5 +1,8 @@
 """The scheduler's work: overdue flags, reminders before deadlines, closing unrated answers."""
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +28,7 @@ from jiceng.core.rules import get_rule
 # --------------------------------------------------------------------------- the scheduler's work
 
 
-def overdue_candidates(now=None, limit: int = 1000) -> list[int]:
+def overdue_candidates(now: datetime | None = None, limit: int = 1000) -> list[int]:
     now = _now(now)
     return list(
         Appeal.objects.filter(
@@ -34,7 +37,7 @@ def overdue_candidates(now=None, limit: int = 1000) -> list[int]:
     )
 
 
-def mark_overdue(appeal_ids, now=None) -> int:
+def mark_overdue(appeal_ids: Iterable[int], now: datetime | None = None) -> int:
     """Flag missed deadlines of these appeals (once each) and tell the assignee and dispatchers."""
     now = _now(now)
     marked = 0
@@ -56,7 +59,7 @@ def mark_overdue(appeal_ids, now=None) -> int:
     return marked
 
 
-def mark_dispatch_overdue(now=None, limit: int = 1000) -> int:
+def mark_dispatch_overdue(now: datetime | None = None, limit: int = 1000) -> int:
     """Flag appeals still waiting for dispatch after the dispatch deadline."""
     now = _now(now)
     marked = 0
@@ -84,7 +87,7 @@ def mark_dispatch_overdue(now=None, limit: int = 1000) -> int:
     return marked
 
 
-def send_reminders(now=None, limit: int = 1000) -> int:
+def send_reminders(now: datetime | None = None, limit: int = 1000) -> int:
     """Remind before the dispatch and answer deadlines, once per deadline."""
     now = _now(now)
     sent = 0
@@ -127,7 +130,7 @@ def send_reminders(now=None, limit: int = 1000) -> int:
     return sent
 
 
-def auto_close_unrated(now=None, limit: int = 1000) -> int:
+def auto_close_unrated(now: datetime | None = None, limit: int = 1000) -> int:
     """Answers nobody rated within ``appeals.rating_wait_days`` are closed without a rating."""
     from datetime import timedelta
 

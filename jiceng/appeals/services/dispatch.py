@@ -1,9 +1,10 @@
 """派单: whom to dispatch to (the suggestion), which units may take it, and the dispatch itself."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jiceng.accounts.roles import (
@@ -22,6 +23,7 @@ from jiceng.appeals.rules import (
 )
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.access import (
+    Actor,
     _require,
     _require_user,
     may,
@@ -38,6 +40,7 @@ from jiceng.appeals.services.common import (
 )
 from jiceng.areas.models import Area, Level, ancestor_codes
 from jiceng.core.paths import is_in_subtree
+from jiceng.orgs.models import Department
 
 # --------------------------------------------------------------------------- 派单
 
@@ -65,7 +68,7 @@ LEVEL_LENGTH = {
 DISPATCH_LEVELS = {Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT}
 
 
-def departments_serving(area_path: str):
+def departments_serving(area_path: str) -> QuerySet[Department]:
     """Departments responsible for a location: anchored on it or above, or serving an area covering it."""
     from jiceng.orgs.models import Department
 
@@ -103,7 +106,7 @@ def suggest_dispatch(appeal: Appeal) -> Suggestion:
     return Suggestion(None, None, f"{fallback_reason}，请人工指定承办单位。")
 
 
-def check_target(appeal: Appeal, area=None, department=None) -> str:
+def check_target(appeal: Appeal, area: Area | None = None, department: Department | None = None) -> str:
     """The target's name if ``appeal`` may be dispatched to it; else :class:`AppealError`."""
     if (area is None) == (department is None):
         raise AppealError("请选择一个承办单位：网格、社区、街道、区或职能部门。", code="target")
@@ -119,7 +122,15 @@ def check_target(appeal: Appeal, area=None, department=None) -> str:
 
 
 @transaction.atomic
-def dispatch_appeal(actor, appeal: Appeal, *, area=None, department=None, note: str = "", now=None) -> Appeal:
+def dispatch_appeal(
+    actor: Actor,
+    appeal: Appeal,
+    *,
+    area: Area | None = None,
+    department: Department | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Appeal:
     """派单 (also 改派 before sign-for, and re-dispatch after 退单) to a unit or a department."""
     now = _now(now)
     _require_user(actor)

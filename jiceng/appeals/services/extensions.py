@@ -1,5 +1,7 @@
 """延期: the handler asks for more working days, the dispatcher decides."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from jiceng.appeals.rules import (
 )
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.access import (
+    Actor,
     _require,
     _require_user,
     is_handler,
@@ -44,7 +47,9 @@ from jiceng.core.rules import get_rule
 
 
 @transaction.atomic
-def request_extension(actor, appeal: Appeal, *, workdays: int, reason: str, now=None) -> Extension:
+def request_extension(
+    actor: Actor, appeal: Appeal, *, workdays: int, reason: str, now: datetime | None = None
+) -> Extension:
     """申请延期: only before the answer deadline; the dispatcher approves or rejects."""
     now = _now(now)
     _require_user(actor)
@@ -90,7 +95,9 @@ def request_extension(actor, appeal: Appeal, *, workdays: int, reason: str, now=
 
 
 @transaction.atomic
-def decide_extension(actor, extension: Extension, *, approve: bool, note: str = "", now=None) -> Extension:
+def decide_extension(
+    actor: Actor, extension: Extension, *, approve: bool, note: str = "", now: datetime | None = None
+) -> Extension:
     """审批延期 by the dispatcher: approved → a new answer deadline counted in working days."""
     now = _now(now)
     _require_user(actor)

@@ -1,5 +1,8 @@
 """签收 · 办理 · 答复 · 退单: the assigned unit's steps."""
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.db import transaction
 
 from jiceng.appeals.intake import (
@@ -19,6 +22,7 @@ from jiceng.appeals.models import (
 )
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.access import (
+    Actor,
     _require,
     _require_user,
     is_handler,
@@ -42,7 +46,7 @@ from jiceng.appeals.services.common import (
 
 
 @transaction.atomic
-def sign_appeal(actor, appeal: Appeal, *, note: str = "", now=None) -> Appeal:
+def sign_appeal(actor: Actor, appeal: Appeal, *, note: str = "", now: datetime | None = None) -> Appeal:
     """签收: the assigned unit takes the appeal (and contacts the reporter). One signer wins."""
     now = _now(now)
     _require_user(actor)
@@ -66,7 +70,9 @@ def sign_appeal(actor, appeal: Appeal, *, note: str = "", now=None) -> Appeal:
 
 
 @transaction.atomic
-def record_progress(actor, appeal: Appeal, *, note: str, photos=(), now=None) -> AppealEvent:
+def record_progress(
+    actor: Actor, appeal: Appeal, *, note: str, photos: Iterable = (), now: datetime | None = None
+) -> AppealEvent:
     """办理: a visit or a step taken, with photos (网格员走访、现场核实)."""
     now = _now(now)
     _require_user(actor)
@@ -88,7 +94,9 @@ def record_progress(actor, appeal: Appeal, *, note: str, photos=(), now=None) ->
 
 
 @transaction.atomic
-def answer_appeal(actor, appeal: Appeal, *, text: str, result: str, photos=(), now=None) -> Appeal:
+def answer_appeal(
+    actor: Actor, appeal: Appeal, *, text: str, result: str, photos: Iterable = (), now: datetime | None = None
+) -> Appeal:
     """答复: the handler's answer and its result (办理结果); the reporter is asked to rate it."""
     now = _now(now)
     _require_user(actor)
@@ -143,7 +151,7 @@ def answer_appeal(actor, appeal: Appeal, *, text: str, result: str, photos=(), n
 
 
 @transaction.atomic
-def return_appeal(actor, appeal: Appeal, *, reason: str, now=None) -> Appeal:
+def return_appeal(actor: Actor, appeal: Appeal, *, reason: str, now: datetime | None = None) -> Appeal:
     """退单: the assigned unit sends it back (not ours, wrong place) with a reason; the dispatcher re-dispatches."""
     now = _now(now)
     _require_user(actor)

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -42,6 +43,7 @@ from jiceng.appeals.rules import (
     deadline_limits,
 )
 from jiceng.appeals.services.access import (
+    Actor,
     _require,
     _require_user,
     is_handler,
@@ -64,7 +66,9 @@ from jiceng.core.scope import scope_for
 
 
 @transaction.atomic
-def add_photo(actor, appeal: Appeal, upload, *, stage: str = PhotoStage.INTAKE, now=None) -> AppealPhoto:
+def add_photo(
+    actor: Actor, appeal: Appeal, upload: UploadedFile, *, stage: str = PhotoStage.INTAKE, now: datetime | None = None
+) -> AppealPhoto:
     """Attach one more photo: the reporter or recorder (受理), a handler (办理/答复), or a dispatcher."""
     now = _now(now)
     fresh = _lock(appeal)
@@ -88,7 +92,7 @@ def add_photo(actor, appeal: Appeal, upload, *, stage: str = PhotoStage.INTAKE, 
 # --------------------------------------------------------------------------- 受理
 
 
-def appeal_number(created_at, pk: int) -> str:
+def appeal_number(created_at: datetime, pk: int) -> str:
     """工单编号: the local date and the id, at least 8 digits (the PostgreSQL trigger of migration
     appeals/0004 computes the same on insert)."""
     return f"{timezone.localtime(created_at):%Y%m%d}{pk:08d}"
@@ -182,7 +186,7 @@ def _active_category(category: Category | str) -> Category:
     return category
 
 
-def _reporter_fields(actor, channel: str, area: Area, reporter, reporter_name: str, reporter_phone: str) -> dict:
+def _reporter_fields(actor: Actor, channel: str, area: Area, reporter, reporter_name: str, reporter_phone: str) -> dict:
     """Who reports: a resident for themself, or someone recorded by a grid worker, an agent, a system."""
     if channel == Channel.RESIDENT:
         _require_user(actor)
@@ -207,7 +211,7 @@ def _reporter_fields(actor, channel: str, area: Area, reporter, reporter_name: s
     }
 
 
-def _insert(actor, area: Area, fields: dict, token: str | None, now, photos: list, kinds: list) -> Appeal:
+def _insert(actor: Actor, area: Area, fields: dict, token: str | None, now, photos: list, kinds: list) -> Appeal:
     """The row, its number, the 受理 event, the photos and the audit record, in one savepoint."""
     channel, category = fields["channel"], fields["category"]
     limits = deadline_limits(fields["urgency"], category)

@@ -7,6 +7,7 @@ has a key unique per recipient, so a repeated call (a retried job) adds nothing.
 """
 
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,13 +16,13 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.accounts.roles import APPEAL_DISPATCH, APPEAL_HANDLE, APPEAL_SUPERVISE, SUMMONS_REPORT
-from jiceng.appeals.models import Notification
+from jiceng.appeals.models import Appeal, Notification, Whistle
 from jiceng.core.scope import holders_of
 
 logger = logging.getLogger(__name__)
 
 
-def handler_ids(appeal) -> set[int]:
+def handler_ids(appeal: Appeal) -> set[int]:
     """Users holding the handle permission directly on the assigned unit (not on the nodes above it)."""
     if appeal.assigned_department_id:
         return holders_of(APPEAL_HANDLE, department=appeal.assigned_department_id)
@@ -46,7 +47,16 @@ def department_user_ids(department_id: int) -> set[int]:
     return holders_of(SUMMONS_REPORT, department=department_id)
 
 
-def notify(user_ids, *, key: str, kind: str, title: str, body: str = "", appeal=None, whistle=None) -> int:
+def notify(
+    user_ids: Iterable[int | None],
+    *,
+    key: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    appeal: Appeal | None = None,
+    whistle: Whistle | None = None,
+) -> int:
     """Create one notification per user (once per key) and email them after the commit."""
     user_ids = sorted({u for u in user_ids if u})
     if not user_ids:
@@ -81,7 +91,7 @@ def notify(user_ids, *, key: str, kind: str, title: str, body: str = "", appeal=
     return len(created)
 
 
-def send_emails(notification_ids) -> int:
+def send_emails(notification_ids: Iterable[int]) -> int:
     """Email each notification once (the claim is a conditional UPDATE); returns emails sent."""
     sent = 0
     notifications = Notification.objects.filter(pk__in=list(notification_ids), emailed_at__isnull=True).select_related(

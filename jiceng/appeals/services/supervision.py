@@ -1,5 +1,7 @@
 """督办 · 合并 · 撤销: supervision by a higher level, merging duplicates, withdrawing."""
 
+from datetime import datetime
+
 from django.db import transaction
 
 from jiceng.accounts.roles import (
@@ -15,6 +17,7 @@ from jiceng.appeals.models import (
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.access import (
     CANCELLABLE,
+    Actor,
     _require,
     _require_user,
     is_reporter,
@@ -37,7 +40,7 @@ from jiceng.appeals.services.common import (
 
 
 @transaction.atomic
-def supervise_appeal(actor, appeal: Appeal, *, note: str, now=None) -> Appeal:
+def supervise_appeal(actor: Actor, appeal: Appeal, *, note: str, now: datetime | None = None) -> Appeal:
     """挂牌督办 by a higher level (district or city)."""
     now = _now(now)
     _require_user(actor)
@@ -63,7 +66,9 @@ def supervise_appeal(actor, appeal: Appeal, *, note: str, now=None) -> Appeal:
 
 
 @transaction.atomic
-def merge_appeal(actor, duplicate: Appeal, into: Appeal, *, note: str = "", now=None) -> Appeal:
+def merge_appeal(
+    actor: Actor, duplicate: Appeal, into: Appeal, *, note: str = "", now: datetime | None = None
+) -> Appeal:
     """重复件/合并: ``duplicate`` ends as 已合并 and follows ``into`` from now on."""
     now = _now(now)
     _require_user(actor)
@@ -105,7 +110,7 @@ def merge_appeal(actor, duplicate: Appeal, into: Appeal, *, note: str = "", now=
 
 
 @transaction.atomic
-def cancel_appeal(actor, appeal: Appeal, *, reason: str, now=None) -> Appeal:
+def cancel_appeal(actor: Actor, appeal: Appeal, *, reason: str, now: datetime | None = None) -> Appeal:
     """撤销: withdrawn by the reporter, or by the dispatcher (invalid, duplicate call …), before the answer."""
     now = _now(now)
     _require_user(actor)

@@ -9,7 +9,7 @@ monthly tables as the rates.
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -32,6 +32,7 @@ from jiceng.appeals.models import (
 )
 from jiceng.appeals.rules import WHISTLE_REPORT_MINUTES
 from jiceng.appeals.services import notifications
+from jiceng.appeals.services.access import Actor
 from jiceng.appeals.services.dispatch import departments_serving
 from jiceng.areas.models import Area, Level
 from jiceng.core.paths import is_in_subtree
@@ -65,7 +66,7 @@ def _appeal_event(whistle: Whistle, kind: str, actor, now, note: str, department
     )
 
 
-def _check_whistle(actor, area: Area, case: str, title: str) -> str:
+def _check_whistle(actor: Actor, area: Area, case: str, title: str) -> str:
     """Who blows, for which unit and case: the checked title."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("请先登录。")
@@ -104,16 +105,16 @@ def _check_departments(area: Area, departments: Iterable[Department]) -> list[De
 
 @transaction.atomic
 def blow_whistle(
-    actor,
+    actor: Actor,
     *,
-    area,
+    area: Area,
     case: str,
     title: str,
-    departments,
+    departments: Iterable[Department],
     appeal: Appeal | None = None,
     description: str = "",
     address: str = "",
-    now=None,
+    now: datetime | None = None,
 ) -> Whistle:
     """吹哨: summon ``departments`` to ``area`` (a street or community) on an appeal or an incident."""
     now = now or timezone.now()
@@ -198,12 +199,12 @@ def _require_status(fresh: WhistleSummons, allowed, verb: str) -> None:
         raise TransitionError(f"当前为“{fresh.get_status_display()}”，不能{verb}。", code="transition")
 
 
-def _is_department_user(actor, summons: WhistleSummons) -> bool:
+def _is_department_user(actor: Actor, summons: WhistleSummons) -> bool:
     return scope_for(actor, SUMMONS_REPORT).covers_department(summons.department_id)
 
 
 @transaction.atomic
-def report_summons(actor, summons: WhistleSummons, *, plan: str, now=None) -> WhistleSummons:
+def report_summons(actor: Actor, summons: WhistleSummons, *, plan: str, now: datetime | None = None) -> WhistleSummons:
     """报到: the department signs in and states what it will do (late reports are still taken)."""
     now = now or timezone.now()
     fresh = _lock_summons(summons)
@@ -248,7 +249,9 @@ def report_summons(actor, summons: WhistleSummons, *, plan: str, now=None) -> Wh
 
 
 @transaction.atomic
-def feedback_summons(actor, summons: WhistleSummons, *, feedback: str, now=None) -> WhistleSummons:
+def feedback_summons(
+    actor: Actor, summons: WhistleSummons, *, feedback: str, now: datetime | None = None
+) -> WhistleSummons:
     """反馈: the department reports back what it did."""
     now = now or timezone.now()
     fresh = _lock_summons(summons)
@@ -281,7 +284,9 @@ def feedback_summons(actor, summons: WhistleSummons, *, feedback: str, now=None)
 
 
 @transaction.atomic
-def rate_summons(actor, summons: WhistleSummons, *, rating: int, note: str = "", now=None) -> WhistleSummons:
+def rate_summons(
+    actor: Actor, summons: WhistleSummons, *, rating: int, note: str = "", now: datetime | None = None
+) -> WhistleSummons:
     """评价: the street (or community) that blew the whistle rates the department, 1–5."""
     now = now or timezone.now()
     fresh = _lock_summons(summons)
@@ -318,7 +323,7 @@ def rate_summons(actor, summons: WhistleSummons, *, rating: int, note: str = "",
 
 
 @transaction.atomic
-def close_whistle(actor, whistle: Whistle, *, note: str = "", now=None) -> Whistle:
+def close_whistle(actor: Actor, whistle: Whistle, *, note: str = "", now: datetime | None = None) -> Whistle:
     """结束吹哨: by the unit that blew it."""
     now = now or timezone.now()
     if not scope_for(actor, WHISTLE_ADD).covers(whistle):
@@ -333,7 +338,7 @@ def close_whistle(actor, whistle: Whistle, *, note: str = "", now=None) -> Whist
     return whistle
 
 
-def escalate_overdue_summons(now=None, limit: int = 1000) -> int:
+def escalate_overdue_summons(now: datetime | None = None, limit: int = 1000) -> int:
     """Summons not reported by their deadline go up to the district (once each); idempotent."""
     now = now or timezone.now()
     ids = list(

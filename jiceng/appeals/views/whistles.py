@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.accounts.roles import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD, WHISTLE_VIEW
+from jiceng.accounts.roles import WHISTLE_ADD, WHISTLE_VIEW
 from jiceng.appeals import forms, services
+from jiceng.appeals.actions import WHISTLE_ACTIONS, whistle_actions
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, WhistleSummons
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
@@ -111,6 +112,7 @@ def _get_whistle(user, pk) -> Whistle:
 
 
 def _whistle_context(request, whistle: Whistle, bound: dict | None = None) -> dict:
+    """The page's context; the forms come from :data:`WHISTLE_ACTIONS` (bound ones sent back with errors)."""
     user = request.user
     bound = bound or {}
     now = timezone.now()
@@ -120,22 +122,21 @@ def _whistle_context(request, whistle: Whistle, bound: dict | None = None) -> di
         .select_related("department", "reported_by", "rated_by")
         .order_by("id")
     )
-    rate_scope = scope_for(user, SUMMONS_RATE)
-    report_scope = scope_for(user, SUMMONS_REPORT)
     for s in summons:
         s.late = s.status == SummonsStatus.SUMMONED and s.report_due < now
+        allowed = whistle_actions(user, s)
         s.rate_form = None
-        if s.status == SummonsStatus.FED_BACK and rate_scope.covers(s):
-            s.rate_form = bound.get(s.pk) or forms.SummonsRateForm(prefix=f"rate-{s.pk}")
-        mine = report_scope.covers_department(s.department_id)
-        s.may_report = mine and s.status == SummonsStatus.SUMMONED
-        s.may_feedback = mine and s.status == SummonsStatus.REPORTED
-    may_close = whistle.status == WhistleStatus.OPEN and scope_for(user, WHISTLE_ADD).covers(whistle)
+        if WHISTLE_ACTIONS["rate"] in allowed:
+            s.rate_form = bound.get(s.pk) or WHISTLE_ACTIONS["rate"].form(prefix=f"rate-{s.pk}")
+        s.actions = [entry for entry in allowed if entry.key != "rate"]
+    close = WHISTLE_ACTIONS["close"]
+    may_close = close in whistle_actions(user, whistle)
     return {
         "whistle": whistle,
         "summons": summons,
         "now": now,
-        "close_form": (bound.get("close") or forms.CloseWhistleForm(prefix="close")) if may_close else None,
+        "close_action": close,
+        "close_form": (bound.get("close") or close.form(prefix="close")) if may_close else None,
         "waiting": sum(1 for s in summons if s.status != SummonsStatus.RATED),
     }
 
@@ -150,33 +151,29 @@ def whistle_detail(request, pk):
 @login_required
 @require_POST
 def whistle_act(request, pk, action, summons_pk=None):
-    """评价 one summoned department (1–5 with a note), or 结束 the whistle; refusals shown on the page."""
+    """评价 one summoned department (1–5 with a note), or 结束 the whistle: entries of the whistle's
+    action table; refusals shown on the page."""
     user = request.user
     whistle = _get_whistle(user, pk)
-    if action == "rate":
-        summons = get_object_or_404(
+    entry = WHISTLE_ACTIONS.get(action)
+    if entry is None:
+        raise Http404
+    if entry.on == "summons":
+        target = get_object_or_404(
             WhistleSummons.objects.visible_to(user).filter(whistle=whistle).select_related("department"),
             pk=summons_pk,
         )
-        form, key = forms.SummonsRateForm(request.POST, prefix=f"rate-{summons.pk}"), summons.pk
-    elif action == "close":
-        summons = None
-        form, key = forms.CloseWhistleForm(request.POST, prefix="close"), "close"
+        key, prefix = target.pk, f"{action}-{target.pk}"
     else:
-        raise Http404
+        target, key, prefix = whistle, action, action
+    form, _ = entry.page_form(request, target, prefix=prefix, bound=True)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if summons is not None:
-                services.rate_summons(user, summons, rating=data["rating"], note=data["note"])
-                message = f"已评价{summons.department.name}：{data['rating']}分。"
-            else:
-                services.close_whistle(user, whistle, note=data["note"])
-                message = "吹哨已结束。"
+            result = entry.run(user, target, form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"操作未完成：{_error_text(exc)}")
         else:
-            messages.success(request, message)
+            messages.success(request, entry.done(target, result, form.cleaned_data))
             return redirect("appeals:whistle_detail", whistle.pk)
     whistle = _get_whistle(user, pk)
     context = _whistle_context(request, whistle, bound={key: form})
