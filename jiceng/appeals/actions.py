@@ -135,7 +135,8 @@ def _yes(value) -> bool:
 
 def _form_field(f: drf.Field) -> forms.Field:
     style = f.style or {}
-    common = {"label": f.label, "required": f.required, "help_text": f.help_text or ""}
+    # ``hint`` in the style replaces the API's help text on the page (which has its own wording).
+    common = {"label": f.label, "required": f.required, "help_text": style.get("hint", f.help_text or "")}
     if isinstance(f, drf.ListField):
         if isinstance(f.child, drf.FileField):
             return PhotosField(**common)

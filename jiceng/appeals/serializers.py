@@ -259,7 +259,8 @@ class AppealCreateSerializer(PrebuiltFieldsMixin, serializers.Serializer):
 
 # Inputs of the workflow actions (jiceng.appeals.actions): the API's request bodies and their schema;
 # the pages derive their forms from the same fields. ``style``: ``rows`` makes a text area, ``radio``
-# radio buttons, ``pick`` a choice list the page fills from the object (its choices are per object).
+# radio buttons, ``pick`` a choice list the page fills from the object (its choices are per object),
+# ``hint`` the page's help text when it differs from the API's.
 TEXTAREA = {"rows": 2}
 
 
@@ -269,7 +270,7 @@ class DispatchSerializer(serializers.Serializer):
         max_length=24,
         required=False,
         allow_blank=True,
-        style={"pick": True},
+        style={"pick": True, "hint": ""},
         help_text="页面的承办单位选项（a:区划 id 或 d:部门 id）；API 调用用 area 或 department",
     )
     area = serializers.CharField(max_length=21, required=False, allow_blank=True, help_text="承办区划编码")

@@ -131,6 +131,7 @@ def test_queue_preselects_the_suggestion_and_dispatches(client, people, submit, 
     (form,) = [card["form"] for card in page.context["cards"] if card["action"].key == "dispatch"]
     assert form.initial["target"] == f"a:{tree.grid1.pk}"
     assert f'value="a:{tree.grid1.pk}" selected' in page.content.decode()
+    assert "API 调用" not in page.content.decode()  # the API's help text for ``target`` stays off the page
     response = client.post(f"/appeals/{appeal.pk}/dispatch/", {"dispatch-target": f"a:{tree.grid1.pk}"})
     assert response.status_code == 302
     appeal.refresh_from_db()
