@@ -266,14 +266,15 @@ def _insert(actor: Actor, area: Area, fields: dict, token: str | None, now, phot
 @transaction.atomic
 def create_open311_request(key: ApiKey, *, now: datetime | None = None, **fields) -> Appeal:
     """受理 through Open311 with an API key: the request (``fields`` as for :func:`create_appeal`),
-    and the key's last use, in one transaction; the key's use is audited."""
+    and the key's last use, in one transaction; the key's use is audited (its ``last_used_at`` with
+    the request it filed)."""
     now = _now(now)
     appeal = create_appeal(key.owner, channel=Channel.OPEN311, now=now, **fields)
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     key.last_used_at = now
     audit(
         key.owner,
-        "use_open311_key",
+        "update_apikey",
         key,
         after={"appeal": appeal.number, "created": appeal.created, "last_used_at": now.isoformat()},
         area_path=appeal.area_path,

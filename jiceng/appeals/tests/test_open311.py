@@ -246,14 +246,14 @@ def test_post_records_the_keys_use_in_the_same_transaction_audited(client, locat
     refused = client.post(f"{BASE}/requests.json", {**post, "lat": "32.0801", "long": "118.8201"})
     assert refused.status_code == 404
     assert ApiKey.objects.get(pk=key.pk).last_used_at is None
-    assert not AuditLog.objects.filter(action="use_open311_key").exists()
+    assert not AuditLog.objects.filter(action="update_apikey").exists()
 
     created = client.post(f"{BASE}/requests.json", {**post, "description": "占道经营"})
     assert created.status_code == 201
     appeal = Appeal.objects.get()
     used = ApiKey.objects.get(pk=key.pk).last_used_at
     assert used is not None and used == appeal.created_at
-    (row,) = AuditLog.objects.filter(action="use_open311_key")
+    (row,) = AuditLog.objects.filter(action="update_apikey")
     assert row.object_id == str(key.pk) and row.after["appeal"] == appeal.number and row.after["created"] is True
     assert row.area_path == appeal.area_path
 
