@@ -322,7 +322,7 @@ def machine() -> dict:
     }
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="postgres,sqlite", help="comma-separated: postgres, sqlite")
     parser.add_argument("--seed", type=int, default=2024)
@@ -346,17 +346,11 @@ def main() -> int:
     )
     parser.add_argument("--appeals-budget-minutes", type=float, default=150.0, help="its own hard stop")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    started = time.monotonic()
-    deadline = started + args.budget_minutes * 60
-    metadata = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "notes": NOTES,
-        "backends": {},
-    }
+
+def run_backends(args, deadline: float, metadata: dict) -> tuple[list[dict], bool]:
+    """Each backend's worker (and, after PostgreSQL, the member import); their rows, and whether one failed."""
     benchmarks: list[dict] = []
     failed = False
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
@@ -367,12 +361,11 @@ def main() -> int:
             continue
         print(f"=== {backend} ===", flush=True)
         result = run_backend(backend, args, deadline)
+        metadata["backends"][backend] = result
         if "error" in result:
             print(f"!!! {backend}: {result['error']}", flush=True)
-            metadata["backends"][backend] = result
             failed = True
             continue
-        metadata["backends"][backend] = result
         benchmarks += benchmarks_for(result)
         if backend == "postgres" and args.members_import:
             print("=== members_import (PostgreSQL) ===", flush=True)
@@ -382,6 +375,56 @@ def main() -> int:
                 print(f"!!! members_import: {facts['error']}\n{facts['stderr_tail']}", flush=True)
                 failed = True
             benchmarks += rows
+    return benchmarks, failed
+
+
+def print_sizes(backends: dict) -> bool:
+    """What each backend built; True when a sanity check found a problem."""
+    failed = False
+    for backend, facts in backends.items():
+        if "error" in facts:
+            print(f"{backend}: {facts['error']}")
+            continue
+        for size, info in facts["sizes"].items():
+            levels = ", ".join(f"{k} {v:,}" for k, v in info["levels"].items())
+            party = info.get("party")
+            members = f"; {party['members']:,} members in {party['orgs']:,} orgs" if party else ""
+            print(
+                f"{backend} {size}: {info['rows']:,} areas (scale {info['scale']:g}; {levels}){members}; "
+                f"built in {info['build_seconds']} s"
+            )
+            for problem in info["problems"]:
+                print(f"  !!! {problem}")
+                failed = True
+    return failed
+
+
+def print_load(load: dict) -> None:
+    if not load["load_average_at_start"]:
+        return
+    print(
+        f"* load average (1/5/15 min) at start {load['load_average_at_start']}, at end "
+        f"{load['load_average_at_end']}, on {load['cpus']} CPUs"
+    )
+    if max(load["load_average_at_start"][0], load["load_average_at_end"][0]) > (load["cpus"] or 1):
+        print(
+            "!!! The machine was busy (load above its CPU count): wall times include waiting for a CPU "
+            "and ratios carry that noise; compare the cpu column, or run again on a quiet machine."
+        )
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.monotonic()
+    deadline = started + args.budget_minutes * 60
+    metadata = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "notes": NOTES,
+        "backends": {},
+    }
+    benchmarks, failed = run_backends(args, deadline, metadata)
 
     if args.appeals:
         print("=== appeals (PostgreSQL): creates over HTTP, django-helpdesk, lists and rates at 5 M ===", flush=True)
@@ -400,38 +443,14 @@ def main() -> int:
     args.out.write_text(json.dumps({"benchmarks": benchmarks, **metadata}, ensure_ascii=False, indent=2) + "\n")
 
     print()
-    for backend, facts in metadata["backends"].items():
-        if "error" in facts:
-            print(f"{backend}: {facts['error']}")
-            continue
-        for size, info in facts["sizes"].items():
-            levels = ", ".join(f"{k} {v:,}" for k, v in info["levels"].items())
-            party = info.get("party")
-            members = f"; {party['members']:,} members in {party['orgs']:,} orgs" if party else ""
-            print(
-                f"{backend} {size}: {info['rows']:,} areas (scale {info['scale']:g}; {levels}){members}; "
-                f"built in {info['build_seconds']} s"
-            )
-            for problem in info["problems"]:
-                print(f"  !!! {problem}")
-                failed = True
+    failed = print_sizes(metadata["backends"]) or failed
     print()
     if benchmarks:
         print_table(benchmarks)
     for note in NOTES:
         print(f"* {note}")
     missed = [b["name"] for b in benchmarks if b["met"] is False]
-    load = metadata["machine"]
-    if load["load_average_at_start"]:
-        print(
-            f"* load average (1/5/15 min) at start {load['load_average_at_start']}, at end "
-            f"{load['load_average_at_end']}, on {load['cpus']} CPUs"
-        )
-        if max(load["load_average_at_start"][0], load["load_average_at_end"][0]) > (load["cpus"] or 1):
-            print(
-                "!!! The machine was busy (load above its CPU count): wall times include waiting for a CPU "
-                "and ratios carry that noise; compare the cpu column, or run again on a quiet machine."
-            )
+    print_load(metadata["machine"])
     print(
         f"\n{len(benchmarks)} benchmarks, {sum(b['met'] is True for b in benchmarks)} targets met, "
         f"{len(missed)} missed; wall time {metadata['wall_seconds'] / 60:.1f} min; written to "
