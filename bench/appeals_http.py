@@ -3,14 +3,21 @@
 The server is the production stack: ``gunicorn jiceng.wsgi`` with 2 sync workers (DEBUG off,
 persistent database connections as configured), on a copy of ``bench_appeals_small`` (the demo city
 with 50,000 requests: ``CREATE DATABASE bench_appeals_http TEMPLATE bench_appeals_small``, so the
-cached database stays clean). The load generator is Debian's ``wrk`` (C, event loop; installed with
-``apt-get install -y wrk`` when missing) with a Lua script: every request is a real create,
-``POST /api/v1/appeals/`` with ``Authorization: Token …`` of a street dispatcher (热线代录), a JSON
-body with a category and an area (a building of the street, rotating), a reporter, and a unique
-``client_token``. The bare endpoint on the same server, in the same run, is ``GET /healthz`` (one
-``SELECT 1``). Both are sampled in alternation, several rounds; wrk's own CPU time is recorded to
-show it is not the bottleneck. Every answer must be 201 and the table must hold exactly the
-requests created. ``bench/helpdesk.py`` drives django-helpdesk with the same helpers.
+cached database stays clean). Its settings are ``bench.settings``: the product's, with the URLs of
+``bench/floor_urls.py`` (the product's routes plus the floor route). The load generator is Debian's
+``wrk`` (C, event loop; installed with ``apt-get install -y wrk`` when missing) with a Lua script:
+every request is a real create, ``POST /api/v1/appeals/`` with ``Authorization: Token …`` of a
+street dispatcher (热线代录), a JSON body with a category and an area (a building of the street,
+rotating), a reporter, and a unique ``client_token``.
+
+Two baselines on the same server, in the same run: the floor, ``POST /api/v1/bench/floor/appeals/``
+(bench/floor.py: the same token, the same body, one insert of one request row in one transaction,
+nothing else), which is what the create is held against (≥ 0.5×); and ``GET /healthz`` (one
+``SELECT 1``, no authentication), kept as information. The three are sampled in alternation,
+several rounds; wrk's own CPU time is recorded to show it is not the bottleneck, and the machine's
+busy CPU seconds during each run to show how much other load there was. Every answer must be 201
+and the table must hold exactly the requests created by each. ``bench/helpdesk.py`` drives
+django-helpdesk with the same helpers.
 
     .venv/bin/python -m bench.appeals_http [--seconds 8] [--rounds 3] [--json out.json]
 """

@@ -16,7 +16,8 @@ same file; a failure there is a failed row, not a crash.
 
 Then the 民呼我应 benchmarks (issue 4, item 10; bench/appeals_run.py, in its own process, with its
 own time budget since the first build of its 5 M-request database takes long, then is reused):
-request creation over HTTP vs a bare endpoint and vs django-helpdesk 2.6, and the request lists
+request creation over HTTP vs a floor (token auth + one insert), vs ``GET /healthz`` and vs
+django-helpdesk 2.6, and the request lists
 and rates at 50 k vs 5 M requests (docs/benchmarks-appeals.md). ``--no-appeals`` skips them.
 
 Every row compares a value with a baseline from the same run: big vs small (target ratio <= 1.5),
