@@ -183,32 +183,54 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _pids(match) -> list[int]:
-    pids = []
+def _processes() -> dict[int, tuple[str, str]]:
+    """Every process: pid → (its /proc stat line, its command line as shown by ps)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if match(int(entry.name), (entry / "stat").read_text()):
-                    pids.append(int(entry.name))
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-    return pids
+            found[int(entry.name)] = (stat, cmdline)
+    return found
 
 
-def cpu_counters(server_pid: int | None) -> dict:
-    """CPU seconds so far of the server's workers (children of its master) and of PostgreSQL.
+def _is_database_process(stat: str, cmdline: str, database: str | None) -> bool:
+    """A process of the local PostgreSQL server that works for this benchmark: the backends of
+    ``database`` and the server's own processes (WAL writer, checkpointer, …), not the backends of
+    other databases (the machine is shared; other jobs' tests use the same server)."""
+    if not stat.split(" (", 1)[1].startswith("postgres)"):
+        return False
+    client_backend = "(" in cmdline or "[local]" in cmdline
+    return not client_backend or database is None or f" {database} " in cmdline
 
-    PostgreSQL counts every process of the local server (backends, WAL writer, checkpointer):
-    the whole database side of a request. Read before and after a wrk run, the difference per
-    answered request shows where each request's CPU went on this machine.
-    """
-    workers = _pids(lambda pid, stat: server_pid is not None and stat.rsplit(")", 1)[1].split()[1] == str(server_pid))
-    database = _pids(lambda pid, stat: stat.split(" (", 1)[1].startswith("postgres)"))
+
+def cpu_counters(server_pid: int | None, database: str | None = None) -> dict:
+    """CPU seconds so far, by pid, of the server's workers (children of its master) and of
+    PostgreSQL (see :func:`_is_database_process`), and the machine's busy CPU seconds.
+
+    Read before and after a wrk run, :func:`cpu_spent` per answered request shows where each
+    request's CPU went on this machine."""
+    processes = _processes()
+    workers = [
+        pid
+        for pid, (stat, _) in processes.items()
+        if server_pid is not None and stat.rsplit(")", 1)[1].split()[1] == str(server_pid)
+    ]
+    db = [pid for pid, (stat, cmdline) in processes.items() if _is_database_process(stat, cmdline, database)]
     return {
-        "app": sum(_proc_cpu(pid) for pid in workers),
-        "db": sum(_proc_cpu(pid) for pid in database),
+        "app": {pid: _proc_cpu(pid) for pid in workers},
+        "db": {pid: _proc_cpu(pid) for pid in db},
         "machine": machine_cpu_seconds(),
     }
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings: processes started meanwhile count from zero; those that
+    ended meanwhile are left out (their last CPU time cannot be read), never counted as negative."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def machine_cpu_seconds() -> float:
@@ -239,7 +261,9 @@ def free_port() -> int:
 class Gunicorn:
     """A gunicorn we start (and stop, by its own pid) on a free loopback port."""
 
-    def __init__(self, gunicorn: str, app: str, env: dict, cwd: Path, ready_path: str = BARE_PATH):
+    def __init__(
+        self, gunicorn: str, app: str, env: dict, cwd: Path, ready_path: str = BARE_PATH, database: str | None = None
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.command = [
@@ -255,6 +279,7 @@ class Gunicorn:
             "256",
         ]
         self.env, self.cwd, self.ready_path = env, cwd, ready_path
+        self.database = database  # whose PostgreSQL backends count as this server's database CPU
         self.process = None
 
     def __enter__(self):
@@ -278,7 +303,7 @@ class Gunicorn:
         endpoints = {"bare": (self.base + self.ready_path, None)}
         endpoints.update({name: (self.base + path, each) for name, (path, each) in (others or {}).items()})
         endpoints["real"] = (self.base + create_path, script)
-        return measure_endpoints(wrk, endpoints, seconds, rounds, self.process.pid)
+        return measure_endpoints(wrk, endpoints, seconds, rounds, self.process.pid, self.database)
 
     def tail(self) -> str:
         self.log.seek(0)
@@ -296,16 +321,16 @@ class Gunicorn:
         return False
 
 
-def _wrk_once(wrk: str, url: str, script, duration: float, server_pid: int | None) -> dict:
+def _wrk_once(wrk: str, url: str, script, duration: float, server_pid: int | None, database: str | None) -> dict:
     """One wrk run; with the server's pid, also the CPU its workers and PostgreSQL spent per
     answered request, and the machine's busy CPU seconds meanwhile (everything, other load too)."""
-    before = cpu_counters(server_pid)
+    before = cpu_counters(server_pid, database)
     result = run_wrk(wrk, url, duration, script() if script else None)
-    after = cpu_counters(server_pid)
+    after = cpu_counters(server_pid, database)
     result["machine_cpu_s"] = round(after["machine"] - before["machine"], 2)
     if server_pid is not None and result["requests"]:
         for part in ("app", "db"):
-            result[f"{part}_cpu_ms"] = round((after[part] - before[part]) / result["requests"] * 1000, 3)
+            result[f"{part}_cpu_ms"] = round(cpu_spent(before[part], after[part]) / result["requests"] * 1000, 3)
     return result
 
 
@@ -342,18 +367,20 @@ def _summary(results: list[dict], warmup: dict) -> dict:
     }
 
 
-def measure_endpoints(wrk: str, endpoints: dict, seconds, rounds, server_pid: int | None = None) -> dict:
+def measure_endpoints(
+    wrk: str, endpoints: dict, seconds, rounds, server_pid: int | None = None, database: str | None = None
+) -> dict:
     """Alternate the endpoints (after a warm-up of each), the order reversed every other round;
     sums over all rounds, by name.
 
     ``endpoints`` maps a name to ``(url, script)``, where ``script`` is None or a callable giving
     a fresh Lua script for each wrk run (so unique tokens stay unique across runs)."""
     order = list(endpoints.items())
-    warmup = {name: _wrk_once(wrk, url, script, 2, server_pid) for name, (url, script) in order}
+    warmup = {name: _wrk_once(wrk, url, script, 2, server_pid, database) for name, (url, script) in order}
     runs = {name: [] for name in endpoints}
     for round_no in range(rounds):
         for name, (url, script) in order if round_no % 2 == 0 else order[::-1]:
-            result = _wrk_once(wrk, url, script, seconds, server_pid)
+            result = _wrk_once(wrk, url, script, seconds, server_pid, database)
             runs[name].append(result)
             _log_run(name, result)
     return {name: _summary(results, warmup[name]) for name, results in runs.items()}
@@ -478,7 +505,10 @@ def run_jiceng(seconds: float, rounds: int) -> dict:
     prefix = f"bench{int(time.time())}"
     floor_prefix = f"{prefix}f"
     load_start = load_average()
-    with tempfile.TemporaryDirectory() as tmp, Gunicorn(gunicorn, "jiceng.wsgi:application", env, ROOT) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Gunicorn(gunicorn, "jiceng.wsgi:application", env, ROOT, database=HTTP_DB) as server,
+    ):
         headers = {"Authorization": f"Token {prepared['token']}", "Content-Type": "application/json; charset=utf-8"}
         runs = iter(range(1, 10_000))
         bodies = jiceng_bodies(prepared["categories"], prepared["areas"])
