@@ -28,7 +28,7 @@ disagrees with COUNT(*)); a missed target is reported loudly but is not a failur
 
     .venv/bin/python bench/run.py [--backends postgres,sqlite] [--big-rows 1000000] [--rounds 8]
         [--member-backends postgres] [--small-members 50000] [--big-members 560000] [--no-import]
-        [--no-appeals] [--appeals-budget-minutes 150]
+        [--no-appeals] [--appeals-budget-minutes 150] [--no-appeals-pages]
 """
 
 import argparse
@@ -264,11 +264,16 @@ def apply_import_target(b: dict) -> None:
     b["target"], b["met"] = (target[0], bool(target[1](b))) if target else (None, None)
 
 
-def run_appeals(minutes: float) -> tuple[list[dict], dict]:
-    """bench/appeals_run.py in a process of its own; its rows and facts (errors listed in facts)."""
+def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
+    """bench/appeals_run.py in a process of its own; its rows and facts (errors listed in facts).
+
+    Without ``pages``, only its creates over HTTP (Jiceng, the floor, /healthz, django-helpdesk):
+    no 5 M database."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "appeals.json"
         command = [sys.executable, "-m", "bench.appeals_run", "--json", str(out), "--budget-minutes", str(minutes)]
+        if not pages:
+            command.append("--skip-pages")
         try:
             subprocess.run(command, cwd=ROOT, timeout=minutes * 60 + 120, check=False)
         except subprocess.TimeoutExpired:
@@ -346,6 +351,12 @@ def parse_args() -> argparse.Namespace:
         "--appeals", action=argparse.BooleanOptionalAction, default=True, help="run bench/appeals_run.py too"
     )
     parser.add_argument("--appeals-budget-minutes", type=float, default=150.0, help="its own hard stop")
+    parser.add_argument(
+        "--appeals-pages",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the appeals step's lists and rates at 5 M (--no-appeals-pages: its creates over HTTP only)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args()
 
@@ -429,7 +440,7 @@ def main() -> int:
 
     if args.appeals:
         print("=== appeals (PostgreSQL): creates over HTTP, django-helpdesk, lists and rates at 5 M ===", flush=True)
-        rows, facts = run_appeals(args.appeals_budget_minutes)
+        rows, facts = run_appeals(args.appeals_budget_minutes, args.appeals_pages)
         metadata["appeals"] = facts
         benchmarks += rows
         for error in facts.get("errors", []):
