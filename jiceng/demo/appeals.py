@@ -897,6 +897,11 @@ def suggest(places: Places, cat: dict, path: str):
     return (district[:3] if district else None), None
 
 
+# Events whose service changes the appeal's row (so its updated_at) without a new status; flags
+# the scan sets (overdue) and 吹哨 steps leave it as it was.
+SAVES_APPEAL = {EventKind.SUPERVISE, EventKind.EXTEND_REQUEST, EventKind.EXTEND_APPROVE}
+
+
 class Timeline:
     """One appeal's events, stopped at ``now``: anything later has not happened yet."""
 
@@ -906,7 +911,8 @@ class Timeline:
         self.events: list[dict] = []
         self.stopped = False
 
-    def add(self, kind, at, actor, note, from_status="", to_status="", public=True, dept=None, target="", data=None):
+    def add(self, kind, at, actor, note, from_status="", to_status="", public=True, dept=..., target="", data=None):
+        """One event, as services._event writes it: by default on the department the appeal is with."""
         if at > self.now or (self.stopped and to_status):
             self.stopped = self.stopped or bool(to_status)
             return False
@@ -920,14 +926,15 @@ class Timeline:
                 to_status=to_status,
                 note=note,
                 public=public,
-                department_id=dept,
+                department_id=self.appeal.get("assigned_department_id") if dept is ... else dept,
                 target_name=target[:120],
                 data=data or {},
             )
         )
         if to_status:
             self.appeal["status"] = to_status
-        self.appeal["updated_at"] = at
+        if to_status or kind in SAVES_APPEAL:
+            self.appeal["updated_at"] = at
         return True
 
 
@@ -1169,7 +1176,7 @@ class Generator:
         case.supervisor = (None, f"{case.district[2]}接诉即办督办组")
         case.key = (grid[1][:12], cat["id"])  # the same matter reported twice in a community
         case.merge_target = self.recent.get(case.key)
-        self.recent[case.key] = (pk, a["number"], a["area_path"])
+        self.recent[case.key] = (pk, a["number"], a["area_path"], case.tl)
         return case
 
     def _pick_building(self, case: Case) -> None:
@@ -1244,6 +1251,10 @@ class Generator:
             data={"channel": channel, "fallback_days": [d.isoformat() for d in fallback_days]},
         )
 
+    def _remind_dispatch(self, a: dict, until: datetime) -> None:
+        """The scan reminds the dispatchers when the reminder time comes while it waits (till ``until``)."""
+        a["dispatch_reminded"] = until > a["dispatch_remind_at"] and a["dispatch_remind_at"] <= self.now
+
     # Duplicates (重复件) and withdrawals come before the unit is at work.
 
     def _withdraw(self, case: Case) -> bool:
@@ -1261,6 +1272,7 @@ class Generator:
     def _merge(self, case: Case, quick: float) -> None:
         tl, a, target = case.tl, case.tl.appeal, case.merge_target
         at = case.t0 + _minutes(self.rnd.uniform(2, min(240, quick)))
+        self._remind_dispatch(case.tl.appeal, at)
         if tl.add(
             EventKind.MERGE,
             at,
@@ -1272,14 +1284,14 @@ class Generator:
         ):
             a.update(merged_into_id=target[0], closed_at=at)
             merged_here = dict(kind=EventKind.MERGED_HERE, at=at, actor_id=None, actor_name=case.dispatcher[1])
-            self._event_row(
-                target[0], target[2], dict(merged_here, note=f"并入重复件工单{a['number']}。", public=False)
-            )
+            merged_here.update(note=f"并入重复件工单{a['number']}。", public=False)
+            self._event_row(target[0], target[2], dict(merged_here, department_id=_assigned_at(target[3], at)))
             self.recent[case.key] = target
 
     def _cancel(self, case: Case, quick: float) -> None:
         rnd, reporter = self.rnd, case.reporter
         at = case.t0 + _minutes(rnd.uniform(2, min(600, quick)))
+        self._remind_dispatch(case.tl.appeal, at)
         self.recent.pop(case.key, None)
         if case.tl.add(
             EventKind.CANCEL,
@@ -1303,7 +1315,7 @@ class Generator:
             else limit_minutes + rnd.uniform(5, 300)
         )
         at = case.t0 + _minutes(delay)
-        a["dispatch_reminded"] = at > a["dispatch_remind_at"] and a["dispatch_remind_at"] <= self.now
+        self._remind_dispatch(a, at)
         if at > case.dispatch_due and case.dispatch_due + _minutes(2) <= self.now:
             a["dispatch_overdue"] = True
             tl.add(
@@ -1432,7 +1444,6 @@ class Generator:
             f"答复（{Outcome(result).label}）：{text}",
             from_status=a["status"],
             to_status=Status.ANSWERED,
-            dept=a.get("assigned_department_id"),
             data={"on_time": ans_at <= case.due, "result": result},
         ):
             return False
@@ -1462,7 +1473,6 @@ class Generator:
             f"{who}：{Outcome(outcome).label}，{Satisfaction(satisfaction).label}。{comment}".strip(),
             from_status=Status.ANSWERED,
             to_status=Status.RATED,
-            dept=a.get("assigned_department_id"),
             data={"outcome": outcome, "satisfaction": satisfaction},
         ):
             return False
@@ -1523,7 +1533,6 @@ class Generator:
             f"{assignee}签收。",
             from_status=Status.DISPATCHED,
             to_status=Status.SIGNED,
-            dept=a.get("assigned_department_id"),
             data={"on_time": on_time},
         ):
             return False
@@ -1542,7 +1551,6 @@ class Generator:
             handler,
             f"申请延长{workdays}个工作日。理由：{reason}",
             public=False,
-            dept=a.get("assigned_department_id"),
             data={"extension": ext_pk, "workdays": workdays},
         ):
             self.ids[Extension] -= 1
@@ -1568,7 +1576,6 @@ class Generator:
             decided,
             dispatcher,
             f"{text}。",
-            dept=a.get("assigned_department_id"),
             data={"extension": ext_pk, "fallback": new.fallback},
         ):
             row.update(status=ExtensionStatus.APPROVED, new_due=new.at, new_due_fallback=new.fallback)
@@ -1597,7 +1604,6 @@ class Generator:
             f"第{n}次重办，交{assignee}。{note}",
             from_status=Status.RATED,
             to_status=Status.DISPATCHED,
-            dept=a.get("assigned_department_id"),
             target=assignee,
         ):
             return False
@@ -1631,7 +1637,6 @@ class Generator:
             note,
             from_status=a["status"],
             to_status=Status.CLOSED,
-            dept=a.get("assigned_department_id"),
             data={
                 "on_time": on_time,
                 "outcome": a["outcome"] if rated else "",
@@ -1690,6 +1695,7 @@ class Generator:
                 actor,
                 f"{blower[2]}吹哨（{WhistleCase(case).label}），召集{names}，"
                 f"须于{timezone.localtime(due):%m-%d %H:%M}前报到。",
+                dept=None,
                 data={"whistle": wpk},
             )
         whistle = dict(
@@ -1831,6 +1837,19 @@ class Generator:
             self._event_row(a["id"], a["area_path"], event)
         self._row(Appeal, a)
         self.counts["appeals"] += 1
+
+
+def _assigned_at(tl: Timeline, at: datetime):
+    """The department an appeal was with at ``at`` (events name it as the services do)."""
+    department = None
+    for event in sorted(tl.events, key=lambda e: e["at"]):
+        if event["at"] > at:
+            break
+        if event["kind"] == EventKind.DISPATCH:
+            department = event["department_id"]
+        elif event["kind"] == EventKind.RETURN:
+            department = None
+    return department
 
 
 def _target_name(area, dept) -> str:
