@@ -2,12 +2,14 @@
 
 The generator (jiceng.demo.appeals) writes a year of requests as rows, in seconds; the services
 (jiceng.appeals.services) are the state machine every page and the API go through. This test takes
-one request group for every path the generator produced (merge groups together), replays each
-step through the real verb at the same moment (the generated row gives only what a person would
-type or choose: the unit, the texts, the rating; and when the scheduler ran), and checks that both
-wrote the same rows: the requests' fields, their timelines, extensions, 吹哨 and summons, and the
-rate tables. Ids, the users behind the synthetic actors and the audit/notification rows (which the
-demo does not write) are left out. A step the services refuse fails the test with their reason.
+a sample of the generated requests that walks every path the generator produced (each step, each
+pair of steps in a row, each way to end or to wait at "now", each channel; a request and its
+duplicates together), replays each step through the real verb at the same moment (the generated
+row gives only what a person would type or choose: the unit, the texts, the rating; and when the
+scheduler ran), does the same for the incidents' 吹哨, and checks that both wrote the same rows:
+the requests' fields, their timelines, extensions, 吹哨 and summons, and the rate tables. Ids, the
+users behind the synthetic actors and the audit/notification rows (which the demo does not write)
+are left out. A step the services refuse fails the test with their reason.
 """
 
 import heapq
@@ -68,7 +70,7 @@ from jiceng.appeals.services import (
 )
 from jiceng.areas.models import Area
 from jiceng.demo.appeals import load_appeals
-from jiceng.demo.tests.test_demo_appeals import TODAY, city  # noqa: F401 - the fixture
+from jiceng.demo.tests.conftest import TODAY
 from jiceng.orgs.models import Department
 
 SEED, COUNT = 8, 800  # a year with every step, escalations of summons on requests among them
@@ -106,14 +108,8 @@ def canonical(pk_of):
         ]
         extensions = [plain(x) for x in Extension.objects.filter(appeal_id=appeal_id).order_by("requested_at").values()]
         whistles = [
-            (
-                plain(w),
-                [
-                    plain(s)
-                    for s in WhistleSummons.objects.filter(whistle_id=w["id"]).order_by("department_id").values()
-                ],
-            )
-            for w in Whistle.objects.filter(appeal_id=appeal_id).order_by("blown_at").values()
+            whistle_rows(pk)
+            for pk in Whistle.objects.filter(appeal_id=appeal_id).order_by("blown_at").values_list("pk", flat=True)
         ]
         return fields, events, extensions, whistles
 
@@ -155,6 +151,11 @@ def differences(replayed, generated) -> list[str]:
     return out
 
 
+def whistle_rows(whistle_id: int) -> tuple:
+    summons = WhistleSummons.objects.filter(whistle_id=whistle_id).order_by("department_id").values()
+    return plain(Whistle.objects.filter(pk=whistle_id).values().get()), [plain(s) for s in summons]
+
+
 def plain(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in IGNORED and not k.endswith("_by_id")}
 
@@ -169,7 +170,7 @@ def stat_tables():
 # --------------------------------------------------------------------------- the sample
 
 
-def features(kinds: list[tuple[str, bool]], appeal: dict) -> set:
+def features(kinds: list[tuple], appeal: dict) -> set:
     """What a request's path is made of: each step, each pair of steps in a row, where it ended,
     how it came in and where it is, who rated or withdrew it, how often it was redone."""
     steps = [kind for kind, *_who in kinds if kind != EventKind.MERGED_HERE]
@@ -205,7 +206,7 @@ def sample_groups() -> list[list[int]]:
 
 
 def keep_only(appeal_ids: set[int]) -> None:
-    Whistle.objects.exclude(appeal_id__in=appeal_ids).delete()
+    Whistle.objects.filter(appeal__isnull=False).exclude(appeal_id__in=appeal_ids).delete()  # incidents stay
     AppealEvent.objects.exclude(appeal_id__in=appeal_ids).delete()
     Extension.objects.exclude(appeal_id__in=appeal_ids).delete()
     Appeal.objects.exclude(pk__in=appeal_ids).update(merged_into=None)
@@ -256,7 +257,7 @@ class Replay:
     def group(self, appeal_ids: list[int]) -> dict[int, int]:
         self.ids: dict[int, int] = {}
         self.whistles: dict[int, Whistle] = {}
-        moves = []  # (at, order, action, argument)
+        moves = []  # (at, order among moves at the same moment, action, argument)
         for gen_pk in appeal_ids:
             _appeal, events, _extensions, whistles = self.generated[gen_pk]
             for event in events:
@@ -268,14 +269,60 @@ class Replay:
         # The scheduler, late by at most its period: whatever it had to do by then is done.
         moves.append((NOW - SCAN_LATENCY, 0, self.scan, None))
         moves.append((NOW - CLOSE_LATENCY, 0, self.close_unrated, None))
-        heapq.heapify(moves)
-        while moves:
-            at, _order, action, argument = heapq.heappop(moves)
+        self.run(moves)
+        return self.ids
+
+    def incident(self, whistle: dict, summons: list[dict]) -> Whistle:
+        """吹哨 on an incident (no request): the summons' steps from their rows, the scan for the late."""
+        self.ids, self.whistles = {}, {}
+        blower = self.staff_named("吹哨单位")
+        moves = [(whistle["blown_at"], 0, self.blow, (whistle, summons, blower))]
+        steps = (("reported_at", self.report), ("fed_back_at", self.feed_back), ("rated_at", self.rate_summons))
+        for row in summons:
+            moves += [(row[field], n, action, row) for n, (field, action) in enumerate(steps, 1) if row[field]]
+        if whistle["closed_at"]:
+            moves.append((whistle["closed_at"], 9, self.close_whistle, whistle))
+        moves.append((NOW - SCAN_LATENCY, 0, self.scan, None))
+        self.run(moves)
+        return self.whistles[whistle["id"]]
+
+    def run(self, moves) -> None:
+        queue = [(at, order, n, action, argument) for n, (at, order, action, argument) in enumerate(moves)]
+        heapq.heapify(queue)
+        while queue:
+            at, _order, _n, action, argument = heapq.heappop(queue)
             self.clock = at
             action(at, argument)
             for remind in self.reminders(at):
-                heapq.heappush(moves, (remind, 0, self.remind, None))
-        return self.ids
+                heapq.heappush(queue, (remind, 0, len(moves) + len(self.reminded), self.remind, None))
+
+    def blow(self, at, argument):
+        whistle, summons, blower = argument
+        self.whistles[whistle["id"]] = blow_whistle(
+            blower,
+            area=Area.objects.get(code=whistle["area_path"]),
+            case=whistle["case"],
+            title=whistle["title"],
+            departments=[Department.objects.get(pk=s["department_id"]) for s in summons],  # in the order called
+            appeal=whistle["appeal_id"] and self.appeal(whistle["appeal_id"]),
+            description=whistle["description"],
+            now=at,
+        )
+
+    def summons_of(self, row) -> WhistleSummons:
+        return WhistleSummons.objects.get(whistle=self.whistles[row["whistle_id"]], department_id=row["department_id"])
+
+    def staff_named(self, name: str):
+        return self.actor({"actor_id": None, "actor_name": name})
+
+    def report(self, at, row):
+        report_summons(self.staff_named("报到部门"), self.summons_of(row), plan=row["plan"], now=at)
+
+    def feed_back(self, at, row):
+        feedback_summons(self.staff_named("报到部门"), self.summons_of(row), feedback=row["feedback"], now=at)
+
+    def rate_summons(self, at, row):
+        rate_summons(self.staff_named("吹哨单位"), self.summons_of(row), rating=row["rating"], now=at)
 
     def reminders(self, at):
         """The reminder moments the live rows wait for (the scan sends them on time)."""
@@ -297,7 +344,7 @@ class Replay:
 
     def close_whistle(self, at, whistle):
         close_whistle(
-            self.actor({"actor_id": None, "actor_name": "吹哨单位"}),
+            self.staff_named("吹哨单位"),
             self.whistles[whistle["id"]],
             note=whistle["close_note"],
             now=at,
@@ -412,17 +459,8 @@ class Replay:
         # else: the late answer flags it, in answer_appeal
 
     def on_whistle(self, at, gen_pk, event):
-        whistle, summons = next(w for w in self.generated[gen_pk][3] if w[0]["id"] == event["data"]["whistle"])
-        self.whistles[whistle["id"]] = blow_whistle(
-            self.actor(event),
-            area=Area.objects.get(code=whistle["area_path"]),
-            case=whistle["case"],
-            title=whistle["title"],
-            departments=[Department.objects.get(pk=s["department_id"]) for s in summons],  # in the order called
-            appeal=self.appeal(gen_pk),
-            description=whistle["description"],
-            now=at,
-        )
+        whistle = next(w for w in self.generated[gen_pk][3] if w[0]["id"] == event["data"]["whistle"])
+        self.blow(at, (*whistle, self.actor(event)))
 
     def summons(self, event) -> WhistleSummons:
         whistle = self.whistles[event["data"]["whistle"]]
@@ -458,11 +496,17 @@ def snapshot(appeal_ids) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_demo_writes_what_the_services_write(city, monkeypatch):  # noqa: F811 - the fixture
+def test_the_demo_writes_what_the_services_write(city, monkeypatch):
     load_appeals(seed=SEED, count=COUNT, today=TODAY)
     groups = sample_groups()
     sample = {pk for group in groups for pk in group}
     keep_only(sample)
+    incidents = [
+        (w, list(WhistleSummons.objects.filter(whistle_id=w["id"]).order_by("id").values()))
+        for w in Whistle.objects.filter(appeal__isnull=True).order_by("id").values()
+    ]
+    expected_incidents = [whistle_rows(w["id"]) for w, _summons in incidents]
+    assert incidents and all(summons for _w, summons in incidents)
     stats.rebuild()
     expected_stats = stat_tables()
     generated = snapshot(sample)
@@ -472,6 +516,7 @@ def test_the_demo_writes_what_the_services_write(city, monkeypatch):  # noqa: F8
     statuses = {a["status"] for a, *_rest in generated.values()}
 
     forget(sample)
+    Whistle.objects.all().delete()
     AreaStat.objects.all().delete()
     DepartmentStat.objects.all().delete()
     replay = Replay(generated, monkeypatch)
@@ -483,6 +528,8 @@ def test_the_demo_writes_what_the_services_write(city, monkeypatch):  # noqa: F8
             found = differences(rows(new_pk), expected[gen_pk])
             assert not found, f"request {gen_pk}:\n" + "\n".join(found)
         forget(ids.values())
+    for (whistle, summons), expected_rows in zip(incidents, expected_incidents, strict=True):
+        assert whistle_rows(replay.incident(whistle, summons).pk) == expected_rows
     assert stat_tables() == expected_stats
 
     # The sample walks every path: each step and scheduler job, every way to end or wait.
