@@ -4,10 +4,11 @@ Each request is simulated through the same steps the services take (受理 → �
 答复 → 回访 → 办结, with 退单, 延期, 重办, 超期, 督办, 合并, 撤销 and 吹哨报到 on some), with the
 same fields, event kinds, notes and event data, and cut off at "now": requests of the last days
 are still open in every state. Calling the services for each step would take about a minute per
-hundred requests; writing rows takes seconds for thousands, and tests/test_demo_replay.py replays a
-sample that walks every path through the services and checks both write the same rows. Rows go in as tuples through :class:`jiceng.core.bulk.SpoolSink`
-in chunks (memory stays flat up to millions of requests); :func:`jiceng.appeals.stats.rebuild_sql`
-then recomputes the rate tables from the timeline in SQL (the same rows as the replay).
+hundred requests; writing rows takes seconds for thousands, and tests/test_demo_replay.py replays
+a sample that walks every path through the services and checks both write the same rows. Rows go
+in as tuples through :class:`jiceng.core.bulk.SpoolSink` in chunks (memory stays flat up to
+millions of requests); :func:`jiceng.appeals.stats.rebuild_sql` then recomputes the rate tables
+from the timeline in SQL (the same rows as the replay).
 Deterministic for a seed and a day. From ``BULK_LOAD_FROM`` requests on PostgreSQL the tables'
 plain indexes and foreign keys are made after the rows (5 M requests: see docs/benchmarks-appeals.md).
 """
@@ -1725,53 +1726,7 @@ class Generator:
                 status=SummonsStatus.SUMMONED,
                 report_due=due,
             )
-            roll = rnd.random()
-            reported = at + _minutes(minutes * rnd.uniform(0.1, 0.9)) if roll < 0.82 else None
-            if reported is None and roll < 0.95:
-                reported = due + _minutes(rnd.uniform(10, 600))  # late
-            escalate = due + _minutes(rnd.uniform(0.5, 2))
-            if (reported is None or reported > escalate) and escalate <= self.now:
-                s["escalated_at"] = escalate
-                events.append(
-                    (
-                        escalate,
-                        EventKind.ESCALATE,
-                        None,
-                        f"{name}超过报到时限（{timezone.localtime(due):%m-%d %H:%M}）未报到，已上报区。",
-                        pk,
-                        False,
-                    )
-                )
-            if reported is not None and reported <= self.now:
-                on_time = reported <= due
-                plan = rnd.choice(WHISTLE_PLANS)
-                s.update(status=SummonsStatus.REPORTED, reported_at=reported, on_time=on_time, plan=plan)
-                dep_actor = (None, f"{name}工作人员")
-                events.append(
-                    (
-                        reported,
-                        EventKind.SUMMONS_REPORT,
-                        dep_actor,
-                        f"{name}报到{'' if on_time else '（超时）'}：{plan}",
-                        pk,
-                        True,
-                    )
-                )
-                fed = reported + _minutes(rnd.uniform(60, 2880))
-                if fed <= self.now:
-                    feedback = rnd.choice(WHISTLE_FEEDBACK)
-                    s.update(status=SummonsStatus.FED_BACK, feedback=feedback, fed_back_at=fed)
-                    events.append((fed, EventKind.SUMMONS_FEEDBACK, dep_actor, f"{name}反馈：{feedback}", pk, True))
-                    rated = fed + _minutes(rnd.uniform(30, 1440))
-                    if rated <= self.now:
-                        rating = (
-                            rnd.choices([5, 4, 3, 2], weights=[55, 30, 11, 4])[0]
-                            if on_time
-                            else rnd.choice([2, 3, 3, 4])
-                        )
-                        s.update(status=SummonsStatus.RATED, rating=rating, rated_at=rated)
-                        events.append((rated, EventKind.SUMMONS_RATE, actor, f"评价{name}：{rating}分。", pk, False))
-                        last = max(last, rated)
+            last = max(last, self._summons(s, name, at, minutes, actor, events))
             self._row(WhistleSummons, s)
             self.counts["summons"] += 1
         if tl is None:
@@ -1800,6 +1755,40 @@ class Generator:
                     )
                 )
         self.counts["whistles"] += 1
+
+    def _summons(self, s: dict, name: str, at: datetime, minutes: int, actor, events: list) -> datetime:
+        """One department called: it reports (most on time), or is escalated by the scan; when it was rated."""
+        rnd, due, pk = self.rnd, s["report_due"], s["department_id"]
+        roll = rnd.random()
+        reported = at + _minutes(minutes * rnd.uniform(0.1, 0.9)) if roll < 0.82 else None
+        if reported is None and roll < 0.95:
+            reported = due + _minutes(rnd.uniform(10, 600))  # late
+        escalate = due + _minutes(rnd.uniform(0.5, 2))
+        if (reported is None or reported > escalate) and escalate <= self.now:
+            s["escalated_at"] = escalate
+            note = f"{name}超过报到时限（{timezone.localtime(due):%m-%d %H:%M}）未报到，已上报区。"
+            events.append((escalate, EventKind.ESCALATE, None, note, pk, False))
+        if reported is None or reported > self.now:
+            return at
+        on_time = reported <= due
+        plan = rnd.choice(WHISTLE_PLANS)
+        s.update(status=SummonsStatus.REPORTED, reported_at=reported, on_time=on_time, plan=plan)
+        dep_actor = (None, f"{name}工作人员")
+        note = f"{name}报到{'' if on_time else '（超时）'}：{plan}"
+        events.append((reported, EventKind.SUMMONS_REPORT, dep_actor, note, pk, True))
+        fed = reported + _minutes(rnd.uniform(60, 2880))
+        if fed > self.now:
+            return at
+        feedback = rnd.choice(WHISTLE_FEEDBACK)
+        s.update(status=SummonsStatus.FED_BACK, feedback=feedback, fed_back_at=fed)
+        events.append((fed, EventKind.SUMMONS_FEEDBACK, dep_actor, f"{name}反馈：{feedback}", pk, True))
+        rated = fed + _minutes(rnd.uniform(30, 1440))
+        if rated > self.now:
+            return at
+        rating = rnd.choices([5, 4, 3, 2], weights=[55, 30, 11, 4])[0] if on_time else rnd.choice([2, 3, 3, 4])
+        s.update(status=SummonsStatus.RATED, rating=rating, rated_at=rated)
+        events.append((rated, EventKind.SUMMONS_RATE, actor, f"评价{name}：{rating}分。", pk, False))
+        return rated
 
     def _close_whistles(self, tl, answered_at) -> None:
         for whistle, last in getattr(self, "pending_whistles", []):
