@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from jiceng.accounts.models import AuditLog
+from jiceng.accounts.services import audit
 from jiceng.core.excel import ErrorCollector, ExcelError, SheetReader, check_excel_file
 from jiceng.core.masking import mask_id_number
 from jiceng.core.models import ExcelJob
@@ -252,13 +252,13 @@ def audit_summary(
     actor, action: str, *, object_type: str, job: ExcelJob | None, summary: str, after: dict, area_path=""
 ):
     """The one audit record of an import or export (never a full ID number in it)."""
-    return AuditLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
+    return audit(
+        actor,
+        action,
         object_type=object_type,
         object_id=f"excel:{job.pk}" if job is not None else "excel",
-        object_repr=summary[:200],
-        area_path=area_path[:21],
+        object_repr=summary,
+        area_path=area_path,
         after=scrub(after),
     )
 
