@@ -28,55 +28,22 @@ def audit(
     The record names ``obj`` (a model instance); a write that has no single object (an Excel
     import, an export) names its ``object_type``/``object_id``/``object_repr`` instead.
     """
-    return AuditLog.objects.create(
-        **audit_fields(
-            actor,
-            action,
-            obj,
-            before,
-            after,
-            area_path,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-        )
-    )
-
-
-def audit_many(records) -> list[AuditLog]:
-    """Several audit records in one INSERT: ``records`` are dicts of :func:`audit`'s arguments."""
-    return AuditLog.objects.bulk_create([AuditLog(**audit_fields(**record)) for record in records])
-
-
-def audit_fields(
-    actor,
-    action: str,
-    obj=None,
-    before=None,
-    after=None,
-    area_path: str = "",
-    *,
-    object_type: str | None = None,
-    object_id: str | None = None,
-    object_repr: str | None = None,
-) -> dict:
-    """The column values of one audit record (shared by :func:`audit` and :func:`audit_many`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = str(obj.pk) if object_id is None else object_id
         object_repr = str(obj) if object_repr is None else object_repr
     if not object_type or object_id is None:
         raise ValueError("audit() needs the object, or its object_type and object_id")
-    return {
-        "actor": actor if getattr(actor, "pk", None) else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "object_repr": (object_repr or "")[:200],
-        "area_path": area_path[:21],
-        "before": before,
-        "after": after,
-    }
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=(object_repr or "")[:200],
+        area_path=area_path[:21],
+        before=before,
+        after=after,
+    )
 
 
 @transaction.atomic
