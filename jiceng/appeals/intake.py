@@ -156,20 +156,20 @@ def validate_photo(upload) -> str:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    limit = int(get_rule(PHOTO_MAX_BYTES))
+    limit = get_rule(PHOTO_MAX_BYTES)
     if size > limit:
         raise AppealError(f"照片不能超过{limit // (1024 * 1024)} MB。", code="photo_size")
     if size == 0:
         raise AppealError("照片文件是空的。", code="photo_type")
     kind = photo_type(head)
-    allowed = list(get_rule(PHOTO_TYPES))
+    allowed = get_rule(PHOTO_TYPES)
     if kind is None or kind not in allowed:
         raise AppealError(f"只能上传照片（{'、'.join(a.upper() for a in allowed)} 格式）。", code="photo_type")
     return kind
 
 
 def check_photo_count(appeal: Appeal, adding: int) -> None:
-    limit = int(get_rule(PHOTO_MAX_COUNT))
+    limit = get_rule(PHOTO_MAX_COUNT)
     if AppealPhoto.objects.filter(appeal=appeal).count() + adding > limit:
         raise AppealError(f"每件诉求最多上传{limit}张照片。", code="photo_count")
 

@@ -984,8 +984,8 @@ class Generator:
         self.now = now
         self.stdout = stdout
         self.places = Places()
-        self.ratio = float(get_rule(REMIND_BEFORE_RATIO))
-        self.wait_days = int(get_rule("appeals.rating_wait_days"))
+        self.ratio = get_rule(REMIND_BEFORE_RATIO)
+        self.wait_days = get_rule("appeals.rating_wait_days")
         self.categories = []
         leaves = {(g, leaf[0]): leaf for g, _k, ls in CATALOGUE for leaf in ls}
         for category in ensure_catalogue():

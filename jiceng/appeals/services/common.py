@@ -145,7 +145,7 @@ def _now(now):
 
 
 def _reminder(start, due):
-    return remind_at(start, due, float(get_rule(REMIND_BEFORE_RATIO)))
+    return remind_at(start, due, get_rule(REMIND_BEFORE_RATIO))
 
 
 def _assignee_name(appeal: Appeal) -> str:

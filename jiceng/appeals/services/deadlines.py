@@ -135,7 +135,7 @@ def auto_close_unrated(now: datetime | None = None, limit: int = 1000) -> int:
     from datetime import timedelta
 
     now = _now(now)
-    cutoff = now - timedelta(days=int(get_rule(RATING_WAIT_DAYS)))
+    cutoff = now - timedelta(days=get_rule(RATING_WAIT_DAYS))
     ids = list(
         Appeal.objects.filter(status=Status.ANSWERED, answered_at__lt=cutoff).values_list("pk", flat=True)[:limit]
     )

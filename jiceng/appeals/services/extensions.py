@@ -55,7 +55,7 @@ def request_extension(
     _require_status(fresh, WITH_HANDLER, "申请延期")
     _require(is_handler(actor, fresh), "您不是该诉求的承办人，不能申请延期。")
     reason = _text(reason, "延期理由")
-    limit = int(get_rule(EXTENSION_MAX_WORKDAYS))
+    limit = get_rule(EXTENSION_MAX_WORKDAYS)
     try:
         workdays = int(workdays)
     except (TypeError, ValueError):
