@@ -35,8 +35,11 @@ class RuleForm(forms.ModelForm):
 
     def clean(self):
         """The value must be one of the rule's type; it is stored in the type's own form."""
-        cleaned = super().clean()
-        definition = RULES.get(cleaned.get("key"))
+        # ModelForm.clean() returns cleaned_data (the stubs allow None for overrides that do not).
+        super().clean()
+        cleaned = self.cleaned_data
+        key = cleaned.get("key")  # absent when the choice itself was invalid
+        definition = RULES.get(key) if isinstance(key, str) else None
         if definition is not None and "value" in cleaned:
             try:
                 parsed = definition.parse(cleaned["value"])

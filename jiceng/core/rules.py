@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 from django.core.cache import cache
 
@@ -30,9 +31,15 @@ class RuleValueError(ValueError):
 
 
 class RuleType:
-    """Parses a stored (JSON) value into the rule's Python value, or raises RuleValueError."""
+    """Parses a stored (JSON) value into the rule's Python value, or raises RuleValueError.
 
-    description = ""
+    ``description`` says in Chinese what a valid value looks like: a property where it depends on
+    the type's parameters, a plain class attribute where it is fixed.
+    """
+
+    @property
+    def description(self) -> str:
+        return ""
 
     def parse(self, value):
         raise NotImplementedError
@@ -102,7 +109,8 @@ class DecimalNumber(RuleType):
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise RuleValueError(f"应为{self.description}") from None
-        if not number.is_finite() or number.as_tuple().exponent < -self.places:
+        exponent = number.as_tuple().exponent  # a letter only for NaN and infinity
+        if not number.is_finite() or not isinstance(exponent, int) or exponent < -self.places:
             raise RuleValueError(f"应为{self.description}")
         if (self.min_value is not None and number < self.min_value) or (
             self.max_value is not None and number > self.max_value
@@ -140,7 +148,7 @@ class Duration(RuleType):
     """A time limit as text: ``30min``, ``2h``, ``3d`` (calendar days). Kept as that text, which
     the deadline code reads (``appeals.deadlines.parse_limit``)."""
 
-    units = ("min", "h", "d")
+    units: ClassVar[tuple[str, ...]] = ("min", "h", "d")
     description = "时长，如 30min、2h、3d"
 
     def parse(self, value) -> str:
@@ -154,7 +162,7 @@ class Duration(RuleType):
 class WorkdayDuration(Duration):
     """A time limit that may also count working days (``7wd``, with the official calendar)."""
 
-    units = ("min", "h", "d", "wd")
+    units: ClassVar[tuple[str, ...]] = ("min", "h", "d", "wd")
     description = "时长，如 30min、2h、3d 或 7wd（工作日）"
 
 
@@ -249,7 +257,7 @@ class Brackets(RuleType):
         if not isinstance(value, list) or not value:
             raise RuleValueError(f"应为{self.description}")
         number = DecimalNumber(places=2, min_value=Decimal(0))
-        brackets = []
+        brackets: list[tuple[Decimal | None, Decimal]] = []
         for i, pair in enumerate(value, start=1):
             if not isinstance(pair, list | tuple) or len(pair) != 2:
                 raise RuleValueError(f"第{i}档应为[上限, 比例%]")
@@ -262,7 +270,9 @@ class Brackets(RuleType):
                 percent = number.parse(rate)
             except RuleValueError as exc:
                 raise RuleValueError(f"第{i}档{exc}") from None
-            if brackets and limit is not None and limit <= brackets[-1][0]:
+            # Only the last bracket is open-ended (checked above), so an earlier upper is a number.
+            previous = brackets[-1][0] if brackets else None
+            if limit is not None and previous is not None and limit <= previous:
                 raise RuleValueError(f"第{i}档的上限应大于上一档")
             brackets.append((limit, percent))
         return brackets

@@ -165,7 +165,11 @@ class XlsxChunker:
         import shutil
         import tempfile
 
-        with zipfile.ZipFile(self.path) as zf, zf.open(self.part) as stream:
+        part = self.part
+        if part is None:
+            # SheetReader only chunks a workbook whose sheet was found; a direct caller learns here.
+            raise ExcelError("文件中没有工作表。")
+        with zipfile.ZipFile(self.path) as zf, zf.open(part) as stream:
             data = b""
             match = None
             while match is None:
@@ -184,7 +188,7 @@ class XlsxChunker:
             row_start = re.compile(b"<" + re.escape(prefix) + rb"row[\s>/]")
             end_tag = re.compile(b"</" + re.escape(prefix) + b"sheetData>")
             footer = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
-            others = [info for info in zf.infolist() if info.filename != self.part]
+            others = [info for info in zf.infolist() if info.filename != part]
 
             def open_chunk():
                 handle, tmp = tempfile.mkstemp(suffix=".xlsx")
@@ -193,7 +197,7 @@ class XlsxChunker:
                 for info in others:
                     with zf.open(info) as src, out.open(info.filename, "w", force_zip64=True) as dst:
                         shutil.copyfileobj(src, dst, _BLOCK)
-                sheet_handle = out.open(self.part, "w", force_zip64=True)
+                sheet_handle = out.open(part, "w", force_zip64=True)
                 sheet_handle.write(head)
                 return tmp, out, sheet_handle
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .base import RowError
-from .stream import XlsxStreamWriter, write_rows
+from .stream import SheetStream, XlsxStreamWriter, write_rows
 
 ERROR_REPORT_HEADERS = ["行号", "列", "值", "原因"]
 
@@ -30,9 +30,9 @@ class ErrorCollector:
         self.preview: list[RowError] = []
         self.count = 0
         self.bad_rows = 0
-        self._last_row = None
-        self._writer = None
-        self._sheet = None
+        self._last_row: int | None = None
+        self._writer: XlsxStreamWriter | None = None
+        self._sheet: SheetStream | None = None
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -48,6 +48,7 @@ class ErrorCollector:
             if self._writer is None:
                 self._writer = XlsxStreamWriter(self.report_path)
                 self._sheet = self._writer.sheet("错误报告", ERROR_REPORT_HEADERS, [8, 18, 28, 70])
+            assert self._sheet is not None  # set together with the writer just above
             self._sheet.append([error.row or None, error.column, error.value, error.reason])
 
     def extend(self, errors: Iterable[RowError]) -> None:

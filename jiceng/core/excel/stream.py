@@ -130,7 +130,7 @@ class XlsxStreamWriter:
     """
 
     def __init__(self, target: str | Path | IO[bytes]):
-        self._zip = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._zip: zipfile.ZipFile | None = zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._sheets: list[str] = []
         self._open: tuple[Any, SheetStream] | None = None
 
@@ -146,7 +146,7 @@ class XlsxStreamWriter:
         while name in self._sheets:
             name = name[:28] + f"({len(self._sheets)})"
         self._sheets.append(name)
-        handle = self._zip.open(f"xl/worksheets/sheet{len(self._sheets)}.xml", "w", force_zip64=True)
+        handle = self._zipfile().open(f"xl/worksheets/sheet{len(self._sheets)}.xml", "w", force_zip64=True)
         head = [_XML_HEAD, f"<worksheet {_NS} {_REL_NS}>"]
         if headers:
             head.append(
@@ -167,6 +167,11 @@ class XlsxStreamWriter:
         if headers:
             stream.append(headers, header=True)
         return stream
+
+    def _zipfile(self) -> zipfile.ZipFile:
+        if self._zip is None:
+            raise ValueError("the workbook is already closed")
+        return self._zip
 
     def _close_sheet(self) -> None:
         if self._open is None:

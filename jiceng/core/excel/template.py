@@ -15,6 +15,7 @@ def write_template(spec: Spec, stream, validation_rows: int = 5000) -> None:
 
     workbook = Workbook()
     sheet = workbook.active
+    assert sheet is not None  # a new Workbook always starts with one active worksheet
     sheet.title = spec.title
     lists = workbook.create_sheet("选项")
     notes = workbook.create_sheet("填写说明")
