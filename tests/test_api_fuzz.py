@@ -13,12 +13,13 @@ POST never changes what the next example sees.
 """
 
 import pytest
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -27,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from conftest import UserFactory
 from tests.route_sweep.data import build_world
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -117,9 +119,10 @@ def fuzz(django_db_setup, django_db_blocker):
     import schemathesis
     from django.core.wsgi import get_wsgi_application
 
-    # The test client does the same: a finished request would otherwise close the connection
-    # that holds the test transaction.
-    request_finished.disconnect(close_old_connections)
+    # The test client does the same: a request's start and end would otherwise close the
+    # connection that holds the test transaction.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             world = build_world()
@@ -129,7 +132,8 @@ def fuzz(django_db_setup, django_db_blocker):
             yield Fuzz(world, app, schema, token)
             transaction.set_rollback(True)
     finally:
-        request_finished.connect(close_old_connections)
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 @pytest.mark.parametrize("label", [_params(label) for label in _operation_labels()])
@@ -155,3 +159,19 @@ def test_operation_answers_as_documented(fuzz, db, label):
             fuzz.send(case)
 
         run()
+
+
+def test_what_the_fuzz_found_stays_fixed(db):
+    """The inputs behind the fixes, spelled out: each used to be a 500 or an HTML answer."""
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="fuzz_root", is_superuser=True))
+    for url in ("/api/v1/appeals/?department=-2.2e96", "/api/v1/transfers/?member=1e300"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.json()["error"]["code"] == "invalid"
+    assert client.get("/api/v1/appeal-rates/department/?department=null").status_code == 404
+    response = client.get("/api/v1/members/abc/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {"status": 404, "code": "not_found", "message": "未找到该记录，或您无权访问。"}}
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
