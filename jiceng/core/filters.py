@@ -1,6 +1,6 @@
 """Filters shared by the filter sets of several apps."""
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]  # ships no type information
 from django import forms
 
 # The range of a 64-bit id column, on PostgreSQL and SQLite alike.
