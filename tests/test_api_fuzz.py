@@ -32,7 +32,7 @@ from conftest import UserFactory
 from tests.route_sweep.data import build_world
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-POSITIVE_EXAMPLES = 6
+POSITIVE_EXAMPLES = 5
 NEGATIVE_EXAMPLES = 3
 METHODS = ("get", "post", "put", "patch", "delete")
 
