@@ -24,6 +24,9 @@ api_urlpatterns = [
     *router.urls,
 ]
 
+# An /api/ URL that matches no route (``/api/v1/members/abc/``) answers 404 in the API's JSON.
+handler404 = "jiceng.core.api.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *(path(mount.prefix, include(mount.module)) for mount in registry.url_mounts()),

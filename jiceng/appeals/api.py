@@ -157,6 +157,7 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = AppealDetailSerializer(appeal, context=self.get_serializer_context())
         return Response(serializer.get_events(appeal))
 
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_id>[0-9]+)", url_name="photo")
     def photo(self, request, pk=None, photo_id=None):
         """一张照片（只对能看到该诉求的用户）。"""
@@ -393,7 +394,10 @@ class AppealRateViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def department(self, request):
         """一个职能部门的记分卡：承办诉求的各项比率，以及报到率、按时报到率、平均评价。"""
-        department = Department.objects.filter(pk=request.query_params.get("department") or 0).first()
+        # Not a row id (a word, a 30-digit number): no such department, rather than a database error.
+        raw = request.query_params.get("department") or ""
+        valid = raw.isascii() and raw.isdigit() and len(raw) < 19
+        department = Department.objects.filter(pk=int(raw)).first() if valid else None
         scope = scope_for(request.user, APPEAL_VIEW)
         if department is None or not (scope.covers_department(department) or scope.covers(department)):
             raise Http404

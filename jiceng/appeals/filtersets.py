@@ -16,6 +16,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.permissions import APPEAL_HANDLE
+from jiceng.core.filters import IdFilter
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import scope_for
 
@@ -28,7 +29,7 @@ class AppealFilterSet(django_filters.FilterSet):
     category = django_filters.CharFilter(label="问题分类编码（含下级）", method="filter_category")
     area = django_filters.CharFilter(label="区划编码（含下级）", method="filter_area")
     assigned_area = django_filters.CharFilter(label="承办单位（区划编码）", field_name="assigned_area__code")
-    department = django_filters.NumberFilter(label="承办部门", field_name="assigned_department_id")
+    department = IdFilter(label="承办部门", field_name="assigned_department_id")
     supervised = django_filters.BooleanFilter(label="挂牌督办")
     overdue = django_filters.BooleanFilter(label="办理超期", field_name="answer_overdue")
     reopened = django_filters.BooleanFilter(label="重办过", method="filter_reopened")
@@ -92,8 +93,8 @@ class AppealFilterSet(django_filters.FilterSet):
 
 class SummonsFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label="状态", choices=SummonsStatus.choices)
-    department = django_filters.NumberFilter(label="部门", field_name="department_id")
-    whistle = django_filters.NumberFilter(label="吹哨", field_name="whistle_id")
+    department = IdFilter(label="部门", field_name="department_id")
+    whistle = IdFilter(label="吹哨", field_name="whistle_id")
     case = django_filters.ChoiceFilter(label="吹哨情形", choices=WhistleCase.choices, field_name="whistle__case")
     whistle_status = django_filters.ChoiceFilter(
         label="吹哨状态", choices=WhistleStatus.choices, field_name="whistle__status"

@@ -5,8 +5,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.functional import cached_property
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -46,6 +47,15 @@ def exception_handler(exc, context):
             body["message"] = ERROR_MESSAGES[404]
     response.data = {"error": body}
     return response
+
+
+def not_found(request, exception):
+    """The site's 404 (``handler404``): under /api/ in the API's envelope, as for a missing object,
+    so a client that builds a wrong URL (``/api/v1/members/abc/``) still gets JSON; elsewhere the page."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 404, "code": "not_found", "message": ERROR_MESSAGES[404]}}
+        return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
+    return page_not_found(request, exception)
 
 
 class CodeCursorPagination(CursorPagination):

@@ -8,8 +8,12 @@ answers on each operation, so a client generated from the document knows them:
 - 401 and 403 where a login is needed (everything but the token exchange, which can itself
   refuse a locked-out account with 403);
 - 404 where the path or a required parameter names an object (absent or out of the caller's
-  scope: existence never leaks, ADR 0012);
+  scope: existence never leaks, ADR 0012), and on a keyset-paged list, whose ``cursor`` names
+  a page (DRF answers a cursor it cannot read with 404);
 - 409 for a POST on one object (a workflow step the object's state does not allow).
+
+A view may declare another error answer with ``extend_schema`` (a create that names an object
+in its body answers 404 when the object is out of scope); it gets the same envelope.
 """
 
 ERROR_SCHEMA = {
@@ -40,7 +44,9 @@ DESCRIPTIONS = {
 
 def error_codes(path: str, method: str, operation: dict) -> list[int]:
     parameters = operation.get("parameters", [])
-    names_object = "{" in path or any(p.get("required") and p.get("in") == "query" for p in parameters)
+    names_object = "{" in path or any(
+        p.get("in") == "query" and (p.get("required") or p.get("name") == "cursor") for p in parameters
+    )
     anonymous = {} in operation.get("security", [])
     codes = []
     if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
@@ -62,4 +68,8 @@ def document_errors(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in error_codes(path, method, operation):
                 responses.setdefault(str(code), {"content": content, "description": DESCRIPTIONS[code]})
+            # An error a view declares itself (its own description) still answers in the envelope.
+            for code, response in responses.items():
+                if code.startswith("4"):
+                    response.setdefault("content", content)
     return result

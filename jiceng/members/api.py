@@ -1,7 +1,7 @@
 """API v1 for the roster: /api/v1/members/ (masked by role) and /api/v1/transfers/."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import BasePagination
@@ -134,7 +134,10 @@ class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         transfer = self.get_object() if transfer is None else self.base_queryset().get(pk=transfer.pk)
         return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
+    @extend_schema(
+        request=TransferCreateSerializer,
+        responses={201: TransferSerializer, 404: OpenApiResponse(description="党员不存在，或不在您的权限范围内。")},
+    )
     def create(self, request, *args, **kwargs):
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -11,6 +11,7 @@ import binascii
 import django_filters
 from django.db.models import Q
 
+from jiceng.core.filters import IdFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
@@ -90,7 +91,7 @@ def member_key_field(user, params) -> str:
 class TransferFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label="类型", choices=TransferKind.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=TransferStatus.choices)
-    member = django_filters.NumberFilter(label="党员", field_name="member_id")
+    member = IdFilter(label="党员", field_name="member_id")
 
     class Meta:
         model = Transfer
