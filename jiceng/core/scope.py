@@ -45,6 +45,26 @@ class Scope:
         path = _path_of(node_or_path, ("code", "org_path"))
         return self.everywhere or (bool(path) and any(is_in_subtree(path, prefix) for prefix in self.orgs))
 
+    def covers_any(self, areas=(), orgs=()) -> bool:
+        """Whether any of these areas (nodes or paths) or orgs (nodes or codes) is in scope; empty
+        paths are skipped, so a row's optional sides can be passed as they are."""
+        return (
+            self.everywhere
+            or any(self.covers(area) for area in areas if area)
+            or any(self.covers_org(org) for org in orgs if org)
+        )
+
+    def q(self, *, area: str | None = None, org: str | None = None) -> Q:
+        """The rows whose ``area`` path field or ``org`` path field is in scope: for one side of a
+        row (a transfer's sending side) where ``visible_to`` answers for the whole row."""
+        if self.everywhere:
+            return Q()
+        parts = [subtrees_q(self.areas, area)] if area and self.areas else []
+        parts += [subtrees_q(self.orgs, org)] if org and self.orgs else []
+        if not parts:
+            return Q(pk__in=[])
+        return parts[0] | parts[1] if len(parts) == 2 else parts[0]
+
     def covers_department(self, department_or_id) -> bool:
         """Whether a department (a ``Department`` or its id) is one this scope holds."""
         pk = getattr(department_or_id, "pk", department_or_id)
@@ -80,6 +100,12 @@ def scope_for(user, permission: str) -> Scope:
         orgs=tuple(collapse_prefixes(orgs)),
         departments=tuple(sorted(departments)),
     )
+
+
+def holds(user, permission: str, *, areas=(), orgs=()) -> bool:
+    """Whether ``user`` holds ``permission`` over a node given by its area and/or org paths (or
+    nodes): for a row not loaded yet, or one side of a row (a transfer's sending side)."""
+    return scope_for(user, permission).covers_any(areas, orgs)
 
 
 def scope_prefixes(user, permission: str) -> list[str] | None:
