@@ -3,7 +3,8 @@
 Offsets grow slower with every page and shift when rows arrive; a keyset does neither. A list is
 ordered by ``keys`` (field names, ``-`` for descending, the last one unique: ``("-id",)``,
 ``("area_path", "id")``, ``("code",)``) and a page is "the rows after this position", where the
-position is the key values of the previous page's last row. The key fields must not be null.
+position is the key values of the previous page's last row. A nullable key field sorts its nulls
+after every value (so a deadline that is not set comes last), on SQLite as on PostgreSQL.
 
 Positions travel in URLs as cursors: a bare id for a single ``id`` key (``?before=123`` on the
 desk lists), else an opaque URL-safe token. :mod:`jiceng.core.api` pages the API with the same
@@ -15,23 +16,66 @@ import binascii
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 def _field(key: str) -> str:
     return key.removeprefix("-")
 
 
-def after_q(keys, position) -> Q:
-    """Rows strictly after ``position`` in the order of ``keys`` (lexicographic, per-key direction)."""
-    q = None
+def _nullable(model, key: str) -> bool:
+    name = _field(key)
+    return model is not None and name != "pk" and model._meta.get_field(name).null
+
+
+def _equal_q(key: str, value, nullable: bool) -> Q:
+    return Q(**{f"{_field(key)}__isnull": True}) if nullable and value is None else Q(**{_field(key): value})
+
+
+def _beyond_q(key: str, value, nullable: bool) -> Q | None:
+    """Rows strictly beyond ``value`` on one key; a null sorts after every value (see ``order_of``)."""
+    descending, name = key.startswith("-"), _field(key)
+    if not nullable:
+        return Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+    if value is None:  # nothing lies beyond a null going up; every value does going down
+        return Q(**{f"{name}__isnull": False}) if descending else None
+    if descending:
+        return Q(**{f"{name}__lt": value})
+    return Q(**{f"{name}__gt": value}) | Q(**{f"{name}__isnull": True})
+
+
+def after_q(keys, position, model=None) -> Q:
+    """Rows strictly after ``position`` in the order of ``keys`` (lexicographic, per-key direction).
+
+    Give ``model`` when a key field may be null: nulls then sort after every value (before them
+    going down), the same on SQLite and PostgreSQL, which disagree by default.
+    """
+    nullable = [_nullable(model, key) for key in keys]
+    steps = []
     for i, key in enumerate(keys):
-        lookup = "lt" if key.startswith("-") else "gt"
-        step = Q(**{f"{_field(k)}": v for k, v in zip(keys[:i], position[:i], strict=True)})
-        step &= Q(**{f"{_field(key)}__{lookup}": position[i]})
-        q = step if q is None else q | step
+        beyond = _beyond_q(key, position[i], nullable[i])
+        if beyond is not None:
+            for k, v, n in zip(keys[:i], position[:i], nullable[:i], strict=True):
+                beyond &= _equal_q(k, v, n)
+            steps.append(beyond)
+    if not steps:
+        return Q(pk__in=[])
+    q = steps[0]
+    for step in steps[1:]:
+        q |= step
     return q
+
+
+def order_of(keys, model=None) -> list:
+    """``order_by`` arguments for ``keys``; a nullable field puts nulls after every value."""
+    order = []
+    for key in keys:
+        if _nullable(model, key):
+            field = F(_field(key))
+            order.append(field.desc(nulls_first=True) if key.startswith("-") else field.asc(nulls_last=True))
+        else:
+            order.append(key)
+    return order
 
 
 def reversed_keys(keys) -> tuple[str, ...]:
@@ -47,9 +91,9 @@ def keyset_page(queryset, keys, position=None, size: int = 50, *, backwards: boo
     ``backwards``, still returned in ``keys`` order) and whether more rows lie that way."""
     keys = tuple(keys)
     order = reversed_keys(keys) if backwards else keys
-    queryset = queryset.order_by(*order)
+    queryset = queryset.order_by(*order_of(order, queryset.model))
     if position is not None:
-        queryset = queryset.filter(after_q(order, position))
+        queryset = queryset.filter(after_q(order, position, queryset.model))
     rows = list(queryset[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -61,8 +105,14 @@ def keyset_page(queryset, keys, position=None, size: int = 50, *, backwards: boo
 # --------------------------------------------------------------------------- cursors
 
 
+def _plain(value):
+    """Dates and times in full ISO form (``DjangoJSONEncoder`` would cut microseconds, and a
+    position must be exact), decimals and the rest as text; the field's ``to_python`` reads them back."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def encode_cursor(position, *, backwards: bool = False) -> str:
-    payload = json.dumps([1 if backwards else 0, list(position)], cls=DjangoJSONEncoder, separators=(",", ":"))
+    payload = json.dumps([1 if backwards else 0, list(position)], default=_plain, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 

@@ -84,3 +84,35 @@ def test_api_pages_link_next_and_previous_and_refuse_a_bad_cursor():
 
     rows, body = page(Lenient(), "/x/?cursor=garbage")
     assert rows == made[:2] and set(body) == {"next", "results"}
+
+
+@pytest.mark.parametrize("keys", [("last_login", "id"), ("-last_login", "id"), ("-last_login", "-id")])
+def test_a_nullable_key_walks_every_row_once_with_nulls_last_going_up(keys):
+    """Nulls sort after every value (before them going down), on SQLite as on PostgreSQL; times
+    with microseconds and ties survive the cursor."""
+    from datetime import UTC, datetime, timedelta
+
+    from jiceng.core.paging import decode_cursor, encode_cursor, keyset_page, position_of
+
+    base = datetime(2025, 9, 10, 9, 0, 0, 123456, tzinfo=UTC)
+    logins = [None, base, base + timedelta(microseconds=1), None, base, base - timedelta(days=1), None, base]
+    made = [User.objects.create(username=f"null{i}", last_login=t) for i, t in enumerate(logins)]
+    queryset = User.objects.filter(pk__in=[u.pk for u in made])
+
+    def sort_key(user):
+        parts = []
+        for key in keys:
+            value = getattr(user, key.removeprefix("-"))
+            rank = (1, 0) if value is None else (0, value.timestamp() if hasattr(value, "timestamp") else value)
+            parts.append(tuple(-x for x in rank) if key.startswith("-") else rank)
+        return parts
+
+    expected = [u.pk for u in sorted(made, key=sort_key)]
+    seen, position, more = [], None, True
+    while more:
+        rows, more = keyset_page(queryset, keys, position, 3)
+        seen += [r.pk for r in rows]
+        position, _ = decode_cursor(encode_cursor(position_of(rows[-1], keys)), User, keys)
+    assert seen == expected
+    back, _ = keyset_page(queryset, keys, position_of(User.objects.get(pk=expected[5]), keys), 3, backwards=True)
+    assert [r.pk for r in back] == expected[2:5]
