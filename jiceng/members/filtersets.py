@@ -32,11 +32,22 @@ def search_members(queryset, q: str):
     return queryset.filter(name__startswith=q)
 
 
+class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
+    """The list page's status select sends ``status=`` for 全部状态: an empty choice is no choice."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v]
+
+
+class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = _OptionalChoicesField
+
+
 class MemberFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(label="党组织编码（含下级）", method="filter_org")
     area = django_filters.CharFilter(label="区划编码（含下级）", method="filter_area")
     residence = django_filters.CharFilter(label="居住地编码（含下级）", method="filter_residence")
-    status = django_filters.MultipleChoiceFilter(label="状态", choices=Status.choices)
+    status = OptionalMultipleChoiceFilter(label="状态", choices=Status.choices)
     employed = django_filters.BooleanFilter(label="在职", field_name="is_employed")
     center = django_filters.BooleanFilter(label="党员中心户", field_name="is_center_household")
     mobile = django_filters.BooleanFilter(label="流动党员", field_name="is_mobile")
