@@ -121,7 +121,7 @@ class VisibilityRule:
     (``visible_to``) and :meth:`allows` for one loaded object (``can``). The default ``allows``
     asks the database with ``q`` for that one row, so a rule that only defines ``q`` is right by
     construction; a rule whose object form is cheap (a field comparison) overrides it to save the
-    query. ``jiceng/core/tests/test_scope_agreement.py`` checks both forms against each other for
+    query. ``tests/test_scope_agreement.py`` checks both forms against each other for
     every scoped model and every role. ``q`` returns ``None`` when the rule adds nothing for this
     user and action.
     """
