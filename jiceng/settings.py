@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers (400/401/403/404/409 in the JSON envelope) on every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jiceng.core.openapi.document_errors",
+    ],
     # Several models have a ``status``; name their enums so the schema has no ambiguous names.
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "jiceng.members.models.Status",

@@ -10,8 +10,7 @@ class RoleAssignmentInline(admin.TabularInline):
     """Shown for reference; grants are made through accounts.services so they are audited."""
 
     model = RoleAssignment
-    fields = ["role", "area", "org", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("role", "area", "org", "created_at")
     extra = 0
 
     def has_add_permission(self, request, obj=None):
@@ -27,7 +26,7 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
-    fieldsets = (*BaseUserAdmin.fieldsets, ("基层", {"fields": ("display_name", "phone")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("基层", {"fields": ("display_name", "phone")}))
 
     def save_model(self, request, obj, form, change):
         fields = ["username", "display_name", "phone", "is_active", "is_staff", "is_superuser"]

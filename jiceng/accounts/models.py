@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
@@ -5,6 +7,10 @@ from django.db import models
 
 from jiceng.accounts.roles import ROLE_CHOICES, ROLES, permissions_of
 from jiceng.core.scope import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from jiceng.areas.models import Area
+    from jiceng.orgs.models import Department, Org
 
 
 class User(AbstractUser):
@@ -39,7 +45,7 @@ class User(AbstractUser):
     def forget_grants(self) -> None:
         self.__dict__.pop("_grants_cache", None)
 
-    def assignments_for_display(self):
+    def assignments_for_display(self) -> models.QuerySet["RoleAssignment"]:
         return self.role_assignments.select_related("area", "org", "department").order_by(
             "area__code", "org__code", "department__name"
         )
@@ -97,7 +103,7 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.role_label} · {self.area_id or self.org_id or self.department_id}"
 
     @property
-    def node(self):
+    def node(self) -> "Area | Org | Department | None":
         """The area, org or department the role is granted on."""
         return self.area or self.org or self.department
 

@@ -1,11 +1,20 @@
 """Roles are code-defined permission sets (DESIGN.md §1).
 
-A role is granted on an area node by a ``RoleAssignment`` and covers that node's subtree.
-Permissions are named like Django's: ``<app>.<action>_<model>``. Later apps add their
-permissions to the roles here, so this file is the one table of who may do what.
+A role is granted on a node (an area, an org or a department) by a ``RoleAssignment`` and covers
+that node's subtree. This file is the catalogue of roles: key, label, the level it is usually
+granted at, and what it is for. Which permissions a role holds is not written here: each app
+declares its permissions and the role keys that hold them in its ``registry.py``, and a role's set
+is built from those declarations once the apps are loaded. ``manage.py roles_table`` prints the
+resulting table (docs/hierarchy-and-permissions.md §2 carries it).
 """
 
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field, replace
+
+from django.core.exceptions import ImproperlyConfigured
+
+from jiceng.core import registry
 
 
 @dataclass(frozen=True)
@@ -17,150 +26,82 @@ class Role:
     description: str = ""
 
 
-AREA_VIEW = "areas.view_area"
-AREA_CHANGE = "areas.change_area"
-AREA_ADD = "areas.add_area"
-AREA_MOVE = "areas.move_area"
-AUDIT_VIEW = "accounts.view_auditlog"
+CATALOGUE: tuple[Role, ...] = (
+    Role("city_org", "市委组织部", "city", description="看到全市；制定规则、标准和指标；考核各区。"),
+    Role("district_org", "区委组织部", "district", description="同上，限本区。"),
+    Role("street", "街道党工委", "street", description="派单、吹哨、评价职能部门；管理本街道区划与网格。"),
+    Role("community", "社区党委", "community", description="管理本社区的组织、党员、网格、清单、会议和诉求。"),
+    Role(
+        "branch_secretary",
+        "党支部书记",
+        "org",
+        description="管理本支部（及所属党小组）的党员、发展、组织关系转接和党费。授予在党组织上。",
+    ),
+    Role(
+        "grid_worker",
+        "网格员",
+        "grid",
+        description="在手机上现场受理、代居民登记诉求、签收办理和答复；查看本网格楼栋信息。党员信息脱敏显示。",
+    ),
+    Role(
+        "department",
+        "职能部门",
+        "district",
+        description="接收吹哨、报到，办理和答复诉求。授予在职能部门上：只看到派给本部门和召集本部门的诉求。",
+    ),
+    Role("member", "党员", "community", description="参加组织生活、双报到、认领、志愿服务、交纳党费。"),
+    Role("unit_contact", "驻区单位联络人", "community", description="共驻共建、认领项目、提供资源。"),
+    Role("resident", "居民", "community", description="提交诉求、评价答复、微心愿、预约。只看到本人提交的诉求。"),
+)
 
-ORG_VIEW = "orgs.view_org"
-ORG_CHANGE = "orgs.change_org"
-ORG_ADD = "orgs.add_org"
-UNIT_VIEW = "orgs.view_residentunit"
-UNIT_CHANGE = "orgs.change_residentunit"
-DEPARTMENT_VIEW = "orgs.view_department"
-DEPARTMENT_CHANGE = "orgs.change_department"
-MEMBER_VIEW = "members.view_member"
-MEMBER_CHANGE = "members.change_member"
-MEMBER_ADD = "members.add_member"
-# Full ID number and phone; every full view is audited. Roles without it see masked values.
-MEMBER_PII = "members.view_pii_member"
-MEMBER_IMPORT = "members.import_member"
-MEMBER_EXPORT = "members.export_member"
-TRANSFER_VIEW = "members.view_transfer"
-TRANSFER_CHANGE = "members.change_transfer"
-DUES_VIEW = "members.view_duespayment"
-DUES_ADD = "members.add_duespayment"
+# The model field's choices need only keys and labels, known before any app is loaded.
+ROLE_CHOICES = [(role.key, role.label) for role in CATALOGUE]
 
-# 民呼我应 (appeals). A department handler's grant is on its department: it sees the appeals
-# assigned to it and those it is summoned to (吹哨), never the rest of the district.
-APPEAL_VIEW = "appeals.view_appeal"
-APPEAL_ADD = "appeals.add_appeal"  # record on behalf of a resident (网格员代录, 热线, 上级转办)
-APPEAL_DISPATCH = "appeals.dispatch_appeal"  # 派单, 改派, 延期审批, 回访, 办结, 重办, 合并, 撤销
-APPEAL_HANDLE = "appeals.handle_appeal"  # 签收, 办理, 答复, 退单, 申请延期
-APPEAL_SUPERVISE = "appeals.supervise_appeal"  # 挂牌督办
-APPEAL_REPORTER = "appeals.view_reporter_appeal"  # the reporter's name and phone in full
-APPEAL_EXPORT = "appeals.export_appeal"
-CATEGORY_CHANGE = "appeals.change_category"  # the service catalogue
-WHISTLE_VIEW = "appeals.view_whistle"
-WHISTLE_ADD = "appeals.add_whistle"  # 吹哨
-SUMMONS_VIEW = "appeals.view_whistlesummons"
-SUMMONS_REPORT = "appeals.report_whistlesummons"  # 报到, 反馈
-SUMMONS_RATE = "appeals.rate_whistlesummons"  # the street's rating of a department
 
-_APPEALS_READ = {APPEAL_VIEW, APPEAL_REPORTER, APPEAL_EXPORT, WHISTLE_VIEW, SUMMONS_VIEW}
-_APPEALS_DISPATCH = _APPEALS_READ | {APPEAL_ADD, APPEAL_DISPATCH, APPEAL_HANDLE}
-_APPEALS_WHISTLE = {WHISTLE_ADD, SUMMONS_RATE}
-_APPEALS_SUPERVISE = _APPEALS_DISPATCH | {APPEAL_SUPERVISE}
+def build_roles() -> dict[str, Role]:
+    """The catalogue with each role's permissions, as the installed apps declare them."""
+    held: dict[str, set[str]] = defaultdict(set)
+    keys = {role.key for role in CATALOGUE}
+    for permission in registry.permissions():
+        unknown = set(permission.roles) - keys
+        if unknown:
+            raise ImproperlyConfigured(f"{permission.name} names unknown roles: {', '.join(sorted(unknown))}.")
+        for key in permission.roles:
+            held[key].add(permission.name)
+    return {role.key: replace(role, permissions=frozenset(held[role.key])) for role in CATALOGUE}
 
-_MANAGE_AREAS = {AREA_VIEW, AREA_CHANGE, AREA_ADD, AREA_MOVE, AUDIT_VIEW}
-_MANAGE_ORGS = {ORG_VIEW, ORG_CHANGE, ORG_ADD, UNIT_VIEW, UNIT_CHANGE, DEPARTMENT_VIEW, DEPARTMENT_CHANGE}
-_MANAGE_MEMBERS = {
-    MEMBER_VIEW,
-    MEMBER_CHANGE,
-    MEMBER_ADD,
-    MEMBER_PII,
-    MEMBER_IMPORT,
-    MEMBER_EXPORT,
-    TRANSFER_VIEW,
-    TRANSFER_CHANGE,
-    DUES_VIEW,
-    DUES_ADD,
-}
-_OFFICE = _MANAGE_AREAS | _MANAGE_ORGS | _MANAGE_MEMBERS
 
-ROLES: dict[str, Role] = {
-    role.key: role
-    for role in [
-        Role(
-            "city_org",
-            "市委组织部",
-            "city",
-            frozenset(_OFFICE | _APPEALS_SUPERVISE | {CATEGORY_CHANGE}),
-            "看到全市；制定规则、标准和指标；考核各区。",
-        ),
-        Role(
-            "district_org",
-            "区委组织部",
-            "district",
-            frozenset(_OFFICE | _APPEALS_SUPERVISE),
-            "同上，限本区。",
-        ),
-        Role(
-            "street",
-            "街道党工委",
-            "street",
-            frozenset(_OFFICE | _APPEALS_DISPATCH | _APPEALS_WHISTLE),
-            "派单、吹哨、评价职能部门；管理本街道区划与网格。",
-        ),
-        Role(
-            "community",
-            "社区党委",
-            "community",
-            frozenset(
-                {AREA_VIEW, AREA_CHANGE, AREA_ADD, AUDIT_VIEW}
-                | _MANAGE_ORGS
-                | _MANAGE_MEMBERS
-                | _APPEALS_DISPATCH
-                | _APPEALS_WHISTLE
-            ),
-            "管理本社区的组织、党员、网格、清单、会议和诉求。",
-        ),
-        Role(
-            "branch_secretary",
-            "党支部书记",
-            "org",
-            frozenset({ORG_VIEW, ORG_CHANGE} | _MANAGE_MEMBERS),
-            "管理本支部（及所属党小组）的党员、发展、组织关系转接和党费。授予在党组织上。",
-        ),
-        Role(
-            "grid_worker",
-            "网格员",
-            "grid",
-            frozenset({AREA_VIEW, ORG_VIEW, MEMBER_VIEW, APPEAL_VIEW, APPEAL_ADD, APPEAL_HANDLE, APPEAL_REPORTER}),
-            "在手机上现场受理、代居民登记诉求、签收办理和答复；查看本网格楼栋信息。党员信息脱敏显示。",
-        ),
-        Role(
-            "department",
-            "职能部门",
-            "district",
-            frozenset(
-                {
-                    AREA_VIEW,
-                    DEPARTMENT_VIEW,
-                    APPEAL_VIEW,
-                    APPEAL_HANDLE,
-                    APPEAL_EXPORT,
-                    WHISTLE_VIEW,
-                    SUMMONS_VIEW,
-                    SUMMONS_REPORT,
-                }
-            ),
-            "接收吹哨、报到，办理和答复诉求。授予在职能部门上：只看到派给本部门和召集本部门的诉求。",
-        ),
-        Role("member", "党员", "community", frozenset(), "参加组织生活、双报到、认领、志愿服务、交纳党费。"),
-        Role("unit_contact", "驻区单位联络人", "community", frozenset(), "共驻共建、认领项目、提供资源。"),
-        Role(
-            "resident",
-            "居民",
-            "community",
-            frozenset(),
-            "提交诉求、评价答复、微心愿、预约。只看到本人提交的诉求。",
-        ),
-    ]
-}
+class RoleTable(MutableMapping):
+    """``ROLES``: built on first read, rebuilt when the installed apps change (tests may patch it)."""
 
-ROLE_CHOICES = [(role.key, role.label) for role in ROLES.values()]
+    def __init__(self):
+        self._key = None
+        self._roles: dict[str, Role] = {}
+
+    def _current(self) -> dict[str, Role]:
+        key = registry.installed_key()
+        if self._key != key:
+            self._roles = build_roles()
+            self._key = key
+        return self._roles
+
+    def __getitem__(self, key: str) -> Role:
+        return self._current()[key]
+
+    def __setitem__(self, key: str, role: Role) -> None:
+        self._current()[key] = role
+
+    def __delitem__(self, key: str) -> None:
+        del self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+ROLES: RoleTable = RoleTable()
 
 
 def permissions_of(role_key: str) -> frozenset[str]:
@@ -171,3 +112,32 @@ def permissions_of(role_key: str) -> frozenset[str]:
 def roles_holding(permission: str) -> list[str]:
     """Keys of the roles whose permission set includes ``permission``."""
     return [key for key, role in ROLES.items() if permission in role.permissions]
+
+
+TABLE_START = "<!-- roles-table: generated by `manage.py roles_table`; edit the apps' registry.py, not this table -->"
+TABLE_END = "<!-- /roles-table -->"
+
+
+def markdown_tables() -> str:
+    """The roles and every registered permission with the roles holding it, as Markdown."""
+    lines = [
+        TABLE_START,
+        "",
+        "| role key | 中文 | typical node | permissions | what it is for |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{r.key}` | {r.label} | {r.level_hint} | {len(r.permissions)} | {r.description} |" for r in ROLES.values()
+    ]
+    lines += ["", "| permission | 中文 | held by |", "|---|---|---|"]
+    for permission in registry.permissions():
+        holders = ", ".join(f"`{key}`" for key in roles_holding(permission.name)) or "none"
+        lines.append(f"| `{permission.name}` | {permission.label} | {holders} |")
+    lines += ["", TABLE_END]
+    return "\n".join(lines)
+
+
+def replace_tables(text: str) -> str:
+    """``text`` with the generated tables between the markers replaced by today's."""
+    start, end = text.index(TABLE_START), text.index(TABLE_END) + len(TABLE_END)
+    return text[:start] + markdown_tables() + text[end:]

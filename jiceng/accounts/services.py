@@ -1,20 +1,39 @@
 """Writes for accounts, and the audit record every service writes."""
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Model
 from django.forms.models import model_to_dict
 
 from jiceng.accounts.models import AuditLog, RoleAssignment, User
 
+if TYPE_CHECKING:
+    from jiceng.areas.models import Area
+    from jiceng.orgs.models import Department, Org
 
-def snapshot(obj, fields=None) -> dict:
+# Who writes: a signed-in user (``request.user``), or None for the system (imports, jobs).
+Actor: TypeAlias = User | AnonymousUser | None
+
+
+def snapshot(obj: Model, fields: Sequence[str] | None = None) -> dict[str, Any]:
     data = model_to_dict(obj, fields=fields)
     return {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
 
 
-def audit(actor, action: str, obj, before=None, after=None, area_path: str = "") -> AuditLog:
+def audit(
+    actor: Actor,
+    action: str,
+    obj: Model,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    area_path: str = "",
+) -> AuditLog:
     """Record one write. Call inside the service's transaction so both land or neither."""
     return AuditLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if isinstance(actor, User) and actor.pk else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -26,7 +45,7 @@ def audit(actor, action: str, obj, before=None, after=None, area_path: str = "")
 
 
 @transaction.atomic
-def create_user(actor, *, username: str, password: str, display_name: str = "", **extra) -> User:
+def create_user(actor: Actor, *, username: str, password: str, display_name: str = "", **extra: Any) -> User:
     user = User(username=username, display_name=display_name, **extra)
     user.set_password(password)
     user.save()
@@ -34,17 +53,27 @@ def create_user(actor, *, username: str, password: str, display_name: str = "", 
     return user
 
 
-def _node(assignment: RoleAssignment) -> tuple[dict, str]:
-    if assignment.area_id:
+def _node(assignment: RoleAssignment) -> tuple[dict[str, Any], str]:
+    if assignment.area is not None:
         return {"role": assignment.role, "area": assignment.area.code}, assignment.area.code
-    if assignment.department_id:
+    if assignment.department is not None:
         department = assignment.department
         return {"role": assignment.role, "department": department.pk}, department.area_path
+    if assignment.org is None:
+        raise ValueError("a role assignment names no node")
     return {"role": assignment.role, "org": assignment.org.code}, assignment.org.area_path
 
 
 @transaction.atomic
-def assign_role(actor, user: User, role: str, area=None, *, org=None, department=None) -> RoleAssignment:
+def assign_role(
+    actor: Actor,
+    user: User,
+    role: str,
+    area: "Area | None" = None,
+    *,
+    org: "Org | None" = None,
+    department: "Department | None" = None,
+) -> RoleAssignment:
     """Grant ``role`` on an area node, a party org (covering its subtree) or a department: exactly one."""
     if sum(node is not None for node in (area, org, department)) != 1:
         raise ValueError("a role is granted on exactly one node: an area, an org or a department")
@@ -59,7 +88,7 @@ def assign_role(actor, user: User, role: str, area=None, *, org=None, department
 
 
 @transaction.atomic
-def revoke_role(actor, assignment: RoleAssignment) -> None:
+def revoke_role(actor: Actor, assignment: RoleAssignment) -> None:
     before, path = _node(assignment)
     audit(actor, "revoke_role", assignment, before=before, area_path=path)
     assignment.delete()

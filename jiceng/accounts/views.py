@@ -1,18 +1,25 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.utils.timezone import make_aware
 
 from jiceng.accounts.forms import LoginForm
-from jiceng.accounts.models import AuditLog
+from jiceng.accounts.models import AuditLog, User
 from jiceng.accounts.roles import ROLES
 from jiceng.areas.models import Area
 from jiceng.core.scope import scope_prefixes
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request a ``login_required`` view gets: its user is signed in (for the type checker)."""
+
+    user: User
 
 
 class LoginView(auth_views.LoginView):
@@ -22,7 +29,7 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request):
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """One home page, its content chosen by the user's roles and scope."""
     user = request.user
     assignments = list(user.assignments_for_display())
@@ -48,7 +55,7 @@ def home(request):
     )
 
 
-def _day(value):
+def _day(value: str | None) -> date | None:
     """A ``YYYY-MM-DD`` query value, or None for anything else (a bad date is ignored, not an error)."""
     try:
         return parse_date(value or "")
@@ -57,7 +64,7 @@ def _day(value):
 
 
 @login_required
-def audit_list(request):
+def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     logs = AuditLog.objects.visible_to(request.user).select_related("actor")
     q = (request.GET.get("q") or "").strip()[:50]
     if q:

@@ -13,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from jiceng.accounts.roles import APPEAL_VIEW
 from jiceng.appeals import services, stats
 from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
 from jiceng.appeals.models import Appeal, AppealEvent, Extension, Whistle, WhistleSummons, get_appeal_for_user
+from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.appeals.serializers import (
     AnswerSerializer,
     AppealCreateSerializer,
@@ -159,7 +159,8 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(data, status=code, headers={"Location": data["url"]})
 
     @extend_schema(responses={200: EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # The whole timeline of one appeal, not a page of it (and so documented as a plain list).
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         """办理记录（时间线）。诉求人只看到对其公开的环节。"""
         appeal = self.get_object()

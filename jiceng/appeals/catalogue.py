@@ -5,11 +5,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Length
 
-from jiceng.accounts.roles import CATEGORY_CHANGE
 from jiceng.accounts.services import audit, snapshot
 from jiceng.appeals.deadlines import parse_limit
 from jiceng.appeals.errors import AppealError
 from jiceng.appeals.models import CATEGORY_CODE_MAX, CATEGORY_SEGMENT, Category, ResponsibleLevel, Urgency
+from jiceng.appeals.permissions import CATEGORY_CHANGE
 from jiceng.core.paths import is_digits
 from jiceng.core.scope import scope_for
 

@@ -3,7 +3,6 @@
 import django_filters
 from django.db.models import Q
 
-from jiceng.accounts.roles import APPEAL_HANDLE
 from jiceng.appeals.models import (
     WITH_HANDLER,
     Appeal,
@@ -16,6 +15,7 @@ from jiceng.appeals.models import (
     WhistleStatus,
     WhistleSummons,
 )
+from jiceng.appeals.permissions import APPEAL_HANDLE
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import scope_for
 

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.accounts.models import RoleAssignment, User
-from jiceng.accounts.roles import APPEAL_DISPATCH, APPEAL_HANDLE, APPEAL_SUPERVISE, ROLES, SUMMONS_REPORT
+from jiceng.accounts.roles import ROLES
 from jiceng.appeals.models import Notification
+from jiceng.appeals.permissions import APPEAL_DISPATCH, APPEAL_HANDLE, APPEAL_SUPERVISE, SUMMONS_REPORT
 
 logger = logging.getLogger(__name__)
 

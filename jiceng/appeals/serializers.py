@@ -3,7 +3,6 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from jiceng.accounts.roles import APPEAL_VIEW
 from jiceng.appeals import services
 from jiceng.appeals.models import (
     Appeal,
@@ -14,11 +13,13 @@ from jiceng.appeals.models import (
     Kind,
     Outcome,
     Satisfaction,
+    Status,
     Urgency,
     Whistle,
     WhistleCase,
     WhistleSummons,
 )
+from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.core.api import PrebuiltFieldsMixin
 
 
@@ -39,7 +40,7 @@ class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.full_name", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    assigned_area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    assigned_area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     assignee_name = serializers.CharField(read_only=True)
     reporter_name = serializers.SerializerMethodField()
 
@@ -87,6 +88,9 @@ class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    # Blank on events that change no status (a note, a photo); the schema must admit "".
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     photos = serializers.SerializerMethodField()
 
     class Meta:
@@ -156,7 +160,11 @@ class AppealDetailSerializer(AppealSerializer):
     answer_result_display = serializers.CharField(source="get_answer_result_display", read_only=True)
     outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
     satisfaction_display = serializers.CharField(source="get_satisfaction_display", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    # Blank until the step happens; declared so the schema admits "" (read-only fields lose allow_blank).
+    answer_result = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     events = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
     extensions = serializers.SerializerMethodField()
@@ -334,7 +342,7 @@ class SummonsSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     whistle_title = serializers.CharField(source="whistle.title", read_only=True)
     case = serializers.CharField(source="whistle.case", read_only=True)
-    appeal = serializers.IntegerField(source="whistle.appeal_id", read_only=True)
+    appeal = serializers.IntegerField(source="whistle.appeal_id", read_only=True, allow_null=True)
 
     class Meta:
         model = WhistleSummons

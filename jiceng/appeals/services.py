@@ -24,13 +24,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.accounts.roles import (
-    APPEAL_ADD,
-    APPEAL_DISPATCH,
-    APPEAL_HANDLE,
-    APPEAL_REPORTER,
-    APPEAL_SUPERVISE,
-)
 from jiceng.accounts.services import audit
 from jiceng.appeals import notifications, stats
 from jiceng.appeals.deadlines import compute_due, describe_limit, extend_due, remind_at
@@ -63,6 +56,13 @@ from jiceng.appeals.models import (
     Satisfaction,
     Status,
     Urgency,
+)
+from jiceng.appeals.permissions import (
+    APPEAL_ADD,
+    APPEAL_DISPATCH,
+    APPEAL_HANDLE,
+    APPEAL_REPORTER,
+    APPEAL_SUPERVISE,
 )
 from jiceng.appeals.rules import (
     EXTENSION_MAX_WORKDAYS,

@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.accounts.roles import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD
 from jiceng.accounts.services import audit
 from jiceng.appeals import notifications, stats
 from jiceng.appeals.errors import AppealError, TransitionError
@@ -29,6 +28,7 @@ from jiceng.appeals.models import (
     WhistleStatus,
     WhistleSummons,
 )
+from jiceng.appeals.permissions import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD
 from jiceng.appeals.rules import WHISTLE_REPORT_MINUTES
 from jiceng.areas.models import Level
 from jiceng.core.rules import get_rule

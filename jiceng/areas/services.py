@@ -1,11 +1,14 @@
 """Every write to the area tree: validation, code issuing, roll-ups, moves, audit."""
 
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Max, Value
+from django.db.models import F, Max, Model, Value
 from django.db.models.functions import Concat, Length, Substr
 
-from jiceng.accounts.services import audit, snapshot
+from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import (
     ALLOWED_PARENT_LEVELS,
     ISSUED_SUFFIX_LENGTH,
@@ -21,10 +24,10 @@ AUDIT_FIELDS = ["code", "name", "level", "kind", "parent", "households", "popula
 
 # Models that carry a denormalised ``area_path`` (DESIGN.md §4) register here, so a move rewrites
 # their paths in the same transaction. Historical records (the audit log) are not registered.
-AREA_PATH_MODELS: list[tuple[type, str]] = []
+AREA_PATH_MODELS: list[tuple[type[Model], str]] = []
 
 
-def register_area_path(model, field: str = "area_path") -> None:
+def register_area_path(model: type[Model], field: str = "area_path") -> None:
     AREA_PATH_MODELS.append((model, field))
 
 
@@ -34,16 +37,17 @@ class AreaError(ValidationError):
 
 def expected_code_length(level: str, parent: Area | None) -> int:
     if level in NATIONAL_CODE_LENGTH:
-        return NATIONAL_CODE_LENGTH[level]
+        return NATIONAL_CODE_LENGTH[Level(level)]
+    assert parent is not None, "levels below the national codes always have a parent"
     return len(parent.code) + ISSUED_SUFFIX_LENGTH
 
 
-def validate_placement(code: str, level: str, parent: Area | None, *, exclude_pk=None) -> None:
+def validate_placement(code: str, level: str, parent: Area | None, *, exclude_pk: int | None = None) -> None:
     """The code rules: digits of the right length, extending the parent's, not taken."""
     if level not in ALLOWED_PARENT_LEVELS:
         raise AreaError(f"未知的层级：{level}", code="level")
     label = Level(level).label
-    allowed = ALLOWED_PARENT_LEVELS[level]
+    allowed = ALLOWED_PARENT_LEVELS[Level(level)]
     if not allowed:
         if parent is not None:
             raise AreaError(f"{label}级区划不能有上级。", code="parent")
@@ -101,7 +105,7 @@ def _add_to_ancestors(codes: list[str], households: int, population: int, nodes:
         )
 
 
-def _check_counts(households, population) -> None:
+def _check_counts(households: int | None, population: int | None) -> None:
     for value, label in ((households, "户数"), (population, "人口")):
         if value is None or int(value) < 0:
             raise AreaError(f"{label}不能为负数。", code="counts")
@@ -109,7 +113,7 @@ def _check_counts(households, population) -> None:
 
 @transaction.atomic
 def create_area(
-    actor,
+    actor: Actor,
     *,
     parent: Area | None,
     level: str,
@@ -118,8 +122,8 @@ def create_area(
     kind: str = "",
     households: int = 0,
     population: int = 0,
-    latitude=None,
-    longitude=None,
+    latitude: Decimal | float | str | None = None,
+    longitude: Decimal | float | str | None = None,
 ) -> Area:
     """Create one node. Codes below the community are issued when ``code`` is not given."""
     _lock(parent)
@@ -129,7 +133,8 @@ def create_area(
     _check_counts(households, population)
     if code is None and level not in NATIONAL_CODE_LENGTH and parent is not None:
         code = issue_code(parent)
-    validate_placement(code or "", level, parent)
+    code = code or ""
+    validate_placement(code, level, parent)
     area = Area.objects.create(
         code=code,
         name=name,
@@ -154,7 +159,7 @@ EDITABLE_FIELDS = {"name", "kind", "households", "population", "latitude", "long
 
 
 @transaction.atomic
-def update_area(actor, area: Area, **changes) -> Area:
+def update_area(actor: Actor, area: Area, **changes: Any) -> Area:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise AreaError(f"不能直接修改：{'、'.join(sorted(unknown))}", code="fields")
@@ -180,7 +185,7 @@ def update_area(actor, area: Area, **changes) -> Area:
 
 
 @transaction.atomic
-def move_area(actor, area: Area, new_parent: Area, new_code: str | None = None) -> Area:
+def move_area(actor: Actor, area: Area, new_parent: Area, new_code: str | None = None) -> Area:
     """Move ``area`` with its subtree under ``new_parent``; rewrite the prefix in one transaction.
 
     Levels with national codes need the new official ``new_code``; issued levels get a new one.
@@ -201,12 +206,13 @@ def move_area(actor, area: Area, new_parent: Area, new_code: str | None = None) 
     moved_nodes = area.descendant_count + 1
 
     _add_to_ancestors(ancestor_codes(old_code), -area.total_households, -area.total_population, -moved_nodes)
-    Area.objects.filter(pk=old_parent_id).update(child_count=F("child_count") - 1)
+    if old_parent_id is not None:
+        Area.objects.filter(pk=old_parent_id).update(child_count=F("child_count") - 1)
 
     rewrite = Concat(Value(new_code), Substr("code", len(old_code) + 1))
     Area.objects.filter(subtree_q(old_code)).update(code=rewrite)
     for model, field in AREA_PATH_MODELS:
-        model.objects.filter(subtree_q(old_code, field)).update(
+        model._default_manager.filter(subtree_q(old_code, field)).update(
             **{field: Concat(Value(new_code), Substr(field, len(old_code) + 1))}
         )
     Area.objects.filter(pk=area.pk).update(parent=new_parent)

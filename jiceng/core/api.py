@@ -1,6 +1,7 @@
 """Shared API pieces: JSON errors in Chinese, keyset pagination, fields built once per serializer."""
 
 import copy
+from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,6 +10,7 @@ from django.utils.functional import cached_property
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -181,7 +183,14 @@ def error_response(message: str, status_code: int = 400, code: str = "invalid") 
     return Response({"error": {"status": status_code, "code": code, "message": message}}, status=status_code)
 
 
-class PrebuiltFieldsMixin:
+# The mixin goes before a Serializer in the bases; the type checker needs to see that base.
+if TYPE_CHECKING:
+    _SerializerBase = serializers.Serializer
+else:
+    _SerializerBase = object
+
+
+class PrebuiltFieldsMixin(_SerializerBase):
     """A serializer whose fields depend only on its class: they are built once, then copied.
 
     DRF builds a serializer's fields anew for every serializer it makes (from the model, for a
@@ -195,6 +204,9 @@ class PrebuiltFieldsMixin:
     one) or with fields chosen per request: both are refused when the fields are first built.
     """
 
+    # Set on each concrete class (read through cls.__dict__, so a subclass builds its own).
+    _prototype_fields: ClassVar[dict[str, serializers.Field]]
+
     @cached_property
     def fields(self):
         cls = type(self)
@@ -205,7 +217,7 @@ class PrebuiltFieldsMixin:
             if nested:
                 raise TypeError(f"{cls.__name__}: nested serializers cannot be prebuilt ({', '.join(nested)})")
             cls._prototype_fields = prototype
-        fields = serializers.BindingDict(self)
+        fields = BindingDict(self)
         for name, field in prototype.items():
             fields[name] = copy.deepcopy(field) if hasattr(field, "child") else copy.copy(field)
         return fields

@@ -6,8 +6,13 @@ class CoreConfig(AppConfig):
     verbose_name = "公共"
 
     def ready(self):
-        from jiceng.core.cache import forget_on_write
-        from jiceng.core.models import CalendarDay
-        from jiceng.core.workdays import CITY_CALENDAR
+        from django.apps import apps
+        from django.utils.module_loading import import_string
 
-        forget_on_write(CITY_CALENDAR, CalendarDay)
+        from jiceng.core import registry
+        from jiceng.core.cache import forget_on_write
+
+        # Read every app's registry now, so their rules are registered before anything asks.
+        registry.collected()
+        for table in registry.cached_tables():
+            forget_on_write(import_string(table.key), *(apps.get_model(label) for label in table.models))

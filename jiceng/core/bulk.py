@@ -97,6 +97,9 @@ class _Sink:
         """Stop writing: a row was bad, so nothing of this import may be kept."""
         self.live = False
 
+    def add(self, row: tuple) -> None:
+        raise NotImplementedError  # each sink writes a row its own way
+
     def add_many(self, rows) -> None:
         for row in rows:
             self.add(row)

@@ -16,29 +16,33 @@ The copy is never handed out for editing: callers treat the objects as read-only
 import itertools
 import os
 import threading
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
 
 _STAMP_KEY = "jiceng:table-stamp:{}"
 _local: dict[str, tuple[str, object]] = {}
 _lock = threading.Lock()
 _counter = itertools.count()
 DEFAULT_TTL = 60
+T = TypeVar("T")
 
 
 def _new_stamp() -> str:
     return f"{os.getpid()}-{next(_counter)}"
 
 
-def table(key: str, loader, ttl: int = DEFAULT_TTL):
+def table(key: str, loader: Callable[[], T], ttl: int = DEFAULT_TTL) -> T:
     """The value ``loader()`` gave, reloaded when the stamp of ``key`` is gone or has changed."""
     stamp_key = _STAMP_KEY.format(key)
     stamp = cache.get(stamp_key)
     if stamp is not None:
         held = _local.get(key)
         if held is not None and held[0] == stamp:
-            return held[1]
+            return cast(T, held[1])  # one key, one loader: the value held is what it returns
     with _lock:
         value = loader()
         if stamp is None:
@@ -58,11 +62,11 @@ def forget(key: str) -> None:
     transaction.on_commit(lambda: (cache.delete(stamp_key), _local.pop(key, None)))
 
 
-def forget_on_write(key: str, *models) -> None:
+def forget_on_write(key: str, *models: type[Model]) -> None:
     """Forget ``key`` whenever a row of one of ``models`` is saved or deleted."""
     from django.db.models.signals import post_delete, post_save
 
-    def receiver(**kwargs):
+    def receiver(**kwargs: Any) -> None:
         forget(key)
 
     for model in models:

@@ -7,8 +7,8 @@ any later run of the same id does nothing). Smaller imports run in the request b
 job row, so every import has the same result page and error report; smaller exports stream
 straight back to the browser.
 
-Rosters register an :class:`ExcelKind` in :data:`KINDS` (dotted paths, so this module imports no
-app): its template spec, its import function and its exporter. Later rosters append here.
+Each app declares its rosters as :class:`~jiceng.core.registry.ExcelKind` records (dotted paths) in
+its ``registry.py``: template spec, import function, exporter. :data:`KINDS` holds them by key.
 """
 
 import hashlib
@@ -21,18 +21,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from jiceng.accounts.models import AuditLog
 from jiceng.core.excel import ErrorCollector, ExcelError, SheetReader, check_excel_file
 from jiceng.core.masking import mask_id_number
 from jiceng.core.models import ExcelJob
+from jiceng.core.registry import ExcelKind, LazyMapping, excel_kinds, scope_trees
 from jiceng.core.rules import get_rule, register
 from jiceng.core.scope import scope_for
 
@@ -72,57 +73,8 @@ INLINE_COUNT_MAX_BYTES = 5 * 1024 * 1024
 PREVIEW_ERRORS = 500
 
 
-@dataclass(frozen=True)
-class ExcelKind:
-    key: str
-    label: str  # 党员
-    spec: str  # dotted path of the import Spec
-    importer: str | None  # dotted path of import(user, path, *, filename, errors, progress, job) -> ImportResult
-    exporter: str | None  # dotted path of an exporter class (queryset(user, params), write(...))
-    import_permission: str
-    export_permission: str
-
-    def load_spec(self):
-        return import_string(self.spec)
-
-    def load_importer(self):
-        return import_string(self.importer)
-
-    def load_exporter(self):
-        return import_string(self.exporter)()
-
-
-KINDS: dict[str, ExcelKind] = {}
-
-
-def register_kind(kind: ExcelKind) -> ExcelKind:
-    KINDS[kind.key] = kind
-    return kind
-
-
-register_kind(
-    ExcelKind(
-        "members",
-        "党员",
-        "jiceng.members.importer.MEMBER_SPEC",
-        "jiceng.members.importer.import_members",
-        "jiceng.members.exporter.MemberExporter",
-        "members.import_member",
-        "members.export_member",
-    )
-)
-register_kind(
-    ExcelKind(
-        "orgs",
-        "党组织",
-        "jiceng.orgs.importer.ORG_SPEC",
-        "jiceng.orgs.importer.import_orgs",
-        "jiceng.orgs.exporter.OrgExporter",
-        "orgs.add_org",
-        # No role holds a separate org-export right; the org list is not personal data.
-        "orgs.view_org",
-    )
-)
+# Every roster an app declares in its registry.py (``excel_kinds``), by key.
+KINDS: LazyMapping = LazyMapping(excel_kinds)
 
 
 def get_kind(key: str) -> ExcelKind:
@@ -203,14 +155,20 @@ class JobProgress:
 
 def describe_scope(user, permission: str) -> str:
     """“全市” or the names of the nodes where the user holds ``permission``, for the job page."""
-    from jiceng.areas.models import Area
-    from jiceng.orgs.models import Org
-
     scope = scope_for(user, permission)
     if scope.everywhere:
         return "全部"
-    names = list(Area.objects.filter(code__in=scope.areas).order_by("code").values_list("name", flat=True))
-    names += list(Org.objects.filter(code__in=scope.orgs).order_by("code").values_list("name", flat=True))
+    names = []
+    # The trees (areas, then orgs) are declared by the apps that own them.
+    for tree in scope_trees():
+        codes = getattr(scope, tree.scope_field)
+        if codes:
+            model = apps.get_model(tree.model)
+            names += (
+                model.objects.filter(**{f"{tree.code_field}__in": codes})
+                .order_by(tree.code_field)
+                .values_list(tree.name_field, flat=True)
+            )
     text = "、".join(names)
     return text[:297] + "…" if len(text) > 300 else text
 

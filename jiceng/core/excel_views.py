@@ -128,7 +128,7 @@ def job_result(request, pk):
     job = _user_job(request, pk)
     if not job.result:
         raise Http404("没有导出文件。")
-    name = Path(job.result.name).name
+    name = Path(job.result.name or "").name
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
 
 

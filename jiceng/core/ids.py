@@ -44,7 +44,7 @@ def upgrade_15(number: str) -> str:
     return first17 + check_char(first17)
 
 
-def parse_id_number(raw, today: date | None = None) -> IDInfo:
+def parse_id_number(raw: str, today: date | None = None) -> IDInfo:
     """Validate and normalise; raise IDNumberError with the reason in Chinese."""
     number = str(raw or "").strip().replace(" ", "").upper()
     if not number:
@@ -92,7 +92,7 @@ class IDNumberParser:
             self._births[digits] = birth
         return birth
 
-    def __call__(self, raw) -> IDInfo:
+    def __call__(self, raw: str) -> IDInfo:
         if raw.__class__ is str and len(raw) == 18 and raw.isascii():
             first17 = raw[:17]
             if first17.isdigit():

@@ -5,6 +5,8 @@ SQLite and PostgreSQL both use a plain B-tree index for a range, and the bound i
 digits only, so it does not depend on the database collation.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Q
 
 
@@ -35,7 +37,7 @@ def subtree_q(prefix: str, field: str = "code", include_self: bool = True) -> Q:
     return q
 
 
-def subtrees_q(prefixes, field: str = "code") -> Q:
+def subtrees_q(prefixes: Iterable[str], field: str = "code") -> Q:
     """Union of several subtrees; nested prefixes are collapsed first so the OR stays short.
 
     No prefix matches nothing. The usual single prefix is a bare range, with no OR around it.
@@ -46,7 +48,7 @@ def subtrees_q(prefixes, field: str = "code") -> Q:
     return Q(pk__in=[]) if q is None else q
 
 
-def collapse_prefixes(prefixes) -> list[str]:
+def collapse_prefixes(prefixes: Iterable[str]) -> list[str]:
     """Drop prefixes covered by a shorter one: ``["3201", "320102"] -> ["3201"]``."""
     result: list[str] = []
     for prefix in sorted(set(prefixes)):

@@ -1,6 +1,7 @@
 """Periodic jobs. The scheduler only *enqueues* them; the worker runs them (DESIGN.md §2).
 
-Each entry is (dotted path of a ``django_tasks`` task, interval). Apps append their jobs here.
+Each entry is (dotted path of a ``django_tasks`` task, interval), from the ``jobs`` the apps declare
+in their ``registry.py``.
 Enqueueing claims the slot with a conditional UPDATE, so any number of schedulers can run and a
 job is still enqueued once per interval.
 """
@@ -13,17 +14,15 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from jiceng.core.models import ScheduledJob
+from jiceng.core.registry import LazyList, jobs
 
-SCHEDULE: list[tuple[str, timedelta]] = [
-    ("jiceng.areas.tasks.refresh_area_rollups", timedelta(hours=24)),
-    ("jiceng.members.tasks.expire_transfer_letters", timedelta(hours=24)),
-    ("jiceng.core.tasks.purge_excel_files", timedelta(hours=24)),
-    # Excel jobs whose worker died: failed with a message instead of a progress bar that never ends.
-    ("jiceng.core.tasks.fail_stalled_excel_jobs", timedelta(minutes=5)),
-    # 民呼我应: overdue flags, reminders and summons escalation (30-minute report limits need a short interval).
-    ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
-    ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
-]
+
+def _schedule() -> list[tuple[str, timedelta]]:
+    return [(job.task, job.interval) for job in jobs()]
+
+
+# (dotted path of a django_tasks task, interval) for every job the apps' registries declare.
+SCHEDULE: LazyList = LazyList(_schedule)
 
 
 def claim(key: str, interval: timedelta, now=None) -> bool:

@@ -42,7 +42,7 @@ def city_days() -> dict[date, tuple[bool, str]]:
     """The city's own rows, ``{day: (is_workday, name)}``: a few dozen a year, kept per process."""
     from jiceng.core.models import CalendarDay
 
-    def load():
+    def load() -> dict[date, tuple[bool, str]]:
         rows = CalendarDay.objects.values_list("day", "is_workday", "name")
         return {day: (workday, name) for day, workday, name in rows}
 
@@ -52,7 +52,7 @@ def city_days() -> dict[date, tuple[bool, str]]:
 class Calendar:
     """Answers for any day; the city's rows come from :func:`city_days` (no query when kept)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.city = city_days()
 
     def info(self, day: date) -> DayInfo:
@@ -72,10 +72,6 @@ class Calendar:
         return DayInfo(day, workday, SOURCE_PACKAGE, name)
 
 
-def day_info(day: date) -> DayInfo:
-    return Calendar().info(day)
-
-
 def add_workdays(start: date, count: int) -> WorkdayResult:
     """The ``count``-th working day after ``start`` (``start`` itself is not counted)."""
     if count < 0:
@@ -91,9 +87,3 @@ def add_workdays(start: date, count: int) -> WorkdayResult:
         if info.is_workday:
             remaining -= 1
     return WorkdayResult(day, tuple(fallback))
-
-
-def workdays_between(start: date, end: date) -> int:
-    """Working days in (start, end]: how many working days a deadline has used."""
-    calendar = Calendar()
-    return sum(1 for n in range(1, (end - start).days + 1) if calendar.info(start + timedelta(days=n)).is_workday)

@@ -10,8 +10,10 @@ Two pure entry points, no database access beyond reading the rule values:
 """
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from jiceng.core.dates import add_months
 from jiceng.core.ids import age_on
@@ -234,7 +236,109 @@ def _extension_reasons(admission_date, extended_to, r) -> list[str]:
     return []
 
 
-def check_transition(member, to_status: str, on_date: date, **evidence) -> list[str]:
+def _one(reason: str | None) -> list[str]:
+    return [reason] if reason else []
+
+
+def _exit_reasons(member: Any, current: str, to_status: str, on_date: date) -> list[str]:
+    """Leaving the party (出党, 停止党籍) needs membership; death can end any record."""
+    if current in EXIT_STATUSES:
+        return [f"当前状态为“{STATUS_LABELS[current]}”，不能再办理“{STATUS_LABELS[to_status]}”"]
+    if to_status != Status.DECEASED and current not in PARTY_MEMBER_STATUSES:
+        now = STATUS_LABELS.get(current, "无")
+        return [f"“{STATUS_LABELS[to_status]}”只适用于预备党员和正式党员，当前状态为“{now}”"]
+    last = _latest_date(member)
+    if last and on_date < last:
+        return [f"日期{_fmt(on_date)}早于此前记录的日期{_fmt(last)}"]
+    return []
+
+
+def _order_reason(current: str, to_status: str) -> str | None:
+    """The pipeline goes one stage at a time, forward only."""
+    if to_status not in PIPELINE:
+        return f"未知状态“{to_status}”"
+    if current in EXIT_STATUSES:
+        return f"当前状态为“{STATUS_LABELS[current]}”，不能进入发展程序"
+    target = PIPELINE.index(to_status)
+    expected = PIPELINE.index(current) + 1 if current in PIPELINE else 0
+    if target < expected:
+        return f"当前已是“{STATUS_LABELS.get(current, current)}”，不能回到“{STATUS_LABELS[to_status]}”"
+    if target > expected:
+        need = STATUS_LABELS[PIPELINE[expected]] if expected < len(PIPELINE) else ""
+        return f"不能跳过程序：当前为“{STATUS_LABELS.get(current, '无')}”，下一步应为“{need}”"
+    return None
+
+
+def _to_applicant(member: Any, on_date: date, evidence: Mapping[str, Any], r: dict) -> list[str]:
+    return _one(_age_reason(getattr(member, "birth_date", None), on_date, r))
+
+
+def _to_activist(member: Any, on_date: date, evidence: Mapping[str, Any], r: dict) -> list[str]:
+    application = getattr(member, "application_date", None)
+    reasons = _one(_age_reason(getattr(member, "birth_date", None), application, r))
+    if application is None:
+        reasons.append("缺少申请入党日期")
+    elif on_date < application:
+        reasons.append(f"确定积极分子日期{_fmt(on_date)}早于申请入党日期{_fmt(application)}")
+    talk = evidence.get("talk_date") or getattr(member, "talk_date", None)
+    reasons += _talk_reasons(application, talk, r, required=True)
+    if talk and on_date < talk:
+        reasons.append(f"确定积极分子日期{_fmt(on_date)}早于谈话日期{_fmt(talk)}")
+    return reasons
+
+
+def _to_candidate(member: Any, on_date: date, evidence: Mapping[str, Any], r: dict) -> list[str]:
+    activist = getattr(member, "activist_date", None)
+    if activist is None:
+        return ["缺少确定积极分子日期"]
+    return _one(_activist_years_reason(activist, on_date, r))
+
+
+def _admission_reasons(member: Any, on_date: date, evidence: Mapping[str, Any], r: dict) -> list[str]:
+    """The branch vote (支部大会) after the candidate stage, then the committee's approval in time."""
+    admission = evidence.get("admission_date") or getattr(member, "admission_date", None)
+    if admission is None:
+        return ["缺少支部大会通过日期"]
+    reasons = []
+    candidate = getattr(member, "candidate_date", None)
+    if candidate and admission < candidate:
+        reasons.append(f"支部大会通过日期{_fmt(admission)}早于确定发展对象日期{_fmt(candidate)}")
+    extended = bool(evidence.get("approval_extended", getattr(member, "approval_extended", False)))
+    return reasons + _approval_reasons(admission, on_date, extended, r)
+
+
+def _to_probationary(member: Any, on_date: date, evidence: Mapping[str, Any], r: dict) -> list[str]:
+    reasons = _admission_reasons(member, on_date, evidence, r)
+    hours = evidence.get("training_hours")
+    if hours is None:
+        hours = getattr(member, "training_hours", 0)
+    reasons += _one(_training_reason(hours, r))
+    reasons += introducer_reasons(evidence.get("introducers"), member, r)
+    reasons += vote_reasons(evidence.get("votes_for"), evidence.get("voters"))
+    return reasons
+
+
+def _to_full(member: Any, on_date: date, evidence: Mapping[str, Any], r: dict) -> list[str]:
+    end = probation_end(getattr(member, "admission_date", None), getattr(member, "probation_extended_to", None))
+    if end is None:
+        return ["缺少支部大会通过（接收预备党员）日期"]
+    reasons = []
+    if on_date < end:
+        reasons.append(f"预备期至{_fmt(end)}届满，{_fmt(on_date)}尚不能转正")
+    return reasons + vote_reasons(evidence.get("votes_for"), evidence.get("voters"))
+
+
+# What each stage of the pipeline checks on the way in: one function per step of the rules.
+_STAGE_CHECKS: dict[str, Callable[[Any, date, Mapping[str, Any], dict], list[str]]] = {
+    Status.APPLICANT: _to_applicant,
+    Status.ACTIVIST: _to_activist,
+    Status.CANDIDATE: _to_candidate,
+    Status.PROBATIONARY: _to_probationary,
+    Status.FULL: _to_full,
+}
+
+
+def check_transition(member: Any, to_status: str, on_date: date, **evidence: Any) -> list[str]:
     """Reasons (Chinese) why ``member`` may not move to ``to_status`` on ``on_date``; empty: allowed.
 
     ``member`` is a Member (or any object with its fields). ``evidence`` supplies what the step needs
@@ -243,99 +347,15 @@ def check_transition(member, to_status: str, on_date: date, **evidence) -> list[
     approval (``on_date`` is then the higher committee's approval date); ``votes_for`` and
     ``voters`` (full members entitled to vote) for the branch general meeting.
     """
-    r = rule_values()
-    reasons: list[str] = []
-    current = getattr(member, "status", "") or ""
-    get = getattr
-
     if on_date is None:
         return ["缺少日期"]
-
+    current = getattr(member, "status", "") or ""
     if to_status in EXIT_STATUSES:
-        if current in EXIT_STATUSES:
-            return [f"当前状态为“{STATUS_LABELS[current]}”，不能再办理“{STATUS_LABELS[to_status]}”"]
-        if to_status != Status.DECEASED and current not in PARTY_MEMBER_STATUSES:
-            now = STATUS_LABELS.get(current, "无")
-            return [f"“{STATUS_LABELS[to_status]}”只适用于预备党员和正式党员，当前状态为“{now}”"]
-        last = _latest_date(member)
-        if last and on_date < last:
-            reasons.append(f"日期{_fmt(on_date)}早于此前记录的日期{_fmt(last)}")
-        return reasons
-
-    if to_status not in PIPELINE:
-        return [f"未知状态“{to_status}”"]
-    if current in EXIT_STATUSES:
-        return [f"当前状态为“{STATUS_LABELS[current]}”，不能进入发展程序"]
-
-    target = PIPELINE.index(to_status)
-    expected = PIPELINE.index(current) + 1 if current in PIPELINE else 0
-    if target != expected:
-        if target < expected:
-            return [f"当前已是“{STATUS_LABELS.get(current, current)}”，不能回到“{STATUS_LABELS[to_status]}”"]
-        need = STATUS_LABELS[PIPELINE[expected]] if expected < len(PIPELINE) else ""
-        return [f"不能跳过程序：当前为“{STATUS_LABELS.get(current, '无')}”，下一步应为“{need}”"]
-
-    birth = get(member, "birth_date", None)
-    application = get(member, "application_date", None)
-
-    if to_status == Status.APPLICANT:
-        reason = _age_reason(birth, on_date, r)
-        if reason:
-            reasons.append(reason)
-        return reasons
-
-    if to_status == Status.ACTIVIST:
-        reason = _age_reason(birth, application, r)
-        if reason:
-            reasons.append(reason)
-        if application is None:
-            reasons.append("缺少申请入党日期")
-        elif on_date < application:
-            reasons.append(f"确定积极分子日期{_fmt(on_date)}早于申请入党日期{_fmt(application)}")
-        talk = evidence.get("talk_date") or get(member, "talk_date", None)
-        reasons += _talk_reasons(application, talk, r, required=True)
-        if talk and on_date < talk:
-            reasons.append(f"确定积极分子日期{_fmt(on_date)}早于谈话日期{_fmt(talk)}")
-        return reasons
-
-    if to_status == Status.CANDIDATE:
-        activist = get(member, "activist_date", None)
-        if activist is None:
-            return ["缺少确定积极分子日期"]
-        reason = _activist_years_reason(activist, on_date, r)
-        if reason:
-            reasons.append(reason)
-        return reasons
-
-    if to_status == Status.PROBATIONARY:
-        candidate = get(member, "candidate_date", None)
-        admission = evidence.get("admission_date") or get(member, "admission_date", None)
-        if admission is None:
-            reasons.append("缺少支部大会通过日期")
-        else:
-            if candidate and admission < candidate:
-                reasons.append(f"支部大会通过日期{_fmt(admission)}早于确定发展对象日期{_fmt(candidate)}")
-            extended = bool(evidence.get("approval_extended", get(member, "approval_extended", False)))
-            reasons += _approval_reasons(admission, on_date, extended, r)
-        hours = evidence.get("training_hours")
-        if hours is None:
-            hours = get(member, "training_hours", 0)
-        reason = _training_reason(hours, r)
-        if reason:
-            reasons.append(reason)
-        reasons += introducer_reasons(evidence.get("introducers"), member, r)
-        reasons += vote_reasons(evidence.get("votes_for"), evidence.get("voters"))
-        return reasons
-
-    # to_status == FULL
-    admission = get(member, "admission_date", None)
-    end = probation_end(admission, get(member, "probation_extended_to", None))
-    if end is None:
-        return ["缺少支部大会通过（接收预备党员）日期"]
-    if on_date < end:
-        reasons.append(f"预备期至{_fmt(end)}届满，{_fmt(on_date)}尚不能转正")
-    reasons += vote_reasons(evidence.get("votes_for"), evidence.get("voters"))
-    return reasons
+        return _exit_reasons(member, current, to_status, on_date)
+    reason = _order_reason(current, to_status)
+    if reason:
+        return [reason]
+    return _STAGE_CHECKS[to_status](member, on_date, evidence, rule_values())
 
 
 def introducer_reasons(introducers, member=None, r=None) -> list[str]:
@@ -418,7 +438,164 @@ _DATE_FIELDS = (
 )
 
 
-def check_record(data: Mapping, today: date) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class _Record:
+    """One record under check, with what every check needs computed once."""
+
+    data: Mapping[str, Any]
+    status: str
+    stage: int  # index in PIPELINE of the furthest stage reached
+    detailed: bool  # applied under the 2014 detailed rules: talk and training are required
+    today: date
+    r: dict
+
+    def get(self, field: str) -> Any:
+        return self.data.get(field)
+
+    @property
+    def is_exit(self) -> bool:
+        return self.status in EXIT_STATUSES
+
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+_Errors = list[tuple[str, str]]
+
+
+def _reached_stage(data: Mapping[str, Any], status: str) -> int:
+    if status not in EXIT_STATUSES:
+        return _PIPELINE_INDEX[status]
+    # Someone who left: the furthest stage whose date is on file.
+    g = data.get
+    if g("full_member_date"):
+        return 4
+    if g("approval_date"):
+        return 3
+    if g("candidate_date") or g("admission_date"):
+        return 2
+    return 1 if g("activist_date") else 0
+
+
+def _check_dates(rec: _Record) -> _Errors:
+    errors = []
+    birth = rec.get("birth_date")
+    if birth is None:
+        errors.append(("birth_date", "缺少出生日期"))
+    for field in _DATE_FIELDS:
+        value = rec.get(field)
+        if value is not None and value > rec.today:
+            errors.append((field, f"{FIELD_LABELS[field]}{_fmt(value)}晚于今天"))
+        if value is not None and birth is not None and field != "birth_date" and value < birth:
+            errors.append((field, f"{FIELD_LABELS[field]}{_fmt(value)}早于出生日期"))
+    return errors
+
+
+def _check_status_fields(rec: _Record) -> _Errors:
+    """An exit needs its date; a current record has no exit date and no date of a later stage."""
+    exit_label = FIELD_LABELS["exit_date"]
+    if rec.is_exit:
+        if rec.get("exit_date") is None:
+            return [("exit_date", f"状态为“{rec.label()}”，缺少{exit_label}")]
+        return []
+    errors = []
+    if rec.get("exit_date") is not None:
+        errors.append(("exit_date", f"状态为“{rec.label()}”，不应填写{exit_label}"))
+    for first_stage, fields in _STAGE_FIELDS:
+        if rec.stage < first_stage:
+            errors += [
+                (field, f"状态为“{rec.label()}”，不应填写{FIELD_LABELS[field]}")
+                for field in fields
+                if rec.get(field) is not None
+            ]
+    return errors
+
+
+def _check_required(rec: _Record) -> _Errors:
+    if rec.is_exit and rec.stage < 1:
+        return []
+    required = ["application_date"]
+    if rec.stage >= 1:
+        required += ["activist_date", "talk_date"] if rec.detailed else ["activist_date"]
+    if rec.stage >= 2:
+        required.append("candidate_date")
+    if rec.stage >= 3:
+        required += ["admission_date", "approval_date"]
+    if rec.stage >= 4:
+        required.append("full_member_date")
+    return [
+        (field, f"状态为“{rec.label()}”，缺少{FIELD_LABELS[field]}") for field in required if rec.get(field) is None
+    ]
+
+
+def _check_application(rec: _Record) -> _Errors:
+    application, talk = rec.get("application_date"), rec.get("talk_date")
+    errors = [("application_date", reason) for reason in _one(_age_reason(rec.get("birth_date"), application, rec.r))]
+    if talk is not None or (rec.detailed and rec.stage >= 1):
+        errors += [("talk_date", reason) for reason in _talk_reasons(application, talk, rec.r, required=False)]
+    return errors
+
+
+def _check_activist(rec: _Record) -> _Errors:
+    application, activist = rec.get("application_date"), rec.get("activist_date")
+    errors = []
+    if activist and application and activist < application:
+        errors.append(("activist_date", f"确定积极分子日期{_fmt(activist)}早于申请入党日期{_fmt(application)}"))
+    reason = _activist_years_reason(activist, rec.get("candidate_date"), rec.r)
+    return errors + [("candidate_date", reason) for reason in _one(reason)]
+
+
+def _check_admission(rec: _Record) -> _Errors:
+    candidate, admission = rec.get("candidate_date"), rec.get("admission_date")
+    errors = []
+    if candidate and admission and admission < candidate:
+        errors.append(("admission_date", f"支部大会通过日期{_fmt(admission)}早于确定发展对象日期{_fmt(candidate)}"))
+    hours = rec.get("training_hours")
+    if (rec.stage >= 3 or admission) and (rec.detailed or hours):
+        errors += [("training_hours", reason) for reason in _one(_training_reason(hours, rec.r))]
+    approval_reasons = _approval_reasons(admission, rec.get("approval_date"), bool(rec.get("approval_extended")), rec.r)
+    return errors + [("approval_date", reason) for reason in approval_reasons]
+
+
+def _check_probation(rec: _Record) -> _Errors:
+    admission, extended_to, full = (
+        rec.get("admission_date"),
+        rec.get("probation_extended_to"),
+        rec.get("full_member_date"),
+    )
+    errors = [("probation_extended_to", reason) for reason in _extension_reasons(admission, extended_to, rec.r)]
+    if full and admission:
+        end = extended_to or add_years(admission, rec.r["probation_years"])
+        if full < end:
+            errors.append(("full_member_date", f"转正日期{_fmt(full)}早于预备期满日{_fmt(end)}"))
+    return errors
+
+
+def _check_exit_date(rec: _Record) -> _Errors:
+    exit_date = rec.get("exit_date")
+    if exit_date is None:
+        return []
+    fields = ("application_date", "activist_date", "candidate_date", "admission_date", "approval_date")
+    last = max((d for d in (*map(rec.get, fields), rec.get("full_member_date")) if d), default=None)
+    if last and exit_date < last:
+        return [("exit_date", f"{FIELD_LABELS['exit_date']}{_fmt(exit_date)}早于{_fmt(last)}")]
+    return []
+
+
+# Run in this order, so a record's errors read from its basic facts to the later stages.
+_RECORD_CHECKS: tuple[Callable[[_Record], _Errors], ...] = (
+    _check_dates,
+    _check_status_fields,
+    _check_required,
+    _check_application,
+    _check_activist,
+    _check_admission,
+    _check_probation,
+    _check_exit_date,
+)
+
+
+def check_record(data: Mapping[str, Any], today: date) -> list[tuple[str, str]]:
     """Consistency of one complete member record; ``(field, Chinese reason)`` pairs, empty if fine.
 
     Keys are Member field names; missing keys count as empty. Dates are ``datetime.date``.
@@ -426,96 +603,20 @@ def check_record(data: Mapping, today: date) -> list[tuple[str, str]]:
     Talk dates and training hours are required only for applications from ``members.detailed_rules_from``
     (older files rarely recorded them), and checked whenever they are present.
     """
-    r = rule_values()
-    errors: list[tuple[str, str]] = []
-    add = errors.append
-    g = data.get
-
-    status = g("status") or ""
-    birth = g("birth_date")
-    application = g("application_date")
-    talk = g("talk_date")
-    activist = g("activist_date")
-    candidate = g("candidate_date")
-    admission = g("admission_date")
-    approval = g("approval_date")
-    extended_to = g("probation_extended_to")
-    full = g("full_member_date")
-    exit_date = g("exit_date")
-
+    status = data.get("status") or ""
     if status not in STATUS_LABELS:
-        add(("status", f"未知状态“{status}”"))
-        return errors
-    if birth is None:
-        add(("birth_date", "缺少出生日期"))
-
-    for field in _DATE_FIELDS:
-        value = g(field)
-        if value is not None and value > today:
-            add((field, f"{FIELD_LABELS[field]}{_fmt(value)}晚于今天"))
-        if value is not None and birth is not None and field != "birth_date" and value < birth:
-            add((field, f"{FIELD_LABELS[field]}{_fmt(value)}早于出生日期"))
-
-    is_exit = status in EXIT_STATUSES
-    if is_exit:
-        if exit_date is None:
-            add(("exit_date", f"状态为“{STATUS_LABELS[status]}”，缺少{FIELD_LABELS['exit_date']}"))
-        # Reached stage: the furthest stage whose date is on file.
-        stage = 4 if full else 3 if approval else 2 if (candidate or admission) else 1 if activist else 0
-    else:
-        stage = _PIPELINE_INDEX[status]
-        if exit_date is not None:
-            add(("exit_date", f"状态为“{STATUS_LABELS[status]}”，不应填写{FIELD_LABELS['exit_date']}"))
-        for first_stage, fields in _STAGE_FIELDS:
-            if stage < first_stage:
-                for field in fields:
-                    if g(field) is not None:
-                        add((field, f"状态为“{STATUS_LABELS[status]}”，不应填写{FIELD_LABELS[field]}"))
-
-    detailed = application is not None and application >= r["detailed_from"]
-    required = ["application_date"]
-    if stage >= 1:
-        required.append("activist_date")
-        if detailed:
-            required.append("talk_date")
-    if stage >= 2:
-        required.append("candidate_date")
-    if stage >= 3:
-        required += ["admission_date", "approval_date"]
-    if stage >= 4:
-        required.append("full_member_date")
-    if not is_exit or stage >= 1:
-        for field in required:
-            if g(field) is None:
-                add((field, f"状态为“{STATUS_LABELS[status]}”，缺少{FIELD_LABELS[field]}"))
-
-    reason = _age_reason(birth, application, r)
-    if reason:
-        add(("application_date", reason))
-    if talk is not None or (detailed and stage >= 1):
-        for reason in _talk_reasons(application, talk, r, required=False):
-            add(("talk_date", reason))
-    if activist and application and activist < application:
-        add(("activist_date", f"确定积极分子日期{_fmt(activist)}早于申请入党日期{_fmt(application)}"))
-    reason = _activist_years_reason(activist, candidate, r)
-    if reason:
-        add(("candidate_date", reason))
-    if candidate and admission and admission < candidate:
-        add(("admission_date", f"支部大会通过日期{_fmt(admission)}早于确定发展对象日期{_fmt(candidate)}"))
-    if (stage >= 3 or admission) and (detailed or g("training_hours")):
-        reason = _training_reason(g("training_hours"), r)
-        if reason:
-            add(("training_hours", reason))
-    for reason in _approval_reasons(admission, approval, bool(g("approval_extended")), r):
-        add(("approval_date", reason))
-    for reason in _extension_reasons(admission, extended_to, r):
-        add(("probation_extended_to", reason))
-    if full and admission:
-        end = extended_to or add_years(admission, r["probation_years"])
-        if full < end:
-            add(("full_member_date", f"转正日期{_fmt(full)}早于预备期满日{_fmt(end)}"))
-    if exit_date is not None:
-        last = max((d for d in (application, activist, candidate, admission, approval, full) if d), default=None)
-        if last and exit_date < last:
-            add(("exit_date", f"{FIELD_LABELS['exit_date']}{_fmt(exit_date)}早于{_fmt(last)}"))
+        return [("status", f"未知状态“{status}”")]
+    r = rule_values()
+    application = data.get("application_date")
+    rec = _Record(
+        data,
+        status,
+        stage=_reached_stage(data, status),
+        detailed=application is not None and application >= r["detailed_from"],
+        today=today,
+        r=r,
+    )
+    errors: list[tuple[str, str]] = []
+    for check in _RECORD_CHECKS:
+        errors += check(rec)
     return errors

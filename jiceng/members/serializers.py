@@ -3,7 +3,7 @@ from rest_framework import serializers
 from jiceng.core.masking import mask_id_number
 
 from .history import member_history
-from .models import Member, MemberEvent, Status, Transfer
+from .models import Education, Member, MemberEvent, Status, Transfer
 from .privacy import masked_id_number, masked_phone
 
 
@@ -18,6 +18,8 @@ class MemberSerializer(serializers.ModelSerializer):
     org = serializers.SlugRelatedField(slug_field="code", read_only=True)
     org_name = serializers.CharField(source="org.name", read_only=True)
     can_vote = serializers.BooleanField(read_only=True, help_text="只有正式党员有表决权")
+    # Declared so the schema admits the blank value (a read-only model field loses allow_blank).
+    education = serializers.ChoiceField(choices=Education.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Member
@@ -84,9 +86,9 @@ class MemberDetailSerializer(MemberSerializer):
     introducers = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     training_hours = serializers.IntegerField(read_only=True)
-    talk_date = serializers.DateField(read_only=True)
+    talk_date = serializers.DateField(read_only=True, allow_null=True)
     dues_category = serializers.CharField(read_only=True)
-    dues_paid_through = serializers.DateField(read_only=True)
+    dues_paid_through = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta(MemberSerializer.Meta):
         fields = [
@@ -112,8 +114,8 @@ class TransferSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:transfer-detail")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    from_org = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    to_org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    from_org = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    to_org = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     from_org_name = serializers.CharField(source="from_org.name", read_only=True, default="")
     to_org_name = serializers.CharField(source="to_org.name", read_only=True, default="")
     person_id_number = serializers.SerializerMethodField(help_text="转入人员身份证号（脱敏）")

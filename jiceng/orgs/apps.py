@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.apps import AppConfig
 
 
@@ -8,24 +6,12 @@ class OrgsConfig(AppConfig):
     verbose_name = "党组织"
 
     def ready(self):
-        from jiceng.areas.services import AREA_PATH_MODELS, register_area_path
-        from jiceng.core.schedule import SCHEDULE
-        from jiceng.members.models import Member, Transfer
-        from jiceng.orgs import rules  # noqa: F401  (registers the setup-check rules)
-        from jiceng.orgs.models import Department, Org, ResidentUnit
+        from jiceng.core import registry
         from jiceng.orgs.services import register_org_area_path, register_org_path
 
-        # Area moves rewrite the anchor paths of orgs, resident units and departments.
-        for model in (Org, ResidentUnit, Department):
-            if (model, "area_path") not in AREA_PATH_MODELS:
-                register_area_path(model)
-        # Org moves rewrite every stored org path (members, transfers); an org's new anchor area
-        # follows to the members it holds.
-        for model, field in ((Member, "org_path"), (Transfer, "org_path"), (Transfer, "from_org_path")):
-            if any(f.name == field for f in model._meta.fields):
-                register_org_path(model, field)
-        register_org_area_path(Member, "org", "area_path")
-
-        job = ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24))
-        if job not in SCHEDULE:
-            SCHEDULE.append(job)
+        # Org moves rewrite every copy of an org code the apps declare (their org_paths); an org's
+        # new anchor area follows to the rows that copy it through a foreign key (org_area_paths).
+        for model, entry in registry.stored_paths("org_paths"):
+            register_org_path(model, entry.field)
+        for model, entry in registry.stored_paths("org_area_paths"):
+            register_org_area_path(model, entry.via, entry.field)

@@ -6,6 +6,7 @@ units with their member counts), whatever the number of orgs.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -159,13 +160,17 @@ def _fmt(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _org_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
-    if not org.is_active:
-        return []
-    found: list[Finding] = []
-
-    def add(kind, severity, message, rule=""):
+def _adder(org: Org, found: list[Finding]) -> Callable[..., None]:
+    def add(kind: str, severity: str, message: str, rule: str = "") -> None:
         found.append(Finding(kind, severity, message, org=org, rule=rule))
+
+    return add
+
+
+def _size_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
+    """Size against the org type: when to split, merge up into a 党总支 or 党委, or elect a 支委会."""
+    found: list[Finding] = []
+    add = _adder(org, found)
 
     members, full = org.total_members, org.total_full_members
     type_label = TYPE_LABELS[org.org_type]
@@ -215,36 +220,51 @@ def _org_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list
             f"党员{members}名，达到{limits.committee_from}名，可经上级党组织批准设立基层党委。",
             rules.COMMITTEE_FROM,
         )
+    return found
 
-    if org.org_type in TERM_TYPES:
-        years = limits.term_years(org.category)
-        if org.term_end is None:
-            add(Kind.TERM_MISSING, Severity.INFO, "未录入本届任期，无法提醒换届。")
-        elif today > org.term_end:
-            add(
-                Kind.TERM_OVERDUE,
-                Severity.ERROR,
-                f"本届任期已于{_fmt(org.term_end)}届满，逾期{(today - org.term_end).days}天未换届。",
-                rules.TERM_REMINDER_MONTHS,
-            )
-        elif today >= add_months(org.term_end, -limits.reminder_months):
-            add(
-                Kind.TERM_REMINDER,
-                Severity.WARNING,
-                f"本届任期将于{_fmt(org.term_end)}届满（还有{(org.term_end - today).days}天），"
-                f"应提前{limits.reminder_months}个月做好换届准备。",
-                rules.TERM_REMINDER_MONTHS,
-            )
-        if org.term_start and org.term_end and org.term_end > add_months(org.term_start, 12 * years):
-            five = org.category in FIVE_YEAR_TERM_CATEGORIES
-            key = rules.TERM_YEARS_VILLAGE_COMMUNITY if five else rules.TERM_YEARS_DEFAULT
-            add(
-                Kind.TERM_TOO_LONG,
-                Severity.WARNING,
-                f"本届任期{_fmt(org.term_start)}至{_fmt(org.term_end)}，超过规定的每届{years}年"
-                "（延期换届须经上级党组织批准）。",
-                key,
-            )
+
+def _term_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
+    """Elected orgs: the term is on file, not over, and not longer than the rules allow."""
+    found: list[Finding] = []
+    if org.org_type not in TERM_TYPES:
+        return found
+    add = _adder(org, found)
+
+    years = limits.term_years(org.category)
+    if org.term_end is None:
+        add(Kind.TERM_MISSING, Severity.INFO, "未录入本届任期，无法提醒换届。")
+    elif today > org.term_end:
+        add(
+            Kind.TERM_OVERDUE,
+            Severity.ERROR,
+            f"本届任期已于{_fmt(org.term_end)}届满，逾期{(today - org.term_end).days}天未换届。",
+            rules.TERM_REMINDER_MONTHS,
+        )
+    elif today >= add_months(org.term_end, -limits.reminder_months):
+        add(
+            Kind.TERM_REMINDER,
+            Severity.WARNING,
+            f"本届任期将于{_fmt(org.term_end)}届满（还有{(org.term_end - today).days}天），"
+            f"应提前{limits.reminder_months}个月做好换届准备。",
+            rules.TERM_REMINDER_MONTHS,
+        )
+    if org.term_start and org.term_end and org.term_end > add_months(org.term_start, 12 * years):
+        five = org.category in FIVE_YEAR_TERM_CATEGORIES
+        key = rules.TERM_YEARS_VILLAGE_COMMUNITY if five else rules.TERM_YEARS_DEFAULT
+        add(
+            Kind.TERM_TOO_LONG,
+            Severity.WARNING,
+            f"本届任期{_fmt(org.term_start)}至{_fmt(org.term_end)}，超过规定的每届{years}年"
+            "（延期换届须经上级党组织批准）。",
+            key,
+        )
+    return found
+
+
+def _secretary_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
+    """Every org but a 党小组 has a secretary; a vacancy is filled within the rule's months."""
+    found: list[Finding] = []
+    add = _adder(org, found)
 
     if org.org_type != OrgType.GROUP and not posts.secretary_held:
         since = posts.secretary_vacant_since
@@ -267,6 +287,15 @@ def _org_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list
         else:
             add(Kind.SECRETARY_MISSING, Severity.INFO, "未登记现任书记。")
     return found
+
+
+_ORG_CHECKS = (_size_findings, _term_findings, _secretary_findings)
+
+
+def _org_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
+    if not org.is_active:
+        return []
+    return [finding for check in _ORG_CHECKS for finding in check(org, posts, limits, today)]
 
 
 def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> list[Finding]:

@@ -5,7 +5,7 @@ from jiceng.orgs.models import CommitteePost, Department, Org, PartTimeMember, R
 
 class OrgSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:org-detail", lookup_field="code")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     org_type_display = serializers.CharField(source="get_org_type_display", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
@@ -53,7 +53,7 @@ class CommitteePostSerializer(serializers.ModelSerializer):
 
 class PartTimeMemberSerializer(serializers.ModelSerializer):
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    unit = serializers.PrimaryKeyRelatedField(read_only=True)
+    unit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
 
     class Meta:
@@ -76,7 +76,7 @@ class OrgDetailSerializer(OrgSerializer):
 class ResidentUnitSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:residentunit-detail")
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    party_org = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    party_org = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:

@@ -19,14 +19,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.accounts.roles import (
-    APPEAL_ADD,
-    APPEAL_DISPATCH,
-    APPEAL_HANDLE,
-    APPEAL_VIEW,
-    SUMMONS_REPORT,
-    WHISTLE_ADD,
-)
 from jiceng.appeals import forms, services, stats, whistles
 from jiceng.appeals.errors import AppealError, TransitionError
 from jiceng.appeals.models import (
@@ -44,6 +36,14 @@ from jiceng.appeals.models import (
     Whistle,
     WhistleSummons,
     get_appeal_for_user,
+)
+from jiceng.appeals.permissions import (
+    APPEAL_ADD,
+    APPEAL_DISPATCH,
+    APPEAL_HANDLE,
+    APPEAL_VIEW,
+    SUMMONS_REPORT,
+    WHISTLE_ADD,
 )
 from jiceng.appeals.rules import EXTENSION_MAX_WORKDAYS
 from jiceng.areas.models import Area, Level

@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 
-from jiceng.accounts.roles import SUMMONS_VIEW
 from jiceng.appeals.models import DepartmentStat, WhistleSummons
+from jiceng.appeals.permissions import SUMMONS_VIEW
 from jiceng.appeals.stats import Rates
 from jiceng.appeals.views.appeals import _month
 from jiceng.core.scope import scope_for

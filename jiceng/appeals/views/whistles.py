@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.accounts.roles import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD, WHISTLE_VIEW
 from jiceng.appeals import forms, services, whistles
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, WhistleSummons
+from jiceng.appeals.permissions import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD, WHISTLE_VIEW
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
 from jiceng.core.paging import before_id_page

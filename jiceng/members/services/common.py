@@ -1,12 +1,16 @@
 """Shared pieces of the roster services: the error type, timeline and audit helpers, checks."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from jiceng.core.ids import IDNumberError, parse_id_number
+from jiceng.accounts.models import User
+from jiceng.accounts.services import Actor
+from jiceng.core.ids import IDInfo, IDNumberError, parse_id_number
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
@@ -18,6 +22,9 @@ from jiceng.members.privacy import in_scope
 from jiceng.members.rules import (
     check_record,
 )
+
+if TYPE_CHECKING:
+    from jiceng.orgs.models import Org
 
 TRANSFER_CHANGE = "members.change_transfer"
 
@@ -33,7 +40,7 @@ def _today() -> date:
 # --------------------------------------------------------------------------- helpers
 
 
-def _masked_snapshot(member: Member, fields) -> dict:
+def _masked_snapshot(member: Member, fields: Iterable[str]) -> dict[str, Any]:
     data = {}
     for field in fields:
         value = getattr(member, field)
@@ -98,19 +105,27 @@ RECORD_FIELDS = (
 )
 
 
-def _event(member, kind: str, summary: str, actor=None, on_date=None, from_org=None, to_org=None) -> MemberEvent:
+def _event(
+    member: Member,
+    kind: str,
+    summary: str,
+    actor: Actor = None,
+    on_date: date | None = None,
+    from_org: "Org | None" = None,
+    to_org: "Org | None" = None,
+) -> MemberEvent:
     return MemberEvent.objects.create(
         member=member,
         kind=kind,
         summary=summary[:300],
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if isinstance(actor, User) and actor.pk else None,
         on_date=on_date,
         from_org=from_org,
         to_org=to_org,
     )
 
 
-def _refresh_counts(*org_ids) -> None:
+def _refresh_counts(*org_ids: int | None) -> None:
     """Recompute the org member counters (owned by the orgs app) for the orgs touched."""
     from jiceng.orgs.services import refresh_member_counts
 
@@ -129,14 +144,17 @@ def _lock_member(member: Member) -> Member:
     return Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
 
 
-def _require(actor, permission: str, *, area_paths=(), org_paths=(), message: str) -> None:
+def _require(
+    actor: Actor, permission: str, *, area_paths: Iterable[str] = (), org_paths: Iterable[str] = (), message: str
+) -> None:
     if actor is None:
         return
     if not in_scope(actor, permission, area_paths=area_paths, org_paths=org_paths):
         raise PermissionDenied(message)
 
 
-def _check_org(org) -> None:
+def _check_org(org: "Org | None") -> "Org":
+    """The branch a member belongs to: active, and a branch (支部) rather than a committee."""
     if org is None:
         raise MemberError({"org": ["请选择所在党支部"]})
     if not org.is_branch:
@@ -145,9 +163,12 @@ def _check_org(org) -> None:
         )
     if not org.is_active:
         raise MemberError({"org": [f"“{org.name}”已撤销"]})
+    return org
 
 
-def normalise_id_number(raw, *, birth_date: date | None = None, gender: str | None = None, exclude_pk=None):
+def normalise_id_number(
+    raw: str, *, birth_date: date | None = None, gender: str | None = None, exclude_pk: int | None = None
+) -> IDInfo:
     """Parse and check one ID number (GB 11643): returns :class:`IDInfo` or raises MemberError.
 
     15-digit numbers are upgraded, ``x`` becomes ``X``; a given birth date and gender must match

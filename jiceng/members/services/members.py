@@ -1,12 +1,14 @@
 """Members: create, correct, move through the pipeline, leave."""
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jiceng.accounts.services import audit
+from jiceng.accounts.services import Actor, audit
 from jiceng.members.models import (
     EXIT_STATUSES,
     PARTY_MEMBER_STATUSES,
@@ -24,6 +26,7 @@ from jiceng.members.rules import (
     rule_values,
     vote_reasons,
 )
+from jiceng.orgs.models import Org
 
 from .common import (
     AUDIT_FIELDS,
@@ -73,18 +76,18 @@ CREATE_FIELDS = {
 
 @transaction.atomic
 def create_member(
-    actor,
+    actor: Actor,
     *,
-    org,
+    org: Org | None,
     name: str,
     id_number: str,
     gender: str | None = None,
     birth_date: date | None = None,
     status: str = Status.APPLICANT,
-    introducers=(),
+    introducers: Iterable[Member] = (),
     event_kind: str = "create",
     event_summary: str = "",
-    **fields,
+    **fields: Any,
 ) -> Member:
     """Put one person on the roster of ``org`` (a branch); the record must pass ``check_record``."""
     unknown = set(fields) - CREATE_FIELDS
@@ -93,7 +96,7 @@ def create_member(
     name = (name or "").strip()
     if not name:
         raise MemberError({"name": ["姓名不能为空"]})
-    _check_org(org)
+    org = _check_org(org)
     info = normalise_id_number(id_number, birth_date=birth_date, gender=gender)
     member = Member(
         name=name,
@@ -179,7 +182,7 @@ FIELD_NAMES = {
 
 
 @transaction.atomic
-def update_member(actor, member: Member, **changes) -> Member:
+def update_member(actor: Actor, member: Member, **changes: Any) -> Member:
     """Correct a member's details. Stage, branch and dues have their own verbs."""
     unknown = set(changes) - UPDATE_FIELDS
     if unknown:
@@ -219,13 +222,32 @@ def update_member(actor, member: Member, **changes) -> Member:
     return member
 
 
-def eligible_voters(org) -> int:
+def eligible_voters(org: Org | None) -> int:
     """Full members of the branch: only they vote at the branch general meeting (DOMAIN.md §2)."""
     return Member.objects.filter(org=org, status=Status.FULL, left_on__isnull=True).count()
 
 
+def _record_stage(member: Member, to_status: str, on_date: date, evidence: dict[str, Any]) -> None:
+    """Put the new stage on the record: its date and the evidence the step brought."""
+    member.status = to_status
+    if to_status == Status.ACTIVIST:
+        member.activist_date = on_date
+        if evidence.get("talk_date"):
+            member.talk_date = evidence["talk_date"]
+    elif to_status == Status.CANDIDATE:
+        member.candidate_date = on_date
+    elif to_status == Status.PROBATIONARY:
+        member.admission_date = evidence.get("admission_date") or member.admission_date
+        member.approval_date = on_date
+        member.approval_extended = bool(evidence.get("approval_extended", member.approval_extended))
+        if evidence.get("training_hours") is not None:
+            member.training_hours = int(evidence["training_hours"])
+    elif to_status == Status.FULL:
+        member.full_member_date = on_date
+
+
 @transaction.atomic
-def advance_member(actor, member: Member, to_status: str, on_date: date, **evidence) -> Member:
+def advance_member(actor: Actor, member: Member, to_status: str, on_date: date, **evidence: Any) -> Member:
     """Move one person to the next stage of the pipeline; refuses with the reasons in Chinese.
 
     Evidence by stage: 入党积极分子 ``talk_date``; 预备党员 ``admission_date`` (branch vote),
@@ -250,21 +272,7 @@ def advance_member(actor, member: Member, to_status: str, on_date: date, **evide
         raise MemberError(reasons)
     before_status = member.status
     before = _masked_snapshot(member, AUDIT_FIELDS)
-    member.status = to_status
-    if to_status == Status.ACTIVIST:
-        member.activist_date = on_date
-        if evidence.get("talk_date"):
-            member.talk_date = evidence["talk_date"]
-    elif to_status == Status.CANDIDATE:
-        member.candidate_date = on_date
-    elif to_status == Status.PROBATIONARY:
-        member.admission_date = evidence.get("admission_date") or member.admission_date
-        member.approval_date = on_date
-        member.approval_extended = bool(evidence.get("approval_extended", member.approval_extended))
-        if evidence.get("training_hours") is not None:
-            member.training_hours = int(evidence["training_hours"])
-    elif to_status == Status.FULL:
-        member.full_member_date = on_date
+    _record_stage(member, to_status, on_date, evidence)
     member.save()
     if to_status == Status.PROBATIONARY:
         member.introducers.set(introducers)
@@ -289,11 +297,11 @@ def advance_member(actor, member: Member, to_status: str, on_date: date, **evide
 
 @transaction.atomic
 def record_branch_vote(
-    actor,
+    actor: Actor,
     member: Member,
     on_date: date,
     *,
-    introducers=None,
+    introducers: Iterable[Member] | None = None,
     training_hours: int | None = None,
     votes_for: int | None = None,
     voters: int | None = None,
@@ -345,7 +353,9 @@ def record_branch_vote(
 
 
 @transaction.atomic
-def extend_probation(actor, member: Member, extend_to: date, on_date: date | None = None, reason: str = "") -> Member:
+def extend_probation(
+    actor: Actor, member: Member, extend_to: date, on_date: date | None = None, reason: str = ""
+) -> Member:
     """Extend the probation once, by at most a year from its normal end (党章第七条)."""
     member = _lock_member(member)
     reasons = check_extension(member, extend_to)
@@ -368,7 +378,7 @@ def extend_probation(actor, member: Member, extend_to: date, on_date: date | Non
 
 
 @transaction.atomic
-def exit_member(actor, member: Member, status: str, on_date: date, reason: str = "") -> Member:
+def exit_member(actor: Actor, member: Member, status: str, on_date: date, reason: str = "") -> Member:
     """出党 / 停止党籍 / 死亡: the record stays, the person leaves the counts."""
     if status not in EXIT_STATUSES:
         raise MemberError(f"“{STATUS_LABELS.get(status, status)}”不是出党类状态")

@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from jiceng.accounts.services import audit
+from jiceng.accounts.models import User
+from jiceng.accounts.services import Actor, audit
 from jiceng.members import dues as dues_rules
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
@@ -25,13 +26,13 @@ from .common import (
 )
 
 
-def _month(value) -> date:
+def _month(value: date | str) -> date:
     if isinstance(value, str):
         value = date.fromisoformat(value + "-01" if len(value) == 7 else value)
     return value.replace(day=1)
 
 
-def _amount(value) -> Decimal:
+def _amount(value: Decimal | int | str) -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(dues_rules.CENT)
     except (InvalidOperation, ValueError) as exc:
@@ -48,7 +49,9 @@ def dues_from(member: Member) -> date | None:
 
 
 @transaction.atomic
-def record_payment(actor, member: Member, month, amount, paid_on: date | None = None) -> DuesPayment:
+def record_payment(
+    actor: Actor, member: Member, month: date | str, amount: Decimal | int | str, paid_on: date | None = None
+) -> DuesPayment:
     """One payment per member and month. A double submit of the same payment returns the first;
     a different amount for a month already paid is refused."""
     month = _month(month)
@@ -76,7 +79,7 @@ def record_payment(actor, member: Member, month, amount, paid_on: date | None = 
                 month=month,
                 amount=amount,
                 paid_on=paid_on,
-                recorded_by=actor if getattr(actor, "pk", None) else None,
+                recorded_by=actor if isinstance(actor, User) and actor.pk else None,
             )
     except IntegrityError:
         existing = DuesPayment.objects.get(member=member, month=month)
@@ -98,7 +101,9 @@ def record_payment(actor, member: Member, month, amount, paid_on: date | None = 
 
 
 @transaction.atomic
-def set_dues(actor, member: Member, *, category: str | None = None, base=None) -> Member:
+def set_dues(
+    actor: Actor, member: Member, *, category: str | None = None, base: Decimal | int | str | None = None
+) -> Member:
     """Set the dues category and monthly base (after tax); the new amount applies from now on."""
     member = _lock_member(member)
     before = _masked_snapshot(member, AUDIT_FIELDS)
@@ -147,6 +152,6 @@ def arrears_q(today: date | None = None) -> Q:
     )
 
 
-def arrears_list(queryset, today: date | None = None):
+def arrears_list(queryset: QuerySet[Member], today: date | None = None) -> QuerySet[Member]:
     """Members of ``queryset`` (already scoped) in arrears, oldest payment first."""
     return queryset.filter(arrears_q(today)).order_by("dues_paid_through", "org_path", "id")

@@ -1,11 +1,12 @@
 """组织关系转接: internal transfers, letters out of and into the platform, expiry."""
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.accounts.services import audit
+from jiceng.accounts.services import Actor, audit
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.rules import get_rule, register
 from jiceng.members.models import (
@@ -35,6 +36,9 @@ from .common import (
     _today,
 )
 from .members import create_member
+
+if TYPE_CHECKING:
+    from jiceng.orgs.models import Org
 
 register(
     "members.transfer.letter_valid_months",
@@ -67,7 +71,7 @@ def _lock_transfer(transfer: Transfer) -> Transfer:
     )
 
 
-def _receiving_side(actor, transfer: Transfer) -> None:
+def _receiving_side(actor: Actor, transfer: Transfer) -> None:
     _require(
         actor,
         TRANSFER_CHANGE,
@@ -77,7 +81,7 @@ def _receiving_side(actor, transfer: Transfer) -> None:
     )
 
 
-def _sending_side(actor, transfer: Transfer) -> None:
+def _sending_side(actor: Actor, transfer: Transfer) -> None:
     _require(
         actor,
         TRANSFER_CHANGE,
@@ -101,7 +105,9 @@ def _letter_no(prefix: str, transfer: Transfer) -> str:
 
 
 @transaction.atomic
-def request_transfer(actor, member: Member, to_org, *, issued_on: date | None = None, reason: str = "") -> Transfer:
+def request_transfer(
+    actor: Actor, member: Member, to_org: "Org | None", *, issued_on: date | None = None, reason: str = ""
+) -> Transfer:
     """Internal transfer (平台内转接): the sending side asks, the receiving org must accept."""
     member = _lock_member(member)
     _require(
@@ -112,7 +118,7 @@ def request_transfer(actor, member: Member, to_org, *, issued_on: date | None = 
         message="只有转出方党组织可以发起转接",
     )
     _transferable(member)
-    _check_org(to_org)
+    to_org = _check_org(to_org)
     if to_org.pk == member.org_id:
         raise MemberError({"to_org": ["接收党组织与现所在党支部相同"]})
     issued_on = issued_on or _today()
@@ -172,7 +178,7 @@ def _check_pending(transfer: Transfer, on_date: date) -> None:
 
 
 @transaction.atomic
-def accept_transfer(actor, transfer: Transfer, on_date: date | None = None, **member_fields) -> Transfer:
+def accept_transfer(actor: Actor, transfer: Transfer, on_date: date | None = None, **member_fields: Any) -> Transfer:
     """The receiving org accepts: an internal transfer moves the member atomically (branch, paths,
     history, counts); an incoming letter puts the person on the roster (``member_fields`` as for
     :func:`create_member`: status, dates, phone …)."""
@@ -182,9 +188,10 @@ def accept_transfer(actor, transfer: Transfer, on_date: date | None = None, **me
     if transfer.kind == TransferKind.OUTGOING:
         raise MemberError("转出平台的介绍信由接收方开具回执，请登记回执")
     _check_pending(transfer, on_date)
-    to_org = transfer.to_org
-    _check_org(to_org)
+    to_org = _check_org(transfer.to_org)
+    org_ids: tuple[int, ...]
     if transfer.kind == TransferKind.INTERNAL:
+        assert transfer.member is not None, "an internal transfer always names the member"
         member = _lock_member(transfer.member)
         if member.org_id != transfer.from_org_id or member.left_on or member.status not in PARTY_MEMBER_STATUSES:
             raise MemberError("该党员的组织关系已发生变化，请退回后重新办理")
@@ -219,7 +226,9 @@ def accept_transfer(actor, transfer: Transfer, on_date: date | None = None, **me
     return transfer
 
 
-def _receive_incoming(actor, transfer: Transfer, to_org, on_date: date, member_fields: dict) -> Member:
+def _receive_incoming(
+    actor: Actor, transfer: Transfer, to_org: "Org", on_date: date, member_fields: dict[str, Any]
+) -> Member:
     summary = f"持介绍信{transfer.letter_no}由{transfer.external_org_name}转入{to_org.name}"
     returning = (
         Member.objects.select_for_update().filter(id_number=transfer.person_id_number, left_on__isnull=False).first()
@@ -252,7 +261,7 @@ def _receive_incoming(actor, transfer: Transfer, to_org, on_date: date, member_f
 
 
 @transaction.atomic
-def reject_transfer(actor, transfer: Transfer, reason: str = "") -> Transfer:
+def reject_transfer(actor: Actor, transfer: Transfer, reason: str = "") -> Transfer:
     """The receiving org sends it back (退回); nothing moves."""
     transfer = _lock_transfer(transfer)
     _receiving_side(actor, transfer)
@@ -266,7 +275,7 @@ def reject_transfer(actor, transfer: Transfer, reason: str = "") -> Transfer:
 
 
 @transaction.atomic
-def cancel_transfer(actor, transfer: Transfer, reason: str = "") -> Transfer:
+def cancel_transfer(actor: Actor, transfer: Transfer, reason: str = "") -> Transfer:
     """The side that started it withdraws it (撤销)."""
     transfer = _lock_transfer(transfer)
     if transfer.kind == TransferKind.INCOMING:
@@ -285,14 +294,14 @@ def cancel_transfer(actor, transfer: Transfer, reason: str = "") -> Transfer:
     )
 
 
-def _close(actor, transfer, status, action, summary, reason) -> Transfer:
+def _close(actor: Actor, transfer: Transfer, status: str, action: str, summary: str, reason: str) -> Transfer:
     transfer.status = status
     transfer.decided_at = timezone.now()
     if reason:
         transfer.reason = (transfer.reason + "；" if transfer.reason else "") + reason
         transfer.reason = transfer.reason[:300]
     transfer.save(update_fields=["status", "decided_at", "reason"])
-    if transfer.member_id:
+    if transfer.member is not None:
         _event(
             transfer.member,
             action,
@@ -308,7 +317,7 @@ def _close(actor, transfer, status, action, summary, reason) -> Transfer:
 
 @transaction.atomic
 def issue_outgoing(
-    actor,
+    actor: Actor,
     member: Member,
     *,
     external_org_name: str,
@@ -362,7 +371,7 @@ def issue_outgoing(
 
 
 @transaction.atomic
-def record_receipt(actor, transfer: Transfer, *, receipt_no: str, received_on: date) -> Transfer:
+def record_receipt(actor: Actor, transfer: Transfer, *, receipt_no: str, received_on: date) -> Transfer:
     """回执 returned by the receiving org outside: the member leaves the roster from that day."""
     transfer = _lock_transfer(transfer)
     _sending_side(actor, transfer)
@@ -378,6 +387,7 @@ def record_receipt(actor, transfer: Transfer, *, receipt_no: str, received_on: d
         raise MemberError(
             {"received_on": [f"接收日期晚于介绍信有效期（{transfer.valid_until:%Y-%m-%d}），介绍信已失效"]}
         )
+    assert transfer.member is not None, "a letter out of the platform always names the member"
     member = _lock_member(transfer.member)
     before = _masked_snapshot(member, AUDIT_FIELDS)
     member.left_on = received_on
@@ -410,8 +420,8 @@ def record_receipt(actor, transfer: Transfer, *, receipt_no: str, received_on: d
 
 @transaction.atomic
 def register_incoming(
-    actor,
-    to_org,
+    actor: Actor,
+    to_org: "Org",
     *,
     person_name: str,
     person_id_number: str,
@@ -422,7 +432,7 @@ def register_incoming(
     reason: str = "",
 ) -> Transfer:
     """登记 a letter from outside the platform addressed to ``to_org``; accept it to enrol."""
-    _check_org(to_org)
+    to_org = _check_org(to_org)
     _require(
         actor,
         TRANSFER_CHANGE,
@@ -444,13 +454,14 @@ def register_incoming(
         errors["external_org_name"] = ["请填写转出党组织名称"]
     if not (letter_no or "").strip():
         errors["letter_no"] = ["请填写介绍信编号"]
-    valid_until = valid_until or (letter_valid_until(issued_on) if issued_on else None)
     if issued_on is None:
         errors["issued_on"] = ["请填写开具日期"]
-    elif valid_until < issued_on:
-        errors["valid_until"] = ["有效期早于开具日期"]
-    elif valid_until < _today():
-        errors["valid_until"] = [f"介绍信已于{valid_until:%Y-%m-%d}过期"]
+    else:
+        valid_until = valid_until or letter_valid_until(issued_on)
+        if valid_until < issued_on:
+            errors["valid_until"] = ["有效期早于开具日期"]
+        elif valid_until < _today():
+            errors["valid_until"] = [f"介绍信已于{valid_until:%Y-%m-%d}过期"]
     if (
         number
         and Transfer.objects.filter(

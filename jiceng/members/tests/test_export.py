@@ -7,12 +7,13 @@ import openpyxl
 import pytest
 
 from jiceng.accounts.models import AuditLog
-from jiceng.accounts.roles import MEMBER_EXPORT, ROLES
+from jiceng.accounts.roles import ROLES
 from jiceng.core.excel_jobs import INLINE_ROWS, start_export
 from jiceng.core.models import ExcelJob, Rule
 from jiceng.core.rules import forget_rule
 from jiceng.core.tasks import run_excel_job
 from jiceng.members.importer import import_members
+from jiceng.members.permissions import MEMBER_EXPORT
 
 from . import conftest_import
 from .conftest_import import applicant_row, member_row, workbook_bytes

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from jiceng.accounts.roles import DUES_ADD, DUES_VIEW, MEMBER_ADD
 from jiceng.core.scope import scope_for
 from jiceng.members import dues as dues_rules
 from jiceng.members import services
@@ -18,6 +17,7 @@ from jiceng.members.models import (
     Member,
     Status,
 )
+from jiceng.members.permissions import DUES_ADD, DUES_VIEW, MEMBER_ADD
 from jiceng.members.rules import STATUS_LABELS
 from jiceng.orgs.models import BRANCH_TYPES, Org, get_org_for_user
 

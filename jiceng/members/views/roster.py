@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.accounts.roles import DUES_ADD, MEMBER_ADD, TRANSFER_CHANGE
 from jiceng.areas.models import Area
 from jiceng.core.scope import can
 from jiceng.core.views import scoped_list
@@ -22,6 +21,7 @@ from jiceng.members.models import (
     Status,
     get_member_for_user,
 )
+from jiceng.members.permissions import DUES_ADD, MEMBER_ADD, TRANSFER_CHANGE
 from jiceng.members.privacy import log_pii_view, masked_id_number, masked_phone, pii_visible
 from jiceng.members.rules import STATUS_LABELS, probation_end
 from jiceng.orgs.models import Org, get_org_for_user

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiceng.accounts.roles import TRANSFER_CHANGE, TRANSFER_VIEW
 from jiceng.core.masking import mask_id_number
 from jiceng.core.paging import before_id_page
 from jiceng.core.paths import is_digits, subtree_q
@@ -21,6 +20,7 @@ from jiceng.members.models import (
     TransferStatus,
     get_member_for_user,
 )
+from jiceng.members.permissions import TRANSFER_CHANGE, TRANSFER_VIEW
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .common import (
@@ -155,7 +155,8 @@ def _transfer_action(request, pk, action):
             services.record_receipt(request.user, transfer, **receipt_form.cleaned_data)
             messages.success(request, "已登记回执，该党员组织关系已转出。")
     except services.MemberError as exc:
-        form = accept_form or reason_form or receipt_form or forms.ReasonForm(prefix="reason")
+        # Bound (and empty, so valid): the service's refusal is added to it as a form error.
+        form = accept_form or reason_form or receipt_form or forms.ReasonForm({}, prefix="reason")
         _apply_errors(form, exc)
         if form is accept_form:
             return _transfer_page(request, transfer, accept_form=form)

@@ -1,10 +1,12 @@
 """Committee posts (任职, 离任, vacancies) and the part-time members of 大工委 / 大党委."""
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
-from jiceng.accounts.services import audit, snapshot
+from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.core.paths import is_in_subtree
 from jiceng.orgs.models import (
     CommitteePost,
@@ -18,6 +20,9 @@ from jiceng.orgs.models import (
 )
 from jiceng.orgs.services.tree import OrgError, _check_choice, _clean_name, _today, lock_org
 
+if TYPE_CHECKING:
+    from jiceng.members.models import Member
+
 POST_AUDIT_FIELDS = ["org", "post", "member", "holder_name", "start_on", "end_on", "vacant_since"]
 PART_TIME_AUDIT_FIELDS = ["org", "role", "person_name", "unit", "job_title", "start_on", "end_on"]
 
@@ -25,11 +30,11 @@ PART_TIME_AUDIT_FIELDS = ["org", "role", "person_name", "unit", "job_title", "st
 SINGLE_POSTS = {Post.SECRETARY, Post.ORGANISATION, Post.PROPAGANDA, Post.DISCIPLINE, Post.GROUP_LEADER}
 
 
-def _open_vacancy(org: Org, post: str):
+def _open_vacancy(org: Org, post: str) -> CommitteePost | None:
     return CommitteePost.objects.filter(org=org, post=post, end_on__isnull=True, holder_name="").first()
 
 
-def _held(org: Org, post: str):
+def _held(org: Org, post: str) -> QuerySet[CommitteePost]:
     return CommitteePost.objects.filter(org=org, post=post, end_on__isnull=True).exclude(holder_name="")
 
 
@@ -43,11 +48,11 @@ def _check_post_for_org(org: Org, post: str) -> None:
 
 @transaction.atomic
 def appoint_post(
-    actor,
+    actor: Actor,
     org: Org,
     *,
     post: str,
-    member=None,
+    member: "Member | None" = None,
     holder_name: str = "",
     start_on: date | None = None,
 ) -> CommitteePost:
@@ -90,7 +95,9 @@ def appoint_post(
 
 
 @transaction.atomic
-def end_post(actor, seat: CommitteePost, *, end_on: date | None = None, leave_vacant: bool = True):
+def end_post(
+    actor: Actor, seat: CommitteePost, *, end_on: date | None = None, leave_vacant: bool = True
+) -> CommitteePost | None:
     """A holder leaves (离任). For a one-person post a vacancy from ``end_on`` is recorded unless
     ``leave_vacant`` is false (the post is abolished). Ending a vacancy closes it. Returns the new
     vacancy or ``None``."""
@@ -120,7 +127,7 @@ def end_post(actor, seat: CommitteePost, *, end_on: date | None = None, leave_va
 
 
 @transaction.atomic
-def record_vacancy(actor, org: Org, *, post: str, since: date) -> CommitteePost:
+def record_vacancy(actor: Actor, org: Org, *, post: str, since: date) -> CommitteePost:
     """Record that a post is empty since ``since`` (data entry for a seat nobody holds)."""
     lock_org(org)
     _check_post_for_org(org, post)
@@ -140,7 +147,7 @@ POST_EDITABLE_FIELDS = {"holder_name", "start_on", "vacant_since"}
 
 
 @transaction.atomic
-def update_post(actor, seat: CommitteePost, **changes) -> CommitteePost:
+def update_post(actor: Actor, seat: CommitteePost, **changes: Any) -> CommitteePost:
     """Correct a post record (a misspelt name, a wrong date)."""
     unknown = set(changes) - POST_EDITABLE_FIELDS
     if unknown:
@@ -169,14 +176,16 @@ def update_post(actor, seat: CommitteePost, **changes) -> CommitteePost:
 PART_TIME_CATEGORIES = {OrgCategory.STREET, OrgCategory.COMMUNITY}
 
 
-def _check_part_time(org: Org, role: str, unit: ResidentUnit | None, *, exclude_pk=None) -> None:
+def _check_part_time(org: Org, role: str, unit: ResidentUnit | None, *, exclude_pk: int | None = None) -> None:
     _check_choice(role, PartTimeRole, "身份")
     if org.category not in PART_TIME_CATEGORIES:
         raise OrgError("兼职委员只设在街道“大工委”和社区“大党委”。", code="org")
     if role == PartTimeRole.FIRST_SECRETARY:
         if org.category != OrgCategory.COMMUNITY:
             raise OrgError("兼职第一书记只设在社区党组织。", code="role")
-        current = PartTimeMember.objects.filter(org=org, role=role, end_on__isnull=True).exclude(pk=exclude_pk)
+        current = PartTimeMember.objects.filter(org=org, role=role, end_on__isnull=True)
+        if exclude_pk is not None:
+            current = current.exclude(pk=exclude_pk)
         holder = current.first()
         if holder is not None:
             raise OrgError(f"已有现任兼职第一书记（{holder.person_name}），请先办理离任。", code="role")
@@ -186,7 +195,7 @@ def _check_part_time(org: Org, role: str, unit: ResidentUnit | None, *, exclude_
 
 @transaction.atomic
 def add_part_time_member(
-    actor,
+    actor: Actor,
     org: Org,
     *,
     role: str,
@@ -221,7 +230,7 @@ PART_TIME_EDITABLE_FIELDS = {"person_name", "unit", "job_title", "start_on"}
 
 
 @transaction.atomic
-def update_part_time_member(actor, record: PartTimeMember, **changes) -> PartTimeMember:
+def update_part_time_member(actor: Actor, record: PartTimeMember, **changes: Any) -> PartTimeMember:
     unknown = set(changes) - PART_TIME_EDITABLE_FIELDS
     if unknown:
         raise OrgError(f"不能直接修改：{'、'.join(sorted(unknown))}", code="fields")
@@ -241,7 +250,7 @@ def update_part_time_member(actor, record: PartTimeMember, **changes) -> PartTim
 
 
 @transaction.atomic
-def end_part_time_member(actor, record: PartTimeMember, *, end_on: date | None = None) -> PartTimeMember:
+def end_part_time_member(actor: Actor, record: PartTimeMember, *, end_on: date | None = None) -> PartTimeMember:
     record = PartTimeMember.objects.select_for_update(of=("self",)).select_related("org").get(pk=record.pk)
     if record.end_on is not None:
         raise OrgError("该兼职委员已离任。", code="end_on")

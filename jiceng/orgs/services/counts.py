@@ -1,9 +1,11 @@
 """Member counts on orgs: own full/probationary members, subtree totals, child counts."""
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from jiceng.orgs.models import Org
 from jiceng.orgs.services.tree import ancestor_org_codes
@@ -12,20 +14,20 @@ from jiceng.orgs.services.tree import ancestor_org_codes
 FULL_REFRESH_THRESHOLD = 2000
 
 
-def _party_statuses():
+def _party_statuses() -> tuple[str, str]:
     from jiceng.members.models import Status
 
     return Status.FULL, Status.PROBATIONARY
 
 
-def on_roster(members):
+def on_roster(members: QuerySet[Any]) -> QuerySet[Any]:
     """Members still held on the platform (a formal relationship transferred out keeps its record)."""
     if any(f.name == "left_on" for f in members.model._meta.fields):
         members = members.filter(left_on__isnull=True)
     return members
 
 
-def _direct_counts(org_ids=None) -> dict[int, list[int]]:
+def _direct_counts(org_ids: Iterable[Any] | None = None) -> dict[int, list[int]]:
     """{org id: [full, probationary]} from one GROUP BY over the member table."""
     from jiceng.members.models import Member
 
@@ -53,7 +55,7 @@ def _executemany(sql: str, rows: list[tuple], batch_size: int = 5000) -> None:
             cursor.executemany(sql, rows[start : start + batch_size])
 
 
-def refresh_member_counts(org_ids=None) -> int:
+def refresh_member_counts(org_ids: Iterable[Any] | None = None) -> int:
     """Recompute the member counts on orgs; returns the number of org rows changed.
 
     ``org_ids`` (ids or orgs) names the orgs whose members changed (a transfer: both sides; an
@@ -125,7 +127,8 @@ def _refresh_some(ids: set[int]) -> int:
         .values_list("id", "full_members", "probationary_members")
     }
     counts = _direct_counts(list(codes))
-    own_rows, deltas = [], defaultdict(lambda: [0, 0])
+    own_rows: list[tuple[int, int, int]] = []
+    deltas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for org_id, code in codes.items():
         full, probationary = counts.get(org_id, (0, 0))
         old_full, old_probationary = current[org_id]

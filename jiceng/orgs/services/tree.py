@@ -1,14 +1,16 @@
 """The org tree: code issuing, creation, edits, moves (prefix rewrites), and the shared helpers."""
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Max, Value
+from django.db import connection, models, transaction
+from django.db.models import F, Max, Model, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 
-from jiceng.accounts.services import audit, snapshot
+from jiceng.accounts.services import Actor, audit, snapshot
+from jiceng.areas.models import Area
 from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.orgs.models import BRANCH_TYPES, ORG_CODE_MAX, ORG_SEGMENT, Org, OrgCategory, OrgType
 from jiceng.orgs.terms import default_term_end
@@ -30,7 +32,7 @@ ORG_AUDIT_FIELDS = [
 
 # Which org types may sit directly under which (``None`` = a root of the party tree).
 _UPPER = {OrgType.COMMITTEE, OrgType.WORKING_COMMITTEE}
-ALLOWED_PARENT_TYPES: dict[str, set] = {
+ALLOWED_PARENT_TYPES: dict[str, set[str | None]] = {
     OrgType.COMMITTEE: {None, *_UPPER},
     OrgType.WORKING_COMMITTEE: {None, *_UPPER},
     OrgType.GENERAL_BRANCH: set(_UPPER),
@@ -43,18 +45,18 @@ ALLOWED_PARENT_TYPES: dict[str, set] = {
 # Models that carry a denormalised org path (like ``Member.org_path``) register here, so a move
 # rewrites them in the same transaction. ``ORG_AREA_MODELS`` copy the org's anchor area path
 # through a foreign key and follow when an org's anchor area changes.
-ORG_PATH_MODELS: list[tuple[type, str]] = []
-ORG_AREA_MODELS: list[tuple[type, str, str]] = []
+ORG_PATH_MODELS: list[tuple[type[Model], str]] = []
+ORG_AREA_MODELS: list[tuple[type[Model], str, str]] = []
 
 _ROOT_LOCK_KEY = 7_406_301  # advisory lock serialising the issue of root org codes on PostgreSQL
 
 
-def register_org_path(model, field: str = "org_path") -> None:
+def register_org_path(model: type[Model], field: str = "org_path") -> None:
     if (model, field) not in ORG_PATH_MODELS:
         ORG_PATH_MODELS.append((model, field))
 
 
-def register_org_area_path(model, org_field: str = "org", field: str = "area_path") -> None:
+def register_org_area_path(model: type[Model], org_field: str = "org", field: str = "area_path") -> None:
     if (model, org_field, field) not in ORG_AREA_MODELS:
         ORG_AREA_MODELS.append((model, org_field, field))
 
@@ -67,14 +69,14 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _clean_name(value, label: str = "名称") -> str:
+def _clean_name(value: str | None, label: str = "名称") -> str:
     value = (value or "").strip()
     if not value:
         raise OrgError(f"{label}不能为空。", code="name")
     return value
 
 
-def _check_choice(value, choices, label: str) -> None:
+def _check_choice(value: str, choices: type[models.Choices], label: str) -> None:
     if value not in choices.values:
         raise OrgError(f"未知的{label}：{value}", code=label)
 
@@ -132,20 +134,20 @@ def issue_code(parent: Org | None) -> str:
     return prefix + str(sequence).zfill(ORG_SEGMENT)
 
 
-def _check_term(term_start, term_end) -> None:
+def _check_term(term_start: date | None, term_end: date | None) -> None:
     if term_start and term_end and term_end <= term_start:
         raise OrgError("任期届满日期必须晚于任期开始日期。", code="term_end")
 
 
 @transaction.atomic
 def create_org(
-    actor,
+    actor: Actor,
     *,
     parent: Org | None,
     name: str,
     org_type: str,
     category: str,
-    area,
+    area: Area,
     short_name: str = "",
     founded_on: date | None = None,
     term_start: date | None = None,
@@ -203,8 +205,27 @@ ORG_EDITABLE_FIELDS = {
 }
 
 
+def _check_type_change(org: Org, new_type: str) -> None:
+    """The new type must fit under the parent and above every child the org has."""
+    _check_choice(new_type, OrgType, "组织类型")
+    validate_parent_type(new_type, org.parent)
+    for child_type in set(Org.objects.filter(parent=org).values_list("org_type", flat=True)):
+        if new_type not in ALLOWED_PARENT_TYPES[child_type]:
+            raise OrgError(
+                f"该组织下有{OrgType(child_type).label}，不能改为{OrgType(new_type).label}。", code="org_type"
+            )
+
+
+def _check_deactivation(org: Org) -> None:
+    """An org is dissolved only once it has no active children and no members left."""
+    if Org.objects.filter(parent=org, is_active=True).exists():
+        raise OrgError("该组织还有未撤销的下级组织，不能撤销。", code="is_active")
+    if org.total_members:
+        raise OrgError(f"该组织还有{org.total_members}名党员，须先转接组织关系，才能撤销。", code="is_active")
+
+
 @transaction.atomic
-def update_org(actor, org: Org, **changes) -> Org:
+def update_org(actor: Actor, org: Org, **changes: Any) -> Org:
     """Edit an org's own fields. The code and parent change only through :func:`move_org`."""
     unknown = set(changes) - ORG_EDITABLE_FIELDS
     if unknown:
@@ -218,21 +239,11 @@ def update_org(actor, org: Org, **changes) -> Org:
     if "category" in changes:
         _check_choice(changes["category"], OrgCategory, "类别")
     if "org_type" in changes and changes["org_type"] != org.org_type:
-        new_type = changes["org_type"]
-        _check_choice(new_type, OrgType, "组织类型")
-        validate_parent_type(new_type, org.parent)
-        for child_type in set(Org.objects.filter(parent=org).values_list("org_type", flat=True)):
-            if new_type not in ALLOWED_PARENT_TYPES[child_type]:
-                raise OrgError(
-                    f"该组织下有{OrgType(child_type).label}，不能改为{OrgType(new_type).label}。", code="org_type"
-                )
+        _check_type_change(org, changes["org_type"])
     if "area" in changes and changes["area"] is None:
         raise OrgError("必须选择所在区划。", code="area")
     if changes.get("is_active") is False and org.is_active:
-        if Org.objects.filter(parent=org, is_active=True).exists():
-            raise OrgError("该组织还有未撤销的下级组织，不能撤销。", code="is_active")
-        if org.total_members:
-            raise OrgError(f"该组织还有{org.total_members}名党员，须先转接组织关系，才能撤销。", code="is_active")
+        _check_deactivation(org)
     _check_term(changes.get("term_start", org.term_start), changes.get("term_end", org.term_end))
     old_area_id = org.area_id
     for field, value in changes.items():
@@ -242,7 +253,7 @@ def update_org(actor, org: Org, **changes) -> Org:
         org.area_path = org.area.code
         fields.add("area_path")
         for model, org_field, field in ORG_AREA_MODELS:
-            model.objects.filter(**{org_field: org}).update(**{field: org.area_path})
+            model._default_manager.filter(**{org_field: org}).update(**{field: org.area_path})
     # Only the edited columns: the member counts on this row are maintained by other writers.
     org.save(update_fields=sorted(fields))
     after = snapshot(org, ORG_AUDIT_FIELDS)
@@ -252,7 +263,7 @@ def update_org(actor, org: Org, **changes) -> Org:
 
 
 @transaction.atomic
-def record_election(actor, org: Org, *, term_start: date, term_end: date | None = None) -> Org:
+def record_election(actor: Actor, org: Org, *, term_start: date, term_end: date | None = None) -> Org:
     """换届: a new term starts; without ``term_end`` the default length for the category applies."""
     if term_start is None:
         raise OrgError("请填写本届任期开始日期。", code="term_start")
@@ -269,7 +280,7 @@ def _add_to_ancestors(codes: list[str], members: int, full: int) -> None:
 
 
 @transaction.atomic
-def move_org(actor, org: Org, new_parent: Org | None) -> Org:
+def move_org(actor: Actor, org: Org, new_parent: Org | None) -> Org:
     """Move ``org`` and its subtree under ``new_parent``: a new code, prefixes rewritten in one
     transaction (orgs and every registered org path such as ``Member.org_path``), counts moved."""
     org = Org.objects.select_for_update().get(pk=org.pk)
@@ -298,7 +309,7 @@ def move_org(actor, org: Org, new_parent: Org | None) -> Org:
 
     Org.objects.filter(subtree_q(old_code)).update(code=Concat(Value(new_code), Substr("code", len(old_code) + 1)))
     for model, field in ORG_PATH_MODELS:
-        model.objects.filter(subtree_q(old_code, field)).update(
+        model._default_manager.filter(subtree_q(old_code, field)).update(
             **{field: Concat(Value(new_code), Substr(field, len(old_code) + 1))}
         )
     Org.objects.filter(pk=org.pk).update(parent=new_parent)

@@ -1,8 +1,12 @@
 """Resident units (驻区单位) and functional departments (职能部门)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 
-from jiceng.accounts.services import audit, snapshot
+from jiceng.accounts.services import Actor, audit, snapshot
+from jiceng.areas.models import Area
 from jiceng.core.paths import is_in_subtree
 from jiceng.orgs.models import Department, DepartmentLevel, Org, ResidentUnit, UnitKind
 from jiceng.orgs.services.tree import OrgError, _check_choice, _clean_name
@@ -11,7 +15,7 @@ UNIT_AUDIT_FIELDS = ["name", "kind", "area", "party_org", "contact_name", "conta
 DEPARTMENT_AUDIT_FIELDS = ["name", "level", "area"]
 
 
-def _clean_phone(value) -> str:
+def _clean_phone(value: str | None) -> str:
     value = (value or "").strip()
     if value and not all(c.isascii() and (c.isdigit() or c in "-+ ") for c in value):
         raise OrgError(f"联系电话“{value}”只能包含数字、“-”和“+”。", code="contact_phone")
@@ -20,11 +24,11 @@ def _clean_phone(value) -> str:
 
 @transaction.atomic
 def create_resident_unit(
-    actor,
+    actor: Actor,
     *,
     name: str,
     kind: str,
-    area,
+    area: Area | None,
     party_org: Org | None = None,
     contact_name: str = "",
     contact_phone: str = "",
@@ -49,7 +53,7 @@ UNIT_EDITABLE_FIELDS = {"name", "kind", "area", "party_org", "contact_name", "co
 
 
 @transaction.atomic
-def update_resident_unit(actor, unit: ResidentUnit, **changes) -> ResidentUnit:
+def update_resident_unit(actor: Actor, unit: ResidentUnit, **changes: Any) -> ResidentUnit:
     unknown = set(changes) - UNIT_EDITABLE_FIELDS
     if unknown:
         raise OrgError(f"不能直接修改：{'、'.join(sorted(unknown))}", code="fields")
@@ -76,7 +80,7 @@ def update_resident_unit(actor, unit: ResidentUnit, **changes) -> ResidentUnit:
     return unit
 
 
-def _check_department(level: str, area, areas_served) -> None:
+def _check_department(level: str, area: Area | None, areas_served: Iterable[Area]) -> None:
     _check_choice(level, DepartmentLevel, "层级")
     if area is None:
         raise OrgError("必须选择所属区划。", code="area")
@@ -92,7 +96,9 @@ def _check_department(level: str, area, areas_served) -> None:
 
 
 @transaction.atomic
-def create_department(actor, *, name: str, level: str, area, areas_served=()) -> Department:
+def create_department(
+    actor: Actor, *, name: str, level: str, area: Area, areas_served: Iterable[Area] = ()
+) -> Department:
     areas_served = list(areas_served or [])
     _check_department(level, area, areas_served)
     department = Department.objects.create(
@@ -109,7 +115,7 @@ DEPARTMENT_EDITABLE_FIELDS = {"name", "level", "area", "areas_served"}
 
 
 @transaction.atomic
-def update_department(actor, department: Department, **changes) -> Department:
+def update_department(actor: Actor, department: Department, **changes: Any) -> Department:
     unknown = set(changes) - DEPARTMENT_EDITABLE_FIELDS
     if unknown:
         raise OrgError(f"不能直接修改：{'、'.join(sorted(unknown))}", code="fields")

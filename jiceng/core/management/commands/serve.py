@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jiceng.demo.generator import DEMO_ACCOUNTS
+from jiceng.core.registry import serve_banner_lines
 
 
 class Command(BaseCommand):
@@ -74,15 +74,13 @@ class Command(BaseCommand):
         sys.exit(exit_code)
 
     def _banner(self, host, port):
-        password = "（环境变量 JICENG_DEMO_PASSWORD 的值）" if os.environ.get("JICENG_DEMO_PASSWORD") else "jiceng-demo"
         lines = [
             "",
             f"基层治理平台已启动：http://{host}:{port}/",
             f"API 文档：http://{host}:{port}/api/docs/",
             "后台任务进程和定时调度进程已启动。按 Ctrl+C 停止。",
-            f"演示账号（密码 {password}）：",
-            *(f"  {username:<16}{name}" for username, name, _, _ in DEMO_ACCOUNTS),
-            f"  {'admin':<16}系统管理员（/admin/）",
+            # What the installed apps add (the demo app: its accounts and password).
+            *serve_banner_lines(),
             "",
         ]
         self.stdout.write("\n".join(lines))

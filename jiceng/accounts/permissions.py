@@ -1,0 +1,3 @@
+"""The accounts' permission names (who holds them: registry.py)."""
+
+AUDIT_VIEW = "accounts.view_auditlog"

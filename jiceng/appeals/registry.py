@@ -1,0 +1,104 @@
+"""What the appeals app (民呼我应) plugs into the platform (read by jiceng.core.registry)."""
+
+from datetime import timedelta
+
+from jiceng.core.registry import (
+    ApiRoute,
+    AppRegistry,
+    CachedTable,
+    ExcelKind,
+    Job,
+    MenuEntry,
+    Permission,
+    StoredPath,
+    UrlMount,
+)
+
+from .permissions import (
+    APPEAL_ADD,
+    APPEAL_DISPATCH,
+    APPEAL_EXPORT,
+    APPEAL_HANDLE,
+    APPEAL_IMPORT,
+    APPEAL_REPORTER,
+    APPEAL_SUPERVISE,
+    APPEAL_VIEW,
+    CATEGORY_CHANGE,
+    SUMMONS_RATE,
+    SUMMONS_REPORT,
+    SUMMONS_VIEW,
+    WHISTLE_ADD,
+    WHISTLE_VIEW,
+)
+
+# The offices that dispatch (city and district also supervise; street and community blow the whistle).
+DISPATCHERS = ("city_org", "district_org", "street", "community")
+SUPERVISORS = ("city_org", "district_org")
+WHISTLERS = ("street", "community")
+
+REGISTRY = AppRegistry(
+    permissions=(
+        Permission(APPEAL_VIEW, "查看诉求", (*DISPATCHERS, "grid_worker", "department")),
+        Permission(APPEAL_ADD, "代居民登记诉求", (*DISPATCHERS, "grid_worker")),
+        Permission(APPEAL_DISPATCH, "派单、改派、延期审批、回访、办结、重办、合并、撤销", DISPATCHERS),
+        Permission(APPEAL_HANDLE, "签收、办理、答复、退单、申请延期", (*DISPATCHERS, "grid_worker", "department")),
+        Permission(APPEAL_SUPERVISE, "挂牌督办", SUPERVISORS),
+        Permission(APPEAL_REPORTER, "查看诉求人完整姓名和电话", (*DISPATCHERS, "grid_worker")),
+        Permission(APPEAL_EXPORT, "导出诉求工单", (*DISPATCHERS, "department")),
+        Permission(APPEAL_IMPORT, "导入诉求工单（不开放）", ()),
+        Permission(CATEGORY_CHANGE, "维护诉求分类目录", ("city_org",)),
+        Permission(WHISTLE_VIEW, "查看吹哨记录", (*DISPATCHERS, "department")),
+        Permission(WHISTLE_ADD, "吹哨", WHISTLERS),
+        Permission(SUMMONS_VIEW, "查看报到和部门考核", (*DISPATCHERS, "department")),
+        Permission(SUMMONS_REPORT, "报到、反馈", ("department",)),
+        Permission(SUMMONS_RATE, "评价职能部门", WHISTLERS),
+    ),
+    menu=(
+        MenuEntry("我的诉求", "appeals:mine", None, "message", order=400),
+        MenuEntry("诉求工作台", "appeals:workbench", APPEAL_HANDLE, "checklist", order=410),
+        MenuEntry("诉求派单", "appeals:queue", APPEAL_DISPATCH, "map-pin", order=420),
+        MenuEntry("吹哨报到", "appeals:department_desk", SUMMONS_REPORT, "alert", order=430),
+        MenuEntry("吹哨记录", "appeals:whistle_list", WHISTLE_VIEW, "flag", order=440),
+        MenuEntry("部门考核", "appeals:scorecard", SUMMONS_VIEW, "trending-up", order=450),
+        MenuEntry("三率统计", "appeals:rates", APPEAL_DISPATCH, "chart", order=460),
+    ),
+    jobs=(
+        # Overdue flags, reminders and summons escalation (30-minute report limits need a short interval).
+        Job("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
+        Job("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
+    ),
+    excel_kinds=(
+        ExcelKind(
+            "appeals",
+            "诉求工单",
+            "jiceng.appeals.exporter.APPEAL_SPEC",
+            None,
+            "jiceng.appeals.exporter.AppealExporter",
+            APPEAL_IMPORT,
+            APPEAL_EXPORT,
+            order=300,
+        ),
+    ),
+    urls=(
+        UrlMount("appeals/", "jiceng.appeals.urls"),
+        UrlMount("open311/v2/", "jiceng.appeals.open311.urls"),
+    ),
+    api_routes=(
+        ApiRoute("appeals", "jiceng.appeals.api.AppealViewSet", "appeal"),
+        ApiRoute("appeal-events", "jiceng.appeals.api.AppealEventViewSet", "appealevent"),
+        ApiRoute("appeal-rates", "jiceng.appeals.api.AppealRateViewSet", "appealrate"),
+        ApiRoute("whistles", "jiceng.appeals.api.WhistleViewSet", "whistle"),
+        ApiRoute("whistle-summons", "jiceng.appeals.api.WhistleSummonsViewSet", "whistlesummons"),
+    ),
+    rules=("jiceng.appeals.rules",),
+    # Area moves rewrite the denormalised paths, and the moved nodes' rate rows follow them. The
+    # timeline keeps the path an event happened at, like the audit log (no index there to rewrite
+    # 35 M rows by); stats.rebuild() reads the appeals' current paths.
+    area_paths=(
+        StoredPath("appeals.Appeal", "area_path"),
+        StoredPath("appeals.Whistle", "area_path"),
+        StoredPath("appeals.WhistleSummons", "area_path"),
+        StoredPath("appeals.AreaStat", "path"),
+    ),
+    cached_tables=(CachedTable("jiceng.appeals.intake.CATALOGUE", ("appeals.Category",)),),
+)

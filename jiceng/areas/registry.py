@@ -1,0 +1,35 @@
+"""What the areas app plugs into the platform (read by jiceng.core.registry)."""
+
+from datetime import timedelta
+
+from jiceng.core.registry import (
+    ApiRoute,
+    AppRegistry,
+    Job,
+    MenuEntry,
+    Permission,
+    ScopeTree,
+    UrlMount,
+)
+
+from .permissions import AREA_ADD, AREA_CHANGE, AREA_MOVE, AREA_VIEW
+
+OFFICES = ("city_org", "district_org", "street", "community")
+
+REGISTRY = AppRegistry(
+    permissions=(
+        Permission(AREA_VIEW, "查看区划与网格", (*OFFICES, "grid_worker", "department")),
+        Permission(AREA_CHANGE, "修改区划信息", OFFICES),
+        Permission(AREA_ADD, "新增下级区划", OFFICES),
+        # A community may not move its own grids to another community: the street decides.
+        Permission(AREA_MOVE, "移动区划", ("city_org", "district_org", "street")),
+    ),
+    menu=(
+        MenuEntry("区划与网格", "areas:area_tree", AREA_VIEW, "tree", order=100),
+        MenuEntry("区划搜索", "areas:area_search", AREA_VIEW, "search", order=110),
+    ),
+    jobs=(Job("jiceng.areas.tasks.refresh_area_rollups", timedelta(hours=24)),),
+    urls=(UrlMount("areas/", "jiceng.areas.urls"),),
+    api_routes=(ApiRoute("areas", "jiceng.areas.api.AreaViewSet", "area"),),
+    scope_trees=(ScopeTree("areas", "areas.Area"),),
+)

@@ -1,0 +1,349 @@
+"""What each app plugs into the platform, and the collector core reads it through.
+
+Every installed app may have a ``registry.py`` with one ``REGISTRY = AppRegistry(...)``: its
+permissions and the roles that hold them, menu entries, scheduled jobs, Excel kinds, page URLs,
+API routes, rules modules, denormalised tree paths and cached tables. Core finds these modules
+through ``django.apps.apps.get_app_configs()`` (``<app>.registry``), never by naming an app, so a
+new app is a folder plus one line in ``INSTALLED_APPS``. Everything here is plain data (dotted
+paths, model labels as ``"app_label.Model"``), so declaring it imports nothing heavy.
+
+The collection is cached per set of installed apps: ``override_settings(INSTALLED_APPS=...)`` in a
+test sees the registries of the apps it installs, and the old ones again afterwards.
+
+This module is also core's own registry (its Excel pages, file clean-up jobs and calendar cache),
+declared at the end like every app's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import import_module
+from importlib.util import find_spec
+from typing import cast
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission an app checks, named ``<app>.<action>_<model>``, and the role keys holding it."""
+
+    name: str
+    label: str  # what an administrator reads: 查看区划
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str
+    url_name: str
+    permission: str | None = None  # None: every signed-in user sees it
+    icon: str = "dot"  # a name from templates/includes/icon.html
+    order: int = 500  # smaller first; equal orders keep app order, then declaration order
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: the scheduler enqueues ``task`` (a ``django_tasks`` task) once per interval."""
+
+    task: str
+    interval: timedelta
+
+
+@dataclass(frozen=True)
+class ExcelKind:
+    """A roster with an import template, an import and an export (core/excel_jobs.py runs them)."""
+
+    key: str
+    label: str  # 党员
+    spec: str  # dotted path of the import Spec
+    importer: str | None  # dotted path of import(user, path, *, filename, errors, progress, job) -> ImportResult
+    exporter: str | None  # dotted path of an exporter class (queryset(user, params), write(...))
+    import_permission: str
+    export_permission: str
+    order: int = 500  # place on the Excel page, smaller first
+
+    def load_spec(self):
+        return import_string(self.spec)
+
+    def load_importer(self):
+        if self.importer is None:
+            raise LookupError(f"Excel kind {self.key} has no importer")
+        return import_string(self.importer)
+
+    def load_exporter(self):
+        if self.exporter is None:
+            raise LookupError(f"Excel kind {self.key} has no exporter")
+        return import_string(self.exporter)()
+
+
+@dataclass(frozen=True)
+class UrlMount:
+    """Page URLs: ``module`` (with its ``app_name``) mounted under ``prefix``."""
+
+    prefix: str
+    module: str
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A viewset on the API router: ``/api/v1/<prefix>/``, URL names ``api:<basename>-list`` etc."""
+
+    prefix: str
+    viewset: str  # dotted path
+    basename: str
+
+
+@dataclass(frozen=True)
+class StoredPath:
+    """A denormalised copy of a tree code on another model, rewritten when the tree changes.
+
+    ``via`` names the foreign key to the node whose path is copied, where the owner of the tree
+    needs it (an org's anchor area copied to its members through ``org``).
+    """
+
+    model: str  # "members.Member"
+    field: str
+    via: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeTree:
+    """The model whose codes a :class:`~jiceng.core.scope.Scope` field holds (``areas``, ``orgs``)."""
+
+    scope_field: str
+    model: str
+    code_field: str = "code"
+    name_field: str = "name"
+
+
+@dataclass(frozen=True)
+class CachedTable:
+    """A per-process cached table (core/cache.py) forgotten whenever a row of ``models`` changes."""
+
+    key: str  # dotted path of the constant holding the cache key
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AppRegistry:
+    permissions: tuple[Permission, ...] = ()
+    menu: tuple[MenuEntry, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    excel_kinds: tuple[ExcelKind, ...] = ()
+    urls: tuple[UrlMount, ...] = ()
+    api_routes: tuple[ApiRoute, ...] = ()
+    # Modules whose ``urlpatterns`` join the API namespace: endpoints that are not viewsets.
+    api_urls: tuple[str, ...] = ()
+    # Modules that register rules with numbers (core.rules.register) when imported.
+    rules: tuple[str, ...] = ()
+    scope_trees: tuple[ScopeTree, ...] = ()
+    # Copies of an area code, rewritten on area moves (areas.services.register_area_path).
+    area_paths: tuple[StoredPath, ...] = ()
+    # Copies of an org code, rewritten on org moves; and anchor areas that follow their org.
+    org_paths: tuple[StoredPath, ...] = ()
+    org_area_paths: tuple[StoredPath, ...] = ()
+    cached_tables: tuple[CachedTable, ...] = ()
+    # Dotted path of a function returning lines that ``manage.py serve`` prints when it starts.
+    serve_banner: str = ""
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Every installed app's registry, in ``INSTALLED_APPS`` order."""
+
+    apps: tuple[tuple[str, AppRegistry], ...] = ()
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def each(self, attribute: str) -> list:
+        """The entries of one kind from every app, app by app, each app in declaration order."""
+        return [entry for _, registry in self.apps for entry in getattr(registry, attribute)]
+
+    def with_app(self, attribute: str) -> list[tuple[str, object]]:
+        return [(label, entry) for label, registry in self.apps for entry in getattr(registry, attribute)]
+
+
+_lock = threading.Lock()
+_cache: dict[str, object] = {"key": None, "collected": None}
+
+
+def installed_key() -> tuple[str, ...]:
+    """Names of the installed apps: what the cached collection and the lazy lists are built for."""
+    return tuple(config.name for config in apps.get_app_configs())
+
+
+def collected() -> Collected:
+    """The registries of the installed apps (imported once per set of installed apps)."""
+    apps.check_apps_ready()
+    key = installed_key()
+    if _cache["key"] != key:
+        with _lock:
+            if _cache["key"] != key:
+                _cache["collected"] = _collect()
+                _cache["key"] = key
+    return cast(Collected, _cache["collected"])
+
+
+def _collect() -> Collected:
+    found = []
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.registry"
+        if find_spec(module_name) is None:
+            continue
+        registry = getattr(import_module(module_name), "REGISTRY", None)
+        if not isinstance(registry, AppRegistry):
+            raise ImproperlyConfigured(f"{module_name} must define REGISTRY = AppRegistry(...).")
+        for rules_module in registry.rules:
+            import_module(rules_module)
+        found.append((config.label, registry))
+    result = Collected(tuple(found))
+    _check_unique(result)
+    return result
+
+
+def _check_unique(result: Collected) -> None:
+    for attribute, key in (
+        ("permissions", "name"),
+        ("jobs", "task"),
+        ("excel_kinds", "key"),
+        ("api_routes", "basename"),
+        ("api_routes", "prefix"),
+        ("urls", "prefix"),
+        ("menu", "url_name"),
+    ):
+        seen: dict[str, str] = {}
+        for label, entry in result.with_app(attribute):
+            value = getattr(entry, key)
+            if value in seen:
+                raise ImproperlyConfigured(f"{attribute} {key} {value!r} is declared by {seen[value]} and {label}.")
+            seen[value] = label
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def permissions() -> list[Permission]:
+    return collected().each("permissions")
+
+
+def menu() -> list[MenuEntry]:
+    entries = collected().each("menu")
+    # sorted() is stable: equal orders keep app order, then declaration order.
+    return sorted(entries, key=lambda entry: entry.order)
+
+
+def jobs() -> list[Job]:
+    return collected().each("jobs")
+
+
+def excel_kinds() -> dict[str, ExcelKind]:
+    kinds = sorted(collected().each("excel_kinds"), key=lambda kind: kind.order)
+    return {kind.key: kind for kind in kinds}
+
+
+def url_mounts() -> list[UrlMount]:
+    return collected().each("urls")
+
+
+def api_routes() -> list[ApiRoute]:
+    return collected().each("api_routes")
+
+
+def api_url_modules() -> list[str]:
+    return collected().each("api_urls")
+
+
+def scope_trees() -> list[ScopeTree]:
+    return collected().each("scope_trees")
+
+
+def stored_paths(kind: str) -> list[tuple[type, StoredPath]]:
+    """``(model class, entry)`` for ``area_paths``, ``org_paths`` or ``org_area_paths``."""
+    return [(apps.get_model(entry.model), entry) for entry in collected().each(kind)]
+
+
+def cached_tables() -> list[CachedTable]:
+    return collected().each("cached_tables")
+
+
+def serve_banner_lines() -> list[str]:
+    lines: list[str] = []
+    for registry in (registry for _, registry in collected().apps):
+        if registry.serve_banner:
+            lines.extend(import_string(registry.serve_banner)())
+    return lines
+
+
+class LazyList(Sequence):
+    """A list built from the registries on first read (and again if the installed apps change)."""
+
+    def __init__(self, build: Callable[[], list]):
+        self._build = build
+        self._key: tuple[str, ...] | None = None
+        self._items: list = []
+
+    def _current(self) -> list:
+        key = installed_key()
+        if self._key != key:
+            self._items = self._build()
+            self._key = key
+        return self._items
+
+    def __getitem__(self, index):
+        return self._current()[index]
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._current())
+
+    def __repr__(self) -> str:
+        return repr(self._current())
+
+
+class LazyMapping(Mapping):
+    """A mapping built from the registries on first read (and again if the installed apps change)."""
+
+    def __init__(self, build: Callable[[], dict]):
+        self._build = build
+        self._key: tuple[str, ...] | None = None
+        self._items: dict = {}
+
+    def _current(self) -> dict:
+        key = installed_key()
+        if self._key != key:
+            self._items = self._build()
+            self._key = key
+        return self._items
+
+    def __getitem__(self, key):
+        return self._current()[key]
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._current())
+
+    def __repr__(self) -> str:
+        return repr(self._current())
+
+
+# --------------------------------------------------------------------------- core's own entries
+
+REGISTRY = AppRegistry(
+    jobs=(
+        Job("jiceng.core.tasks.purge_excel_files", timedelta(hours=24)),
+        # Excel jobs whose worker died: failed with a message instead of a progress bar that never ends.
+        Job("jiceng.core.tasks.fail_stalled_excel_jobs", timedelta(minutes=5)),
+    ),
+    urls=(UrlMount("excel/", "jiceng.core.excel_urls"),),
+    rules=("jiceng.core.excel_jobs",),
+    cached_tables=(CachedTable("jiceng.core.workdays.CITY_CALENDAR", ("core.CalendarDay",)),),
+)

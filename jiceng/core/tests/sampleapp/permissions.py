@@ -1,0 +1,1 @@
+THING_VIEW = "sampleapp.view_thing"

@@ -1,0 +1,192 @@
+"""Core reads what the apps register: the menu, the schedule, the Excel kinds, the URLs and paths.
+
+The expected values below are what core/navigation.py, core/schedule.py, core/excel_jobs.py and
+jiceng/urls.py listed by hand before the apps declared them, so the move changes nothing users see.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
+
+from jiceng.core import registry
+from jiceng.core.excel_jobs import KINDS
+from jiceng.core.navigation import MENU, menu_for
+from jiceng.core.schedule import SCHEDULE
+
+MENU_BEFORE = [
+    ("首页", "accounts:home", None, "home"),
+    ("区划与网格", "areas:area_tree", "areas.view_area", "tree"),
+    ("区划搜索", "areas:area_search", "areas.view_area", "search"),
+    ("党组织", "orgs:org_tree", "orgs.view_org", "flag"),
+    ("组织设置检查", "orgs:check_list", "orgs.view_org", "checklist"),
+    ("驻区单位", "orgs:unit_list", "orgs.view_residentunit", "building"),
+    ("职能部门", "orgs:department_list", "orgs.view_department", "users"),
+    ("党员", "members:member_list", "members.view_member", "user"),
+    ("发展党员", "members:pipeline", "members.view_member", "trending-up"),
+    ("组织关系转接", "members:transfer_list", "members.view_transfer", "move"),
+    ("党费", "members:dues", "members.view_duespayment", "yuan"),
+    ("我的诉求", "appeals:mine", None, "message"),
+    ("诉求工作台", "appeals:workbench", "appeals.handle_appeal", "checklist"),
+    ("诉求派单", "appeals:queue", "appeals.dispatch_appeal", "map-pin"),
+    ("吹哨报到", "appeals:department_desk", "appeals.report_whistlesummons", "alert"),
+    ("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),
+    ("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
+    ("三率统计", "appeals:rates", "appeals.dispatch_appeal", "chart"),
+    ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
+    ("操作日志", "accounts:audit_list", "accounts.view_auditlog", "history"),
+]
+
+SCHEDULE_BEFORE = {
+    ("jiceng.areas.tasks.refresh_area_rollups", timedelta(hours=24)),
+    ("jiceng.members.tasks.expire_transfer_letters", timedelta(hours=24)),
+    ("jiceng.core.tasks.purge_excel_files", timedelta(hours=24)),
+    ("jiceng.core.tasks.fail_stalled_excel_jobs", timedelta(minutes=5)),
+    ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
+    ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
+    ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),
+}
+
+API_BEFORE = {
+    "area": "/api/v1/areas/",
+    "appeal": "/api/v1/appeals/",
+    "appealevent": "/api/v1/appeal-events/",
+    "appealrate": "/api/v1/appeal-rates/",
+    "whistle": "/api/v1/whistles/",
+    "whistlesummons": "/api/v1/whistle-summons/",
+    "org": "/api/v1/orgs/",
+    "residentunit": "/api/v1/resident-units/",
+    "department": "/api/v1/departments/",
+    "member": "/api/v1/members/",
+    "transfer": "/api/v1/transfers/",
+}
+
+
+def test_menu_is_the_same_entries_in_the_same_order():
+    assert [(m.label, m.url_name, m.permission, m.icon) for m in MENU] == MENU_BEFORE
+
+
+def test_schedule_is_the_same_jobs():
+    assert set(SCHEDULE) == SCHEDULE_BEFORE
+    assert len(SCHEDULE) == len(SCHEDULE_BEFORE)
+
+
+def test_excel_kinds_are_the_same_in_the_same_order():
+    assert [(k.key, k.label, k.import_permission, k.export_permission) for k in KINDS.values()] == [
+        ("members", "党员", "members.import_member", "members.export_member"),
+        ("orgs", "党组织", "orgs.add_org", "orgs.view_org"),
+        ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
+    ]
+    for kind in KINDS.values():
+        assert kind.load_spec() is not None
+        assert kind.load_exporter() is not None
+        if kind.importer:
+            assert callable(kind.load_importer())
+
+
+def test_api_routes_keep_their_names_and_paths():
+    for basename, url in API_BEFORE.items():
+        assert reverse(f"api:{basename}-list") == url
+    assert {route.basename for route in registry.api_routes()} == set(API_BEFORE)
+    assert reverse("api:token") == "/api/v1/auth/token/"
+    assert reverse("open311:services", kwargs={"fmt": "json"}) == "/open311/v2/services.json"
+
+
+def test_every_permission_named_by_a_menu_entry_or_excel_kind_is_registered():
+    names = {p.name for p in registry.permissions()}
+    for entry in registry.menu():
+        assert entry.permission is None or entry.permission in names, entry
+    for kind in KINDS.values():
+        assert {kind.import_permission, kind.export_permission} <= names, kind.key
+
+
+def test_scheduled_jobs_are_tasks_and_declared_rules_are_registered():
+    from django.utils.module_loading import import_string
+
+    from jiceng.core.rules import RULES
+
+    for job in registry.jobs():
+        assert hasattr(import_string(job.task), "enqueue"), job.task
+    prefixes = {key.split(".")[0] for key in RULES}
+    assert {"excel", "orgs", "members", "appeals"} <= prefixes
+
+
+def test_declared_tree_paths_are_rewritten_on_moves():
+    from jiceng.areas.services import AREA_PATH_MODELS
+    from jiceng.orgs.services import ORG_AREA_MODELS, ORG_PATH_MODELS
+
+    for model, entry in registry.stored_paths("area_paths"):
+        assert (model, entry.field) in AREA_PATH_MODELS
+        model._meta.get_field(entry.field)
+    for model, entry in registry.stored_paths("org_paths"):
+        assert (model, entry.field) in ORG_PATH_MODELS
+    for model, entry in registry.stored_paths("org_area_paths"):
+        assert (model, entry.via, entry.field) in ORG_AREA_MODELS
+    # Registered once each, whatever the number of times the apps were made ready.
+    assert len(AREA_PATH_MODELS) == len(set(AREA_PATH_MODELS))
+
+
+def test_cached_tables_are_forgotten_on_write():
+    from django.apps import apps
+    from django.db.models.signals import post_save
+
+    tables = registry.cached_tables()
+    assert {t.models for t in tables} >= {("core.CalendarDay",), ("appeals.Category",)}
+    for table in tables:
+        for label in table.models:
+            assert post_save.has_listeners(apps.get_model(label)), label
+
+
+@pytest.mark.django_db
+def test_menu_for_shows_what_the_grants_allow(users):
+    labels = [item["label"] for item in menu_for(users.grid, "/")]
+    assert labels == [
+        "首页",
+        "区划与网格",
+        "区划搜索",
+        "党组织",
+        "组织设置检查",
+        "党员",
+        "发展党员",
+        "我的诉求",
+        "诉求工作台",
+    ]
+    assert [item["label"] for item in menu_for(users.nobody, "/")] == ["首页", "我的诉求"]
+
+
+def test_serve_prints_what_the_demo_app_registers():
+    from io import StringIO
+
+    from jiceng.core.management.commands.serve import Command
+
+    lines = registry.serve_banner_lines()
+    assert any("city_admin" in line for line in lines)
+    assert any(line.startswith("演示账号") for line in lines)
+    out = StringIO()
+    Command(stdout=out)._banner("127.0.0.1", 8000)
+    assert "http://127.0.0.1:8000/" in out.getvalue()
+    for line in lines:
+        assert line in out.getvalue()
+
+
+def test_two_apps_declaring_the_same_thing_are_refused():
+    one = registry.AppRegistry(api_routes=(registry.ApiRoute("things", "a.ThingViewSet", "thing"),))
+    two = registry.AppRegistry(api_routes=(registry.ApiRoute("stuff", "b.StuffViewSet", "thing"),))
+    with pytest.raises(ImproperlyConfigured, match="'thing' is declared by one and two"):
+        registry._check_unique(registry.Collected((("one", one), ("two", two))))
+    job = registry.Job("x.tasks.run", timedelta(hours=1))
+    with pytest.raises(ImproperlyConfigured, match=r"x\.tasks\.run"):
+        registry._check_unique(
+            registry.Collected((("one", registry.AppRegistry(jobs=(job,))), ("two", registry.AppRegistry(jobs=(job,)))))
+        )
+
+
+def test_menu_order_breaks_ties_by_app_then_declaration(monkeypatch):
+    first = registry.AppRegistry(menu=(registry.MenuEntry("甲", "a:x", order=5), registry.MenuEntry("乙", "a:y")))
+    second = registry.AppRegistry(
+        menu=(registry.MenuEntry("丙", "b:x", order=5), registry.MenuEntry("丁", "b:y", order=1))
+    )
+    collected = registry.Collected((("a", first), ("b", second)))
+    monkeypatch.setattr(registry, "collected", lambda: collected)
+    assert [entry.label for entry in registry.menu()] == ["丁", "甲", "丙", "乙"]

@@ -1,0 +1,73 @@
+"""What the party-organisation app plugs into the platform (read by jiceng.core.registry)."""
+
+from datetime import timedelta
+
+from jiceng.core.registry import (
+    ApiRoute,
+    AppRegistry,
+    ExcelKind,
+    Job,
+    MenuEntry,
+    Permission,
+    ScopeTree,
+    StoredPath,
+    UrlMount,
+)
+
+from .permissions import (
+    DEPARTMENT_CHANGE,
+    DEPARTMENT_VIEW,
+    ORG_ADD,
+    ORG_CHANGE,
+    ORG_VIEW,
+    UNIT_CHANGE,
+    UNIT_VIEW,
+)
+
+OFFICES = ("city_org", "district_org", "street", "community")
+
+REGISTRY = AppRegistry(
+    permissions=(
+        Permission(ORG_VIEW, "查看党组织", (*OFFICES, "branch_secretary", "grid_worker")),
+        Permission(ORG_CHANGE, "修改党组织", (*OFFICES, "branch_secretary")),
+        Permission(ORG_ADD, "新增党组织", OFFICES),
+        Permission(UNIT_VIEW, "查看驻区单位", OFFICES),
+        Permission(UNIT_CHANGE, "维护驻区单位", OFFICES),
+        Permission(DEPARTMENT_VIEW, "查看职能部门", (*OFFICES, "department")),
+        Permission(DEPARTMENT_CHANGE, "维护职能部门", OFFICES),
+    ),
+    menu=(
+        MenuEntry("党组织", "orgs:org_tree", ORG_VIEW, "flag", order=200),
+        MenuEntry("组织设置检查", "orgs:check_list", ORG_VIEW, "checklist", order=210),
+        MenuEntry("驻区单位", "orgs:unit_list", UNIT_VIEW, "building", order=220),
+        MenuEntry("职能部门", "orgs:department_list", DEPARTMENT_VIEW, "users", order=230),
+    ),
+    jobs=(Job("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),),
+    excel_kinds=(
+        ExcelKind(
+            "orgs",
+            "党组织",
+            "jiceng.orgs.importer.ORG_SPEC",
+            "jiceng.orgs.importer.import_orgs",
+            "jiceng.orgs.exporter.OrgExporter",
+            ORG_ADD,
+            # No role holds a separate org-export right; the org list is not personal data.
+            ORG_VIEW,
+            order=200,
+        ),
+    ),
+    urls=(UrlMount("orgs/", "jiceng.orgs.urls"),),
+    api_routes=(
+        ApiRoute("orgs", "jiceng.orgs.api.OrgViewSet", "org"),
+        ApiRoute("resident-units", "jiceng.orgs.api.ResidentUnitViewSet", "residentunit"),
+        ApiRoute("departments", "jiceng.orgs.api.DepartmentViewSet", "department"),
+    ),
+    rules=("jiceng.orgs.rules",),
+    scope_trees=(ScopeTree("orgs", "orgs.Org"),),
+    # Area moves rewrite the anchor paths of orgs, resident units and departments.
+    area_paths=(
+        StoredPath("orgs.Org", "area_path"),
+        StoredPath("orgs.ResidentUnit", "area_path"),
+        StoredPath("orgs.Department", "area_path"),
+    ),
+)

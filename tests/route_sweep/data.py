@@ -1,0 +1,157 @@
+"""The route sweep's demo-like world: two disjoint subtrees with one of everything in each.
+
+``inside`` hangs under 玄武区 (梅园新村街道, 北安门社区) and ``outside`` under 秦淮区 (夫子庙街道,
+贡院社区). The sweep's users hold their roles inside 玄武区 only, so every object of ``outside``
+is out of their scope. Everything is built through the services, as the demo generator does.
+Each side lists ``markers``: strings that appear on a page or in an API response only when that
+side's objects are shown (names chosen not to be substrings of anything else).
+"""
+
+from datetime import date
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from conftest import UserFactory, build_tree
+from jiceng.accounts.services import assign_role
+from jiceng.appeals import services as appeal_services
+from jiceng.appeals.catalogue import create_category
+from jiceng.appeals.models import Channel, ResponsibleLevel
+from jiceng.core.models import ExcelJob
+from jiceng.members import services as member_services
+from jiceng.members.models import Status
+from jiceng.members.tests.conftest import FULL_DATES, make_id
+from jiceng.orgs.models import DepartmentLevel, OrgCategory, OrgType, PartTimeRole, Post, UnitKind
+from jiceng.orgs.services import add_part_time_member, appoint_post, create_department, create_org, create_resident_unit
+from jiceng.orgs.tests.conftest import build_orgs
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _member(org, name: str, seq: int):
+    return member_services.create_member(
+        None, org=org, name=name, id_number=make_id(date(1980, 1, 9), seq=seq), status=Status.FULL, **FULL_DATES
+    )
+
+
+def _side(tag: str, *, area, street, district, committee, branch, second_branch, category, dispatcher):
+    """One subtree's objects; ``tag`` (北安 or 贡院) makes every marker unique to its side."""
+    s = SimpleNamespace(area=area, org=branch, committee=committee, category=category)
+    s.member = _member(branch, f"{tag}甲党员", 101 if tag == "北安" else 201)
+    mover = _member(branch, f"{tag}乙党员", 102 if tag == "北安" else 202)
+    s.transfer = member_services.request_transfer(None, mover, second_branch, issued_on=date(2025, 9, 1))
+    s.post = appoint_post(None, committee, post=Post.SECRETARY, member=s.member, start_on=date(2024, 1, 1))
+    s.unit = create_resident_unit(None, name=f"{tag}驻区单位", kind=UnitKind.STATE_ENTERPRISE, area=area)
+    s.part_time = add_part_time_member(
+        None, committee, role=PartTimeRole.PART_TIME_MEMBER, person_name=f"{tag}兼职委员", unit=s.unit
+    )
+    s.department = create_department(None, name=f"{tag}区城市管理局", level=DepartmentLevel.DISTRICT, area=district)
+    s.appeal = appeal_services.create_appeal(
+        dispatcher,
+        channel=Channel.HOTLINE,
+        category=category,
+        title=f"{tag}占道诉求",
+        description=f"{tag}路口有人占道摆摊。",
+        area=area,
+        reporter_name="王五",
+        reporter_phone="13700001111",
+        photos=[SimpleUploadedFile("site.png", PNG, content_type="image/png")],
+    )
+    s.photo = s.appeal.photos.get()
+    # Dispatched, so that it is on the department's desk and workbench.
+    appeal_services.dispatch_appeal(dispatcher, s.appeal, department=s.department)
+    s.appeal.refresh_from_db()
+    s.event = s.appeal.events.order_by("pk").first()
+    s.whistle = appeal_services.blow_whistle(
+        dispatcher, area=street, case="enforcement", title=f"{tag}吹哨事项", departments=[s.department]
+    )
+    s.summons = s.whistle.summons.get()
+    s.markers = [
+        area.name,
+        s.member.name,
+        mover.name,
+        branch.name,
+        s.unit.name,
+        s.department.name,
+        s.appeal.number,
+        s.appeal.title,
+        s.whistle.title,
+        f"{tag}兼职委员",
+    ]
+    return s
+
+
+def build_world():
+    """``world.inside``, ``world.outside`` (see the module docstring) and ``world.users``."""
+    tree = build_tree()
+    orgs = build_orgs(tree)
+    extra_qinhuai = create_org(
+        None,
+        parent=orgs.gongyuan,
+        name="贡院社区第二党支部",
+        org_type=OrgType.BRANCH,
+        category=OrgCategory.COMMUNITY,
+        area=tree.gongyuan,
+    )
+    category = create_category(None, name="占道经营", responsible_level=ResponsibleLevel.GRID)
+    u = SimpleNamespace()
+    u.root = UserFactory(username="sweep_root", is_superuser=True, is_staff=True)
+    u.district = _user("sweep_district", "district_org", area=tree.xuanwu)
+    u.street = _user("sweep_street", "street", area=tree.meiyuan)
+    u.community = _user("sweep_community", "community", area=tree.beianmen)
+    u.grid = _user("sweep_grid", "grid_worker", area=tree.grid1)
+    u.nobody = _user("sweep_nobody", None)
+    other_street = _user("sweep_other_street", "street", area=tree.fuzimiao)
+    inside = _side(
+        "北安",
+        area=tree.beianmen,
+        street=tree.meiyuan,
+        district=tree.xuanwu,
+        committee=orgs.beianmen,
+        branch=orgs.grid1,
+        second_branch=orgs.grid2,
+        category=category,
+        dispatcher=u.street,
+    )
+    outside = _side(
+        "贡院",
+        area=tree.gongyuan,
+        street=tree.fuzimiao,
+        district=tree.qinhuai,
+        committee=orgs.gongyuan,
+        branch=orgs.gongyuan_branch,
+        second_branch=extra_qinhuai,
+        category=category,
+        dispatcher=other_street,
+    )
+    u.department = _user("sweep_department", "department", department=inside.department)
+    u.resident = _user("sweep_resident", "resident", area=tree.beianmen)
+    inside.mine = appeal_services.create_appeal(
+        u.resident, channel=Channel.RESIDENT, category=category, description="北安自报诉求。", area=tree.building
+    )
+    inside.markers.append(inside.mine.number)
+    # Excel jobs are seen only by the user who started them: the other side's job is another user's.
+    inside.job = _finished_job(u.district)
+    outside.job = _finished_job(other_street)
+    return SimpleNamespace(tree=tree, orgs=orgs, inside=inside, outside=outside, users=u)
+
+
+def _finished_job(user) -> ExcelJob:
+    job = ExcelJob.objects.create(
+        direction=ExcelJob.Direction.IMPORT, kind="members", user=user, status=ExcelJob.Status.REJECTED
+    )
+    job.result.save("result.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    job.error_report.save("errors.xlsx", ContentFile(b"PK\x05\x06" + b"\x00" * 18), save=False)
+    job.save()
+    return job
+
+
+def _user(username: str, role: str | None, **node):
+    user = UserFactory(username=username)
+    if role is not None:
+        assign_role(None, user, role, **node)
+    return user

@@ -1,0 +1,148 @@
+"""The route sweep's one table: how to build each route's URL, and what each route should answer.
+
+``KWARGS`` maps a URL kwarg to the object of the sweep's world it names, by route-name prefix
+(the longest matching prefix wins): ``"appeal.pk"`` is ``side.appeal.pk`` of the in-scope or the
+out-of-scope side of ``tests/route_sweep/data.py``; ``"=json"`` is a literal. A route whose
+kwargs all resolve is swept; one whose kwargs do not, and that ``ROUTES`` does not exempt, fails
+the sweep ("neither swept nor exempted").
+
+``ROUTES`` holds, per route name (``"namespace:name"``; ``"namespace:*"`` covers a namespace),
+either ``Exempt(reason)`` for a route the sweep cannot exercise, or ``Expect(...)`` for a route
+whose answers differ from the defaults: in scope 200 for GET (a POST in scope must not be 404
+or 5xx), anonymous → the login page (pages) or 401 (API), no grant → 403 or 404, out of scope →
+404, at most ``DEFAULT_MAX_QUERIES`` queries. Every field that departs from a default says why.
+"""
+
+from dataclasses import dataclass, field
+
+DEFAULT_MAX_QUERIES = 30
+# The other roles held inside (attributes of world.users): on every GET route each of them must
+# get 403 or 404 for the outside object, and see none of it in a list.
+ROLES = ("street", "grid", "department", "resident")
+
+
+@dataclass(frozen=True)
+class Exempt:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int = 200  # in scope, GET
+    user: str = "district"  # the in-scope user (an attribute of world.users)
+    nobody: tuple[int, ...] = (403, 404)  # a user without any grant
+    # Answered to anyone, logged in or not, whatever their grants: the reason.
+    public: str = ""
+    # The URL names no scoped object (a kind, a literal): the out-of-scope request is skipped.
+    unscoped: str = ""
+    # An out-of-scope marker may legitimately appear in this list: the reason.
+    list_may_show: str = ""
+    # A route without an object (a form, a dashboard, a search before the query) that shows no
+    # in-scope object either, so its "nothing from outside" check is weak: the reason.
+    shows_none: str = ""
+    # Query-string parameters, with values like KWARGS's (they may name the object).
+    query: dict[str, str] = field(default_factory=dict)
+    max_queries: int = DEFAULT_MAX_QUERIES
+    note: str = ""  # why a status differs from the default
+
+
+KWARGS: dict[str, dict[str, str]] = {
+    "areas:": {"code": "area.code"},
+    "orgs:": {"code": "org.code"},
+    "orgs:post_end": {"pk": "post.pk"},
+    "orgs:part_time_end": {"pk": "part_time.pk"},
+    "orgs:unit_edit": {"pk": "unit.pk"},
+    "orgs:department_edit": {"pk": "department.pk"},
+    "members:": {"pk": "member.pk", "code": "org.code"},
+    "members:transfer_": {"pk": "transfer.pk"},
+    "members:transfer_org_search": {"pk": "member.pk"},
+    "appeals:": {"pk": "appeal.pk", "action": "=sign"},
+    "appeals:photo": {"pk": "photo.pk"},
+    "appeals:summons_act": {"pk": "summons.pk", "action": "=report"},
+    "appeals:whistle_": {"pk": "whistle.pk"},
+    "appeals:summons_rate": {"pk": "whistle.pk", "summons_pk": "summons.pk"},
+    "excel:": {"kind": "=members", "pk": "job.pk"},
+    "api:": {"format": "=json"},
+    "api:area-": {"code": "area.code"},
+    "api:org-": {"code": "org.code"},
+    "api:appeal-": {"pk": "appeal.pk", "photo_id": "photo.pk"},
+    "api:appealevent-": {"pk": "event.pk"},
+    "api:whistle-": {"pk": "whistle.pk"},
+    "api:whistlesummons-": {"pk": "summons.pk"},
+    "api:residentunit-": {"pk": "unit.pk"},
+    "api:department-": {"pk": "department.pk"},
+    "api:member-": {"pk": "member.pk"},
+    "api:transfer-": {"pk": "transfer.pk"},
+    "open311:": {
+        "fmt": "=json",
+        "service_code": "category.code",
+        "service_request_id": "appeal.number",
+        "token_id": "=no-such-token",
+        "path": "=no-such-endpoint",
+    },
+}
+
+# A list or a form: a user without grants gets it empty (checked: no object of either side shown)
+# or is refused.
+EMPTY = (200, 403, 404)
+# An API list that also creates: as EMPTY, and an empty POST may be refused as invalid first.
+CREATE = (200, 400, 403, 404)
+OPEN311 = "Open311 GeoReport v2 is an open read API: requests are public, reporters are never output"
+
+FORM = "a form to create an object: it shows none yet"
+
+ROUTES: dict[str, Exempt | Expect] = {
+    "accounts:home": Expect(nobody=EMPTY, shows_none="the menu, not a list", note="says what the user may open"),
+    "accounts:audit_list": Expect(nobody=EMPTY),
+    "areas:area_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
+    # "社区" matches a community on each side: the outside one must not be found.
+    "areas:area_search": Expect(nobody=EMPTY, query={"q": "=社区"}),
+    "orgs:unit_add": Expect(shows_none=FORM),
+    "orgs:department_add": Expect(shows_none=FORM),
+    "members:transfer_incoming_add": Expect(shows_none=FORM),
+    "appeals:workbench": Expect(user="department"),
+    "appeals:department_desk": Expect(user="department"),
+    "appeals:rates": Expect(shows_none="rates of the user's own node, read from monthly aggregates"),
+    "excel:home": Expect(shows_none="the kinds the user may import or export"),
+    "excel:import": Expect(shows_none=FORM),
+    "api:appealevent-list": Expect(nobody=EMPTY, shows_none="an event names its appeal by id only: no marker"),
+    "orgs:org_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
+    "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),
+    "orgs:check_list": Expect(nobody=EMPTY),
+    "orgs:unit_list": Expect(nobody=EMPTY),
+    "orgs:department_list": Expect(nobody=EMPTY),
+    "members:member_list": Expect(nobody=EMPTY),
+    "members:member_add": Expect(query={"org": "org.code"}),
+    "members:member_advance": Expect(status=302, note="a full member has no further stage: back to the record"),
+    "members:pipeline": Expect(nobody=EMPTY),
+    "appeals:mine": Expect(user="resident", nobody=EMPTY, note="every user may report and follow their own"),
+    "appeals:submit": Expect(user="resident", nobody=EMPTY, shows_none=FORM, note="every user may report"),
+    "appeals:whistle_new": Expect(user="street"),
+    "api:area-list": Expect(nobody=EMPTY),
+    "api:appeal-list": Expect(nobody=CREATE),
+    "api:appealrate-list": Expect(query={"area": "area.code"}),
+    "api:appealrate-ranking": Expect(query={"parent": "area.code"}),
+    "api:appealrate-department": Expect(query={"department": "department.pk"}),
+    "api:whistle-list": Expect(nobody=CREATE),
+    "api:whistlesummons-list": Expect(nobody=EMPTY),
+    "api:org-list": Expect(nobody=EMPTY),
+    "api:residentunit-list": Expect(nobody=EMPTY),
+    "api:department-list": Expect(nobody=EMPTY),
+    "api:member-list": Expect(nobody=EMPTY),
+    "api:transfer-list": Expect(nobody=CREATE),
+    "api:api-root": Expect(nobody=EMPTY, shows_none="the API's index of links"),
+    "admin:*": Exempt("Django admin: staff only, guarded by the admin site's own login and permissions"),
+    "accounts:login": Expect(public="the login page", status=302, note="a logged-in user is sent on"),
+    "accounts:logout": Exempt("logging out takes no object and changes only the session"),
+    "healthz": Expect(public="the load balancer's health check"),
+    "schema": Expect(public="the OpenAPI document describes the API, not its data", max_queries=5),
+    "swagger-ui": Expect(public="the offline Swagger UI page", max_queries=5),
+    "api:token": Exempt("POST username and password for a token: tested in accounts and the API tests"),
+    "open311:discovery": Expect(public=OPEN311),
+    "open311:services": Expect(public=OPEN311),
+    "open311:service": Expect(public=OPEN311),
+    "open311:requests": Expect(public=OPEN311),
+    "open311:request": Expect(public=OPEN311),
+    "open311:token": Expect(public=OPEN311, status=404),
+    "open311:not_found": Expect(public=OPEN311, status=404),
+}
