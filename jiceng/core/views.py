@@ -9,6 +9,7 @@ template needs and renders.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -18,7 +19,7 @@ from jiceng.core.scope import scope_for
 
 @dataclass
 class ScopedList:
-    filterset: object
+    filterset: Any  # the app's django_filters.FilterSet
     rows: list
     next_url: str | None  # ``?…&after=<cursor>``, None on the last page
     first_url: str | None  # None on the first page

@@ -32,7 +32,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
     def base_queryset(self):
         """The model's rows with the joins the serializer needs, before scope and filters."""
-        return self.queryset.all()
+        return super().get_queryset()  # DRF's: a fresh copy of ``queryset``
 
     def detail_queryset(self):
         """The queryset a single object is read from (``base_queryset`` unless the detail needs more)."""
@@ -41,7 +41,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def scope_action(self) -> str:
         if self.action in self.scope_actions:
             return self.scope_actions[self.action]
-        return METHOD_ACTIONS.get(self.request.method, "view")
+        return METHOD_ACTIONS.get(self.request.method or "GET", "view")
 
     def get_queryset(self):
         return self.base_queryset().visible_to(self.request.user, self.scope_action())
