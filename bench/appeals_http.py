@@ -3,14 +3,21 @@
 The server is the production stack: ``gunicorn jiceng.wsgi`` with 2 sync workers (DEBUG off,
 persistent database connections as configured), on a copy of ``bench_appeals_small`` (the demo city
 with 50,000 requests: ``CREATE DATABASE bench_appeals_http TEMPLATE bench_appeals_small``, so the
-cached database stays clean). The load generator is Debian's ``wrk`` (C, event loop; installed with
-``apt-get install -y wrk`` when missing) with a Lua script: every request is a real create,
-``POST /api/v1/appeals/`` with ``Authorization: Token …`` of a street dispatcher (热线代录), a JSON
-body with a category and an area (a building of the street, rotating), a reporter, and a unique
-``client_token``. The bare endpoint on the same server, in the same run, is ``GET /healthz`` (one
-``SELECT 1``). Both are sampled in alternation, several rounds; wrk's own CPU time is recorded to
-show it is not the bottleneck. Every answer must be 201 and the table must hold exactly the
-requests created. ``bench/helpdesk.py`` drives django-helpdesk with the same helpers.
+cached database stays clean). Its settings are ``bench.settings``: the product's, with the URLs of
+``bench/floor_urls.py`` (the product's routes plus the floor route). The load generator is Debian's
+``wrk`` (C, event loop; installed with ``apt-get install -y wrk`` when missing) with a Lua script:
+every request is a real create, ``POST /api/v1/appeals/`` with ``Authorization: Token …`` of a
+street dispatcher (热线代录), a JSON body with a category and an area (a building of the street,
+rotating), a reporter, and a unique ``client_token``.
+
+Two baselines on the same server, in the same run: the floor, ``POST /api/v1/bench/floor/appeals/``
+(bench/floor.py: the same token, the same body, one insert of one request row in one transaction,
+nothing else), which is what the create is held against (≥ 0.5×); and ``GET /healthz`` (one
+``SELECT 1``, no authentication), kept as information. The three are sampled in alternation,
+several rounds; wrk's own CPU time is recorded to show it is not the bottleneck, and the machine's
+busy CPU seconds during each run to show how much other load there was. Every answer must be 201
+and the table must hold exactly the requests created by each. ``bench/helpdesk.py`` drives
+django-helpdesk with the same helpers.
 
     .venv/bin/python -m bench.appeals_http [--seconds 8] [--rounds 3] [--json out.json]
 """
@@ -40,6 +47,8 @@ TARGET_RATIO = 0.5
 TARGET_CREATES = 300.0
 CREATE_PATH = "/api/v1/appeals/"
 BARE_PATH = "/healthz"
+# Served by bench/floor.py through bench/floor_urls.py (bench.settings), never by the product's URLs.
+FLOOR_PATH = "/api/v1/bench/floor/appeals/"
 
 
 def log(message: str) -> None:
@@ -174,31 +183,70 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _pids(match) -> list[int]:
-    pids = []
+def _processes() -> dict[int, tuple[str, str]]:
+    """Every process: pid → (its /proc stat line, its command line as shown by ps)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if match(int(entry.name), (entry / "stat").read_text()):
-                    pids.append(int(entry.name))
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-    return pids
+            found[int(entry.name)] = (stat, cmdline)
+    return found
 
 
-def cpu_counters(server_pid: int | None) -> dict:
-    """CPU seconds so far of the server's workers (children of its master) and of PostgreSQL.
+def _is_database_process(stat: str, cmdline: str, database: str | None) -> bool:
+    """A process of the local PostgreSQL server that works for this benchmark: the backends of
+    ``database`` and the server's own processes (WAL writer, checkpointer, …), not the backends of
+    other databases (the machine is shared; other jobs' tests use the same server)."""
+    if not stat.split(" (", 1)[1].startswith("postgres)"):
+        return False
+    client_backend = "(" in cmdline or "[local]" in cmdline
+    return not client_backend or database is None or f" {database} " in cmdline
 
-    PostgreSQL counts every process of the local server (backends, WAL writer, checkpointer):
-    the whole database side of a request. Read before and after a wrk run, the difference per
-    answered request shows where each request's CPU went on this machine.
-    """
-    workers = _pids(lambda pid, stat: server_pid is not None and stat.rsplit(")", 1)[1].split()[1] == str(server_pid))
-    database = _pids(lambda pid, stat: stat.split(" (", 1)[1].startswith("postgres)"))
+
+def cpu_counters(server_pid: int | None, database: str | None = None) -> dict:
+    """CPU seconds so far, by pid, of the server's workers (children of its master) and of
+    PostgreSQL (see :func:`_is_database_process`), and the machine's busy CPU seconds.
+
+    Read before and after a wrk run, :func:`cpu_spent` per answered request shows where each
+    request's CPU went on this machine."""
+    processes = _processes()
+    workers = [
+        pid
+        for pid, (stat, _) in processes.items()
+        if server_pid is not None and stat.rsplit(")", 1)[1].split()[1] == str(server_pid)
+    ]
+    db = [pid for pid, (stat, cmdline) in processes.items() if _is_database_process(stat, cmdline, database)]
     return {
-        "app": sum(_proc_cpu(pid) for pid in workers),
-        "db": sum(_proc_cpu(pid) for pid in database),
+        "app": {pid: _proc_cpu(pid) for pid in workers},
+        "db": {pid: _proc_cpu(pid) for pid in db},
+        "machine": machine_cpu_seconds(),
     }
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two readings: processes started meanwhile count from zero; those that
+    ended meanwhile are left out (their last CPU time cannot be read), never counted as negative."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores, every process), from /proc/stat.
+
+    Over a wrk run, this minus the server's, PostgreSQL's and wrk's own CPU is what other load
+    took meanwhile: a run where that is large was disturbed (the machine is shared)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return (sum(fields) - fields[3] - fields[4]) / CLOCK_TICKS  # all but idle and iowait
+
+
+def load_average() -> list[float] | None:
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
 
 
 # --------------------------------------------------------------------------- server
@@ -213,7 +261,9 @@ def free_port() -> int:
 class Gunicorn:
     """A gunicorn we start (and stop, by its own pid) on a free loopback port."""
 
-    def __init__(self, gunicorn: str, app: str, env: dict, cwd: Path, ready_path: str = BARE_PATH):
+    def __init__(
+        self, gunicorn: str, app: str, env: dict, cwd: Path, ready_path: str = BARE_PATH, database: str | None = None
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.command = [
@@ -229,6 +279,7 @@ class Gunicorn:
             "256",
         ]
         self.env, self.cwd, self.ready_path = env, cwd, ready_path
+        self.database = database  # whose PostgreSQL backends count as this server's database CPU
         self.process = None
 
     def __enter__(self):
@@ -246,16 +297,13 @@ class Gunicorn:
                 time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer {self.ready_path} within 60 s: {self.tail()}")
 
-    def measure(self, wrk: str, create_path: str, script, seconds, rounds) -> dict:
-        """:func:`measure_pair` of this server's bare endpoint and ``create_path``, with its CPU."""
-        return measure_pair(
-            wrk,
-            (self.base + self.ready_path, None),
-            (self.base + create_path, script),
-            seconds,
-            rounds,
-            self.process.pid,
-        )
+    def measure(self, wrk: str, create_path: str, script, seconds, rounds, others: dict | None = None) -> dict:
+        """:func:`measure_endpoints` of this server's bare endpoint, ``create_path`` and ``others``
+        (name → (path, script)), with the CPU of its workers and of PostgreSQL."""
+        endpoints = {"bare": (self.base + self.ready_path, None)}
+        endpoints.update({name: (self.base + path, each) for name, (path, each) in (others or {}).items()})
+        endpoints["real"] = (self.base + create_path, script)
+        return measure_endpoints(wrk, endpoints, seconds, rounds, self.process.pid, self.database)
 
     def tail(self) -> str:
         self.log.seek(0)
@@ -273,62 +321,69 @@ class Gunicorn:
         return False
 
 
-def measure_pair(wrk: str, bare: tuple, real: tuple, seconds, rounds, server_pid: int | None = None) -> dict:
-    """Alternate the bare and the real endpoint (after a warm-up of each); sums over all rounds.
+def _wrk_once(wrk: str, url: str, script, duration: float, server_pid: int | None, database: str | None) -> dict:
+    """One wrk run; with the server's pid, also the CPU its workers and PostgreSQL spent per
+    answered request, and the machine's busy CPU seconds meanwhile (everything, other load too)."""
+    before = cpu_counters(server_pid, database)
+    result = run_wrk(wrk, url, duration, script() if script else None)
+    after = cpu_counters(server_pid, database)
+    result["machine_cpu_s"] = round(after["machine"] - before["machine"], 2)
+    if server_pid is not None and result["requests"]:
+        for part in ("app", "db"):
+            result[f"{part}_cpu_ms"] = round(cpu_spent(before[part], after[part]) / result["requests"] * 1000, 3)
+    return result
 
-    Each is ``(url, script)``, where ``script`` is None or a callable giving a fresh Lua script
-    for each wrk run (so unique tokens stay unique across runs). With the server's pid, each run
-    also records the CPU its workers and PostgreSQL spent per answered request."""
 
-    def once(url, script, duration):
-        before = cpu_counters(server_pid)
-        result = run_wrk(wrk, url, duration, script() if script else None)
-        after = cpu_counters(server_pid)
-        if server_pid is not None and result["requests"]:
-            for part in ("app", "db"):
-                result[f"{part}_cpu_ms"] = round((after[part] - before[part]) / result["requests"] * 1000, 3)
-        return result
+def _log_run(name: str, result: dict) -> None:
+    cpu = f"  cpu/request: app {result['app_cpu_ms']} ms, db {result['db_cpu_ms']} ms" if "app_cpu_ms" in result else ""
+    log(
+        f"    {name:<5} {result['per_s']:8.1f}/s  p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms  "
+        f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}  "
+        f"wrk cpu {result['client_cpu_s']:.2f}s/{result['seconds']:.1f}s  "
+        f"machine cpu {result['machine_cpu_s']:.1f}s{cpu}"
+    )
 
-    warmup = {name: once(url, script, 2) for name, (url, script) in (("bare", bare), ("real", real))}
-    runs = {"bare": [], "real": []}
+
+def _summary(results: list[dict], warmup: dict) -> dict:
+    requests = sum(r["requests"] for r in results)
+    seconds_total = sum(r["seconds"] for r in results)
+    return {
+        "per_s": round(requests / seconds_total, 1) if seconds_total else 0.0,
+        "requests": requests,
+        "seconds": round(seconds_total, 2),
+        "non_2xx": sum(r["non_2xx"] for r in results),
+        "socket_errors": sum(r["socket_errors"] for r in results),
+        "client_cpu_share": round(sum(r["client_cpu_s"] for r in results) / seconds_total, 3),
+        # Busy cores of the whole machine during these runs (2.0 = both of two cores all the time).
+        "machine_cpu_share": round(sum(r["machine_cpu_s"] for r in results) / seconds_total, 3),
+        **{
+            f"{part}_cpu_ms_per_request": round(sum(r[f"{part}_cpu_ms"] * r["requests"] for r in results) / requests, 3)
+            for part in ("app", "db")
+            if requests and all(f"{part}_cpu_ms" in r for r in results)
+        },
+        "rounds": [{k: v for k, v in r.items() if k != "stderr"} for r in results],
+        "warmup_requests": warmup["requests"],
+        "warmup_non_2xx": warmup["non_2xx"],
+    }
+
+
+def measure_endpoints(
+    wrk: str, endpoints: dict, seconds, rounds, server_pid: int | None = None, database: str | None = None
+) -> dict:
+    """Alternate the endpoints (after a warm-up of each), the order reversed every other round;
+    sums over all rounds, by name.
+
+    ``endpoints`` maps a name to ``(url, script)``, where ``script`` is None or a callable giving
+    a fresh Lua script for each wrk run (so unique tokens stay unique across runs)."""
+    order = list(endpoints.items())
+    warmup = {name: _wrk_once(wrk, url, script, 2, server_pid, database) for name, (url, script) in order}
+    runs = {name: [] for name in endpoints}
     for round_no in range(rounds):
-        order = [("bare", bare), ("real", real)]
         for name, (url, script) in order if round_no % 2 == 0 else order[::-1]:
-            result = once(url, script, seconds)
+            result = _wrk_once(wrk, url, script, seconds, server_pid, database)
             runs[name].append(result)
-            cpu = (
-                f"  cpu/request: app {result['app_cpu_ms']} ms, db {result['db_cpu_ms']} ms"
-                if "app_cpu_ms" in result
-                else ""
-            )
-            log(
-                f"    {name:<4} {result['per_s']:8.1f}/s  p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms  "
-                f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}  "
-                f"wrk cpu {result['client_cpu_s']:.2f}s/{result['seconds']:.1f}s{cpu}"
-            )
-    summary = {}
-    for name, results in runs.items():
-        requests = sum(r["requests"] for r in results)
-        seconds_total = sum(r["seconds"] for r in results)
-        summary[name] = {
-            "per_s": round(requests / seconds_total, 1) if seconds_total else 0.0,
-            "requests": requests,
-            "seconds": round(seconds_total, 2),
-            "non_2xx": sum(r["non_2xx"] for r in results),
-            "socket_errors": sum(r["socket_errors"] for r in results),
-            "client_cpu_share": round(sum(r["client_cpu_s"] for r in results) / seconds_total, 3),
-            **{
-                f"{part}_cpu_ms_per_request": round(
-                    sum(r[f"{part}_cpu_ms"] * r["requests"] for r in results) / requests, 3
-                )
-                for part in ("app", "db")
-                if requests and all(f"{part}_cpu_ms" in r for r in results)
-            },
-            "rounds": [{k: v for k, v in r.items() if k != "stderr"} for r in results],
-            "warmup_requests": warmup[name]["requests"],
-            "warmup_non_2xx": warmup[name]["non_2xx"],
-        }
-    return summary
+            _log_run(name, result)
+    return {name: _summary(results, warmup[name]) for name, results in runs.items()}
 
 
 # --------------------------------------------------------------------------- Jiceng
@@ -378,7 +433,7 @@ def jiceng_bodies(categories: list[str], areas: list[str], count: int = 64) -> l
     return bodies
 
 
-def _django_step(step: str, database: str) -> dict:
+def _django_step(step: str, database: str, *args: str) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": pg_url(database),
@@ -386,7 +441,7 @@ def _django_step(step: str, database: str) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     out = subprocess.run(
-        [sys.executable, "-m", "bench.appeals_http", "--step", step],
+        [sys.executable, "-m", "bench.appeals_http", "--step", step, *args],
         env=env,
         cwd=ROOT,
         check=True,
@@ -394,6 +449,16 @@ def _django_step(step: str, database: str) -> dict:
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def count_appeals(floor_prefix: str | None) -> dict:
+    """Requests in the table, and those the floor wrote (their client tokens start with its prefix)."""
+    from jiceng.appeals.models import Appeal
+
+    counts = {"appeals": Appeal.objects.count()}
+    if floor_prefix:
+        counts["floor"] = Appeal.objects.filter(client_token__startswith=floor_prefix).count()
+    return counts
 
 
 def copy_database(template: str, name: str) -> None:
@@ -404,8 +469,24 @@ def copy_database(template: str, name: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
+def probe(base: str, path: str, body: str, headers: dict) -> None:
+    """One create by hand first: a wrong body must fail loudly here, not as a count of non-2xx."""
+    request = urllib.request.Request(base + path, data=body.encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, text = response.status, response.read()[:500]
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read()[:1000]
+    if status != 201:
+        raise RuntimeError(f"POST {path} answered {status}: {text!r}")
+
+
 def run_jiceng(seconds: float, rounds: int) -> dict:
-    """Build (or reuse) the small database, copy it, serve it with gunicorn, measure; the facts."""
+    """Build (or reuse) the small database, copy it, serve it with gunicorn, measure; the facts.
+
+    The server runs with ``bench.settings``: the product's settings and URLs plus the floor route
+    (bench/floor.py), so the real create, the floor and ``/healthz`` are answered by the same
+    workers in the same run."""
     wrk = ensure_wrk()
     subprocess.run([sys.executable, "-m", "bench.appeals_data", "--size", "small"], cwd=ROOT, check=True)
     from bench.appeals_data import NAMES
@@ -415,14 +496,19 @@ def run_jiceng(seconds: float, rounds: int) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": pg_url(HTTP_DB),
-        "DJANGO_SETTINGS_MODULE": "jiceng.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "false",
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     prefix = f"bench{int(time.time())}"
-    with tempfile.TemporaryDirectory() as tmp, Gunicorn(gunicorn, "jiceng.wsgi:application", env, ROOT) as server:
+    floor_prefix = f"{prefix}f"
+    load_start = load_average()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Gunicorn(gunicorn, "jiceng.wsgi:application", env, ROOT, database=HTTP_DB) as server,
+    ):
         headers = {"Authorization": f"Token {prepared['token']}", "Content-Type": "application/json; charset=utf-8"}
         runs = iter(range(1, 10_000))
         bodies = jiceng_bodies(prepared["categories"], prepared["areas"])
@@ -430,75 +516,100 @@ def run_jiceng(seconds: float, rounds: int) -> dict:
         def script():
             return post_script(Path(tmp), CREATE_PATH, headers, bodies, f"{prefix}r{next(runs)}")
 
-        # One create by hand first: a wrong body must fail loudly here, not as a count of non-2xx.
-        request = urllib.request.Request(
-            server.base + CREATE_PATH,
-            data=jiceng_bodies(prepared["categories"], prepared["areas"], 1)[0]
-            .replace("@TOKEN@", f"{prefix}-probe")
-            .encode(),
-            headers=headers,
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            if response.status != 201:
-                raise RuntimeError(f"POST {CREATE_PATH} answered {response.status}")
+        def floor_script():
+            return post_script(Path(tmp), FLOOR_PATH, headers, bodies, f"{floor_prefix}{next(runs)}")
+
+        probe(server.base, CREATE_PATH, bodies[0].replace("@TOKEN@", f"{prefix}-probe"), headers)
+        probe(server.base, FLOOR_PATH, bodies[0].replace("@TOKEN@", f"{floor_prefix}-probe"), headers)
         log(f"  jiceng: gunicorn on {server.base}, {WORKERS} workers; wrk -t{THREADS} -c{CONNECTIONS}")
-        summary = server.measure(wrk, CREATE_PATH, script, seconds, rounds)
-    after = _django_step("count", HTTP_DB)
-    problems = []
-    expected_new = after["appeals"] - prepared["appeals"]
-    # Every answered POST (warm-up, probe and rounds) is one new appeal: no token was sent twice.
-    created_by_wrk = summary["real"]["requests"] + summary["real"]["warmup_requests"]
-    if summary["real"]["non_2xx"] or summary["real"]["socket_errors"]:
-        problems.append(
-            f"create: {summary['real']['non_2xx']} non-2xx answers, {summary['real']['socket_errors']} socket errors"
-        )
-    if summary["bare"]["non_2xx"]:
-        problems.append(f"healthz: {summary['bare']['non_2xx']} non-2xx answers")
-    if expected_new < created_by_wrk:
-        problems.append(f"{expected_new} appeals in the table, but wrk counted {created_by_wrk} answered creates")
+        summary = server.measure(wrk, CREATE_PATH, script, seconds, rounds, {"floor": (FLOOR_PATH, floor_script)})
+    after = _django_step("count", HTTP_DB, "--floor-prefix", floor_prefix)
     return {
-        "server": f"gunicorn {WORKERS} sync workers, jiceng.wsgi, DEBUG off, database {HTTP_DB} (copy of 50 k)",
+        "server": f"gunicorn {WORKERS} sync workers, jiceng.wsgi with bench.settings (jiceng.settings, "
+        f"ROOT_URLCONF bench.floor_urls), DEBUG off, database {HTTP_DB} (copy of 50 k)",
         "load_generator": f"{wrk_version(wrk)} -t{THREADS} -c{CONNECTIONS}, Lua script (one client_token per request)",
-        "appeals_created": expected_new,
+        "floor": f"POST {FLOOR_PATH}: token authentication, one INSERT into appeals_appeal in one transaction",
+        "appeals_created": after["appeals"] - prepared["appeals"] - after["floor"],
+        "floor_rows_created": after["floor"],
         "categories": len(prepared["categories"]),
         "areas": len(prepared["areas"]),
-        "problems": problems,
+        "load_average_at_start": load_start,
+        "load_average_at_end": load_average(),
+        "problems": jiceng_problems(summary, prepared["appeals"], after),
         **summary,
     }
 
 
+def jiceng_problems(summary: dict, before: int, after: dict) -> list[str]:
+    """Every answer 2xx, no socket error, and the table holds every create wrk counted.
+
+    Each answered POST (warm-up, probe and rounds) is one new row: no token was sent twice."""
+    problems = []
+    for name, what in (("real", "create"), ("floor", "floor")):
+        if summary[name]["non_2xx"] or summary[name]["socket_errors"]:
+            problems.append(
+                f"{what}: {summary[name]['non_2xx']} non-2xx answers, {summary[name]['socket_errors']} socket errors"
+            )
+    if summary["bare"]["non_2xx"]:
+        problems.append(f"healthz: {summary['bare']['non_2xx']} non-2xx answers")
+    real_rows = after["appeals"] - before - after["floor"]
+    for rows, name, what in ((real_rows, "real", "appeals"), (after["floor"], "floor", "floor rows")):
+        counted = summary[name]["requests"] + summary[name]["warmup_requests"]
+        if rows < counted:
+            problems.append(f"{rows} {what} in the table, but wrk counted {counted} answered creates")
+    return problems
+
+
+def _cpu_fields(facts: dict) -> dict:
+    return {
+        f"{part}_cpu_ms_per_{name}": facts[key][f"{part}_cpu_ms_per_request"]
+        for key, name in (("real", "create"), ("floor", "floor_create"), ("bare", "bare_request"))
+        for part in ("app", "db")
+        if key in facts and f"{part}_cpu_ms_per_request" in facts[key]
+    }
+
+
 def rows_jiceng(facts: dict) -> list[dict]:
-    creates, bare = facts["real"]["per_s"], facts["bare"]["per_s"]
-    ratio = round(creates / bare, 3) if bare else None
+    creates, bare, floor = facts["real"]["per_s"], facts["bare"]["per_s"], facts["floor"]["per_s"]
+    ok = not facts["problems"]
     common = {
         "value": creates,
         "unit": "creates/s",
-        "baseline_name": "GET /healthz (SELECT 1), same server, same run",
-        "baseline_value": bare,
-        "ratio": ratio,
         "client_cpu_share": facts["real"]["client_cpu_share"],
-        **{
-            f"{part}_cpu_ms_per_{name}": facts[key][f"{part}_cpu_ms_per_request"]
-            for key, name in (("real", "create"), ("bare", "bare_request"))
-            for part in ("app", "db")
-            if f"{part}_cpu_ms_per_request" in facts[key]
-        },
+        "machine_cpu_share": facts["real"]["machine_cpu_share"],
+        **_cpu_fields(facts),
     }
+    floor_ratio = round(creates / floor, 3) if floor else None
     return [
         {
-            "key": "appeals_http_create_vs_bare",
-            "name": "jiceng: POST /api/v1/appeals/ over HTTP (gunicorn 2 workers, PG) vs bare endpoint",
+            "key": "appeals_http_create_vs_floor",
+            "name": "jiceng: POST /api/v1/appeals/ over HTTP vs the floor (token auth + one INSERT, same server)",
             **common,
+            "baseline_name": "POST /api/v1/bench/floor/appeals/ (bench/floor.py), same server, same run",
+            "baseline_value": floor,
+            "ratio": floor_ratio,
             "target": f"ratio >= {TARGET_RATIO:g}",
-            "met": ratio is not None and ratio >= TARGET_RATIO and not facts["problems"],
+            "met": floor_ratio is not None and floor_ratio >= TARGET_RATIO and ok,
+        },
+        {
+            "key": "appeals_http_create_vs_bare",
+            "name": "jiceng: POST /api/v1/appeals/ over HTTP (gunicorn 2 workers, PG) vs GET /healthz [info]",
+            **common,
+            "baseline_name": "GET /healthz (SELECT 1), same server, same run",
+            "baseline_value": bare,
+            "ratio": round(creates / bare, 3) if bare else None,
+            "target": None,
+            "met": None,
         },
         {
             "key": "appeals_http_creates_per_s",
             "name": "jiceng: POST /api/v1/appeals/ creates per second",
             **common,
+            "baseline_name": "GET /healthz (SELECT 1), same server, same run",
+            "baseline_value": bare,
+            "ratio": round(creates / bare, 3) if bare else None,
             "target": f"value >= {TARGET_CREATES:g}/s",
-            "met": creates >= TARGET_CREATES and not facts["problems"],
+            "met": creates >= TARGET_CREATES and ok,
         },
     ]
 
@@ -509,17 +620,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", help="write the facts and rows to this file")
     parser.add_argument("--step", choices=["prepare", "count"], help=argparse.SUPPRESS)
+    parser.add_argument("--floor-prefix", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         import django
 
         django.setup()
-        if args.step == "prepare":
-            print(json.dumps(prepare_jiceng()))
-        else:
-            from jiceng.appeals.models import Appeal
-
-            print(json.dumps({"appeals": Appeal.objects.count()}))
+        print(json.dumps(prepare_jiceng() if args.step == "prepare" else count_appeals(args.floor_prefix)))
         return 0
     facts = run_jiceng(args.seconds, args.rounds)
     result = {"facts": facts, "rows": rows_jiceng(facts)}

@@ -3,7 +3,8 @@
 In order, each in a process of its own so one failure is one failed row, not a lost run:
 
 1. ``bench.appeals_data --size small``: the 50 k database (reused while its key matches);
-2. ``bench.appeals_http``: creates/s over HTTP vs ``GET /healthz`` on the same gunicorn (10a);
+2. ``bench.appeals_http``: creates/s over HTTP vs a floor (token auth + one insert, bench/floor.py)
+   and vs ``GET /healthz``, on the same gunicorn in the same run (10a);
 3. ``bench.helpdesk``: django-helpdesk 2.6 on the same rig (10b); Jiceng ÷ helpdesk ≥ 2;
 4. ``bench.appeals_data --size big``: the 5 M database (long the first time; then reused);
 5. ``bench.appeals_pages``: list and rates pages, 5 M vs 50 k, street and city users (10c).
@@ -156,7 +157,14 @@ def main() -> int:
         result, error = step("jiceng creates over HTTP", "bench.appeals_http", *wrk, timeout=min(left(), 900))
         if error:
             errors.append(error)
-            rows.append(failed_row("appeals_http_create_vs_bare", "jiceng: POST /api/v1/appeals/ over HTTP", error))
+            rows.append(
+                failed_row(
+                    "appeals_http_create_vs_floor",
+                    "jiceng: POST /api/v1/appeals/ over HTTP vs the floor",
+                    error,
+                    target="ratio >= 0.5",
+                )
+            )
         else:
             jiceng = result["facts"]
             facts["http"] = jiceng

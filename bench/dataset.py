@@ -116,7 +116,7 @@ def load_city(seed: int, scale: float, log) -> int:
     from jiceng.demo.generator import DIVISIONS_DIR, generate_community
 
     import_divisions(DIVISIONS_DIR)
-    target = int(get_rule("grid.target_households"))
+    target = get_rule("grid.target_households")
     communities = list(Area.objects.filter(level=Level.COMMUNITY).order_by("code"))
     next_id = (Area.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 

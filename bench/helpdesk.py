@@ -150,7 +150,7 @@ def run(seconds: float, rounds: int) -> dict:
     payloads = bodies(prepared["queues"])
     with (
         tempfile.TemporaryDirectory() as tmp,
-        Gunicorn(gunicorn, "hdbench.wsgi:application", project_env(), PROJECT) as server,
+        Gunicorn(gunicorn, "hdbench.wsgi:application", project_env(), PROJECT, database=DATABASE) as server,
     ):
         runs = iter(range(1, 10_000))
 

@@ -78,91 +78,118 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+STAGES = ["applicant", "activist", "candidate", "probationary"] + ["full"] * 16
+LEVEL_OF_STAGE = {
+    stage: level for level, stage in enumerate(["applicant", "activist", "candidate", "probationary", "full"])
+}
+STATUS_LABEL = {
+    "applicant": "入党申请人",
+    "activist": "入党积极分子",
+    "candidate": "发展对象",
+    "probationary": "预备党员",
+    "full": "正式党员",
+}
+
+
+def _as_cell(rnd: random.Random, d: date | None):
+    """Most dates as date cells, some typed as text the way offices do."""
+    if d is None:
+        return None
+    roll = rnd.random()
+    if roll < 0.8:
+        return d
+    if roll < 0.9:
+        return f"{d.year}/{d.month}/{d.day}"
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _id_number(rnd: random.Random, used: set[str]) -> tuple[date, int, str]:
+    """A birth date, sequence and ID number (valid check character) not used before."""
+    while True:
+        birth = date(1940, 1, 1) + timedelta(days=rnd.randrange(0, 60 * 365))
+        sequence = rnd.randrange(0, 1000)
+        first17 = f"{rnd.choice(ADDRESS_CODES)}{birth:%Y%m%d}{sequence:03d}"
+        number = first17 + _check_char(first17)
+        if number not in used:
+            used.add(number)
+            return birth, sequence, number
+
+
+def _pipeline(rnd: random.Random, birth: date, today: date) -> tuple[str, dict]:
+    """A stage and the dates of its steps, obeying the pipeline rules (adult applicant, intervals)."""
+    latest_application = today - timedelta(days=4 * 366)
+    stage = STAGES[rnd.randrange(len(STAGES))]
+    application = _add_years(birth, 18) + timedelta(days=rnd.randrange(0, 25 * 365))
+    if application > latest_application:
+        application = latest_application - timedelta(days=rnd.randrange(0, 400))
+    if application < _add_years(birth, 18):
+        stage = "applicant"
+        application = today - timedelta(days=rnd.randrange(0, 300))
+    talk = application + timedelta(days=rnd.randrange(3, 25))
+    activist = application + timedelta(days=rnd.randrange(40, 200))
+    candidate = _add_years(activist, 1) + timedelta(days=rnd.randrange(0, 200))
+    admission = candidate + timedelta(days=rnd.randrange(20, 90))
+    approval = admission + timedelta(days=rnd.randrange(10, 80))
+    full = _add_years(admission, 1) + timedelta(days=rnd.randrange(0, 30))
+    if stage == "probationary":
+        # Accepted within the last year: the chain counts back from the branch vote.
+        admission = today - timedelta(days=rnd.randrange(100, 330))
+        approval = admission + timedelta(days=rnd.randrange(10, 80))
+        candidate = admission - timedelta(days=rnd.randrange(20, 90))
+        activist = _add_years(candidate, -1) - timedelta(days=rnd.randrange(0, 100))
+        application = activist - timedelta(days=rnd.randrange(40, 200))
+        talk = application + timedelta(days=rnd.randrange(3, 25))
+        if application < _add_years(birth, 18):
+            stage = "applicant"
+            application = today - timedelta(days=rnd.randrange(0, 300))
+            talk = application + timedelta(days=rnd.randrange(3, 25))
+    dates = {
+        "application": application,
+        "talk": None if talk > today else talk,
+        "activist": activist,
+        "candidate": candidate,
+        "admission": admission,
+        "approval": approval,
+        "full": full,
+    }
+    return stage, dates
+
+
 def member_rows(count: int, branch_codes: list[str], residence_codes: list[str], seed: int = 2024):
     """Rows for the member template, in its column order (see MEMBER_SPEC)."""
     rnd = random.Random(seed)
     today = date.today()
-    latest_application = today - timedelta(days=4 * 366)
     used: set[str] = set()
-    stages = ["applicant", "activist", "candidate", "probationary"] + ["full"] * 16
-    status_label = {
-        "applicant": "入党申请人",
-        "activist": "入党积极分子",
-        "candidate": "发展对象",
-        "probationary": "预备党员",
-        "full": "正式党员",
-    }
 
-    def as_cell(d: date | None):
-        if d is None:
-            return None
-        roll = rnd.random()
-        if roll < 0.8:
-            return d
-        if roll < 0.9:
-            return f"{d.year}/{d.month}/{d.day}"
-        return f"{d.year}年{d.month}月{d.day}日"
+    def cell(d: date | None, from_level: int = 0):
+        return _as_cell(rnd, d) if level >= from_level else None
 
     for i in range(count):
-        while True:
-            birth = date(1940, 1, 1) + timedelta(days=rnd.randrange(0, 60 * 365))
-            sequence = rnd.randrange(0, 1000)
-            first17 = f"{rnd.choice(ADDRESS_CODES)}{birth:%Y%m%d}{sequence:03d}"
-            number = first17 + _check_char(first17)
-            if number not in used:
-                used.add(number)
-                break
-        male = sequence % 2 == 1
-        stage = stages[rnd.randrange(len(stages))]
-        application = _add_years(birth, 18) + timedelta(days=rnd.randrange(0, 25 * 365))
-        if application > latest_application:
-            application = latest_application - timedelta(days=rnd.randrange(0, 400))
-        if application < _add_years(birth, 18):
-            stage = "applicant"
-            application = today - timedelta(days=rnd.randrange(0, 300))
-        talk = application + timedelta(days=rnd.randrange(3, 25))
-        activist = application + timedelta(days=rnd.randrange(40, 200))
-        candidate = _add_years(activist, 1) + timedelta(days=rnd.randrange(0, 200))
-        admission = candidate + timedelta(days=rnd.randrange(20, 90))
-        approval = admission + timedelta(days=rnd.randrange(10, 80))
-        full = _add_years(admission, 1) + timedelta(days=rnd.randrange(0, 30))
-        level = ["applicant", "activist", "candidate", "probationary", "full"].index(stage)
-        if stage == "probationary":
-            # Accepted within the last year: the chain counts back from the branch vote.
-            admission = today - timedelta(days=rnd.randrange(100, 330))
-            approval = admission + timedelta(days=rnd.randrange(10, 80))
-            candidate = admission - timedelta(days=rnd.randrange(20, 90))
-            activist = _add_years(candidate, -1) - timedelta(days=rnd.randrange(0, 100))
-            application = activist - timedelta(days=rnd.randrange(40, 200))
-            talk = application + timedelta(days=rnd.randrange(3, 25))
-            if application < _add_years(birth, 18):
-                stage, level = "applicant", 0
-                application = today - timedelta(days=rnd.randrange(0, 300))
-                talk = application + timedelta(days=rnd.randrange(3, 25))
-        if talk > today:
-            talk = None
+        birth, sequence, number = _id_number(rnd, used)
+        stage, dates = _pipeline(rnd, birth, today)
+        level = LEVEL_OF_STAGE[stage]
         employed = rnd.random() < 0.6
         mobile = rnd.random() < 0.03
         base = rnd.choice([0, 2800, 4500, 6000, 9000, 12000]) if employed else 0
         yield [
             rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.7 else ""),
-            "男" if male else "女",
+            "男" if sequence % 2 == 1 else "女",
             "汉族" if rnd.random() < 0.97 else "回族",
             birth if rnd.random() < 0.5 else None,
             number,
             f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}",
             rnd.choice(EDUCATION),
-            status_label[stage],
-            as_cell(application),
-            as_cell(talk),
-            as_cell(activist) if level >= 1 else None,
-            as_cell(candidate) if level >= 2 else None,
+            STATUS_LABEL[stage],
+            cell(dates["application"]),
+            cell(dates["talk"]),
+            cell(dates["activist"], 1),
+            cell(dates["candidate"], 2),
             24 if level >= 2 else None,
-            as_cell(admission) if level >= 3 else None,
-            as_cell(approval) if level >= 3 else None,
+            cell(dates["admission"], 3),
+            cell(dates["approval"], 3),
             None,
             None,
-            as_cell(full) if level >= 4 else None,
+            cell(dates["full"], 4),
             None,
             branch_codes[i % len(branch_codes)],
             residence_codes[rnd.randrange(len(residence_codes))],
@@ -171,7 +198,7 @@ def member_rows(count: int, branch_codes: list[str], residence_codes: list[str],
             "是" if rnd.random() < 0.02 else "否",
             "是" if mobile else "否",
             "广东省深圳市" if mobile else None,
-            as_cell(today - timedelta(days=rnd.randrange(30, 900))) if mobile else None,
+            _as_cell(rnd, today - timedelta(days=rnd.randrange(30, 900))) if mobile else None,
             "在职" if employed else "离退休",
             base or None,
         ]

@@ -16,7 +16,8 @@ same file; a failure there is a failed row, not a crash.
 
 Then the 民呼我应 benchmarks (issue 4, item 10; bench/appeals_run.py, in its own process, with its
 own time budget since the first build of its 5 M-request database takes long, then is reused):
-request creation over HTTP vs a bare endpoint and vs django-helpdesk 2.6, and the request lists
+request creation over HTTP vs a floor (token auth + one insert), vs ``GET /healthz`` and vs
+django-helpdesk 2.6, and the request lists
 and rates at 50 k vs 5 M requests (docs/benchmarks-appeals.md). ``--no-appeals`` skips them.
 
 Every row compares a value with a baseline from the same run: big vs small (target ratio <= 1.5),
@@ -27,7 +28,7 @@ disagrees with COUNT(*)); a missed target is reported loudly but is not a failur
 
     .venv/bin/python bench/run.py [--backends postgres,sqlite] [--big-rows 1000000] [--rounds 8]
         [--member-backends postgres] [--small-members 50000] [--big-members 560000] [--no-import]
-        [--no-appeals] [--appeals-budget-minutes 150]
+        [--no-appeals] [--appeals-budget-minutes 150] [--no-appeals-pages]
 """
 
 import argparse
@@ -263,11 +264,16 @@ def apply_import_target(b: dict) -> None:
     b["target"], b["met"] = (target[0], bool(target[1](b))) if target else (None, None)
 
 
-def run_appeals(minutes: float) -> tuple[list[dict], dict]:
-    """bench/appeals_run.py in a process of its own; its rows and facts (errors listed in facts)."""
+def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
+    """bench/appeals_run.py in a process of its own; its rows and facts (errors listed in facts).
+
+    Without ``pages``, only its creates over HTTP (Jiceng, the floor, /healthz, django-helpdesk):
+    no 5 M database."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "appeals.json"
         command = [sys.executable, "-m", "bench.appeals_run", "--json", str(out), "--budget-minutes", str(minutes)]
+        if not pages:
+            command.append("--skip-pages")
         try:
             subprocess.run(command, cwd=ROOT, timeout=minutes * 60 + 120, check=False)
         except subprocess.TimeoutExpired:
@@ -322,7 +328,7 @@ def machine() -> dict:
     }
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="postgres,sqlite", help="comma-separated: postgres, sqlite")
     parser.add_argument("--seed", type=int, default=2024)
@@ -345,18 +351,18 @@ def main() -> int:
         "--appeals", action=argparse.BooleanOptionalAction, default=True, help="run bench/appeals_run.py too"
     )
     parser.add_argument("--appeals-budget-minutes", type=float, default=150.0, help="its own hard stop")
+    parser.add_argument(
+        "--appeals-pages",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the appeals step's lists and rates at 5 M (--no-appeals-pages: its creates over HTTP only)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    started = time.monotonic()
-    deadline = started + args.budget_minutes * 60
-    metadata = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "notes": NOTES,
-        "backends": {},
-    }
+
+def run_backends(args, deadline: float, metadata: dict) -> tuple[list[dict], bool]:
+    """Each backend's worker (and, after PostgreSQL, the member import); their rows, and whether one failed."""
     benchmarks: list[dict] = []
     failed = False
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
@@ -367,12 +373,11 @@ def main() -> int:
             continue
         print(f"=== {backend} ===", flush=True)
         result = run_backend(backend, args, deadline)
+        metadata["backends"][backend] = result
         if "error" in result:
             print(f"!!! {backend}: {result['error']}", flush=True)
-            metadata["backends"][backend] = result
             failed = True
             continue
-        metadata["backends"][backend] = result
         benchmarks += benchmarks_for(result)
         if backend == "postgres" and args.members_import:
             print("=== members_import (PostgreSQL) ===", flush=True)
@@ -382,25 +387,13 @@ def main() -> int:
                 print(f"!!! members_import: {facts['error']}\n{facts['stderr_tail']}", flush=True)
                 failed = True
             benchmarks += rows
+    return benchmarks, failed
 
-    if args.appeals:
-        print("=== appeals (PostgreSQL): creates over HTTP, django-helpdesk, lists and rates at 5 M ===", flush=True)
-        rows, facts = run_appeals(args.appeals_budget_minutes)
-        metadata["appeals"] = facts
-        benchmarks += rows
-        for error in facts.get("errors", []):
-            print(f"!!! appeals: {error}", flush=True)
-            failed = True
 
-    metadata["wall_seconds"] = round(time.monotonic() - started, 1)
-    metadata["machine"]["load_average_at_end"] = (
-        [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
-    )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"benchmarks": benchmarks, **metadata}, ensure_ascii=False, indent=2) + "\n")
-
-    print()
-    for backend, facts in metadata["backends"].items():
+def print_sizes(backends: dict) -> bool:
+    """What each backend built; True when a sanity check found a problem."""
+    failed = False
+    for backend, facts in backends.items():
         if "error" in facts:
             print(f"{backend}: {facts['error']}")
             continue
@@ -415,23 +408,61 @@ def main() -> int:
             for problem in info["problems"]:
                 print(f"  !!! {problem}")
                 failed = True
+    return failed
+
+
+def print_load(load: dict) -> None:
+    if not load["load_average_at_start"]:
+        return
+    print(
+        f"* load average (1/5/15 min) at start {load['load_average_at_start']}, at end "
+        f"{load['load_average_at_end']}, on {load['cpus']} CPUs"
+    )
+    if max(load["load_average_at_start"][0], load["load_average_at_end"][0]) > (load["cpus"] or 1):
+        print(
+            "!!! The machine was busy (load above its CPU count): wall times include waiting for a CPU "
+            "and ratios carry that noise; compare the cpu column, or run again on a quiet machine."
+        )
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.monotonic()
+    deadline = started + args.budget_minutes * 60
+    metadata = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "notes": NOTES,
+        "backends": {},
+    }
+    benchmarks, failed = run_backends(args, deadline, metadata)
+
+    if args.appeals:
+        print("=== appeals (PostgreSQL): creates over HTTP, django-helpdesk, lists and rates at 5 M ===", flush=True)
+        rows, facts = run_appeals(args.appeals_budget_minutes, args.appeals_pages)
+        metadata["appeals"] = facts
+        benchmarks += rows
+        for error in facts.get("errors", []):
+            print(f"!!! appeals: {error}", flush=True)
+            failed = True
+
+    metadata["wall_seconds"] = round(time.monotonic() - started, 1)
+    metadata["machine"]["load_average_at_end"] = (
+        [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"benchmarks": benchmarks, **metadata}, ensure_ascii=False, indent=2) + "\n")
+
+    print()
+    failed = print_sizes(metadata["backends"]) or failed
     print()
     if benchmarks:
         print_table(benchmarks)
     for note in NOTES:
         print(f"* {note}")
     missed = [b["name"] for b in benchmarks if b["met"] is False]
-    load = metadata["machine"]
-    if load["load_average_at_start"]:
-        print(
-            f"* load average (1/5/15 min) at start {load['load_average_at_start']}, at end "
-            f"{load['load_average_at_end']}, on {load['cpus']} CPUs"
-        )
-        if max(load["load_average_at_start"][0], load["load_average_at_end"][0]) > (load["cpus"] or 1):
-            print(
-                "!!! The machine was busy (load above its CPU count): wall times include waiting for a CPU "
-                "and ratios carry that noise; compare the cpu column, or run again on a quiet machine."
-            )
+    print_load(metadata["machine"])
     print(
         f"\n{len(benchmarks)} benchmarks, {sum(b['met'] is True for b in benchmarks)} targets met, "
         f"{len(missed)} missed; wall time {metadata['wall_seconds'] / 60:.1f} min; written to "

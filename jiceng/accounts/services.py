@@ -26,19 +26,33 @@ def snapshot(obj: Model, fields: Sequence[str] | None = None) -> dict[str, Any]:
 def audit(
     actor: Actor,
     action: str,
-    obj: Model,
+    obj: Model | None = None,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     area_path: str = "",
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    object_repr: str | None = None,
 ) -> AuditLog:
-    """Record one write. Call inside the service's transaction so both land or neither."""
+    """Record one write. Call inside the service's transaction so both land or neither.
+
+    The record names ``obj`` (a model instance); a write that has no single object (an Excel
+    import, an export) names its ``object_type``/``object_id``/``object_repr`` instead.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = str(obj.pk) if object_id is None else object_id
+        object_repr = str(obj) if object_repr is None else object_repr
+    if not object_type or object_id is None:
+        raise ValueError("audit() needs the object, or its object_type and object_id")
     return AuditLog.objects.create(
         actor=actor if isinstance(actor, User) and actor.pk else None,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        area_path=area_path,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=(object_repr or "")[:200],
+        area_path=area_path[:21],
         before=before,
         after=after,
     )

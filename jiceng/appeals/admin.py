@@ -5,7 +5,7 @@ from jiceng.appeals.models import Category
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    """Shown for reference; the catalogue is edited through jiceng.appeals.catalogue (audited)."""
+    """Shown for reference; the catalogue is edited through jiceng.appeals.services.catalogue (audited)."""
 
     list_display = ["code", "full_name", "responsible_level", "default_urgency", "is_active"]
     search_fields = ["code", "name", "full_name"]

@@ -14,26 +14,15 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from jiceng.appeals import services, stats
+from jiceng.appeals.actions import APPEAL_ACTIONS, WHISTLE_ACTIONS, add_api_actions
 from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
-from jiceng.appeals.models import Appeal, AppealEvent, Extension, Whistle, WhistleSummons, get_appeal_for_user
+from jiceng.appeals.models import Appeal, AppealEvent, Whistle, WhistleSummons, get_appeal_for_user
 from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.appeals.serializers import (
-    AnswerSerializer,
     AppealCreateSerializer,
     AppealDetailSerializer,
     AppealSerializer,
-    DispatchSerializer,
     EventSerializer,
-    ExtendSerializer,
-    ExtensionDecisionSerializer,
-    FeedbackSerializer,
-    MergeSerializer,
-    NoteSerializer,
-    PlanSerializer,
-    ProgressSerializer,
-    RateSerializer,
-    ReasonSerializer,
-    SummonsRateSerializer,
     SummonsSerializer,
     WhistleCreateSerializer,
     WhistleSerializer,
@@ -71,7 +60,8 @@ def run(call, success_status=status.HTTP_200_OK):
     except services.TransitionError as exc:
         return None, error_response(exc.messages[0], status.HTTP_409_CONFLICT, exc.code or "transition")
     except services.AppealError as exc:
-        return None, error_response(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "invalid")
+        code = status.HTTP_404_NOT_FOUND if exc.code == "not_found" else status.HTTP_400_BAD_REQUEST
+        return None, error_response(exc.messages[0], code, exc.code or "invalid")
     except PermissionDenied as exc:
         return None, error_response(str(exc) or "没有权限执行此操作。", status.HTTP_403_FORBIDDEN, "permission_denied")
 
@@ -158,8 +148,8 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = AppealSerializer(appeal, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"Location": data["url"]})
 
-    @extend_schema(responses={200: EventSerializer(many=True)})
     # The whole timeline of one appeal, not a page of it (and so documented as a plain list).
+    @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
         """办理记录（时间线）。诉求人只看到对其公开的环节。"""
@@ -176,7 +166,8 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise Http404
         return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
 
-    def _transition(self, call):
+    def respond_to_action(self, entry, call):
+        """Run one entry of the action table; answer with the appeal as it is now."""
         _, error = run(call)
         if error:
             return error
@@ -187,149 +178,6 @@ class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             appeal = Appeal.objects.get(pk=self.kwargs["pk"])
             return Response({"id": appeal.pk, "number": appeal.number, "status": appeal.status})
         return self._detail(appeal)
-
-    @extend_schema(request=DispatchSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
-    def dispatch_to(self, request, pk=None):
-        """派单（或改派、退单后重新派单）：`area` 为网格/社区/街道/区编码，或 `department` 为部门 id。"""
-        appeal = self.get_object()
-        data = self._input(DispatchSerializer)
-        area = department = None
-        if data.get("area"):
-            area = Area.objects.filter(code=data["area"]).first()
-            if area is None:
-                return error_response("所选承办单位不存在。")
-        if data.get("department"):
-            department = Department.objects.filter(pk=data["department"]).first()
-            if department is None:
-                return error_response("所选部门不存在。")
-        return self._transition(
-            lambda: services.dispatch_appeal(
-                request.user, appeal, area=area, department=department, note=data.get("note", "")
-            )
-        )
-
-    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def sign(self, request, pk=None):
-        """签收。两人同时签收时只有一人成功，另一人得到 409。"""
-        appeal = self.get_object()
-        data = self._input(NoteSerializer)
-        return self._transition(lambda: services.sign_appeal(request.user, appeal, note=data.get("note", "")))
-
-    @extend_schema(request=ProgressSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def progress(self, request, pk=None):
-        """记录办理情况（走访、现场核实），可附照片。"""
-        appeal = self.get_object()
-        data = self._input(ProgressSerializer)
-        photos = data.get("photos") or _files(request)
-        return self._transition(
-            lambda: services.record_progress(request.user, appeal, note=data["note"], photos=photos)
-        )
-
-    @extend_schema(request=AnswerSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def answer(self, request, pk=None):
-        """答复：答复内容和办理结果（解决/部分解决/未解决）。"""
-        appeal = self.get_object()
-        data = self._input(AnswerSerializer)
-        photos = data.get("photos") or _files(request)
-        return self._transition(
-            lambda: services.answer_appeal(
-                request.user, appeal, text=data["text"], result=data["result"], photos=photos
-            )
-        )
-
-    @extend_schema(request=RateSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def rate(self, request, pk=None):
-        """回访评价：是否解决、是否满意。已解决（含部分）且满意（含基本满意）即办结。"""
-        appeal = self.get_object()
-        data = self._input(RateSerializer)
-        return self._transition(
-            lambda: services.rate_appeal(
-                request.user,
-                appeal,
-                outcome=data["outcome"],
-                satisfaction=data["satisfaction"],
-                comment=data.get("comment", ""),
-            )
-        )
-
-    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        """办结（不满意件经研判办结，或未回访办结）。"""
-        appeal = self.get_object()
-        data = self._input(NoteSerializer)
-        return self._transition(lambda: services.close_appeal(request.user, appeal, note=data.get("note", "")))
-
-    @extend_schema(request=ReasonSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_(self, request, pk=None):
-        """退单：承办单位说明理由后退回派单单位。"""
-        appeal = self.get_object()
-        data = self._input(ReasonSerializer)
-        return self._transition(lambda: services.return_appeal(request.user, appeal, reason=data["reason"]))
-
-    @extend_schema(request=ExtendSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def extend(self, request, pk=None):
-        """申请延期（须在答复时限前）。"""
-        appeal = self.get_object()
-        data = self._input(ExtendSerializer)
-        return self._transition(
-            lambda: services.request_extension(request.user, appeal, workdays=data["workdays"], reason=data["reason"])
-        )
-
-    @extend_schema(request=ExtensionDecisionSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"], url_path="decide-extension", url_name="decide-extension")
-    def decide_extension(self, request, pk=None):
-        """审批延期申请（派单单位）。"""
-        appeal = self.get_object()
-        data = self._input(ExtensionDecisionSerializer)
-        extension = Extension.objects.filter(pk=data["extension"], appeal=appeal).first()
-        if extension is None:
-            return error_response("延期申请不存在。", status.HTTP_404_NOT_FOUND, "not_found")
-        return self._transition(
-            lambda: services.decide_extension(
-                request.user, extension, approve=data["approve"], note=data.get("note", "")
-            )
-        )
-
-    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def supervise(self, request, pk=None):
-        """挂牌督办（区、市）。"""
-        appeal = self.get_object()
-        data = self._input(NoteSerializer)
-        return self._transition(lambda: services.supervise_appeal(request.user, appeal, note=data.get("note", "")))
-
-    @extend_schema(request=NoteSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        """重办（评价为不满意或未解决后）。"""
-        appeal = self.get_object()
-        data = self._input(NoteSerializer)
-        return self._transition(lambda: services.reopen_appeal(request.user, appeal, note=data.get("note", "")))
-
-    @extend_schema(request=MergeSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def merge(self, request, pk=None):
-        """作为重复件合并到另一件诉求。"""
-        appeal = self.get_object()
-        data = self._input(MergeSerializer)
-        into = get_appeal_for_user(request.user, data["into"])
-        return self._transition(lambda: services.merge_appeal(request.user, appeal, into, note=data.get("note", "")))
-
-    @extend_schema(request=ReasonSerializer, responses={200: AppealDetailSerializer})
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        """撤销（诉求人本人，或派单单位）。"""
-        appeal = self.get_object()
-        data = self._input(ReasonSerializer)
-        return self._transition(lambda: services.cancel_appeal(request.user, appeal, reason=data["reason"]))
 
     @extend_schema(
         responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes},
@@ -427,13 +275,8 @@ class WhistleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         whistle = self.base_queryset().get(pk=whistle.pk)
         return Response(WhistleSerializer(whistle, context=self.get_serializer_context()).data, status=201)
 
-    @extend_schema(request=NoteSerializer, responses={200: WhistleSerializer})
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        whistle = self.get_object()
-        data = NoteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        _, error = run(lambda: services.close_whistle(request.user, whistle, note=data.validated_data.get("note", "")))
+    def respond_to_action(self, entry, call):
+        _, error = run(call)
         if error:
             return error
         return Response(WhistleSerializer(self.get_object(), context=self.get_serializer_context()).data)
@@ -456,44 +299,17 @@ class WhistleSummonsViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         return get_object_for_user(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
 
-    def _act(self, call):
+    def respond_to_action(self, entry, call):
         _, error = run(call)
         if error:
             return error
         return Response(SummonsSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
-    @extend_schema(request=PlanSerializer, responses={200: SummonsSerializer})
-    @action(detail=True, methods=["post"])
-    def report(self, request, pk=None):
-        """报到，并说明处置措施。"""
-        summons = self.get_object()
-        data = PlanSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(lambda: services.report_summons(request.user, summons, plan=data.validated_data["plan"]))
 
-    @extend_schema(request=FeedbackSerializer, responses={200: SummonsSerializer})
-    @action(detail=True, methods=["post"])
-    def feedback(self, request, pk=None):
-        """反馈办理结果。"""
-        summons = self.get_object()
-        data = FeedbackSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(
-            lambda: services.feedback_summons(request.user, summons, feedback=data.validated_data["feedback"])
-        )
-
-    @extend_schema(request=SummonsRateSerializer, responses={200: SummonsSerializer})
-    @action(detail=True, methods=["post"])
-    def rate(self, request, pk=None):
-        """吹哨单位评价报到部门（1—5分）。"""
-        summons = self.get_object()
-        data = SummonsRateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._act(
-            lambda: services.rate_summons(
-                request.user, summons, rating=data.validated_data["rating"], note=data.validated_data.get("note", "")
-            )
-        )
+# The POST actions of each viewset, from the workflows' action tables (same URLs as ever).
+add_api_actions(AppealViewSet, APPEAL_ACTIONS, on="appeal", response=AppealDetailSerializer)
+add_api_actions(WhistleViewSet, WHISTLE_ACTIONS, on="whistle", response=WhistleSerializer)
+add_api_actions(WhistleSummonsViewSet, WHISTLE_ACTIONS, on="summons", response=SummonsSerializer)
 
 
 def _month(value: str | None, default: date | None = None) -> date | None:
@@ -524,7 +340,7 @@ class AppealRateViewSet(viewsets.ViewSet):
     def _area(self, request, param: str) -> str:
         code = (request.query_params.get(param) or "").strip()
         scope = scope_for(request.user, APPEAL_VIEW)
-        if not code or not (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+        if not code or not scope.covers(code):
             raise Http404
         if not Area.objects.filter(code=code).exists():
             raise Http404
@@ -579,11 +395,7 @@ class AppealRateViewSet(viewsets.ViewSet):
         """一个职能部门的记分卡：承办诉求的各项比率，以及报到率、按时报到率、平均评价。"""
         department = Department.objects.filter(pk=request.query_params.get("department") or 0).first()
         scope = scope_for(request.user, APPEAL_VIEW)
-        if department is None or not (
-            scope.everywhere
-            or department.pk in scope.departments
-            or any(department.area_path.startswith(p) for p in scope.areas)
-        ):
+        if department is None or not (scope.covers_department(department) or scope.covers(department)):
             raise Http404
         try:
             start, end = self._period(request)

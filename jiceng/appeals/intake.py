@@ -71,39 +71,61 @@ def validate_attributes(category: Category, values: dict | None) -> dict:
         code = definition["code"]
         label = definition.get("description") or code
         value = values.get(code)
-        empty = value is None or value == "" or value == []
-        if empty:
+        if value is None or value == "" or value == []:
             if definition.get("required"):
                 raise AppealError(f"请填写“{label}”。", code="attribute")
             continue
-        datatype = definition.get("datatype", "string")
-        keys = {str(v["key"]) for v in definition.get("values") or []}
-        if datatype == "number":
-            try:
-                float(value)
-            except (TypeError, ValueError):
-                raise AppealError(f"“{label}”应为数字。", code="attribute") from None
-            result[code] = str(value)
-        elif datatype == "datetime":
-            if parse_datetime(str(value)) is None:
-                raise AppealError(f"“{label}”应为日期时间（如 2025-10-01T08:00:00+08:00）。", code="attribute")
-            result[code] = str(value)
-        elif datatype == "singlevaluelist":
-            if str(value) not in keys:
-                raise AppealError(f"“{label}”的取值“{value}”不在可选范围内。", code="attribute")
-            result[code] = str(value)
-        elif datatype == "multivaluelist":
-            chosen = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
-            bad = [v for v in chosen if v not in keys]
-            if bad:
-                raise AppealError(f"“{label}”的取值“{'、'.join(bad)}”不在可选范围内。", code="attribute")
-            result[code] = chosen
-        else:
-            text = str(value).strip()
-            if len(text) > (DESCRIPTION_MAX if datatype == "text" else 200):
-                raise AppealError(f"“{label}”太长。", code="attribute")
-            result[code] = text
+        check = _ATTRIBUTE_CHECKS.get(definition.get("datatype", "string"), _check_text)
+        result[code] = check(definition, label, value)
     return result
+
+
+def _check_number(definition: dict, label: str, value) -> str:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        raise AppealError(f"“{label}”应为数字。", code="attribute") from None
+    return str(value)
+
+
+def _check_datetime(definition: dict, label: str, value) -> str:
+    if parse_datetime(str(value)) is None:
+        raise AppealError(f"“{label}”应为日期时间（如 2025-10-01T08:00:00+08:00）。", code="attribute")
+    return str(value)
+
+
+def _keys(definition: dict) -> set[str]:
+    return {str(v["key"]) for v in definition.get("values") or []}
+
+
+def _check_single(definition: dict, label: str, value) -> str:
+    if str(value) not in _keys(definition):
+        raise AppealError(f"“{label}”的取值“{value}”不在可选范围内。", code="attribute")
+    return str(value)
+
+
+def _check_multiple(definition: dict, label: str, value) -> list[str]:
+    chosen = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+    bad = [v for v in chosen if v not in _keys(definition)]
+    if bad:
+        raise AppealError(f"“{label}”的取值“{'、'.join(bad)}”不在可选范围内。", code="attribute")
+    return chosen
+
+
+def _check_text(definition: dict, label: str, value) -> str:
+    text = str(value).strip()
+    if len(text) > (DESCRIPTION_MAX if definition.get("datatype") == "text" else 200):
+        raise AppealError(f"“{label}”太长。", code="attribute")
+    return text
+
+
+# Open311 datatypes → their check; "string", "text" and anything unknown are free text.
+_ATTRIBUTE_CHECKS = {
+    "number": _check_number,
+    "datetime": _check_datetime,
+    "singlevaluelist": _check_single,
+    "multivaluelist": _check_multiple,
+}
 
 
 # --------------------------------------------------------------------------- photos
@@ -134,20 +156,20 @@ def validate_photo(upload) -> str:
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    limit = int(get_rule(PHOTO_MAX_BYTES))
+    limit = get_rule(PHOTO_MAX_BYTES)
     if size > limit:
         raise AppealError(f"照片不能超过{limit // (1024 * 1024)} MB。", code="photo_size")
     if size == 0:
         raise AppealError("照片文件是空的。", code="photo_type")
     kind = photo_type(head)
-    allowed = list(get_rule(PHOTO_TYPES))
+    allowed = get_rule(PHOTO_TYPES)
     if kind is None or kind not in allowed:
         raise AppealError(f"只能上传照片（{'、'.join(a.upper() for a in allowed)} 格式）。", code="photo_type")
     return kind
 
 
 def check_photo_count(appeal: Appeal, adding: int) -> None:
-    limit = int(get_rule(PHOTO_MAX_COUNT))
+    limit = get_rule(PHOTO_MAX_COUNT)
     if AppealPhoto.objects.filter(appeal=appeal).count() + adding > limit:
         raise AppealError(f"每件诉求最多上传{limit}张照片。", code="photo_count")
 

@@ -40,7 +40,7 @@ def nearest_grid(latitude, longitude, max_distance_m: float | None = None) -> Ar
     """The grid whose centre is nearest to the point, if within ``max_distance_m``."""
     if not valid_point(latitude, longitude):
         return None
-    limit = float(get_rule(MAX_GRID_DISTANCE_M) if max_distance_m is None else max_distance_m)
+    limit = get_rule(MAX_GRID_DISTANCE_M) if max_distance_m is None else max_distance_m
     lat, lon = float(latitude), float(longitude)
     # A box a little larger than the limit: 1° of latitude is ~111 km everywhere, 1° of longitude
     # shrinks with cos(latitude).

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.core.paths import subtree_q
+from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.core.scope import OwnRows, ScopedQuerySet, VisibilityRule
 
 CATEGORY_SEGMENT = 3
@@ -156,7 +156,7 @@ class Category(models.Model):
     def is_available_at(self, area_path: str) -> bool:
         if not self.is_active:
             return False
-        return not self.area_paths or any((area_path or "").startswith(p) for p in self.area_paths)
+        return not self.area_paths or any(is_in_subtree(area_path or "", p) for p in self.area_paths)
 
     @property
     def group(self) -> str:

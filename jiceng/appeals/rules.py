@@ -5,7 +5,7 @@ Deadline limits are written as short strings so a city can edit them without cod
 ``"7wd"`` (working days with the official calendar and 调休, to the end of the day).
 """
 
-from jiceng.core.rules import RULES, get_rule, register
+from jiceng.core.rules import RULES, Choice, Integer, ListOf, Ratio, Table, WorkdayDuration, get_rule, register
 
 DEADLINES = "appeals.deadlines"
 RATE_WEIGHTS = "appeals.rate_weights"
@@ -17,6 +17,9 @@ PHOTO_MAX_COUNT = "appeals.photo_max_count"
 MAX_GRID_DISTANCE_M = "appeals.max_grid_distance_m"
 RATING_WAIT_DAYS = "appeals.rating_wait_days"
 EXTENSION_MAX_WORKDAYS = "appeals.extension_max_workdays"
+
+_URGENCIES = ("emergency", "urgent", "general", "complex")  # appeals.models.Urgency
+_LIMITS = ("dispatch", "response", "answer")
 
 register(
     DEADLINES,
@@ -32,12 +35,14 @@ register(
     "水电气热类24小时、一般7日、疑难复杂15日（DOMAIN.md §7.1，[C]/[P]）。“日”按工作日计。签收时限取与派单时限"
     "相同的值，为本平台约定（承办单位应7×24小时签收，DOMAIN.md §7.1；准格尔旗以“24小时签收率”为基础指标，"
     "§7.2，[P]）。各类别可在服务目录中覆盖。",
+    type=Table(keys=_URGENCIES, value=Table(keys=_LIMITS, value=WorkdayDuration(), partial=True), partial=True),
 )
 register(
     RATE_WEIGHTS,
     "综合得分权重（响应率/解决率/满意率，合计100）",
     {"response": 30, "resolution": 35, "satisfaction": 35},
     "准格尔旗考核办法：响应30%、解决35%、满意35%（DOMAIN.md §7.2，[P]；北京权重未查到，[U]）。",
+    type=Table(keys=("response", "resolution", "satisfaction"), value=Integer(min_value=0, max_value=100), total=100),
 )
 register(
     WHISTLE_REPORT_MINUTES,
@@ -45,48 +50,56 @@ register(
     {"emergency": 30, "enforcement": 1440, "resident_demand": 1440},
     "平谷区金海湖镇“吹哨报到”：吹哨后部门须在30分钟内报到（DOMAIN.md §7.4，[C]），用于应急处置；"
     "综合执法和群众诉求类取24小时（一个工作日内到场），为本平台默认值，[U]，由城市调整。",
+    type=Table(keys=("emergency", "enforcement", "resident_demand"), value=Integer(min_value=1)),
 )
 register(
     REMIND_BEFORE_RATIO,
     "时限到期前提醒（剩余时间占总时限的比例）",
     0.25,
     "本平台约定：剩余四分之一时限时提醒承办单位或派单员，例如24小时时限提前6小时、2小时时限提前30分钟（[U]）。",
+    type=Ratio(),
 )
 register(
     PHOTO_MAX_BYTES,
     "诉求照片单张最大字节数",
     10 * 1024 * 1024,
     "手机照片通常2—8 MB；10 MB上限兼顾清晰度和存储（本平台约定，[U]）。",
+    type=Integer(min_value=1024),
 )
 register(
     PHOTO_TYPES,
     "诉求照片允许的格式",
     ["jpeg", "png", "webp", "heic"],
     "常见手机照片格式；按文件内容识别，不信任文件扩展名（本平台约定）。",
+    type=ListOf(Choice(("jpeg", "png", "webp", "heic"))),
 )
 register(
     PHOTO_MAX_COUNT,
     "每件诉求最多照片数",
     9,
     "与常见手机应用一次最多选择9张照片一致（本平台约定，[U]）。",
+    type=Integer(min_value=1, max_value=50),
 )
 register(
     MAX_GRID_DISTANCE_M,
     "按坐标匹配网格的最大距离（米）",
     3000,
     "网格无边界数据时取最近的网格中心点；超过此距离视为无法定位到网格，转为按地址派单（本平台约定，[U]）。",
+    type=Integer(min_value=1),
 )
 register(
     RATING_WAIT_DAYS,
     "答复后等待回访评价的天数",
     7,
     "逾期未评价的诉求自动办结，不计入解决率、满意率（本平台约定；各地回访时限不一，[U]）。",
+    type=Integer(min_value=1),
 )
 register(
     EXTENSION_MAX_WORKDAYS,
     "单次申请延期的最多工作日",
     15,
     "延期须在时限届满前申请、由派单单位批准（DOMAIN.md §7.1 部门时限示例，[C]）；单次上限与疑难复杂件时限一致，[U]。",
+    type=Integer(min_value=1),
 )
 
 

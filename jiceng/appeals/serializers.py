@@ -228,7 +228,9 @@ class AppealDetailSerializer(AppealSerializer):
         return ExtensionSerializer(appeal.extensions.all(), many=True).data
 
     def get_actions(self, appeal) -> list[str]:
-        return services.available_actions(_user(self), appeal)
+        from jiceng.appeals.actions import available_actions
+
+        return available_actions(_user(self), appeal)
 
     def get_suggestion(self, appeal) -> dict | None:
         if "dispatch" not in self.get_actions(appeal):
@@ -263,51 +265,103 @@ class AppealCreateSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False)
 
 
+# Inputs of the workflow actions (jiceng.appeals.actions): the API's request bodies and their schema;
+# the pages derive their forms from the same fields. ``style``: ``rows`` makes a text area, ``radio``
+# radio buttons, ``pick`` a choice list the page fills from the object (its choices are per object),
+# ``hint`` the page's help text when it differs from the API's.
+TEXTAREA = {"rows": 2}
+
+
 class DispatchSerializer(serializers.Serializer):
+    target = serializers.CharField(
+        label="承办单位",
+        max_length=24,
+        required=False,
+        allow_blank=True,
+        style={"pick": True, "hint": ""},
+        help_text="页面的承办单位选项（a:区划 id 或 d:部门 id）；API 调用用 area 或 department",
+    )
     area = serializers.CharField(max_length=21, required=False, allow_blank=True, help_text="承办区划编码")
     department = serializers.IntegerField(required=False, allow_null=True, help_text="承办部门")
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    note = serializers.CharField(label="派单说明", max_length=500, required=False, allow_blank=True)
 
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class SignSerializer(serializers.Serializer):
+    note = serializers.CharField(label="签收说明", max_length=500, required=False, allow_blank=True)
+
+
 class ProgressSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000)
-    photos = serializers.ListField(child=serializers.FileField(), required=False)
+    note = serializers.CharField(label="说明", max_length=2000, style=TEXTAREA)
+    photos = serializers.ListField(label="现场照片", child=serializers.FileField(), required=False)
 
 
 class AnswerSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=4000)
-    result = serializers.ChoiceField(choices=Outcome.choices)
-    photos = serializers.ListField(child=serializers.FileField(), required=False)
+    text = serializers.CharField(label="答复内容", max_length=4000, style={"rows": 3})
+    result = serializers.ChoiceField(label="办理结果", choices=Outcome.choices)
+    photos = serializers.ListField(label="照片", child=serializers.FileField(), required=False)
 
 
 class RateSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(label="是否解决", choices=Outcome.choices, style={"radio": True})
+    satisfaction = serializers.ChoiceField(label="是否满意", choices=Satisfaction.choices, style={"radio": True})
+    comment = serializers.CharField(label="评价意见", max_length=500, required=False, allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500)
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="理由", max_length=500)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(label="撤销理由", max_length=500, style=TEXTAREA)
+
+
+class CloseSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        label="办结说明",
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        style=TEXTAREA,
+        help_text="评价为不满意或未解决后办结的，须说明理由。",
+    )
+
+
+class ReopenSerializer(serializers.Serializer):
+    note = serializers.CharField(label="重办要求", max_length=500, style=TEXTAREA)
+
+
+class SuperviseSerializer(serializers.Serializer):
+    note = serializers.CharField(label="理由", max_length=500)
 
 
 class ExtendSerializer(serializers.Serializer):
-    workdays = serializers.IntegerField(min_value=1)
-    reason = serializers.CharField(max_length=500)
+    # The upper limit is a city rule: the service says it in its refusal.
+    workdays = serializers.IntegerField(label="延长工作日", min_value=1)
+    reason = serializers.CharField(label="延期理由", max_length=500, style=TEXTAREA)
 
 
 class ExtensionDecisionSerializer(serializers.Serializer):
-    extension = serializers.IntegerField()
-    approve = serializers.BooleanField()
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    extension = serializers.IntegerField(required=False, help_text="延期申请 id（不填为待审批的那一件）")
+    approve = serializers.BooleanField(label="审批结果", help_text="true 批准，false 驳回（驳回须填写审批意见）")
+    note = serializers.CharField(label="审批意见", max_length=500, required=False, allow_blank=True, style=TEXTAREA)
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(help_text="合并到的诉求 id")
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    into = serializers.IntegerField(required=False, help_text="合并到的诉求 id（或用 number 给出工单编号）")
+    number = serializers.CharField(
+        label="合并到工单编号", max_length=24, required=False, help_text="填写同一事项先受理的工单编号。"
+    )
+    note = serializers.CharField(label="合并说明", max_length=500, required=False, allow_blank=True)
+
+
+class AppealWhistleSerializer(serializers.Serializer):
+    case = serializers.ChoiceField(label="吹哨情形", choices=WhistleCase.choices)
+    title = serializers.CharField(label="事项", max_length=100)
+    departments = serializers.ListField(label="召集部门", child=serializers.IntegerField(), min_length=1)
 
 
 class WhistleCreateSerializer(serializers.Serializer):
@@ -321,16 +375,35 @@ class WhistleCreateSerializer(serializers.Serializer):
 
 
 class PlanSerializer(serializers.Serializer):
-    plan = serializers.CharField(max_length=2000)
+    plan = serializers.CharField(label="处置措施", max_length=2000)
 
 
 class FeedbackSerializer(serializers.Serializer):
-    feedback = serializers.CharField(max_length=2000)
+    feedback = serializers.CharField(label="办理反馈", max_length=2000)
 
 
 class SummonsRateSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    rating = serializers.ChoiceField(
+        label="评价分", choices=[(n, f"{n}分") for n in range(5, 0, -1)], style={"radio": True}
+    )
+    note = serializers.CharField(label="评价意见", max_length=500, required=False, allow_blank=True)
+
+
+class CloseWhistleSerializer(serializers.Serializer):
+    note = serializers.CharField(label="结束说明", max_length=500, required=False, allow_blank=True)
+
+
+class ApiErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(required=False, help_text="各字段的错误（仅 400 参数错误）")
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """Every API error: ``{"error": {"status", "code", "message", "fields"?}}``."""
+
+    error = ApiErrorDetailSerializer()
 
 
 # --------------------------------------------------------------------------- whistles

@@ -50,49 +50,47 @@ def stat_paths(area_path: str) -> list[str]:
     return [area_path[:n] for n in STAT_LEVELS if n <= len(area_path)]
 
 
+# Event kinds that add the same counters whatever their data.
+_FIXED_DELTAS = {
+    EventKind.CREATE: {"received": 1},
+    EventKind.DISPATCH: {"dispatched": 1},
+    EventKind.REOPEN: {"dispatched": 1, "reopened": 1},
+    EventKind.RETURN: {"returned": 1},
+    EventKind.ANSWER: {"answered": 1},
+    EventKind.OVERDUE: {"overdue": 1},
+    EventKind.SUPERVISE: {"supervised": 1},
+    EventKind.CANCEL: {"cancelled": 1},
+    EventKind.MERGE: {"merged": 1},
+}
+_OUTCOME_COUNTERS = {Outcome.RESOLVED: "resolved", Outcome.PARTLY: "partly_resolved"}
+_SATISFACTION_COUNTERS = {
+    Satisfaction.SATISFIED: "satisfied",
+    Satisfaction.BASICALLY: "basically_satisfied",
+    Satisfaction.UNSATISFIED: "unsatisfied",
+}
+
+
 def event_deltas(kind: str, data: dict) -> dict[str, int]:
     """The counters one appeal event adds to (see the table in docs/appeals-rates.md)."""
     data = data or {}
-    if kind == EventKind.CREATE:
-        return {"received": 1}
-    if kind == EventKind.DISPATCH:
-        return {"dispatched": 1}
-    if kind == EventKind.REOPEN:
-        return {"dispatched": 1, "reopened": 1}
     if kind == EventKind.SIGN:
         return {"signed": 1, "responded": 1} if data.get("on_time") else {"signed": 1}
-    if kind == EventKind.RETURN:
-        return {"returned": 1}
-    if kind == EventKind.ANSWER:
-        return {"answered": 1}
     if kind == EventKind.CLOSE:
-        deltas = {"closed": 1}
-        if data.get("on_time"):
-            deltas["closed_on_time"] = 1
-        outcome, satisfaction = data.get("outcome"), data.get("satisfaction")
-        if outcome and satisfaction:
-            deltas["rated"] = 1
-            if outcome == Outcome.RESOLVED:
-                deltas["resolved"] = 1
-            elif outcome == Outcome.PARTLY:
-                deltas["partly_resolved"] = 1
-            deltas[
-                {
-                    Satisfaction.SATISFIED: "satisfied",
-                    Satisfaction.BASICALLY: "basically_satisfied",
-                    Satisfaction.UNSATISFIED: "unsatisfied",
-                }[satisfaction]
-            ] = 1
-        return deltas
-    if kind == EventKind.OVERDUE:
-        return {"overdue": 1}
-    if kind == EventKind.SUPERVISE:
-        return {"supervised": 1}
-    if kind == EventKind.CANCEL:
-        return {"cancelled": 1}
-    if kind == EventKind.MERGE:
-        return {"merged": 1}
-    return {}
+        return _close_deltas(data)
+    return dict(_FIXED_DELTAS.get(kind, ()))
+
+
+def _close_deltas(data: dict) -> dict[str, int]:
+    deltas = {"closed": 1}
+    if data.get("on_time"):
+        deltas["closed_on_time"] = 1
+    outcome, satisfaction = data.get("outcome"), data.get("satisfaction")
+    if outcome and satisfaction:
+        deltas["rated"] = 1
+        if outcome in _OUTCOME_COUNTERS:
+            deltas[_OUTCOME_COUNTERS[outcome]] = 1
+        deltas[_SATISFACTION_COUNTERS[satisfaction]] = 1
+    return deltas
 
 
 # --------------------------------------------------------------------------- writing
@@ -169,6 +167,54 @@ def apply_event(event) -> None:
         bump_department(event.department_id, month, deltas)
 
 
+class _Tally:
+    """Counters per (area path, month) and per (department, month), added up in memory."""
+
+    def __init__(self) -> None:
+        self.areas: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.departments: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, area_path: str | None, department_id: int | None, month: date, deltas: dict[str, int]) -> None:
+        if area_path is not None:
+            for path in stat_paths(area_path):
+                for name, n in deltas.items():
+                    self.areas[(path, month)][name] += n
+        if department_id:
+            for name, n in deltas.items():
+                self.departments[(department_id, month)][name] += n
+
+
+def _replay_events(tally: _Tally) -> None:
+    from jiceng.appeals.models import AppealEvent
+
+    # The appeal's current path, not the event's: after an area move the history follows the node.
+    events = AppealEvent.objects.values_list("kind", "data", "at", "appeal__area_path", "department_id")
+    for kind, data, at, area_path, department_id in events.iterator(chunk_size=5000):
+        deltas = event_deltas(kind, data)
+        if deltas:
+            tally.add(area_path, department_id, month_of(at), deltas)
+
+
+def _replay_whistles(tally: _Tally) -> None:
+    for area_path, blown_at in Whistle.objects.values_list("area_path", "blown_at").iterator(chunk_size=5000):
+        tally.add(area_path, None, month_of(blown_at), {"whistles": 1})
+    summons = WhistleSummons.objects.values_list(
+        "department_id", "whistle__blown_at", "reported_at", "on_time", "rated_at", "rating", "escalated_at"
+    )
+    for department_id, blown_at, reported_at, on_time, rated_at, rating, escalated_at in summons.iterator(
+        chunk_size=5000
+    ):
+        tally.add(None, department_id, month_of(blown_at), {"summons": 1})
+        if reported_at:
+            deltas = {"summons_reported": 1, "summons_on_time": int(bool(on_time))}
+            tally.add(None, department_id, month_of(reported_at), deltas)
+        if rated_at:
+            deltas = {"summons_rated": 1, "summons_rating_sum": rating or 0}
+            tally.add(None, department_id, month_of(rated_at), deltas)
+        if escalated_at:
+            tally.add(None, department_id, month_of(escalated_at), {"summons_escalated": 1})
+
+
 @transaction.atomic
 def rebuild() -> tuple[int, int]:
     """Recompute every counter from the timeline and the whistle tables; returns rows written.
@@ -176,61 +222,23 @@ def rebuild() -> tuple[int, int]:
     A repair tool (after an import, a fix, a move of areas): the services keep the tables exact
     as they go, and the tests check that a rebuild gives the same numbers.
     """
-    from jiceng.appeals.models import AppealEvent
-
-    areas: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    departments: dict[tuple[int, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-
-    def add(area_path, department_id, month, deltas):
-        if area_path is not None:
-            for path in stat_paths(area_path):
-                for name, n in deltas.items():
-                    areas[(path, month)][name] += n
-        if department_id:
-            for name, n in deltas.items():
-                departments[(department_id, month)][name] += n
-
-    # The appeal's current path, not the event's: after an area move the history follows the node.
-    events = AppealEvent.objects.values_list("kind", "data", "at", "appeal__area_path", "department_id")
-    for kind, data, at, area_path, department_id in events.iterator(chunk_size=5000):
-        deltas = event_deltas(kind, data)
-        if deltas:
-            add(area_path, department_id, month_of(at), deltas)
-    for area_path, blown_at in Whistle.objects.values_list("area_path", "blown_at").iterator(chunk_size=5000):
-        add(area_path, None, month_of(blown_at), {"whistles": 1})
-    summons = WhistleSummons.objects.values_list(
-        "department_id", "whistle__blown_at", "reported_at", "on_time", "rated_at", "rating", "escalated_at"
-    )
-    for department_id, blown_at, reported_at, on_time, rated_at, rating, escalated_at in summons.iterator(
-        chunk_size=5000
-    ):
-        add(None, department_id, month_of(blown_at), {"summons": 1})
-        if reported_at:
-            add(
-                None,
-                department_id,
-                month_of(reported_at),
-                {"summons_reported": 1, "summons_on_time": int(bool(on_time))},
-            )
-        if rated_at:
-            add(None, department_id, month_of(rated_at), {"summons_rated": 1, "summons_rating_sum": rating or 0})
-        if escalated_at:
-            add(None, department_id, month_of(escalated_at), {"summons_escalated": 1})
-
+    tally = _Tally()
+    _replay_events(tally)
+    _replay_whistles(tally)
     AreaStat.objects.all().delete()
     DepartmentStat.objects.all().delete()
     AreaStat.objects.bulk_create(
         [
             AreaStat(path=path, level=STAT_LEVELS[len(path)], month=month, **counts)
-            for (path, month), counts in areas.items()
+            for (path, month), counts in tally.areas.items()
         ],
         batch_size=2000,
     )
     DepartmentStat.objects.bulk_create(
-        [DepartmentStat(department_id=d, month=month, **counts) for (d, month), counts in departments.items()],
+        [DepartmentStat(department_id=d, month=month, **counts) for (d, month), counts in tally.departments.items()],
         batch_size=2000,
     )
-    return len(areas), len(departments)
+    return len(tally.areas), len(tally.departments)
 
 
 # The event kinds :func:`event_deltas` maps to at least one counter (every other kind adds nothing,
@@ -538,13 +546,6 @@ def department_rates(department_id: int, start: date, end: date | None = None) -
         **_SUMS
     )
     return _rates(row)
-
-
-def monthly_series(area_code: str, start: date, end: date) -> list[tuple[date, Rates]]:
-    """One Rates per month with activity, oldest first (for charts)."""
-    start, end = _period(start, end)
-    rows = AreaStat.objects.filter(path=area_code, month__gte=start, month__lte=end).order_by("month").values()
-    return [(row["month"], _rates(row)) for row in rows]
 
 
 @dataclass

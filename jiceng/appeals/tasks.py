@@ -3,7 +3,8 @@ each takes ids or nothing, and running one twice changes nothing the second time
 
 from django_tasks import task
 
-from jiceng.appeals import notifications, services
+from jiceng.appeals import services
+from jiceng.appeals.services import notifications
 
 
 @task()
@@ -24,12 +25,6 @@ def scan_appeal_deadlines() -> dict:
         "reminders": services.send_reminders(),
         "escalated": services.escalate_overdue_summons(),
     }
-
-
-@task()
-def mark_appeals_overdue(appeal_ids: list[int]) -> int:
-    """Flag these appeals overdue if their answer deadline has passed (once each)."""
-    return services.mark_overdue(appeal_ids)
 
 
 @task()

@@ -4,15 +4,50 @@ from django.db import transaction
 
 from jiceng.accounts.services import audit
 from jiceng.core.models import CalendarDay, Rule
-from jiceng.core.rules import RULES, forget_rule
+from jiceng.core.rules import RULES, RuleValueError, forget_rule
+
+
+class RuleValueField(forms.JSONField):
+    """JSON, or plain text for a one-word value: a city types ``7wd`` or ``2014-06-10`` without
+    the quotes JSON would need."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            text = (value or "").strip()
+            if not text or any(c in text for c in "[]{}\"'"):
+                raise
+            return text
 
 
 class RuleForm(forms.ModelForm):
-    key = forms.ChoiceField(label="规则", choices=[(r.key, f"{r.label}（默认 {r.default}）") for r in RULES.values()])
+    key = forms.ChoiceField(
+        label="规则",
+        # A callable: the apps register their rules after this module may have been imported.
+        choices=lambda: [(r.key, f"{r.label}（默认 {r.default}；{r.value_type.description}）") for r in RULES.values()],
+    )
+    value = RuleValueField(label="取值", help_text="按所选规则的类型填写：数字直接填写，表格和列表按 JSON 格式填写。")
 
     class Meta:
         model = Rule
         fields = ["key", "value", "note"]
+
+    def clean(self):
+        """The value must be one of the rule's type; it is stored in the type's own form."""
+        # ModelForm.clean() returns cleaned_data (the stubs allow None for overrides that do not).
+        super().clean()
+        cleaned = self.cleaned_data
+        key = cleaned.get("key")  # absent when the choice itself was invalid
+        definition = RULES.get(key) if isinstance(key, str) else None
+        if definition is not None and "value" in cleaned:
+            try:
+                parsed = definition.parse(cleaned["value"])
+            except RuleValueError as exc:
+                self.add_error("value", str(exc))
+            else:
+                cleaned["value"] = definition.value_type.to_json(parsed)
+        return cleaned
 
 
 @admin.register(Rule)

@@ -29,12 +29,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.accounts.models import AuditLog
+from jiceng.accounts.services import audit
 from jiceng.core.excel import ErrorCollector, ExcelError, SheetReader, check_excel_file
 from jiceng.core.masking import mask_id_number
 from jiceng.core.models import ExcelJob
 from jiceng.core.registry import ExcelKind, LazyMapping, excel_kinds, scope_trees
-from jiceng.core.rules import get_rule, register
+from jiceng.core.rules import Integer, get_rule, register
 from jiceng.core.scope import scope_for
 
 logger = logging.getLogger(__name__)
@@ -46,12 +46,14 @@ register(
     "Excel 导入导出在页面内直接处理的最大行数",
     2000,
     "超过此行数的导入、导出转入后台任务并显示进度条（DESIGN.md §4 Excel：“几千行以上在后台处理”）。",
+    type=Integer(min_value=1),
 )
 register(
     RETENTION_DAYS,
     "Excel 上传文件、错误报告和导出文件的保留天数",
     30,
     "含个人信息的文件只保存处理所需的时间（个人信息保护法第十九条：保存期限应为实现处理目的所必要的最短时间）。",
+    type=Integer(min_value=1),
 )
 STALE_RUNNING_MINUTES = "excel.stale_running_minutes"
 STALE_QUEUED_MINUTES = "excel.stale_queued_minutes"
@@ -61,12 +63,14 @@ register(
     15,
     "处理中的任务至少每千行记录一次进度；超过此时间没有进展，说明执行它的进程已退出（重启、内存不足），"
     "任务标记为失败，页面不再一直显示“处理中”。导入是全部成功或全部不写入，中断的任务没有写入任何数据。",
+    type=Integer(min_value=1),
 )
 register(
     STALE_QUEUED_MINUTES,
     "Excel 后台任务排队多少分钟未开始视为中断",
     60,
     "后台进程停止或队列丢失时，排队的任务不会开始；超过此时间仍未开始的任务标记为失败，请用户重新上传或导出。",
+    type=Integer(min_value=1),
 )
 # Files above this size are not opened in the request to count rows: they are certainly large.
 INLINE_COUNT_MAX_BYTES = 5 * 1024 * 1024
@@ -87,7 +91,7 @@ def get_kind(key: str) -> ExcelKind:
 
 
 def inline_limit() -> int:
-    return int(get_rule(INLINE_ROWS))
+    return get_rule(INLINE_ROWS)
 
 
 @dataclass
@@ -210,13 +214,13 @@ def audit_summary(
     actor, action: str, *, object_type: str, job: ExcelJob | None, summary: str, after: dict, area_path=""
 ):
     """The one audit record of an import or export (never a full ID number in it)."""
-    return AuditLog.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
+    return audit(
+        actor,
+        action,
         object_type=object_type,
         object_id=f"excel:{job.pk}" if job is not None else "excel",
-        object_repr=summary[:200],
-        area_path=area_path[:21],
+        object_repr=summary,
+        area_path=area_path,
         after=scrub(after),
     )
 
@@ -470,8 +474,8 @@ def fail_stalled_jobs(now=None) -> int:
     ending (succeeded, rejected, failed) overwrites this one.
     """
     now = now or timezone.now()
-    running_minutes = int(get_rule(STALE_RUNNING_MINUTES))
-    queued_minutes = int(get_rule(STALE_QUEUED_MINUTES))
+    running_minutes = get_rule(STALE_RUNNING_MINUTES)
+    queued_minutes = get_rule(STALE_QUEUED_MINUTES)
     running_cutoff = now - timedelta(minutes=running_minutes)
     stale_running = Q(status=ExcelJob.Status.RUNNING) & (
         Q(progress_at__lt=running_cutoff)
@@ -509,7 +513,7 @@ def fail_stalled_jobs(now=None) -> int:
 def purge_old_files(now=None) -> int:
     """Delete uploaded files, reports and results older than ``excel.retention_days``."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=int(get_rule(RETENTION_DAYS)))
+    cutoff = now - timedelta(days=get_rule(RETENTION_DAYS))
     purged = 0
     for job in ExcelJob.objects.filter(created_at__lt=cutoff).exclude(file="", result="", error_report=""):
         for field in (job.file, job.result, job.error_report):

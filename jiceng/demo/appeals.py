@@ -3,9 +3,12 @@
 Each request is simulated through the same steps the services take (受理 → 派单 → 签收 → 办理 →
 答复 → 回访 → 办结, with 退单, 延期, 重办, 超期, 督办, 合并, 撤销 and 吹哨报到 on some), with the
 same fields, event kinds, notes and event data, and cut off at "now": requests of the last days
-are still open in every state. Rows go in as tuples through :class:`jiceng.core.bulk.SpoolSink`
-in chunks (memory stays flat up to millions of requests); :func:`jiceng.appeals.stats.rebuild_sql`
-then recomputes the rate tables from the timeline in SQL (the same rows as the replay).
+are still open in every state. Calling the services for each step would take about a minute per
+hundred requests; writing rows takes seconds for thousands, and tests/test_demo_replay.py replays
+a sample that walks every path through the services and checks both write the same rows. Rows go
+in as tuples through :class:`jiceng.core.bulk.SpoolSink` in chunks (memory stays flat up to
+millions of requests); :func:`jiceng.appeals.stats.rebuild_sql` then recomputes the rate tables
+from the timeline in SQL (the same rows as the replay).
 Deterministic for a seed and a day. From ``BULK_LOAD_FROM`` requests on PostgreSQL the tables'
 plain indexes and foreign keys are made after the rows (5 M requests: see docs/benchmarks-appeals.md).
 """
@@ -13,6 +16,7 @@ plain indexes and foreign keys are made after the rows (5 M requests: see docs/b
 import bisect
 import random
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -896,6 +900,11 @@ def suggest(places: Places, cat: dict, path: str):
     return (district[:3] if district else None), None
 
 
+# Events whose service changes the appeal's row (so its updated_at) without a new status; flags
+# the scan sets (overdue) and 吹哨 steps leave it as it was.
+SAVES_APPEAL = {EventKind.SUPERVISE, EventKind.EXTEND_REQUEST, EventKind.EXTEND_APPROVE}
+
+
 class Timeline:
     """One appeal's events, stopped at ``now``: anything later has not happened yet."""
 
@@ -905,7 +914,8 @@ class Timeline:
         self.events: list[dict] = []
         self.stopped = False
 
-    def add(self, kind, at, actor, note, from_status="", to_status="", public=True, dept=None, target="", data=None):
+    def add(self, kind, at, actor, note, from_status="", to_status="", public=True, dept=..., target="", data=None):
+        """One event, as services._event writes it: by default on the department the appeal is with."""
         if at > self.now or (self.stopped and to_status):
             self.stopped = self.stopped or bool(to_status)
             return False
@@ -919,15 +929,52 @@ class Timeline:
                 to_status=to_status,
                 note=note,
                 public=public,
-                department_id=dept,
+                department_id=self.appeal.get("assigned_department_id") if dept is ... else dept,
                 target_name=target[:120],
                 data=data or {},
             )
         )
         if to_status:
             self.appeal["status"] = to_status
-        self.appeal["updated_at"] = at
+        if to_status or kind in SAVES_APPEAL:
+            self.appeal["updated_at"] = at
         return True
+
+
+@dataclass(slots=True)
+class Case:
+    """One appeal while it is generated: what was drawn for it, and the state of its current round."""
+
+    t0: datetime
+    cat: dict
+    grid: tuple  # (id, code, name)
+    area: tuple  # where it is: the grid, a compound or a building
+    place: str
+    b: str = ""  # the building's name, if any
+    address: str = ""
+    community: tuple = ()
+    street: tuple = ()
+    district: tuple = ()
+    channel: str = ""
+    urgency: str = ""
+    limits: dict | None = None
+    reporter: tuple | None = None  # a demo resident (id, name, phone)
+    dispatch_due: datetime | None = None
+    tl: Timeline | None = None
+    dispatcher: tuple = ()
+    supervisor: tuple = ()
+    key: tuple = ()
+    merge_target: tuple | None = None
+    assignee: str = ""
+    handler: tuple = ()
+    supervised: bool = False
+    overdue_round: bool = False
+    whistle_round: bool = False
+    round_no: int = 0
+    start: datetime | None = None
+    due: datetime | None = None
+    answer_at: datetime | None = None
+    rated_at: datetime | None = None
 
 
 class Generator:
@@ -937,8 +984,8 @@ class Generator:
         self.now = now
         self.stdout = stdout
         self.places = Places()
-        self.ratio = float(get_rule(REMIND_BEFORE_RATIO))
-        self.wait_days = int(get_rule("appeals.rating_wait_days"))
+        self.ratio = get_rule(REMIND_BEFORE_RATIO)
+        self.wait_days = get_rule("appeals.rating_wait_days")
         self.categories = []
         leaves = {(g, leaf[0]): leaf for g, _k, ls in CATALOGUE for leaf in ls}
         for category in ensure_catalogue():
@@ -1058,83 +1105,64 @@ class Generator:
         return timezone.make_aware(local)
 
     # ------------------------------------------------------------------ one appeal
+    #
+    # An appeal is a fixed sequence of steps (the tables below), each a method that writes what the
+    # matching service verb writes and says whether the appeal goes on. Random draws happen in the
+    # order of the steps, so a seed gives the same year. test_demo_replay.py drives the same steps
+    # through the services and checks both write the same rows.
 
     def appeal(self, t0: datetime) -> None:
+        case = self._intake(t0)
+        for step in self.STEPS:
+            if not step(self, case):
+                break
+        self._finish(case.tl)
+
+    def _intake(self, t0: datetime) -> Case:
+        """受理: what, where, who, and the CREATE event."""
         rnd = self.rnd
-        month = timezone.localtime(t0).month
-        cum = self.month_cum[month]
+        cum = self.month_cum[timezone.localtime(t0).month]
         cat = self.categories[bisect.bisect(cum, rnd.random() * cum[-1])]
-        grid_pk, grid_code, grid_name = rnd.choice(self.places.grids)
-        compounds = self.places.compounds.get(grid_code)
-        area, address, place, b = (grid_pk, grid_code, grid_name), "", grid_name, ""
-        if compounds:
-            compound = rnd.choice(compounds)
-            place = compound[2]
-            run = self.places.buildings.get(compound[0])
-            roll = rnd.random()
-            if run and roll < 0.6:
-                k = rnd.randrange(run[1])
-                b = f"{k + 1}栋"
-                area = (run[0] + k, f"{compound[1]}{k + 1:03d}", b)
-            elif roll < 0.85:
-                area = compound
-        community = self.places.area(grid_code[:12])
-        street = self.places.area(grid_code[:9])
-        district = self.places.area(grid_code[:6])
-        channel = _choice(rnd, CHANNELS)
-        kind = _choice(rnd, KINDS)
-        if cat["name"] in ("政策咨询", "医保社保", "养老补贴"):
-            kind = Kind.CONSULT if rnd.random() < 0.8 else Kind.HELP
-        elif cat["name"] == "意见建议":
-            kind = Kind.SUGGESTION
-        urgency = cat["urgency"]
-        if urgency == N and rnd.random() < 0.04:
-            urgency = X
-        limits = cat["limits"][urgency]
-        description = rnd.choice(cat["texts"]).format(place=place, b=b)
+        grid = rnd.choice(self.places.grids)
+        case = Case(t0=t0, cat=cat, grid=grid, area=grid, place=grid[2])
+        self._pick_building(case)
+        case.community = self.places.area(grid[1][:12])
+        case.street = self.places.area(grid[1][:9])
+        case.district = self.places.area(grid[1][:6])
+        case.channel = _choice(rnd, CHANNELS)
+        kind = self._pick_kind(cat)
+        case.urgency = cat["urgency"]
+        if case.urgency == N and rnd.random() < 0.04:
+            case.urgency = X
+        case.limits = cat["limits"][case.urgency]
+        description = rnd.choice(cat["texts"]).format(place=case.place, b=case.b)
         if rnd.random() < 0.3:
             description += rnd.choice(["希望尽快处理。", "已经反映过多次。", "谢谢！", "请相关部门重视。", ""])
-        reporter = None
-        created_by = None
-        if channel == C.RESIDENT:
-            reporter = rnd.choice(self.residents)
-            created_by = reporter
-            name, phone = reporter[1], reporter[2]
-        else:
-            name = _name(rnd) if rnd.random() < 0.85 else ""
-            phone = f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}"
-        source = LocationSource.AREA
-        lat = lng = None
-        if channel in (C.RESIDENT, C.OPEN311) and rnd.random() < 0.5:
-            source = LocationSource.COORDINATES
-            lat = Decimal(f"{32.0 + rnd.uniform(-0.3, 0.4):.6f}")
-            lng = Decimal(f"{118.78 + rnd.uniform(-0.4, 0.4):.6f}")
-            area = (grid_pk, grid_code, grid_name)
-        elif channel == C.HOTLINE and rnd.random() < 0.3:
-            address = f"南京市{district[2]}{street[2]}{place}{b}"
+        name, phone = self._pick_reporter(case)
+        lat, lng, source = self._pick_location(case)
         pk = self.take(Appeal)
-        dispatch_due = self.due(t0, limits["dispatch"])
-        answer_due = self.due(t0, limits["answer"])
+        dispatch_due, answer_due = self.due(t0, case.limits["dispatch"]), self.due(t0, case.limits["answer"])
+        case.dispatch_due = dispatch_due.at
         a = dict(
             id=pk,
             number=appeal_number(t0, pk),
-            channel=channel,
+            channel=case.channel,
             kind=kind,
             category_id=cat["id"],
-            urgency=urgency,
+            urgency=case.urgency,
             title=description[:30],
             description=description,
             attributes={},
-            area_id=area[0],
-            area_path=area[1],
+            area_id=case.area[0],
+            area_path=case.area[1],
             latitude=lat,
             longitude=lng,
-            address=address,
+            address=case.address,
             location_source=source,
-            reporter_id=reporter[0] if reporter else None,
+            reporter_id=case.reporter[0] if case.reporter else None,
             reporter_name=name,
             reporter_phone=phone,
-            created_by_id=created_by[0] if created_by else None,
+            created_by_id=case.reporter[0] if case.reporter else None,
             client_token=None,
             status=Status.ACCEPTED,
             created_at=t0,
@@ -1145,10 +1173,67 @@ class Generator:
             dispatch_remind_at=self.remind(t0, dispatch_due.at),
             answer_remind_at=self.remind(t0, answer_due.at),
         )
-        tl = Timeline(a, self.now)
+        case.tl = Timeline(a, self.now)
+        self._created(case, dispatch_due, answer_due)
+        case.dispatcher = (None, f"{case.street[2]}派单员")
+        case.supervisor = (None, f"{case.district[2]}接诉即办督办组")
+        case.key = (grid[1][:12], cat["id"])  # the same matter reported twice in a community
+        case.merge_target = self.recent.get(case.key)
+        self.recent[case.key] = (pk, a["number"], a["area_path"], case.tl)
+        return case
+
+    def _pick_building(self, case: Case) -> None:
+        """Most requests name a compound, many a building in it; the rest only the grid."""
+        rnd = self.rnd
+        compounds = self.places.compounds.get(case.grid[1])
+        if not compounds:
+            return
+        compound = rnd.choice(compounds)
+        case.place = compound[2]
+        run = self.places.buildings.get(compound[0])
+        roll = rnd.random()
+        if run and roll < 0.6:
+            k = rnd.randrange(run[1])
+            case.b = f"{k + 1}栋"
+            case.area = (run[0] + k, f"{compound[1]}{k + 1:03d}", case.b)
+        elif roll < 0.85:
+            case.area = compound
+
+    def _pick_kind(self, cat: dict) -> str:
+        rnd = self.rnd
+        kind = _choice(rnd, KINDS)
+        if cat["name"] in ("政策咨询", "医保社保", "养老补贴"):
+            kind = Kind.CONSULT if rnd.random() < 0.8 else Kind.HELP
+        elif cat["name"] == "意见建议":
+            kind = Kind.SUGGESTION
+        return kind
+
+    def _pick_reporter(self, case: Case) -> tuple[str, str]:
+        """A demo resident reports for themselves; other channels record a name (or not) and a phone."""
+        rnd = self.rnd
+        if case.channel == C.RESIDENT:
+            case.reporter = rnd.choice(self.residents)
+            return case.reporter[1], case.reporter[2]
+        name = _name(rnd) if rnd.random() < 0.85 else ""
+        return name, f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}"
+
+    def _pick_location(self, case: Case) -> tuple:
+        """(latitude, longitude, source): phones send coordinates (the grid they fall in), hotlines an address."""
+        rnd = self.rnd
+        if case.channel in (C.RESIDENT, C.OPEN311) and rnd.random() < 0.5:
+            lat = Decimal(f"{32.0 + rnd.uniform(-0.3, 0.4):.6f}")
+            lng = Decimal(f"{118.78 + rnd.uniform(-0.4, 0.4):.6f}")
+            case.area = case.grid
+            return lat, lng, LocationSource.COORDINATES
+        if case.channel == C.HOTLINE and rnd.random() < 0.3:
+            case.address = f"南京市{case.district[2]}{case.street[2]}{case.place}{case.b}"
+        return None, None, LocationSource.AREA
+
+    def _created(self, case: Case, dispatch_due, answer_due) -> None:
+        limits, channel = case.limits, case.channel
         recorder = {
-            C.RESIDENT: reporter,
-            C.GRID: (None, f"{grid_name}网格员"),
+            C.RESIDENT: case.reporter,
+            C.GRID: (None, f"{case.grid[2]}网格员"),
             C.HOTLINE: (None, "12345热线座席"),
             C.OPEN311: None,
             C.TRANSFER: (None, "南京市12345政务服务便民热线"),
@@ -1160,222 +1245,258 @@ class Generator:
         )
         if fallback_days:
             note += "（含日历未公布的日期，按周一至周五推算）"
-        tl.add(
+        case.tl.add(
             EventKind.CREATE,
-            t0,
+            case.t0,
             recorder,
             note + "。",
             to_status=Status.ACCEPTED,
             data={"channel": channel, "fallback_days": [d.isoformat() for d in fallback_days]},
         )
-        dispatcher = (None, f"{street[2]}派单员")
-        supervisor = (None, f"{district[2]}接诉即办督办组")
-        key = (grid_code[:12], cat["id"])  # the same matter reported twice in a community
-        merge_target = self.recent.get(key)
-        self.recent[key] = (pk, a["number"], a["area_path"])
 
-        # Duplicates (重复件) and withdrawals come before the unit is at work.
-        fate = rnd.random()
-        quick = (dispatch_due.at - t0).total_seconds() / 60 * 0.8
-        if merge_target is not None and fate < 0.25:
-            at = t0 + _minutes(rnd.uniform(2, min(240, quick)))
-            if tl.add(
-                EventKind.MERGE,
-                at,
-                dispatcher,
-                f"重复件，合并到工单{merge_target[1]}办理。",
-                from_status=Status.ACCEPTED,
-                to_status=Status.MERGED,
-                data={"into": merge_target[0]},
-            ):
-                a.update(merged_into_id=merge_target[0], closed_at=at)
-                self._event_row(
-                    merge_target[0],
-                    merge_target[2],
-                    dict(
-                        kind=EventKind.MERGED_HERE,
-                        at=at,
-                        actor_id=None,
-                        actor_name=dispatcher[1],
-                        note=f"并入重复件工单{a['number']}。",
-                        public=False,
-                    ),
-                )
-                self.recent[key] = merge_target
-            return self._finish(tl)
+    def _remind_dispatch(self, a: dict, until: datetime) -> None:
+        """The scan reminds the dispatchers when the reminder time comes while it waits (till ``until``)."""
+        a["dispatch_reminded"] = until > a["dispatch_remind_at"] and a["dispatch_remind_at"] <= self.now
+
+    # Duplicates (重复件) and withdrawals come before the unit is at work.
+
+    def _withdraw(self, case: Case) -> bool:
+        """合并 or 撤销 for a few; False when the appeal ends here."""
+        fate = self.rnd.random()
+        quick = (case.dispatch_due - case.t0).total_seconds() / 60 * 0.8
+        if case.merge_target is not None and fate < 0.25:
+            self._merge(case, quick)
+            return False
         if fate > 0.985:
-            at = t0 + _minutes(rnd.uniform(2, min(600, quick)))
-            self.recent.pop(key, None)
-            if tl.add(
-                EventKind.CANCEL,
-                at,
-                reporter or dispatcher,
-                f"{'诉求人撤销' if reporter else '撤销'}。理由：{rnd.choice(CANCEL_REASONS)}",
-                from_status=Status.ACCEPTED,
-                to_status=Status.CANCELLED,
-            ):
-                a["closed_at"] = at
-            return self._finish(tl)
+            self._cancel(case, quick)
+            return False
+        return True
 
-        # 派单: usually within minutes; a few late.
-        target_area, target_dept = suggest(self.places, cat, area[1])
-        limit_minutes = (dispatch_due.at - t0).total_seconds() / 60
+    def _merge(self, case: Case, quick: float) -> None:
+        tl, a, target = case.tl, case.tl.appeal, case.merge_target
+        at = case.t0 + _minutes(self.rnd.uniform(2, min(240, quick)))
+        self._remind_dispatch(case.tl.appeal, at)
+        if tl.add(
+            EventKind.MERGE,
+            at,
+            case.dispatcher,
+            f"重复件，合并到工单{target[1]}办理。",
+            from_status=Status.ACCEPTED,
+            to_status=Status.MERGED,
+            data={"into": target[0]},
+        ):
+            a.update(merged_into_id=target[0], closed_at=at)
+            merged_here = dict(kind=EventKind.MERGED_HERE, at=at, actor_id=None, actor_name=case.dispatcher[1])
+            merged_here.update(note=f"并入重复件工单{a['number']}。", public=False)
+            self._event_row(target[0], target[2], dict(merged_here, department_id=_assigned_at(target[3], at)))
+            self.recent[case.key] = target
+
+    def _cancel(self, case: Case, quick: float) -> None:
+        rnd, reporter = self.rnd, case.reporter
+        at = case.t0 + _minutes(rnd.uniform(2, min(600, quick)))
+        self._remind_dispatch(case.tl.appeal, at)
+        self.recent.pop(case.key, None)
+        if case.tl.add(
+            EventKind.CANCEL,
+            at,
+            reporter or case.dispatcher,
+            f"{'诉求人撤销' if reporter else '撤销'}。理由：{rnd.choice(CANCEL_REASONS)}",
+            from_status=Status.ACCEPTED,
+            to_status=Status.CANCELLED,
+        ):
+            case.tl.appeal["closed_at"] = at
+
+    # 派单: usually within minutes; a few late, a few sent to the wrong unit first (退单).
+
+    def _first_dispatch(self, case: Case) -> bool:
+        rnd, tl, a = self.rnd, case.tl, case.tl.appeal
+        target_area, target_dept = suggest(self.places, case.cat, case.area[1])
+        limit_minutes = (case.dispatch_due - case.t0).total_seconds() / 60
         delay = (
             rnd.uniform(2, min(90, limit_minutes * 0.8))
             if rnd.random() < 0.985
             else limit_minutes + rnd.uniform(5, 300)
         )
-        at = t0 + _minutes(delay)
-        a["dispatch_reminded"] = at > a["dispatch_remind_at"] and a["dispatch_remind_at"] <= self.now
-        if at > dispatch_due.at and dispatch_due.at + _minutes(2) <= self.now:
+        at = case.t0 + _minutes(delay)
+        self._remind_dispatch(a, at)
+        if at > case.dispatch_due and case.dispatch_due + _minutes(2) <= self.now:
             a["dispatch_overdue"] = True
             tl.add(
                 EventKind.DISPATCH_OVERDUE,
-                dispatch_due.at + _minutes(rnd.uniform(0.5, 2)),
+                case.dispatch_due + _minutes(rnd.uniform(0.5, 2)),
                 None,
                 "已超过派单时限，尚未派单。",
                 public=False,
             )
-        returned = rnd.random() < 0.04
-        if returned:
-            wrong_area = community[:3] if target_area and target_area[1] != community[1] else street[:3]
-            if not self._dispatch(tl, at, dispatcher, wrong_area, None, "派单", Status.ACCEPTED, limits):
-                return self._finish(tl)
-            at += _minutes(rnd.uniform(20, 600))
-            if rnd.random() < 0.5 and not self._sign(tl, at, limits, wrong_area[2]):
-                return self._finish(tl)
-            at += _minutes(rnd.uniform(5, 120))
-            reason = rnd.choice(RETURN_REASONS)
-            handler = (None, f"{wrong_area[2]}工作人员")
-            if not tl.add(
-                EventKind.RETURN,
-                at,
-                handler,
-                f"{wrong_area[2]}退单，等待重新派单。理由：{reason}",
-                from_status=a["status"],
-                to_status=Status.RETURNED,
-                target=wrong_area[2],
-                data={"reason": reason},
-            ):
-                return self._finish(tl)
-            a.update(assigned_area_id=None, assigned_department_id=None, signed_at=None)
-            a["return_count"] = a.get("return_count", 0) + 1
-            at += _minutes(rnd.uniform(10, 240))
-            if not self._dispatch(tl, at, dispatcher, target_area, target_dept, "重新派单", Status.RETURNED, limits):
-                return self._finish(tl)
-        elif not self._dispatch(tl, at, dispatcher, target_area, target_dept, "派单", Status.ACCEPTED, limits):
-            return self._finish(tl)
-        assignee = _target_name(target_area, target_dept)
-        handler = (None, f"{assignee}{'网格员' if target_area and len(target_area[1]) == 15 else '工作人员'}")
+        if rnd.random() < 0.04:
+            at = self._misrouted(case, at, target_area)
+            if at is None:
+                return False
+            verb, before = "重新派单", Status.RETURNED
+        else:
+            verb, before = "派单", Status.ACCEPTED
+        if not self._dispatch(tl, at, case.dispatcher, target_area, target_dept, verb, before, case.limits):
+            return False
+        case.assignee = _target_name(target_area, target_dept)
+        unit = "网格员" if target_area and len(target_area[1]) == 15 else "工作人员"
+        case.handler = (None, f"{case.assignee}{unit}")
+        case.supervised = rnd.random() < 0.006
+        case.overdue_round = rnd.random() < 0.035
+        case.whistle_round = bool(case.cat["whistle"]) and rnd.random() < 0.05
+        return True
 
-        # Rounds of 签收 → 办理 → 答复 → 回访, again after a 重办.
-        supervised = rnd.random() < 0.006
-        overdue_round = rnd.random() < 0.035
-        whistle_round = bool(cat["whistle"]) and rnd.random() < 0.05
+    def _misrouted(self, case: Case, at: datetime, target_area):
+        """派单 to the wrong unit, which (perhaps signs and) returns it; when to re-dispatch, or None."""
+        rnd, tl, a, community = self.rnd, case.tl, case.tl.appeal, case.community
+        wrong_area = community[:3] if target_area and target_area[1] != community[1] else case.street[:3]
+        if not self._dispatch(tl, at, case.dispatcher, wrong_area, None, "派单", Status.ACCEPTED, case.limits):
+            return None
+        at += _minutes(rnd.uniform(20, 600))
+        if rnd.random() < 0.5 and not self._sign(tl, at, case.limits, wrong_area[2]):
+            return None
+        at += _minutes(rnd.uniform(5, 120))
+        reason = rnd.choice(RETURN_REASONS)
+        if not tl.add(
+            EventKind.RETURN,
+            at,
+            (None, f"{wrong_area[2]}工作人员"),
+            f"{wrong_area[2]}退单，等待重新派单。理由：{reason}",
+            from_status=a["status"],
+            to_status=Status.RETURNED,
+            target=wrong_area[2],
+            data={"reason": reason},
+        ):
+            return None
+        a.update(assigned_area_id=None, assigned_department_id=None, signed_at=None)
+        a["return_count"] = a.get("return_count", 0) + 1
+        return at + _minutes(rnd.uniform(10, 240))
+
+    # Rounds of 签收 → 办理 → 答复 → 回访, again after a 重办 (at most twice).
+
+    def _rounds(self, case: Case) -> bool:
         for round_no in range(3):
-            at = a["dispatched_at"]
-            response_minutes = (a["response_due"] - at).total_seconds() / 60
-            late = rnd.random() < 0.03
-            at += _minutes(
-                response_minutes + rnd.uniform(5, 240) if late else rnd.uniform(1, max(2, response_minutes * 0.5))
+            case.round_no = round_no
+            if not all(step(self, case) for step in self.ROUND_STEPS):
+                break
+        return False
+
+    def _sign_round(self, case: Case) -> bool:
+        rnd, a = self.rnd, case.tl.appeal
+        at = a["dispatched_at"]
+        response_minutes = (a["response_due"] - at).total_seconds() / 60
+        late = rnd.random() < 0.03
+        at += _minutes(
+            response_minutes + rnd.uniform(5, 240) if late else rnd.uniform(1, max(2, response_minutes * 0.5))
+        )
+        case.start = at
+        return self._sign(case.tl, at, case.limits, case.assignee, case.handler)
+
+    def _plan_answer(self, case: Case) -> bool:
+        """When the answer comes: a share of the time allowed (over it in an overdue round), after a 延期."""
+        rnd, a, start = self.rnd, case.tl.appeal, case.start
+        due, base = a["answer_due"], start
+        if case.urgency in (N, X) and case.round_no == 0 and due > start and rnd.random() < 0.02:
+            due, base = self._extend(case.tl, start, due, case.handler, case.dispatcher)
+        span = due - base if due > base else timedelta(hours=rnd.uniform(1, 24))
+        first_overdue = case.overdue_round and case.round_no == 0
+        share = rnd.uniform(1.02, 1.6) if first_overdue else rnd.betavariate(1.6, 4.5)
+        case.due, case.answer_at = due, max(base + span * share, base + _minutes(5))
+        return True
+
+    def _while_handling(self, case: Case) -> bool:
+        """吹哨, 督办 and 办理 notes between 签收 and 答复."""
+        rnd, tl, start, until = self.rnd, case.tl, case.start, case.answer_at
+        if case.whistle_round and case.round_no == 0:
+            self.whistle(tl, case.cat, start + (until - start) * rnd.uniform(0.05, 0.5), case.street, case.community)
+        if case.supervised and case.round_no == 0:
+            at = start + (until - start) * rnd.uniform(0.1, 0.9)
+            note = rnd.choice(SUPERVISE_NOTES)
+            if tl.add(EventKind.SUPERVISE, at, case.supervisor, f"挂牌督办：{note}", public=False):
+                tl.appeal.update(supervised=True, supervised_at=at, supervise_note=note)
+        if case.urgency in (N, X) and rnd.random() < 0.5:
+            tl.add(
+                EventKind.PROGRESS,
+                start + (until - start) * rnd.uniform(0.1, 0.8),
+                case.handler,
+                rnd.choice(PROGRESS_NOTES),
+                from_status=Status.SIGNED,
+                to_status=Status.HANDLING,
             )
-            if not self._sign(tl, at, limits, assignee, handler):
-                break
-            start = at
-            due = a["answer_due"]
-            base = start
-            if urgency in (N, X) and round_no == 0 and due > start and rnd.random() < 0.02:
-                due, base = self._extend(tl, start, due, handler, dispatcher)
-            span = due - base if due > base else timedelta(hours=rnd.uniform(1, 24))
-            share = rnd.uniform(1.02, 1.6) if overdue_round and round_no == 0 else rnd.betavariate(1.6, 4.5)
-            ans_at = max(base + span * share, base + _minutes(5))
-            if whistle_round and round_no == 0:
-                self.whistle(tl, cat, start + (ans_at - start) * rnd.uniform(0.05, 0.5), street, community)
-            if supervised and round_no == 0:
-                sat = start + (ans_at - start) * rnd.uniform(0.1, 0.9)
-                note = rnd.choice(SUPERVISE_NOTES)
-                if tl.add(EventKind.SUPERVISE, sat, supervisor, f"挂牌督办：{note}", public=False):
-                    a.update(supervised=True, supervised_at=sat, supervise_note=note)
-            if urgency in (N, X) and rnd.random() < 0.5:
-                tl.add(
-                    EventKind.PROGRESS,
-                    start + (ans_at - start) * rnd.uniform(0.1, 0.8),
-                    handler,
-                    rnd.choice(PROGRESS_NOTES),
-                    from_status=Status.SIGNED,
-                    to_status=Status.HANDLING,
-                )
-            # The scheduler flags a missed deadline within minutes; or the late answer does.
-            flag_at = due + _minutes(rnd.uniform(0.2, 2))
-            if ans_at > due and min(flag_at, ans_at) <= self.now and not a.get("extension_pending"):
-                when = min(flag_at, ans_at)
-                if tl.add(
-                    EventKind.OVERDUE,
-                    when,
-                    None if when == flag_at else handler,
-                    f"已超过答复时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）。",
-                    public=False,
-                ):
-                    a["answer_overdue"] = True
-            a["answer_reminded"] = a["answer_remind_at"] <= min(ans_at, self.now) and a["answer_remind_at"] < due
-            result = _choice(rnd, [(Outcome.RESOLVED, 86), (Outcome.PARTLY, 10), (Outcome.UNRESOLVED, 4)])
-            text = rnd.choice(ANSWERS[result])
-            if not tl.add(
-                EventKind.ANSWER,
-                ans_at,
-                handler,
-                f"答复（{Outcome(result).label}）：{text}",
-                from_status=a["status"],
-                to_status=Status.ANSWERED,
-                dept=a.get("assigned_department_id"),
-                data={"on_time": ans_at <= due, "result": result},
-            ):
-                break
-            a.update(
-                answered_at=ans_at,
-                answer_text=text,
-                answer_result=result,
-                outcome="",
-                satisfaction="",
-                rating_comment="",
-                rated_at=None,
-                extension_pending=False,
-            )
-            self._close_whistles(tl, ans_at)
-            # 回访: most within a day; some never (closed by the scheduler after the wait).
-            if rnd.random() < 0.07:
-                cat_ = ans_at + timedelta(days=self.wait_days, hours=rnd.uniform(1, 23))
-                self._close(tl, cat_, None, f"答复后{self.wait_days}天未评价，自动办结（不计入解决率、满意率）。")
-                break
-            rat = ans_at + _minutes(rnd.uniform(30, 2880))
-            outcome, satisfaction = _rating(rnd, result)
-            good = outcome != Outcome.UNRESOLVED and satisfaction != Satisfaction.UNSATISFIED
-            comment = rnd.choice(COMMENTS_GOOD if good else COMMENTS_BAD)
-            rater = reporter if reporter and rnd.random() < 0.7 else (None, f"{street[2]}回访员")
-            who = "诉求人评价" if rater is reporter else "回访"
-            if not tl.add(
-                EventKind.RATE,
-                rat,
-                rater,
-                f"{who}：{Outcome(outcome).label}，{Satisfaction(satisfaction).label}。{comment}".strip(),
-                from_status=Status.ANSWERED,
-                to_status=Status.RATED,
-                dept=a.get("assigned_department_id"),
-                data={"outcome": outcome, "satisfaction": satisfaction},
-            ):
-                break
-            a.update(outcome=outcome, satisfaction=satisfaction, rating_comment=comment, rated_at=rat)
-            if good:
-                self._close(tl, rat, rater, "评价为已解决且满意，办结。")
-                break
-            decide = rat + _minutes(rnd.uniform(30, 1440))
-            if round_no < 2 and rnd.random() < 0.6:
-                if not self._reopen(tl, decide, dispatcher, limits, assignee):
-                    break
-                continue
-            self._close(tl, decide, dispatcher, rnd.choice(CLOSE_NOTES))
-            break
-        return self._finish(tl)
+        return True
+
+    def _flag_late(self, case: Case) -> bool:
+        """The scheduler flags a missed deadline within minutes; or the late answer does."""
+        a, due, ans_at = case.tl.appeal, case.due, case.answer_at
+        flag_at = due + _minutes(self.rnd.uniform(0.2, 2))
+        when = min(flag_at, ans_at)
+        if ans_at > due and when <= self.now and not a.get("extension_pending"):
+            note = f"已超过答复时限（{timezone.localtime(due):%Y-%m-%d %H:%M}）。"
+            if case.tl.add(EventKind.OVERDUE, when, None if when == flag_at else case.handler, note, public=False):
+                a["answer_overdue"] = True
+        a["answer_reminded"] = a["answer_remind_at"] <= min(ans_at, self.now) and a["answer_remind_at"] < due
+        return True
+
+    def _answer(self, case: Case) -> bool:
+        rnd, a, ans_at = self.rnd, case.tl.appeal, case.answer_at
+        result = _choice(rnd, [(Outcome.RESOLVED, 86), (Outcome.PARTLY, 10), (Outcome.UNRESOLVED, 4)])
+        text = rnd.choice(ANSWERS[result])
+        if not case.tl.add(
+            EventKind.ANSWER,
+            ans_at,
+            case.handler,
+            f"答复（{Outcome(result).label}）：{text}",
+            from_status=a["status"],
+            to_status=Status.ANSWERED,
+            data={"on_time": ans_at <= case.due, "result": result},
+        ):
+            return False
+        a.update(answered_at=ans_at, answer_text=text, answer_result=result, outcome="", satisfaction="")
+        a.update(rating_comment="", rated_at=None, extension_pending=False)
+        self._close_whistles(case.tl, ans_at)
+        return True
+
+    def _rate(self, case: Case) -> bool:
+        """回访: most within a day; some never (closed by the scheduler after the wait). True: not settled."""
+        rnd, tl, a, ans_at = self.rnd, case.tl, case.tl.appeal, case.answer_at
+        if rnd.random() < 0.07:
+            at = ans_at + timedelta(days=self.wait_days, hours=rnd.uniform(1, 23))
+            self._close(tl, at, None, f"答复后{self.wait_days}天未评价，自动办结（不计入解决率、满意率）。")
+            return False
+        at = ans_at + _minutes(rnd.uniform(30, 2880))
+        outcome, satisfaction = _rating(rnd, a["answer_result"])
+        good = outcome != Outcome.UNRESOLVED and satisfaction != Satisfaction.UNSATISFIED
+        comment = rnd.choice(COMMENTS_GOOD if good else COMMENTS_BAD)
+        reporter = case.reporter
+        rater = reporter if reporter and rnd.random() < 0.7 else (None, f"{case.street[2]}回访员")
+        who = "诉求人评价" if rater is reporter else "回访"
+        if not tl.add(
+            EventKind.RATE,
+            at,
+            rater,
+            f"{who}：{Outcome(outcome).label}，{Satisfaction(satisfaction).label}。{comment}".strip(),
+            from_status=Status.ANSWERED,
+            to_status=Status.RATED,
+            data={"outcome": outcome, "satisfaction": satisfaction},
+        ):
+            return False
+        a.update(outcome=outcome, satisfaction=satisfaction, rating_comment=comment, rated_at=at)
+        if good:
+            self._close(tl, at, rater, "评价为已解决且满意，办结。")
+            return False
+        case.rated_at = at
+        return True
+
+    def _decide(self, case: Case) -> bool:
+        """After an unsatisfied rating the dispatcher has it redone (True: another round) or closes it."""
+        rnd = self.rnd
+        at = case.rated_at + _minutes(rnd.uniform(30, 1440))
+        if case.round_no < 2 and rnd.random() < 0.6:
+            return self._reopen(case.tl, at, case.dispatcher, case.limits, case.assignee)
+        self._close(case.tl, at, case.dispatcher, rnd.choice(CLOSE_NOTES))
+        return False
+
+    STEPS = (_withdraw, _first_dispatch, _rounds)
+    ROUND_STEPS = (_sign_round, _plan_answer, _while_handling, _flag_late, _answer, _rate, _decide)
 
     def _dispatch(self, tl, at, dispatcher, area, dept, verb, before, limits) -> bool:
         a = tl.appeal
@@ -1415,7 +1536,6 @@ class Generator:
             f"{assignee}签收。",
             from_status=Status.DISPATCHED,
             to_status=Status.SIGNED,
-            dept=a.get("assigned_department_id"),
             data={"on_time": on_time},
         ):
             return False
@@ -1434,7 +1554,6 @@ class Generator:
             handler,
             f"申请延长{workdays}个工作日。理由：{reason}",
             public=False,
-            dept=a.get("assigned_department_id"),
             data={"extension": ext_pk, "workdays": workdays},
         ):
             self.ids[Extension] -= 1
@@ -1460,7 +1579,6 @@ class Generator:
             decided,
             dispatcher,
             f"{text}。",
-            dept=a.get("assigned_department_id"),
             data={"extension": ext_pk, "fallback": new.fallback},
         ):
             row.update(status=ExtensionStatus.APPROVED, new_due=new.at, new_due_fallback=new.fallback)
@@ -1489,7 +1607,6 @@ class Generator:
             f"第{n}次重办，交{assignee}。{note}",
             from_status=Status.RATED,
             to_status=Status.DISPATCHED,
-            dept=a.get("assigned_department_id"),
             target=assignee,
         ):
             return False
@@ -1523,7 +1640,6 @@ class Generator:
             note,
             from_status=a["status"],
             to_status=Status.CLOSED,
-            dept=a.get("assigned_department_id"),
             data={
                 "on_time": on_time,
                 "outcome": a["outcome"] if rated else "",
@@ -1582,6 +1698,7 @@ class Generator:
                 actor,
                 f"{blower[2]}吹哨（{WhistleCase(case).label}），召集{names}，"
                 f"须于{timezone.localtime(due):%m-%d %H:%M}前报到。",
+                dept=None,
                 data={"whistle": wpk},
             )
         whistle = dict(
@@ -1609,53 +1726,7 @@ class Generator:
                 status=SummonsStatus.SUMMONED,
                 report_due=due,
             )
-            roll = rnd.random()
-            reported = at + _minutes(minutes * rnd.uniform(0.1, 0.9)) if roll < 0.82 else None
-            if reported is None and roll < 0.95:
-                reported = due + _minutes(rnd.uniform(10, 600))  # late
-            escalate = due + _minutes(rnd.uniform(0.5, 2))
-            if (reported is None or reported > escalate) and escalate <= self.now:
-                s["escalated_at"] = escalate
-                events.append(
-                    (
-                        escalate,
-                        EventKind.ESCALATE,
-                        None,
-                        f"{name}超过报到时限（{timezone.localtime(due):%m-%d %H:%M}）未报到，已上报区。",
-                        pk,
-                        False,
-                    )
-                )
-            if reported is not None and reported <= self.now:
-                on_time = reported <= due
-                plan = rnd.choice(WHISTLE_PLANS)
-                s.update(status=SummonsStatus.REPORTED, reported_at=reported, on_time=on_time, plan=plan)
-                dep_actor = (None, f"{name}工作人员")
-                events.append(
-                    (
-                        reported,
-                        EventKind.SUMMONS_REPORT,
-                        dep_actor,
-                        f"{name}报到{'' if on_time else '（超时）'}：{plan}",
-                        pk,
-                        True,
-                    )
-                )
-                fed = reported + _minutes(rnd.uniform(60, 2880))
-                if fed <= self.now:
-                    feedback = rnd.choice(WHISTLE_FEEDBACK)
-                    s.update(status=SummonsStatus.FED_BACK, feedback=feedback, fed_back_at=fed)
-                    events.append((fed, EventKind.SUMMONS_FEEDBACK, dep_actor, f"{name}反馈：{feedback}", pk, True))
-                    rated = fed + _minutes(rnd.uniform(30, 1440))
-                    if rated <= self.now:
-                        rating = (
-                            rnd.choices([5, 4, 3, 2], weights=[55, 30, 11, 4])[0]
-                            if on_time
-                            else rnd.choice([2, 3, 3, 4])
-                        )
-                        s.update(status=SummonsStatus.RATED, rating=rating, rated_at=rated)
-                        events.append((rated, EventKind.SUMMONS_RATE, actor, f"评价{name}：{rating}分。", pk, False))
-                        last = max(last, rated)
+            last = max(last, self._summons(s, name, at, minutes, actor, events))
             self._row(WhistleSummons, s)
             self.counts["summons"] += 1
         if tl is None:
@@ -1684,6 +1755,40 @@ class Generator:
                     )
                 )
         self.counts["whistles"] += 1
+
+    def _summons(self, s: dict, name: str, at: datetime, minutes: int, actor, events: list) -> datetime:
+        """One department called: it reports (most on time), or is escalated by the scan; when it was rated."""
+        rnd, due, pk = self.rnd, s["report_due"], s["department_id"]
+        roll = rnd.random()
+        reported = at + _minutes(minutes * rnd.uniform(0.1, 0.9)) if roll < 0.82 else None
+        if reported is None and roll < 0.95:
+            reported = due + _minutes(rnd.uniform(10, 600))  # late
+        escalate = due + _minutes(rnd.uniform(0.5, 2))
+        if (reported is None or reported > escalate) and escalate <= self.now:
+            s["escalated_at"] = escalate
+            note = f"{name}超过报到时限（{timezone.localtime(due):%m-%d %H:%M}）未报到，已上报区。"
+            events.append((escalate, EventKind.ESCALATE, None, note, pk, False))
+        if reported is None or reported > self.now:
+            return at
+        on_time = reported <= due
+        plan = rnd.choice(WHISTLE_PLANS)
+        s.update(status=SummonsStatus.REPORTED, reported_at=reported, on_time=on_time, plan=plan)
+        dep_actor = (None, f"{name}工作人员")
+        note = f"{name}报到{'' if on_time else '（超时）'}：{plan}"
+        events.append((reported, EventKind.SUMMONS_REPORT, dep_actor, note, pk, True))
+        fed = reported + _minutes(rnd.uniform(60, 2880))
+        if fed > self.now:
+            return at
+        feedback = rnd.choice(WHISTLE_FEEDBACK)
+        s.update(status=SummonsStatus.FED_BACK, feedback=feedback, fed_back_at=fed)
+        events.append((fed, EventKind.SUMMONS_FEEDBACK, dep_actor, f"{name}反馈：{feedback}", pk, True))
+        rated = fed + _minutes(rnd.uniform(30, 1440))
+        if rated > self.now:
+            return at
+        rating = rnd.choices([5, 4, 3, 2], weights=[55, 30, 11, 4])[0] if on_time else rnd.choice([2, 3, 3, 4])
+        s.update(status=SummonsStatus.RATED, rating=rating, rated_at=rated)
+        events.append((rated, EventKind.SUMMONS_RATE, actor, f"评价{name}：{rating}分。", pk, False))
+        return rated
 
     def _close_whistles(self, tl, answered_at) -> None:
         for whistle, last in getattr(self, "pending_whistles", []):
@@ -1723,6 +1828,19 @@ class Generator:
             self._event_row(a["id"], a["area_path"], event)
         self._row(Appeal, a)
         self.counts["appeals"] += 1
+
+
+def _assigned_at(tl: Timeline, at: datetime):
+    """The department an appeal was with at ``at`` (events name it as the services do)."""
+    department = None
+    for event in sorted(tl.events, key=lambda e: e["at"]):
+        if event["at"] > at:
+            break
+        if event["kind"] == EventKind.DISPATCH:
+            department = event["department_id"]
+        elif event["kind"] == EventKind.RETURN:
+            department = None
+    return department
 
 
 def _target_name(area, dept) -> str:

@@ -143,7 +143,7 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None) -> DemoReport:
 @transaction.atomic
 def _load_areas(seed: int, scale: float, stdout) -> None:
     import_divisions(DIVISIONS_DIR)
-    target = int(get_rule("grid.target_households"))
+    target = get_rule("grid.target_households")
     communities = list(Area.objects.filter(level=Level.COMMUNITY).order_by("code"))
     next_id = (Area.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     batch: list[Area] = []

@@ -88,25 +88,29 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+# Days before today a person at each stage applied (those still on the way): (from, to).
+APPLIED_DAYS_AGO = {
+    Status.APPLICANT: (10, 300),
+    Status.ACTIVIST: (120, 700),
+    Status.CANDIDATE: (600, 900),
+    Status.PROBATIONARY: (700, 1000),
+}
+
+
+def _application_date(rnd: random.Random, birth: date, status: str, today: date) -> date:
+    """Recent for those on the way; for full members some time after 18, at least 1,200 days ago."""
+    earliest_application = _add_years(birth, 18) + timedelta(days=rnd.randint(0, 3650))
+    if status in APPLIED_DAYS_AGO:
+        application = today - timedelta(days=rnd.randint(*APPLIED_DAYS_AGO[status]))
+    else:
+        application = min(earliest_application, today - timedelta(days=1200))
+    return max(application, _add_years(birth, 18) + timedelta(days=1))
+
+
 def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -> dict:
     """Dates that obey DOMAIN §2, working backwards from a plausible application date."""
-    earliest_application = _add_years(birth, 18) + timedelta(days=rnd.randint(0, 3650))
-    data: dict = {}
-    if status == Status.APPLICANT:
-        application = today - timedelta(days=rnd.randint(10, 300))
-    elif status == Status.ACTIVIST:
-        application = today - timedelta(days=rnd.randint(120, 700))
-    elif status == Status.CANDIDATE:
-        application = today - timedelta(days=rnd.randint(600, 900))
-    elif status == Status.PROBATIONARY:
-        application = today - timedelta(days=rnd.randint(700, 1000))
-    else:
-        application = earliest_application
-        latest = today - timedelta(days=1200)
-        if application > latest:
-            application = latest
-    application = max(application, _add_years(birth, 18) + timedelta(days=1))
-    data["application_date"] = application
+    data: dict = {"application_date": _application_date(rnd, birth, status, today)}
+    application = data["application_date"]
     data["talk_date"] = application + timedelta(days=rnd.randint(3, 25))
     if status == Status.APPLICANT:
         if data["talk_date"] > today:
@@ -215,49 +219,55 @@ def build_orgs(seed: int, today: date) -> tuple[list[Org], list[Org]]:
                 )
             )
         for street in by_parent.get(district.id, []):
-            street_type = OrgType.WORKING_COMMITTEE if street.name.endswith("街道") else OrgType.COMMITTEE
-            suffix = "工作委员会" if street_type == OrgType.WORKING_COMMITTEE else "委员会"
-            s_org = b.add(
-                d_org, f"中共{street.name}{suffix}", street_type, OrgCategory.STREET, street, date(1980, 1, 1)
+            _street_orgs(b, rnd, d_org, street, by_parent, branches)
+    _set_terms(rnd, b.rows, today)
+    return b.rows, branches
+
+
+def _street_orgs(b: Builder, rnd: random.Random, d_org: Org, street: Area, by_parent: dict, branches: list) -> None:
+    """A street's (or town's) committee, its communities' committees, their grid branches and groups."""
+    street_type = OrgType.WORKING_COMMITTEE if street.name.endswith("街道") else OrgType.COMMITTEE
+    suffix = "工作委员会" if street_type == OrgType.WORKING_COMMITTEE else "委员会"
+    s_org = b.add(d_org, f"中共{street.name}{suffix}", street_type, OrgCategory.STREET, street, date(1980, 1, 1))
+    if street.code == "320102003":  # 新街口街道: the 商圈 comprehensive org (seed 000/001)
+        hub = b.add(s_org, "新街口商圈综合党委", OrgType.COMMITTEE, OrgCategory.COMPREHENSIVE, street, date(2017, 6, 1))
+        for i, firm in enumerate(["德基广场", "金鹰国际", "中央商场", "新百", "艾尚天地"], start=1):
+            branches.append(
+                b.add(
+                    hub,
+                    f"{firm}党支部",
+                    OrgType.BRANCH,
+                    OrgCategory.PRIVATE_ENTERPRISE,
+                    street,
+                    date(2017, 6, i),
+                )
             )
-            if street.code == "320102003":  # 新街口街道: the 商圈 comprehensive org (seed 000/001)
-                hub = b.add(
-                    s_org, "新街口商圈综合党委", OrgType.COMMITTEE, OrgCategory.COMPREHENSIVE, street, date(2017, 6, 1)
-                )
-                for i, firm in enumerate(["德基广场", "金鹰国际", "中央商场", "新百", "艾尚天地"], start=1):
-                    branches.append(
-                        b.add(
-                            hub,
-                            f"{firm}党支部",
-                            OrgType.BRANCH,
-                            OrgCategory.PRIVATE_ENTERPRISE,
-                            street,
-                            date(2017, 6, i),
-                        )
-                    )
-            for community in by_parent.get(street.id, []):
-                village = community.kind == "village"
-                c_org = b.add(
-                    s_org,
-                    f"中共{community.name}委员会",
-                    OrgType.COMMITTEE,
-                    OrgCategory.VILLAGE if village else OrgCategory.COMMUNITY,
-                    community,
-                    date(2000 + rnd.randint(0, 20), 7, 1),
-                )
-                for grid in by_parent.get(community.id, []):
-                    branch = b.add(
-                        c_org,
-                        f"{grid.name}党支部",
-                        OrgType.BRANCH,
-                        OrgCategory.GRID,
-                        grid,
-                        date(2019 + rnd.randint(0, 4), 7, 1),
-                    )
-                    branches.append(branch)
-                    if rnd.random() < 0.25:
-                        b.add(branch, f"{grid.name}楼栋党小组", OrgType.GROUP, OrgCategory.BUILDING, grid)
-    for org in b.rows:
+    for community in by_parent.get(street.id, []):
+        village = community.kind == "village"
+        c_org = b.add(
+            s_org,
+            f"中共{community.name}委员会",
+            OrgType.COMMITTEE,
+            OrgCategory.VILLAGE if village else OrgCategory.COMMUNITY,
+            community,
+            date(2000 + rnd.randint(0, 20), 7, 1),
+        )
+        for grid in by_parent.get(community.id, []):
+            branch = b.add(
+                c_org,
+                f"{grid.name}党支部",
+                OrgType.BRANCH,
+                OrgCategory.GRID,
+                grid,
+                date(2019 + rnd.randint(0, 4), 7, 1),
+            )
+            branches.append(branch)
+            if rnd.random() < 0.25:
+                b.add(branch, f"{grid.name}楼栋党小组", OrgType.GROUP, OrgCategory.BUILDING, grid)
+
+
+def _set_terms(rnd: random.Random, rows: list[Org], today: date) -> None:
+    for org in rows:
         years = (
             5
             if org.category in (OrgCategory.COMMUNITY, OrgCategory.VILLAGE, OrgCategory.GRID, OrgCategory.BUILDING)
@@ -267,7 +277,6 @@ def build_orgs(seed: int, today: date) -> tuple[list[Org], list[Org]]:
             # Spread term starts so some terms end within 6 months (换届 reminders) or are overdue.
             org.term_start = today - timedelta(days=rnd.randint(30, 365 * years + 120))
             org.term_end = _add_years(org.term_start, years)
-    return b.rows, branches
 
 
 @transaction.atomic
@@ -292,7 +301,6 @@ def load_party(seed: int = 2024, members: int = 50_000, today: date | None = Non
         + [Status.APPLICANT] * 4
     )
     used_ids: set[str] = set()
-    posts: list[CommitteePost] = []
     branch_weights = [3 if br.category == OrgCategory.GRID else 8 for br in branches]
     chosen = rnd.choices(branches, weights=branch_weights, k=members)
     secretaries: dict[str, Member] = {}
@@ -374,6 +382,16 @@ def load_party(seed: int = 2024, members: int = 50_000, today: date | None = Non
     finally:
         sink.__exit__(None, None, None)
 
+    posts = _committee_posts(rnd, orgs, secretaries, full_by_branch, today)
+    CommitteePost.objects.bulk_create(posts, batch_size=5000)
+    reset_sequences(Org, Member)
+    refresh_member_counts()
+    return {"created": True, "orgs": len(orgs), "members": members}
+
+
+def _committee_posts(rnd: random.Random, orgs: list[Org], secretaries: dict, full_by_branch: dict, today: date):
+    """A secretary for every org (a few vacant), and a committee for branches big enough to elect one."""
+    posts: list[CommitteePost] = []
     for org in orgs:
         if org.org_type == OrgType.GROUP:
             continue
@@ -402,10 +420,7 @@ def load_party(seed: int = 2024, members: int = 50_000, today: date | None = Non
                         org=org, post=post, member_id=holder.id, holder_name=holder.name, start_on=org.term_start
                     )
                 )
-    CommitteePost.objects.bulk_create(posts, batch_size=5000)
-    reset_sequences(Org, Member)
-    refresh_member_counts()
-    return {"created": True, "orgs": len(orgs), "members": members}
+    return posts
 
 
 def _load_units_and_departments(rnd: random.Random, orgs: list[Org]) -> None:

@@ -7,7 +7,7 @@ the arrears threshold are rule data (``jiceng.core.rules``), editable by the cit
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from jiceng.core.rules import get_rule, register
+from jiceng.core.rules import Brackets, DecimalNumber, Integer, get_rule, register
 
 from .models import DuesCategory
 
@@ -19,30 +19,35 @@ register(
     [["3000", "0.5"], ["5000", "1"], ["10000", "1.5"], [None, "2"]],
     _BASIS + "：3000元以下（含）0.5%；3000至5000元（含）1%；5000至10000元（含）1.5%；10000元以上2%。"
     "按所在档次对全部基数计算，不累进。",
+    type=Brackets(),
 )
 register(
     "members.dues.retired_brackets",
     "离退休党员党费比例（月离退休费上限（元）, 比例%）",
     [["5000", "0.5"], [None, "1"]],
     _BASIS + "：离退休费5000元以下（含）0.5%，5000元以上1%。",
+    type=Brackets(),
 )
 register(
     "members.dues.fixed_amount",
     "学生、下岗失业、享受低保党员每月党费（元）",
     "0.20",
     _BASIS + "：学生党员、下岗失业党员、依靠抚恤或救济生活的党员、领取当地最低生活保障金的党员，每月交纳党费0.2元。",
+    type=DecimalNumber(places=2, min_value=Decimal(0)),
 )
 register(
     "members.dues.farmer_amount",
     "农民党员每月党费（元，0.2至1元之间由省级组织确定）",
     "0.20",
     _BASIS + "：农民党员每月交纳党费0.2元至1元，具体由各省（区、市）党委组织部确定。",
+    type=DecimalNumber(places=2, min_value=Decimal(0)),
 )
 register(
     "members.dues.arrears_months",
     "连续未交党费提示月数",
     6,
     "党章第三十八条：党员无正当理由连续六个月不交纳党费，就被认为是自行脱党（DOMAIN.md §3，[C]）。",
+    type=Integer(min_value=1),
 )
 
 CENT = Decimal("0.01")
@@ -51,9 +56,9 @@ FARMER_MIN, FARMER_MAX = Decimal("0.20"), Decimal("1.00")
 
 def _rate(brackets, base: Decimal) -> Decimal:
     for upper, percent in brackets:
-        if upper is None or base <= Decimal(str(upper)):
-            return Decimal(str(percent)) / 100
-    return Decimal(str(brackets[-1][1])) / 100
+        if upper is None or base <= upper:
+            return percent / 100
+    return brackets[-1][1] / 100
 
 
 def monthly_dues(category: str, base) -> Decimal:
@@ -66,10 +71,10 @@ def monthly_dues(category: str, base) -> Decimal:
     elif category == DuesCategory.RETIRED:
         rate = _rate(get_rule("members.dues.retired_brackets"), base)
     elif category == DuesCategory.FARMER:
-        amount = Decimal(str(get_rule("members.dues.farmer_amount")))
+        amount = get_rule("members.dues.farmer_amount")
         return min(max(amount, FARMER_MIN), FARMER_MAX).quantize(CENT, rounding=ROUND_HALF_UP)
     elif category in (DuesCategory.STUDENT, DuesCategory.UNEMPLOYED, DuesCategory.SUBSISTENCE):
-        return Decimal(str(get_rule("members.dues.fixed_amount"))).quantize(CENT, rounding=ROUND_HALF_UP)
+        return get_rule("members.dues.fixed_amount").quantize(CENT, rounding=ROUND_HALF_UP)
     else:
         raise ValueError(f"未知党费类别“{category}”")
     return (base * rate).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -106,4 +111,4 @@ def unpaid_months(paid_through: date | None, dues_from: date | None, today: date
 
 
 def arrears_threshold() -> int:
-    return int(get_rule("members.dues.arrears_months"))
+    return get_rule("members.dues.arrears_months")

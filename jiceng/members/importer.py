@@ -22,12 +22,11 @@ dates are parsed once per distinct text and ID numbers checked by :class:`IDNumb
 give exactly the results of the plain functions, see their tests).
 """
 
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from operator import itemgetter
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
@@ -44,15 +43,14 @@ from jiceng.core.excel import (
     TEXT,
     Column,
     ErrorCollector,
-    ExcelError,
     RowConverter,
     RowError,
-    SheetReader,
     Spec,
     cell_text,
 )
-from jiceng.core.excel_jobs import ImportResult, audit_summary, common_prefix, mark_imported
+from jiceng.core.excel_jobs import ImportResult
 from jiceng.core.ids import IDNumberError, IDNumberParser, parse_id_number
+from jiceng.core.importing import RowImporter
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import BRANCH_TYPES, OrgType
 
@@ -200,6 +198,9 @@ MEMBER_SPEC = Spec(
 _FIELD_HEADERS = {c.key: c.header for c in MEMBER_SPEC.columns}
 _FIELD_HEADERS.update({"org": "所在党支部编码", "residence": "居住地区划编码"})
 _COLUMN_INDEX = {c.key: i for i, c in enumerate(MEMBER_SPEC.columns)}
+_ORG_I, _AREA_I, _ID_I = _COLUMN_INDEX["org_code"], _COLUMN_INDEX["residence_code"], _COLUMN_INDEX["id_number"]
+_GENDER_LABEL = dict(Gender.choices)
+_ON_FILE = "该公民身份号码已登记在册，不能重复导入（如需变更组织关系，请办理组织关系转接）"
 
 
 class _Lookups:
@@ -235,11 +236,7 @@ class _Lookups:
             return cached
         row = self.orgs.get(code)
         scope = self.scope
-        if row is None or not (
-            scope.everywhere
-            or any(row[2].startswith(p) for p in scope.areas)
-            or any(row[1].startswith(p) for p in scope.orgs)
-        ):
+        if row is None or not (scope.covers(row[2]) or scope.covers_org(row[1])):
             result = "找不到该党组织，或您无权向其导入党员"
         elif row[3] not in BRANCH_TYPES:
             result = f"“{row[5]}”是{OrgType(row[3]).label}，党员组织关系应在党支部（含联合党支部、临时党支部）"
@@ -253,7 +250,7 @@ class _Lookups:
 
 def _prescan(rows):
     """Codes and normalised ID numbers used by a small file (for targeted lookups)."""
-    org_i, area_i, id_i = _COLUMN_INDEX["org_code"], _COLUMN_INDEX["residence_code"], _COLUMN_INDEX["id_number"]
+    org_i, area_i, id_i = _ORG_I, _AREA_I, _ID_I
     orgs, areas, ids = set(), set(), set()
     for _, values in rows:
         orgs.add(cell_text(values[org_i]).strip())
@@ -291,6 +288,171 @@ def _row_layout():
     return fields, constants
 
 
+class MemberImporter(RowImporter):
+    """The member roster's steps of the import skeleton (:class:`jiceng.core.importing.RowImporter`)."""
+
+    spec = MEMBER_SPEC
+    object_type = "members.member"
+    audit_action = "import_members"
+    checking_phase = "正在检查并写入"
+    writing_phase = "正在写入数据库并更新组织党员数"
+    conflict_message = "写入时发现与他人同时登记的记录冲突（如同一身份证号），整个文件未导入，请重新上传。"
+
+    def __init__(self, user, *, stream: bool | None = None, **kwargs):
+        super().__init__(user, **kwargs)
+        self.stream = stream
+        self.touched_orgs: set[int] = set()
+        self.progress_every = PROGRESS_EVERY
+
+    def prepare(self, reader):
+        rows = reader.rows()
+        if reader.total <= PRESCAN_ROWS:
+            rows = list(rows)
+            lookups = _Lookups(self.user, *_prescan(rows))
+        else:
+            lookups = _Lookups(self.user)
+        from jiceng.members.rules import check_record
+
+        self.check_record = check_record
+        self.fields, constants = _row_layout()
+        self.to_tuple = itemgetter(*(f.attname for f in self.fields))
+        self.convert = RowConverter(MEMBER_SPEC).convert
+        self.parse_id = IDNumberParser(self.today)
+        now = timezone.now()
+        # Every row names the job that wrote it: the member page shows "Excel 导入" (who, when,
+        # which file) from it, instead of the import writing a history row per member.
+        job = self.job
+        constants.update(created_at=now, updated_at=now, import_job_id=job.pk if job is not None else None)
+        self.constants = constants
+        self.seen: dict[str, int] = {}
+        self.taken = lookups.taken
+        self.areas = lookups.areas
+        self.org_of = lookups.org
+        self.orgs_checked = lookups.checked_orgs  # what org_of found for each code so far
+        return rows
+
+    @contextmanager
+    def batch(self, reader):
+        stream = self.stream
+        if stream is None:
+            stream = reader.total > PRESCAN_ROWS  # a writer thread pays off only for large files
+        with row_sink(Member, self.fields, stream=stream, binary=True) as sink:
+            yield sink
+
+    def check(self, row, bad: list[RowError]):
+        number, values = row
+        data = self.convert(number, values, bad, dict(self.constants))
+        birth_from_bad_id = self._check_id(number, values, data, bad) if data["id_number"] else False
+        self._check_place(number, values, data, bad)
+        if data["is_mobile"]:
+            if not data["mobile_place"]:
+                bad.append(RowError(number, _FIELD_HEADERS["mobile_place"], "", "流动党员须填写流入地"))
+            if data["mobile_since"] is None:
+                bad.append(RowError(number, _FIELD_HEADERS["mobile_since"], "", "流动党员须填写外出日期"))
+        else:
+            data["mobile_place"], data["mobile_since"] = "", None
+        problems = self.check_record(data, self.today)
+        if problems:
+            self._report_rules(number, values, problems, bad, birth_from_bad_id)
+        if bad:
+            return None
+        self.touched_orgs.add(data["org_id"])
+        self.area_paths.add(data["area_path"])
+        return self.to_tuple(data)
+
+    def _check_id(self, number: int, values, data: dict, bad: list[RowError]) -> bool:
+        """The ID number, and the birth date and gender the row gives. True when the number is
+        wrong and the birth date was left to it (its absence is then the same error)."""
+        raw_id = data["id_number"]
+        try:
+            info = self.parse_id(raw_id)
+        except IDNumberError as exc:
+            bad.append(RowError(number, _FIELD_HEADERS["id_number"], cell_text(values[_ID_I]), str(exc)))
+            return data["birth_date"] is None
+        id_number = info.number
+        data["id_number"] = id_number
+        data["id_last4"] = id_number[-4:]
+        birth, gender = data["birth_date"], data["gender"]
+        if birth is None:
+            data["birth_date"] = info.birth_date
+        elif birth != info.birth_date:
+            bad.append(
+                RowError(
+                    number,
+                    _FIELD_HEADERS["birth_date"],
+                    cell_text(values[_COLUMN_INDEX["birth_date"]]),
+                    f"出生日期与身份证号不符（身份证号中为{info.birth_date:%Y-%m-%d}）",
+                )
+            )
+        if not gender:
+            data["gender"] = info.gender
+        elif gender != info.gender:
+            bad.append(
+                RowError(
+                    number,
+                    _FIELD_HEADERS["gender"],
+                    cell_text(values[_COLUMN_INDEX["gender"]]),
+                    f"性别与身份证号不符（身份证号第17位表示{_GENDER_LABEL[info.gender]}）",
+                )
+            )
+        first = self.seen.get(id_number)
+        if first is not None:
+            bad.append(RowError(number, _FIELD_HEADERS["id_number"], raw_id, f"与第{first}行的公民身份号码重复"))
+        else:
+            self.seen[id_number] = number
+            if id_number in self.taken:
+                bad.append(RowError(number, _FIELD_HEADERS["id_number"], raw_id, _ON_FILE))
+        return False
+
+    def _check_place(self, number: int, values, data: dict, bad: list[RowError]) -> None:
+        """The branch (inside the importer's scope) and the residence."""
+        org_code = data.pop("org_code")
+        if org_code:
+            org = self.orgs_checked.get(org_code) or self.org_of(org_code)
+            if org.__class__ is str:
+                bad.append(RowError(number, _FIELD_HEADERS["org"], cell_text(values[_ORG_I]), org))
+            else:
+                data["org_id"], data["org_path"], data["area_path"] = org
+        residence_code = data.pop("residence_code")
+        if residence_code:
+            area_id = self.areas.get(residence_code)
+            if area_id is None:
+                bad.append(RowError(number, _FIELD_HEADERS["residence"], cell_text(values[_AREA_I]), "区划编码不存在"))
+            data["residence_id"] = area_id
+            data["residence_path"] = residence_code
+        else:
+            data["residence_id"] = None
+            data["residence_path"] = ""
+
+    @staticmethod
+    def _report_rules(number: int, values, problems, bad: list[RowError], birth_from_bad_id: bool) -> None:
+        """The pipeline rules' findings; a cell already reported is not reported again."""
+        reported = {e.column for e in bad}
+        if birth_from_bad_id:
+            reported.add(_FIELD_HEADERS["birth_date"])
+        for field, reason in problems:
+            column = _FIELD_HEADERS.get(field, "")
+            if column in reported:
+                continue
+            i = _COLUMN_INDEX.get(field)
+            bad.append(RowError(number, column, cell_text(values[i]) if i is not None else "", reason))
+
+    def after_write(self) -> None:
+        # Runs in the sink's transaction (on PostgreSQL: in its writer thread).
+        from jiceng.orgs.services import refresh_member_counts
+
+        refresh_member_counts(sorted(self.touched_orgs))
+
+    def audit_summary(self) -> str:
+        return f"Excel 导入党员 {self.count} 人"
+
+    def audit_after(self) -> dict:
+        return {"rows": self.count, "file": self.filename[:200], "orgs": len(self.touched_orgs)}
+
+    def done_message(self) -> str:
+        return f"已导入 {self.count} 名党员。"
+
+
 def import_members(
     user,
     source,
@@ -309,202 +471,7 @@ def import_members(
     the same transaction as the rows, and every row records it (``Member.import_job``). Returns
     the counts; nothing is written if any row is bad.
     """
-    errors = errors if errors is not None else ErrorCollector()
-    today = today or timezone.localdate()
-    result = ImportResult(errors=errors)
-    if progress is not None:
-        progress.start(0, "正在读取文件")
-    try:
-        reader = SheetReader(source, MEMBER_SPEC, filename)
-    except ExcelError as exc:
-        errors.extend(exc.errors)
-        if not exc.errors:
-            errors.add(RowError(0, "", "", exc.message))
-        result.message = exc.message
-        return result
-
-    rows = reader.rows()
-    if reader.total <= PRESCAN_ROWS:
-        rows = list(rows)
-        lookups = _Lookups(user, *_prescan(rows))
-    else:
-        lookups = _Lookups(user)
-    if progress is not None:
-        progress.start(reader.total, "正在检查并写入")
-
-    from jiceng.members.rules import check_record
-
-    fields, constants = _row_layout()
-    to_tuple = itemgetter(*(f.attname for f in fields))
-    converter = RowConverter(MEMBER_SPEC)
-    convert = converter.convert
-    parse_id = IDNumberParser(today)
-    now = timezone.now()
-    # Every row names the job that wrote it: the member page shows "Excel 导入" (who, when, which
-    # file) from it, instead of the import writing a history row per member.
-    constants.update(created_at=now, updated_at=now, import_job_id=job.pk if job is not None else None)
-    seen: dict[str, int] = {}
-    taken = lookups.taken
-    areas = lookups.areas
-    org_of = lookups.org
-    orgs_checked = lookups.checked_orgs  # what org_of found for each code so far
-    touched_orgs: set[int] = set()
-    area_paths: set[str] = set()
-    header = _FIELD_HEADERS
-    index = _COLUMN_INDEX
-    gender_label = dict(Gender.choices)
-    org_i, area_i, id_i = index["org_code"], index["residence_code"], index["id_number"]
-    count = 0
-    done = 0
-
-    if stream is None:
-        stream = reader.total > PRESCAN_ROWS  # a writer thread pays off only for large files
-    try:
-        with row_sink(Member, fields, stream=stream, binary=True) as sink:
-            for number, values in rows:
-                done += 1
-                if progress is not None and done % PROGRESS_EVERY == 0:
-                    progress(done)
-                bad: list[RowError] = []
-                data = convert(number, values, bad, dict(constants))
-
-                # The ID number, and the birth date and gender the row gives.
-                birth_from_bad_id = False
-                raw_id = data["id_number"]
-                if raw_id:
-                    try:
-                        info = parse_id(raw_id)
-                    except IDNumberError as exc:
-                        bad.append(RowError(number, header["id_number"], cell_text(values[id_i]), str(exc)))
-                        # The birth date comes from the number: its absence is the same error.
-                        birth_from_bad_id = data["birth_date"] is None
-                    else:
-                        id_number = info.number
-                        data["id_number"] = id_number
-                        data["id_last4"] = id_number[-4:]
-                        birth, gender = data["birth_date"], data["gender"]
-                        if birth is None:
-                            data["birth_date"] = info.birth_date
-                        elif birth != info.birth_date:
-                            bad.append(
-                                RowError(
-                                    number,
-                                    header["birth_date"],
-                                    cell_text(values[index["birth_date"]]),
-                                    f"出生日期与身份证号不符（身份证号中为{info.birth_date:%Y-%m-%d}）",
-                                )
-                            )
-                        if not gender:
-                            data["gender"] = info.gender
-                        elif gender != info.gender:
-                            bad.append(
-                                RowError(
-                                    number,
-                                    header["gender"],
-                                    cell_text(values[index["gender"]]),
-                                    f"性别与身份证号不符（身份证号第17位表示{gender_label[info.gender]}）",
-                                )
-                            )
-                        first = seen.get(id_number)
-                        if first is not None:
-                            bad.append(
-                                RowError(number, header["id_number"], raw_id, f"与第{first}行的公民身份号码重复")
-                            )
-                        else:
-                            seen[id_number] = number
-                            if id_number in taken:
-                                bad.append(
-                                    RowError(
-                                        number,
-                                        header["id_number"],
-                                        raw_id,
-                                        "该公民身份号码已登记在册，不能重复导入（如需变更组织关系，请办理组织关系转接）",
-                                    )
-                                )
-
-                # The branch, inside the importer's scope.
-                org_code = data.pop("org_code")
-                if org_code:
-                    org = orgs_checked.get(org_code) or org_of(org_code)
-                    if org.__class__ is str:
-                        bad.append(RowError(number, header["org"], cell_text(values[org_i]), org))
-                    else:
-                        data["org_id"], data["org_path"], data["area_path"] = org
-                residence_code = data.pop("residence_code")
-                if residence_code:
-                    area_id = areas.get(residence_code)
-                    if area_id is None:
-                        bad.append(RowError(number, header["residence"], cell_text(values[area_i]), "区划编码不存在"))
-                    data["residence_id"] = area_id
-                    data["residence_path"] = residence_code
-                else:
-                    data["residence_id"] = None
-                    data["residence_path"] = ""
-
-                if data["is_mobile"]:
-                    if not data["mobile_place"]:
-                        bad.append(RowError(number, header["mobile_place"], "", "流动党员须填写流入地"))
-                    if data["mobile_since"] is None:
-                        bad.append(RowError(number, header["mobile_since"], "", "流动党员须填写外出日期"))
-                else:
-                    data["mobile_place"], data["mobile_since"] = "", None
-
-                # The pipeline rules; a cell already reported is not reported again.
-                problems = check_record(data, today)
-                if problems:
-                    reported = {e.column for e in bad}
-                    if birth_from_bad_id:
-                        reported.add(header["birth_date"])
-                    for field, reason in problems:
-                        column = header.get(field, "")
-                        if column in reported:
-                            continue
-                        i = index.get(field)
-                        bad.append(RowError(number, column, cell_text(values[i]) if i is not None else "", reason))
-
-                if bad:
-                    if sink.live:
-                        sink.abandon()
-                    errors.extend(bad)
-                    continue
-                if sink.live:
-                    sink.add(to_tuple(data))
-                    touched_orgs.add(data["org_id"])
-                    area_paths.add(data["area_path"])
-                count += 1
-
-            result.total = done
-            if errors or not count:
-                if not errors:
-                    result.message = "文件中没有数据行。"
-                    errors.add(RowError(0, "", "", result.message))
-                return result
-            if progress is not None:
-                progress(done, "正在写入数据库并更新组织党员数", force=True)
-
-            def finish():
-                # Runs in the sink's transaction (on PostgreSQL: in its writer thread).
-                from jiceng.orgs.services import refresh_member_counts
-
-                refresh_member_counts(sorted(touched_orgs))
-                audit_summary(
-                    user,
-                    "import_members",
-                    object_type="members.member",
-                    job=job,
-                    summary=f"Excel 导入党员 {count} 人",
-                    after={"rows": count, "file": filename[:200], "orgs": len(touched_orgs)},
-                    area_path=common_prefix(area_paths),
-                )
-                mark_imported(job, count, done)
-
-            sink.commit(finish)
-    except IntegrityError:
-        # Another import or a clerk registered one of these ID numbers after the check above.
-        result.total = done
-        result.message = "写入时发现与他人同时登记的记录冲突（如同一身份证号），整个文件未导入，请重新上传。"
-        errors.add(RowError(0, "", "", result.message))
-        return result
-    result.created = count
-    result.message = f"已导入 {count} 名党员。"
-    return result
+    importer = MemberImporter(
+        user, filename=filename, errors=errors, progress=progress, job=job, today=today, stream=stream
+    )
+    return importer.run(source)

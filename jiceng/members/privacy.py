@@ -33,12 +33,12 @@ def masked_phone(member) -> str:
 
 def log_pii_view(user, member, channel: str = "page") -> AuditLog:
     """Audit one full view (``view_pii``); the record names the member, never the number."""
-    return AuditLog.objects.create(
-        actor=user if getattr(user, "pk", None) else None,
-        action="view_pii",
-        object_type=member._meta.label_lower,
-        object_id=str(member.pk),
-        object_repr=str(member)[:200],
-        area_path=member.area_path,
+    from jiceng.accounts.services import audit
+
+    return audit(
+        user,
+        "view_pii",
+        member,
         after={"channel": channel, "fields": ["id_number", "phone"]},
+        area_path=member.area_path,
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 from jiceng.core.dates import add_months
 from jiceng.core.ids import age_on
-from jiceng.core.rules import get_rule, register
+from jiceng.core.rules import Day, Integer, get_rule, register
 
 from .models import EXIT_STATUSES, PARTY_MEMBER_STATUSES, PIPELINE, Status
 
@@ -26,6 +26,7 @@ register(
     "申请入党最低年龄（周岁）",
     18,
     "党章第一条：年满十八岁的中国工人、农民、军人、知识分子和其他社会阶层的先进分子（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.talk_within_months",
@@ -33,6 +34,7 @@ register(
     1,
     "《中国共产党发展党员工作细则》第七条：党组织应当在收到入党申请书后一个月内派人同入党申请人谈话"
     "（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.activist_min_years",
@@ -40,48 +42,56 @@ register(
     1,
     "《发展党员工作细则》第十三条：经过一年以上培养教育和考察、基本具备党员条件的积极分子，可列为发展对象"
     "（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.introducers",
     "入党介绍人人数（正式党员）",
     2,
     "党章第五条：发展党员，必须有两名正式党员作介绍人（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.training_hours",
     "发展对象集中培训最少学时",
     24,
     "《发展党员工作细则》第十七条：集中培训时间一般不少于三天（或不少于24个学时）（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=0),
 )
 register(
     "members.approval_months",
     "上级党委审批期限（月，自支部大会通过之日起）",
     3,
     "《发展党员工作细则》第二十三条：党委应当在三个月内审批（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.approval_max_months",
     "特殊情况延长后的审批最长期限（月）",
     6,
     "《发展党员工作细则》第二十三条：因特殊情况可适当延长审批时间，但不得超过六个月（DOMAIN.md §2，[C]/[P]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.probation_years",
     "预备期（年，自支部大会通过之日起）",
     1,
     "党章第七条：预备党员的预备期为一年，从支部大会通过之日算起（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.probation_extension_max_months",
     "预备期最多延长（月，只能延长一次）",
     12,
     "党章第七条：可以延长一次预备期，延长时间不能少于半年，最长不超过一年（DOMAIN.md §2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.detailed_rules_from",
     "谈话与集中培训要求的适用起始日（申请日期在此之前的历史档案可不填）",
     "2014-06-10",
     "《中国共产党发展党员工作细则》2014年6月10日由中共中央办公厅印发；此前入党的档案常无谈话日期和培训学时。",
+    type=Day(),
 )
 
 _SNAPSHOT_TTL = 1.0
@@ -95,16 +105,16 @@ def rule_values() -> dict:
     now = time.monotonic()
     if _snapshot is None or now - _snapshot_at > _SNAPSHOT_TTL:
         _snapshot = {
-            "min_age": int(get_rule("members.min_age")),
-            "talk_months": int(get_rule("members.talk_within_months")),
-            "activist_years": int(get_rule("members.activist_min_years")),
-            "introducers": int(get_rule("members.introducers")),
-            "training_hours": int(get_rule("members.training_hours")),
-            "approval_months": int(get_rule("members.approval_months")),
-            "approval_max_months": int(get_rule("members.approval_max_months")),
-            "probation_years": int(get_rule("members.probation_years")),
-            "extension_months": int(get_rule("members.probation_extension_max_months")),
-            "detailed_from": date.fromisoformat(str(get_rule("members.detailed_rules_from"))),
+            "min_age": get_rule("members.min_age"),
+            "talk_months": get_rule("members.talk_within_months"),
+            "activist_years": get_rule("members.activist_min_years"),
+            "introducers": get_rule("members.introducers"),
+            "training_hours": get_rule("members.training_hours"),
+            "approval_months": get_rule("members.approval_months"),
+            "approval_max_months": get_rule("members.approval_max_months"),
+            "probation_years": get_rule("members.probation_years"),
+            "extension_months": get_rule("members.probation_extension_max_months"),
+            "detailed_from": get_rule("members.detailed_rules_from"),
         }
         _snapshot_at = now
     return _snapshot

@@ -108,15 +108,15 @@ class Finding:
 class _Limits:
     """The rule values, read once per run."""
 
-    unit_min_full: int = field(default_factory=lambda: int(get_rule(rules.BRANCH_MIN_FULL)))
-    branch_max: int = field(default_factory=lambda: int(get_rule(rules.BRANCH_MAX_MEMBERS)))
-    general_branch_from: int = field(default_factory=lambda: int(get_rule(rules.GENERAL_BRANCH_FROM)))
-    committee_from: int = field(default_factory=lambda: int(get_rule(rules.COMMITTEE_FROM)))
-    branch_committee_from: int = field(default_factory=lambda: int(get_rule(rules.BRANCH_COMMITTEE_FROM_FULL)))
-    committee_min: int = field(default_factory=lambda: int(get_rule(rules.BRANCH_COMMITTEE_MIN)))
-    committee_max: int = field(default_factory=lambda: int(get_rule(rules.BRANCH_COMMITTEE_MAX)))
-    reminder_months: int = field(default_factory=lambda: int(get_rule(rules.TERM_REMINDER_MONTHS)))
-    vacancy_months: int = field(default_factory=lambda: int(get_rule(rules.SECRETARY_VACANCY_MONTHS)))
+    unit_min_full: int = field(default_factory=lambda: get_rule(rules.BRANCH_MIN_FULL))
+    branch_max: int = field(default_factory=lambda: get_rule(rules.BRANCH_MAX_MEMBERS))
+    general_branch_from: int = field(default_factory=lambda: get_rule(rules.GENERAL_BRANCH_FROM))
+    committee_from: int = field(default_factory=lambda: get_rule(rules.COMMITTEE_FROM))
+    branch_committee_from: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_FROM_FULL))
+    committee_min: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_MIN))
+    committee_max: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_MAX))
+    reminder_months: int = field(default_factory=lambda: get_rule(rules.TERM_REMINDER_MONTHS))
+    vacancy_months: int = field(default_factory=lambda: get_rule(rules.SECRETARY_VACANCY_MONTHS))
     years: dict = field(default_factory=dict)
 
     def term_years(self, category: str) -> int:

@@ -17,9 +17,7 @@ created the first time (same name under the same parent).
 from collections import defaultdict
 from types import SimpleNamespace
 
-from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
 
 from jiceng.core.excel import (
     CHOICE,
@@ -28,14 +26,13 @@ from jiceng.core.excel import (
     TEXT,
     Column,
     ErrorCollector,
-    ExcelError,
     RowConverter,
     RowError,
-    SheetReader,
     Spec,
     cell_text,
 )
-from jiceng.core.excel_jobs import ImportResult, audit_summary, common_prefix, mark_imported
+from jiceng.core.excel_jobs import ImportResult
+from jiceng.core.importing import RowImporter
 from jiceng.core.paths import is_digits
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import ORG_CODE_MAX, ORG_SEGMENT, Org, OrgCategory, OrgType
@@ -99,156 +96,163 @@ def _existing_key(org_id):
     return ("org", org_id)
 
 
+def _as_parent(row) -> SimpleNamespace:
+    """An org on file as read with _PARENT_FIELDS: what a row's parent check needs."""
+    return SimpleNamespace(id=row[0], code=row[1], name=row[2], org_type=row[3], is_active=row[4], area_path=row[5])
+
+
+_PARENT_FIELDS = ("id", "code", "name", "org_type", "is_active", "area_path")
+
+
 def _on_file(code: str, taken: dict):
     """The org on file that a row duplicates; its children join ``taken`` so the row's own
     children in the file are checked against them (a second import is refused row by row)."""
-    row = Org.objects.filter(code=code).values_list("id", "code", "name", "org_type", "is_active", "area_path").first()
+    row = Org.objects.filter(code=code).values_list(*_PARENT_FIELDS).first()
     if row is None:
         return None
     for name, child_code in Org.objects.filter(parent_id=row[0]).values_list("name", "code"):
         taken[(_existing_key(row[0]), name)] = child_code
-    return SimpleNamespace(id=row[0], code=row[1], name=row[2], org_type=row[3], is_active=row[4], area_path=row[5])
+    return _as_parent(row)
 
 
-def import_orgs(
-    user, source, *, filename: str = "", errors: ErrorCollector | None = None, progress=None, job=None, today=None
-) -> ImportResult:
-    """Check every row and create all the orgs in one transaction, or none."""
-    from jiceng.areas.models import Area
+class OrgImporter(RowImporter):
+    """The org import's steps of the skeleton (:class:`jiceng.core.importing.RowImporter`).
 
-    errors = errors if errors is not None else ErrorCollector()
-    today = today or timezone.localdate()
-    result = ImportResult(errors=errors)
-    if progress is not None:
-        progress.start(0, "正在读取文件")
-    try:
-        reader = SheetReader(source, ORG_SPEC, filename)
-    except ExcelError as exc:
-        errors.extend(exc.errors)
-        if not exc.errors:
-            errors.add(RowError(0, "", "", exc.message))
-        result.message = exc.message
-        return result
-    rows = list(reader.rows())
-    result.total = len(rows)
-    if progress is not None:
-        progress.start(len(rows), "正在检查")
+    A row's plan is a dict: its data, its parent (an org on file, "parent", or an earlier row of
+    the file, "parent_plan", or neither), its depth and whether it is in the importer's scope.
+    """
 
-    converter = RowConverter(ORG_SPEC)
-    converted = []
-    for number, values in rows:
-        bad: list[RowError] = []
-        converted.append((number, values, converter.convert(number, values, bad), bad))
+    spec = ORG_SPEC
+    object_type = "orgs.org"
+    audit_action = "import_orgs"
+    checking_phase = "正在检查"
 
-    # Lookups, once: the orgs named as parents, the areas, the names in the file.
-    refs = {d["parent_ref"] for _, _, d, _ in converted if d["parent_ref"]}
-    code_refs = {r for r in refs if is_digits(r)}
-    existing = {
-        row[1]: SimpleNamespace(
-            id=row[0], code=row[1], name=row[2], org_type=row[3], is_active=row[4], area_path=row[5]
-        )
-        for row in Org.objects.filter(code__in=code_refs).values_list(
-            "id", "code", "name", "org_type", "is_active", "area_path"
-        )
-    }
-    areas = dict(
-        Area.objects.filter(code__in={d["area_code"] for _, _, d, _ in converted if d["area_code"]}).values_list(
-            "code", "id"
-        )
-    )
-    taken: dict[tuple, str] = {}  # (parent key, name) → code of the org on file
-    parent_ids = [o.id for o in existing.values()]
-    children = Org.objects.filter(parent_id__in=parent_ids).values_list("parent_id", "name", "code")
-    for parent_id, name, code in children:
-        taken[(_existing_key(parent_id), name)] = code
-    if any(not d["parent_ref"] for _, _, d, _ in converted):
-        for name, code in Org.objects.filter(parent__isnull=True).values_list("name", "code"):
-            taken[(None, name)] = code
-    name_count: dict[str, int] = defaultdict(int)
-    for _, _, d, _ in converted:
-        if d["name"]:
-            name_count[d["name"]] += 1
+    def prepare(self, reader):
+        from jiceng.areas.models import Area
 
-    scope = scope_for(user, PERMISSION)
+        converter = RowConverter(ORG_SPEC)
+        converted = []
+        for number, values in reader.rows():
+            bad: list[RowError] = []
+            converted.append((number, values, converter.convert(number, values, bad), bad))
+        datas = [d for _, _, d, _ in converted]
+        # Lookups, once: the orgs named as parents, the areas, the names in the file.
+        code_refs = {d["parent_ref"] for d in datas if d["parent_ref"] and is_digits(d["parent_ref"])}
+        self.existing = {
+            row[1]: _as_parent(row) for row in Org.objects.filter(code__in=code_refs).values_list(*_PARENT_FIELDS)
+        }
+        area_codes = {d["area_code"] for d in datas if d["area_code"]}
+        self.areas = dict(Area.objects.filter(code__in=area_codes).values_list("code", "id"))
+        self.taken: dict[tuple, str] = {}  # (parent key, name) → code of the org on file
+        parent_ids = [o.id for o in self.existing.values()]
+        children = Org.objects.filter(parent_id__in=parent_ids).values_list("parent_id", "name", "code")
+        for parent_id, name, code in children:
+            self.taken[(_existing_key(parent_id), name)] = code
+        if any(not d["parent_ref"] for d in datas):
+            for name, code in Org.objects.filter(parent__isnull=True).values_list("name", "code"):
+                self.taken[(None, name)] = code
+        self.name_count: dict[str, int] = defaultdict(int)
+        for d in datas:
+            if d["name"]:
+                self.name_count[d["name"]] += 1
+        self.scope = scope_for(self.user, PERMISSION)
+        self.by_name: dict[str, dict] = {}  # name → plan of the first row with it (in-file parents)
+        self.seen: dict[tuple, int] = {}  # (parent key, name) → row number, for duplicates in the file
+        return converted
 
-    def area_in_scope(path: str) -> bool:
-        return scope.everywhere or any(path.startswith(p) for p in scope.areas)
-
-    def org_in_scope(code: str) -> bool:
-        return scope.everywhere or any(code.startswith(p) for p in scope.orgs)
-
-    # One plan per row. A row's parent is an org on file ("org"), an earlier row ("row") or none.
-    planned: list[dict] = []
-    by_name: dict[str, dict] = {}  # name → plan of the first row with it (in-file parents)
-    seen: dict[tuple, int] = {}  # (parent key, name) → row number, for duplicates within the file
-    for number, values, data, bad in converted:
-        name, ref, org_type, area_code = data["name"], data["parent_ref"], data["org_type"], data["area_code"]
-        parent = None  # object with org_type, name, is_active (and code/id for orgs on file)
-        parent_plan = None
-        parent_key = None
-        depth = ORG_SEGMENT
-        parent_error = False
-        if ref:
-            if is_digits(ref):
-                org = existing.get(ref)
-                if org is None or not (area_in_scope(org.area_path) or org_in_scope(org.code)):
-                    bad.append(
-                        RowError(number, _HEADERS["parent_ref"], ref, "找不到该上级组织，或您无权在其下新增组织")
-                    )
-                    parent_error = True
-                else:
-                    parent = org
-            else:
-                earlier = by_name.get(ref)
-                reason = None
-                if name_count.get(ref, 0) > 1:
-                    reason = f"本文件中有多个名为“{ref}”的组织，请改填系统中的上级组织编码"
-                elif earlier is None:
-                    reason = "既不是系统中的组织编码，也不是本文件前面行中的组织名称"
-                elif earlier["existing"] is not None:
-                    parent = earlier["existing"]  # that row duplicates an org on file: hang under it
-                elif earlier["bad"]:
-                    reason = f"上级组织（第{earlier['number']}行）有错误"
-                else:
-                    parent_plan = earlier
-                    parent = SimpleNamespace(org_type=earlier["data"]["org_type"], name=ref, is_active=True)
-                if reason:
-                    bad.append(RowError(number, _HEADERS["parent_ref"], ref, reason))
-                    parent_error = True
-            if parent_plan is not None:
-                parent_key, depth = ("row", parent_plan["number"]), parent_plan["depth"] + ORG_SEGMENT
-            elif parent is not None:
-                parent_key, depth = _existing_key(parent.id), len(parent.code) + ORG_SEGMENT
-        if org_type and not parent_error:
+    def check(self, row, bad: list[RowError]):
+        number, values, data, converted_bad = row
+        bad.extend(converted_bad)
+        name, ref = data["name"], data["parent_ref"]
+        plan = {
+            "number": number,
+            "data": data,
+            "bad": False,
+            "existing": None,
+            "depth": ORG_SEGMENT,
+            "in_scope": False,
+            "parent": None,
+            "parent_plan": None,
+            "parent_key": None,
+        }
+        parent, parent_error = self._parent(plan, ref, bad) if ref else (None, False)
+        if data["org_type"] and not parent_error:
             try:
-                validate_parent_type(org_type, parent)
+                validate_parent_type(data["org_type"], parent)
             except OrgError as exc:
                 bad.append(RowError(number, _HEADERS["parent_ref"], ref, exc.messages[0].rstrip("。")))
             if parent is not None and not parent.is_active:
                 bad.append(RowError(number, _HEADERS["parent_ref"], ref, f"上级组织“{parent.name}”已撤销"))
-        if depth > ORG_CODE_MAX:
+        if plan["depth"] > ORG_CODE_MAX:
             bad.append(
                 RowError(number, _HEADERS["parent_ref"], ref, f"组织层级过深（最多{ORG_CODE_MAX // ORG_SEGMENT}级）")
             )
+        self._check_area(plan, parent, parent_error, bad)
+        self._check_dates(number, values, data, bad)
+        if name and not parent_error:
+            self._check_duplicate(plan, name, bad)
+        if name and name not in self.by_name:
+            self.by_name[name] = plan
+        plan["bad"] = bool(bad)
+        return plan
 
-        # Scope: the new org is the importer's if its area is, or if it sits in their org subtree.
-        in_scope = bool(area_code) and area_in_scope(area_code)
-        if parent_plan is not None:
-            in_scope = in_scope or parent_plan["in_scope"]
+    def _parent(self, plan: dict, ref: str, bad: list[RowError]):
+        """The row's parent (an org on file or an earlier row), or an error; sets the plan's
+        parent, parent key and depth. Returns ``(parent, parent_error)``."""
+        number = plan["number"]
+        parent = None
+        if is_digits(ref):
+            org = self.existing.get(ref)
+            if org is None or not (self.scope.covers(org.area_path) or self.scope.covers_org(org.code)):
+                bad.append(RowError(number, _HEADERS["parent_ref"], ref, "找不到该上级组织，或您无权在其下新增组织"))
+                return None, True
+            parent = org
+        else:
+            earlier = self.by_name.get(ref)
+            reason = None
+            if self.name_count.get(ref, 0) > 1:
+                reason = f"本文件中有多个名为“{ref}”的组织，请改填系统中的上级组织编码"
+            elif earlier is None:
+                reason = "既不是系统中的组织编码，也不是本文件前面行中的组织名称"
+            elif earlier["existing"] is not None:
+                parent = earlier["existing"]  # that row duplicates an org on file: hang under it
+            elif earlier["bad"]:
+                reason = f"上级组织（第{earlier['number']}行）有错误"
+            else:
+                plan["parent_plan"] = earlier
+                plan["parent_key"], plan["depth"] = ("row", earlier["number"]), earlier["depth"] + ORG_SEGMENT
+                return SimpleNamespace(org_type=earlier["data"]["org_type"], name=ref, is_active=True), False
+            if reason:
+                bad.append(RowError(number, _HEADERS["parent_ref"], ref, reason))
+                return None, True
+        plan["parent"] = parent
+        plan["parent_key"], plan["depth"] = _existing_key(parent.id), len(parent.code) + ORG_SEGMENT
+        return parent, False
+
+    def _check_area(self, plan: dict, parent, parent_error: bool, bad: list[RowError]) -> None:
+        """The new org is the importer's if its area is, or if it sits in their org subtree."""
+        area_code = plan["data"]["area_code"]
+        in_scope = bool(area_code) and self.scope.covers(area_code)
+        if plan["parent_plan"] is not None:
+            in_scope = in_scope or plan["parent_plan"]["in_scope"]
         elif parent is not None:
-            in_scope = in_scope or org_in_scope(parent.code)
+            in_scope = in_scope or self.scope.covers_org(parent.code)
+        plan["in_scope"] = in_scope
         if area_code:
-            if area_code not in areas:
-                bad.append(RowError(number, _HEADERS["area_code"], area_code, "区划编码不存在"))
+            if area_code not in self.areas:
+                bad.append(RowError(plan["number"], _HEADERS["area_code"], area_code, "区划编码不存在"))
             elif not in_scope and not parent_error:
-                bad.append(RowError(number, _HEADERS["area_code"], area_code, "您无权在该区划或该上级组织下新增党组织"))
+                bad.append(
+                    RowError(plan["number"], _HEADERS["area_code"], area_code, "您无权在该区划或该上级组织下新增党组织")
+                )
 
+    def _check_dates(self, number: int, values, data: dict, bad: list[RowError]) -> None:
         founded, start, end = data["founded_on"], data["term_start"], data["term_end"]
 
-        def date_error(key, reason, _number=number, _values=values, _bad=bad):
-            _bad.append(RowError(_number, _HEADERS[key], cell_text(_values[_INDEX[key]]), reason))
+        def date_error(key, reason):
+            bad.append(RowError(number, _HEADERS[key], cell_text(values[_INDEX[key]]), reason))
 
-        if founded and founded > today:
+        if founded and founded > self.today:
             date_error("founded_on", "成立日期晚于今天")
         if start and founded and start < founded:
             date_error("term_start", "任期开始早于成立日期")
@@ -259,62 +263,41 @@ def import_orgs(
         if end and not start:
             date_error("term_start", "填写了任期届满日期，缺少任期开始日期")
 
-        plan = {
-            "number": number,
-            "data": data,
-            "bad": False,
-            "existing": None,
-            "depth": depth,
-            "in_scope": in_scope,
-            "parent": parent if parent_plan is None else None,
-            "parent_plan": parent_plan,
-            "parent_key": parent_key,
-        }
-        if name and not parent_error:
-            dup_key = (parent_key, name)
-            first = seen.get(dup_key)
-            if first is not None:
-                bad.append(RowError(number, _HEADERS["name"], name, f"与第{first}行重复（同一上级组织下同名）"))
-            elif dup_key in taken:
-                code = taken[dup_key]
-                bad.append(
-                    RowError(number, _HEADERS["name"], name, f"上级组织下已有同名组织（编码 {code}），不能重复导入")
-                )
-                plan["existing"] = _on_file(code, taken)
-            else:
-                seen[dup_key] = number
-        if name and name not in by_name:
-            by_name[name] = plan
-        if bad:
-            plan["bad"] = True
-            errors.extend(bad)
+    def _check_duplicate(self, plan: dict, name: str, bad: list[RowError]) -> None:
+        """The same name under the same parent, earlier in the file or on the platform."""
+        number = plan["number"]
+        dup_key = (plan["parent_key"], name)
+        first = self.seen.get(dup_key)
+        if first is not None:
+            bad.append(RowError(number, _HEADERS["name"], name, f"与第{first}行重复（同一上级组织下同名）"))
+        elif dup_key in self.taken:
+            code = self.taken[dup_key]
+            bad.append(RowError(number, _HEADERS["name"], name, f"上级组织下已有同名组织（编码 {code}），不能重复导入"))
+            plan["existing"] = _on_file(code, self.taken)
         else:
-            planned.append(plan)
-    if progress is not None:
-        progress(len(rows))
+            self.seen[dup_key] = number
 
-    if errors or not planned:
-        if not errors:
-            result.message = "文件中没有数据行。"
-            errors.add(RowError(0, "", "", result.message))
-        return result
+    def write(self, items: list[dict]) -> None:
+        self.created = _create(items, self.areas)
+        self.area_paths = {o.area_path for o in self.created}
 
-    with transaction.atomic():
-        created = _create(planned, areas)
-        new_paths = [o.area_path for o in created]
-        audit_summary(
-            user,
-            "import_orgs",
-            object_type="orgs.org",
-            job=job,
-            summary=f"Excel 导入党组织 {len(created)} 个",
-            after={"rows": len(created), "file": filename[:200], "codes": [o.code for o in created[:50]]},
-            area_path=common_prefix(new_paths),
-        )
-        mark_imported(job, len(created), len(rows))
-    result.created = len(created)
-    result.message = f"已导入 {len(created)} 个党组织。"
-    return result
+    def audit_summary(self) -> str:
+        return f"Excel 导入党组织 {len(self.created)} 个"
+
+    def audit_after(self) -> dict:
+        codes = [o.code for o in self.created[:50]]
+        return {"rows": len(self.created), "file": self.filename[:200], "codes": codes}
+
+    def done_message(self) -> str:
+        return f"已导入 {len(self.created)} 个党组织。"
+
+
+def import_orgs(
+    user, source, *, filename: str = "", errors: ErrorCollector | None = None, progress=None, job=None, today=None
+) -> ImportResult:
+    """Check every row and create all the orgs in one transaction, or none."""
+    importer = OrgImporter(user, filename=filename, errors=errors, progress=progress, job=job, today=today)
+    return importer.run(source)
 
 
 def _create(planned: list[dict], areas: dict) -> list[Org]:
@@ -324,80 +307,27 @@ def _create(planned: list[dict], areas: dict) -> list[Org]:
         lock_org(Org(pk=parents[code].id))
     if any(p["parent"] is None and p["parent_plan"] is None for p in planned):
         lock_org(None)
-    last = dict(
-        Org.objects.filter(parent_id__in=[o.id for o in parents.values()])
-        .values("parent_id")
-        .annotate(m=Max("code"))
-        .values_list("parent_id", "m")
-    )
-    root_last = Org.objects.filter(parent__isnull=True).aggregate(m=Max("code"))["m"]
-    next_seq: dict = {}
-
-    def issue(parent_code: str, parent_key) -> str:
-        if parent_key not in next_seq:
-            if parent_key is None:
-                previous = root_last
-            elif parent_key[0] == "org":
-                previous = last.get(parent_key[1])
-            else:
-                previous = None
-            next_seq[parent_key] = int(previous[-ORG_SEGMENT:]) + 1 if previous else 1
-        sequence = next_seq[parent_key]
-        if sequence >= 10**ORG_SEGMENT:
-            raise OrgError("组织编码已用完（同一上级下最多999个）。")
-        next_seq[parent_key] = sequence + 1
-        return parent_code + str(sequence).zfill(ORG_SEGMENT)
-
-    created_by_row: dict[int, Org] = {}
+    issuer = _CodeIssuer([o.id for o in parents.values()])
     child_counts: dict = defaultdict(int)
     for plan in planned:
         child_counts[plan["parent_plan"]["number"] if plan["parent_plan"] else None] += 1
+    created_by_row: dict[int, Org] = {}
     remaining = planned
     all_created: list[Org] = []
     while remaining:
         generation, later = [], []
         for plan in remaining:
-            parent_plan = plan["parent_plan"]
-            if parent_plan is not None and parent_plan["number"] not in created_by_row:
-                later.append(plan)
-            else:
-                generation.append(plan)
-        objects = []
-        for plan in generation:
-            data = plan["data"]
-            if plan["parent_plan"] is not None:
-                parent_org = created_by_row[plan["parent_plan"]["number"]]
-                parent_id, parent_code, key = parent_org.pk, parent_org.code, plan["parent_key"]
-            elif plan["parent"] is not None:
-                parent_id, parent_code, key = plan["parent"].id, plan["parent"].code, plan["parent_key"]
-            else:
-                parent_id, parent_code, key = None, "", None
-            area_code = data["area_code"]
-            objects.append(
-                Org(
-                    code=issue(parent_code, key),
-                    name=data["name"],
-                    short_name=data["short_name"],
-                    org_type=data["org_type"],
-                    category=data["category"],
-                    parent_id=parent_id,
-                    area_id=areas[area_code],
-                    area_path=area_code,
-                    founded_on=data["founded_on"],
-                    term_start=data["term_start"],
-                    term_end=data["term_end"],
-                    child_count=child_counts.get(plan["number"], 0),
-                )
-            )
+            waiting = plan["parent_plan"] is not None and plan["parent_plan"]["number"] not in created_by_row
+            (later if waiting else generation).append(plan)
+        remaining = later
+        objects = [_new_org(plan, created_by_row, issuer, areas, child_counts) for plan in generation]
         made = Org.objects.bulk_create(objects, batch_size=1000)
         if any(o.pk is None for o in made):
-            codes = [o.code for o in made]
-            made = list(Org.objects.filter(code__in=codes).order_by("code"))
+            made = list(Org.objects.filter(code__in=[o.code for o in made]).order_by("code"))
         by_code = {o.code: o for o in made}
         for plan, obj in zip(generation, objects, strict=True):
             created_by_row[plan["number"]] = by_code[obj.code]
         all_created += [by_code[o.code] for o in objects]
-        remaining = later
     # Existing parents gained children.
     gained: dict[int, int] = defaultdict(int)
     for plan in planned:
@@ -406,3 +336,58 @@ def _create(planned: list[dict], areas: dict) -> list[Org]:
     for parent_id, n in gained.items():
         Org.objects.filter(pk=parent_id).update(child_count=F("child_count") + n)
     return all_created
+
+
+class _CodeIssuer:
+    """Codes for new orgs: the parent's code + the next 3-digit sequence under that parent."""
+
+    def __init__(self, parent_ids: list[int]):
+        self.last = dict(
+            Org.objects.filter(parent_id__in=parent_ids)
+            .values("parent_id")
+            .annotate(m=Max("code"))
+            .values_list("parent_id", "m")
+        )
+        self.root_last = Org.objects.filter(parent__isnull=True).aggregate(m=Max("code"))["m"]
+        self.next_seq: dict = {}
+
+    def issue(self, parent_code: str, parent_key) -> str:
+        if parent_key not in self.next_seq:
+            if parent_key is None:
+                previous = self.root_last
+            elif parent_key[0] == "org":
+                previous = self.last.get(parent_key[1])
+            else:
+                previous = None  # a parent created by this import has no children yet
+            self.next_seq[parent_key] = int(previous[-ORG_SEGMENT:]) + 1 if previous else 1
+        sequence = self.next_seq[parent_key]
+        if sequence >= 10**ORG_SEGMENT:
+            raise OrgError("组织编码已用完（同一上级下最多999个）。")
+        self.next_seq[parent_key] = sequence + 1
+        return parent_code + str(sequence).zfill(ORG_SEGMENT)
+
+
+def _new_org(plan: dict, created_by_row: dict, issuer: _CodeIssuer, areas: dict, child_counts: dict) -> Org:
+    data = plan["data"]
+    if plan["parent_plan"] is not None:
+        parent_org = created_by_row[plan["parent_plan"]["number"]]
+        parent_id, parent_code = parent_org.pk, parent_org.code
+    elif plan["parent"] is not None:
+        parent_id, parent_code = plan["parent"].id, plan["parent"].code
+    else:
+        parent_id, parent_code = None, ""
+    area_code = data["area_code"]
+    return Org(
+        code=issuer.issue(parent_code, plan["parent_key"]),
+        name=data["name"],
+        short_name=data["short_name"],
+        org_type=data["org_type"],
+        category=data["category"],
+        parent_id=parent_id,
+        area_id=areas[area_code],
+        area_path=area_code,
+        founded_on=data["founded_on"],
+        term_start=data["term_start"],
+        term_end=data["term_end"],
+        child_count=child_counts.get(plan["number"], 0),
+    )

@@ -5,7 +5,7 @@ sources disagree on a boundary ("超过50" vs "50人及以上") the default foll
 suggestion (branch 3–49, general branch 50–99, committee ≥ 100) and the city may change it.
 """
 
-from jiceng.core.rules import register
+from jiceng.core.rules import Integer, register
 
 BRANCH_MIN_FULL = "orgs.branch_min_full_members"
 BRANCH_MAX_MEMBERS = "orgs.branch_max_members"
@@ -26,64 +26,75 @@ register(
     "单位正式党员达到此数应成立党支部（应建未建）",
     3,
     f"{_BRANCH_RULES}：有正式党员3人以上的单位，应当成立党支部。",
+    type=Integer(min_value=1),
 )
 register(
     BRANCH_MAX_MEMBERS,
     "党支部党员人数一般不超过",
     50,
     f"{_BRANCH_RULES}：党支部党员人数一般不超过50人。",
+    type=Integer(min_value=1),
 )
 register(
     GENERAL_BRANCH_FROM,
     "党员达到此数可设立党总支",
     50,
     "党章第30条实践：党员50—99人的可设立党总支，经上级党组织批准（DOMAIN.md §1.1，[C]；边界表述不一，可调整）。",
+    type=Integer(min_value=1),
 )
 register(
     COMMITTEE_FROM,
     "党员达到此数可设立基层党委",
     100,
     "党章第30条实践：党员100人以上的可设立基层党委，经上级党组织批准（DOMAIN.md §1.1，[C]；边界表述不一，可调整）。",
+    type=Integer(min_value=1),
 )
 register(
     BRANCH_COMMITTEE_FROM_FULL,
     "正式党员达到此数应设立支部委员会",
     7,
     "《中国共产党支部工作条例（试行）》：正式党员7人以上的党支部，应当设立支部委员会（DOMAIN.md §1.2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     BRANCH_COMMITTEE_MIN,
     "支部委员会最少委员数",
     3,
     "《中国共产党支部工作条例（试行）》：支部委员会由3至5人组成，一般不超过7人（DOMAIN.md §1.2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     BRANCH_COMMITTEE_MAX,
     "支部委员会委员数一般不超过",
     5,
     "《中国共产党支部工作条例（试行）》：支部委员会由3至5人组成，一般不超过7人（DOMAIN.md §1.2，[C]）。",
+    type=Integer(min_value=1),
 )
 register(
     TERM_YEARS_VILLAGE_COMMUNITY,
     "村、社区党组织每届任期（年）",
     5,
     "《中国共产党支部工作条例（试行）》第21条：村、社区党支部委员会每届任期5年（DOMAIN.md §1.2，[C]）。",
+    type=Integer(min_value=1, max_value=10),
 )
 register(
     TERM_YEARS_DEFAULT,
     "其他基层党组织每届任期（年）",
     3,
     "《中国共产党支部工作条例（试行）》第21条：其他基层单位党支部委员会每届任期一般为3年（DOMAIN.md §1.2，[C]）。",
+    type=Integer(min_value=1, max_value=10),
 )
 register(
     TERM_REMINDER_MONTHS,
     "任期届满前提醒换届（月）",
     6,
     "《中国共产党支部工作条例（试行）》：上级党组织一般提前6个月提醒党支部按期换届（DOMAIN.md §1.2，[C]）。",
+    type=Integer(min_value=1, max_value=36),
 )
 register(
     SECRETARY_VACANCY_MONTHS,
     "书记空缺超过此月数提示",
     3,
     "书记出缺应及时补选或由上级党组织指派（DOMAIN.md §1.2）；3个月期限为常见工作要求（[P]，可调整）。",
+    type=Integer(min_value=1),
 )

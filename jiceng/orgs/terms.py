@@ -10,7 +10,7 @@ from jiceng.orgs.models import FIVE_YEAR_TERM_CATEGORIES
 
 def term_years(category: str) -> int:
     key = rules.TERM_YEARS_VILLAGE_COMMUNITY if category in FIVE_YEAR_TERM_CATEGORIES else rules.TERM_YEARS_DEFAULT
-    return int(get_rule(key))
+    return get_rule(key)
 
 
 def default_term_end(category: str, start: date) -> date:

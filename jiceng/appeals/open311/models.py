@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jiceng.core.paths import is_in_subtree
+
 
 def hash_key(raw: str) -> str:
     return hashlib.sha256((raw or "").encode()).hexdigest()
@@ -69,4 +71,4 @@ class ApiKey(models.Model):
         return key, raw
 
     def covers(self, area_path: str) -> bool:
-        return self.area_id is None or (area_path or "").startswith(self.area.code)
+        return self.area_id is None or is_in_subtree(area_path or "", self.area.code)

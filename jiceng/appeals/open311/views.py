@@ -40,7 +40,6 @@ from jiceng.appeals.models import (
     Appeal,
     AppealEvent,
     Category,
-    Channel,
     EventKind,
     Outcome,
     Status,
@@ -390,12 +389,7 @@ def requests_view(request, fmt):
         return create_request(request, fmt)
     _method(request, "GET", "POST")
     params = request.GET
-    limit = MAX_REQUESTS
-    if params.get("max_requests"):
-        try:
-            limit = max(1, min(MAX_REQUESTS, int(params["max_requests"])))
-        except ValueError:
-            raise Open311Error(400, "max_requests", "max_requests 应为整数。") from None
+    limit = _max_requests(params)
     appeals = _appeals()
     ids = _split(params.get("service_request_id", ""))
     if ids:
@@ -404,29 +398,48 @@ def requests_view(request, fmt):
         codes = _split(params.get("service_code", ""))
         if codes:
             appeals = appeals.filter(category__code__in=codes)
-        start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
-        end = _parse_when(params["end_date"], "end_date", end=True) if params.get("end_date") else None
-        if start and end:
-            if end < start:
-                raise Open311Error(400, "end_date", "end_date 不能早于 start_date。")
-            if end - start > timedelta(days=MAX_DAYS):
-                raise Open311Error(400, "date_range", f"start_date 与 end_date 相距不能超过 {MAX_DAYS} 天。")
-        elif start:
-            end = start + timedelta(days=MAX_DAYS)
-        elif end:
-            start = end - timedelta(days=MAX_DAYS)
-        else:
-            end = timezone.now()
-            start = end - timedelta(days=MAX_DAYS)
-        appeals = appeals.filter(created_at__gte=start, created_at__lte=end)
-        statuses = {s.lower() for s in _split(params.get("status", ""))}
-        if statuses - {"open", "closed"}:
-            raise Open311Error(400, "status", "status 只能为 open 或 closed（可用逗号分隔）。")
-        if statuses == {"open"}:
-            appeals = appeals.exclude(status__in=FINAL_STATUSES)
-        elif statuses == {"closed"}:
-            appeals = appeals.filter(status__in=FINAL_STATUSES)
+        start, end = _date_range(params)
+        appeals = _with_status(appeals.filter(created_at__gte=start, created_at__lte=end), params)
     return render_requests(fmt, appeals.order_by("-created_at", "-id")[:limit])
+
+
+def _max_requests(params) -> int:
+    if not params.get("max_requests"):
+        return MAX_REQUESTS
+    try:
+        return max(1, min(MAX_REQUESTS, int(params["max_requests"])))
+    except ValueError:
+        raise Open311Error(400, "max_requests", "max_requests 应为整数。") from None
+
+
+def _date_range(params) -> tuple[datetime, datetime]:
+    """``start_date``..``end_date``, at most :data:`MAX_DAYS` long; the last 90 days when neither is given."""
+    start = _parse_when(params["start_date"], "start_date") if params.get("start_date") else None
+    end = _parse_when(params["end_date"], "end_date", end=True) if params.get("end_date") else None
+    if start and end:
+        if end < start:
+            raise Open311Error(400, "end_date", "end_date 不能早于 start_date。")
+        if end - start > timedelta(days=MAX_DAYS):
+            raise Open311Error(400, "date_range", f"start_date 与 end_date 相距不能超过 {MAX_DAYS} 天。")
+    elif start:
+        end = start + timedelta(days=MAX_DAYS)
+    elif end:
+        start = end - timedelta(days=MAX_DAYS)
+    else:
+        end = timezone.now()
+        start = end - timedelta(days=MAX_DAYS)
+    return start, end
+
+
+def _with_status(appeals, params):
+    statuses = {s.lower() for s in _split(params.get("status", ""))}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, "status", "status 只能为 open 或 closed（可用逗号分隔）。")
+    if statuses == {"open"}:
+        return appeals.exclude(status__in=FINAL_STATUSES)
+    if statuses == {"closed"}:
+        return appeals.filter(status__in=FINAL_STATUSES)
+    return appeals
 
 
 @endpoint
@@ -543,14 +556,14 @@ def create_request(request, fmt):
     name = f"{post.get('last_name', '').strip()}{post.get('first_name', '').strip()}"
     token = _client_token(request)
     try:
-        appeal = services.create_appeal(
-            key.owner,
-            channel=Channel.OPEN311,
+        appeal = services.create_open311_request(
+            key,
             category=category,
             description=description or f"{category.name}（Open311 提交）",
             reporter_name=name[:50],
             reporter_phone=post.get("phone", "").strip()[:20],
             attributes=_attributes(post),
+            extra_attributes={"media_url": media_url} if media_url else None,
             client_token=hash_token(token) if token else None,
             **location,
         )
@@ -558,10 +571,6 @@ def create_request(request, fmt):
         raise Open311Error(404, "location", "该位置不在本 api_key 可提交的区域内。") from None
     except AppealError as exc:
         raise Open311Error(400, getattr(exc, "code", None) or "invalid", "；".join(exc.messages)) from None
-    if appeal.created and media_url:
-        appeal.attributes = {**(appeal.attributes or {}), "media_url": media_url}
-        Appeal.objects.filter(pk=appeal.pk).update(attributes=appeal.attributes)
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     notice = ""
     if appeal.answer_due:
         notice = f"已受理，答复时限至 {timezone.localtime(appeal.answer_due):%Y-%m-%d %H:%M}。"

@@ -12,8 +12,8 @@ import pytest
 
 from jiceng.accounts.services import assign_role
 from jiceng.appeals import services
-from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Channel, ResponsibleLevel, Urgency
+from jiceng.appeals.services import create_category
 from jiceng.orgs.models import Department, DepartmentLevel
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,11 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from jiceng.appeals import services
-from jiceng.appeals.catalogue import create_category, update_category
 from jiceng.appeals.intake import get_category
 from jiceng.appeals.models import Category, Channel, ResponsibleLevel
 from jiceng.appeals.rules import PHOTO_MAX_BYTES
-from jiceng.appeals.services import AppealError
+from jiceng.appeals.services import AppealError, create_category, update_category
 from jiceng.core.models import Rule
 from jiceng.core.rules import forget_rule
 

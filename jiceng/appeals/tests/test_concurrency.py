@@ -85,7 +85,7 @@ def test_two_handlers_sign_at_once_one_wins(submit, people, tree, slow_writes):
 def test_without_the_row_lock_the_conditional_update_still_lets_one_win(submit, people, tree, monkeypatch):
     appeal = dispatched(submit, people, tree)
     stale = [Appeal.objects.select_related("assigned_area").get(pk=appeal.pk) for _ in range(2)]
-    monkeypatch.setattr(services, "_lock", lambda a: a)  # no SELECT … FOR UPDATE: both read "dispatched"
+    monkeypatch.setattr(services.handling, "_lock", lambda a: a)  # no SELECT … FOR UPDATE: both read "dispatched"
     original = stats.apply_event
     monkeypatch.setattr(stats, "apply_event", lambda e: (original(e), time.sleep(0.3)))
     results = race(
@@ -119,7 +119,7 @@ def test_stale_second_signer_is_refused_by_the_conditional_update(submit, people
     appeal = dispatched(submit, people, tree)
     first = Appeal.objects.select_related("assigned_area").get(pk=appeal.pk)
     second = Appeal.objects.select_related("assigned_area").get(pk=appeal.pk)
-    monkeypatch.setattr(services, "_lock", lambda a: a)  # as if two writers had read at the same time
+    monkeypatch.setattr(services.handling, "_lock", lambda a: a)  # as if two writers had read at the same time
     services.sign_appeal(people.grid, first)
     with pytest.raises(TransitionError, match="刚被他人处理（当前为“已签收”）"):
         services.sign_appeal(people.community, second)

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from jiceng.appeals import services
-from jiceng.appeals.catalogue import update_category
 from jiceng.appeals.deadlines import compute_due, describe_limit, parse_limit
 from jiceng.appeals.models import (
     AppealEvent,
@@ -22,6 +21,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.rules import DEADLINES
+from jiceng.appeals.services import update_category
 from jiceng.appeals.tasks import scan_appeal_deadlines
 from jiceng.core.models import CalendarDay, Rule
 from jiceng.core.rules import forget_rule
@@ -223,7 +223,7 @@ def test_scan_task_and_emails(submit, people, tree, settings, django_capture_on_
         result = scan_appeal_deadlines.call()
     assert result["overdue"] == 1
     assert callbacks  # email jobs are enqueued after the commit, with notification ids
-    from jiceng.appeals.notifications import send_emails
+    from jiceng.appeals.services.notifications import send_emails
 
     ids = list(Notification.objects.filter(kind="appeal_overdue").values_list("pk", flat=True))
     sent = send_emails(ids)
@@ -234,7 +234,7 @@ def test_scan_task_and_emails(submit, people, tree, settings, django_capture_on_
 
 
 def test_emails_reach_recipients_with_an_address(submit, people, departments, settings):
-    from jiceng.appeals.notifications import send_emails
+    from jiceng.appeals.services.notifications import send_emails
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     appeal = submit()

@@ -6,6 +6,7 @@ import pytest
 
 from jiceng.accounts.models import AuditLog
 from jiceng.appeals import services
+from jiceng.appeals.actions import available_actions
 from jiceng.appeals.models import (
     Appeal,
     AppealEvent,
@@ -262,14 +263,14 @@ def test_address_only_goes_to_the_city_and_the_district_is_suggested_when_no_uni
 
 def test_available_actions_follow_role_and_state(submit, people, tree):
     appeal = submit()
-    assert "dispatch" in services.available_actions(people.community, appeal)
-    assert services.available_actions(people.grid, appeal) == []
-    assert services.available_actions(people.resident, appeal) == ["cancel"]
+    assert "dispatch" in available_actions(people.community, appeal)
+    assert available_actions(people.grid, appeal) == []
+    assert available_actions(people.resident, appeal) == ["cancel"]
     services.dispatch_appeal(people.community, appeal, area=tree.grid1, now=T0)
-    assert "sign" in services.available_actions(people.grid, appeal)
-    assert "sign" not in services.available_actions(people.grid2, appeal)
-    assert "supervise" in services.available_actions(people.district, appeal)
-    assert "supervise" not in services.available_actions(people.street, appeal)
+    assert "sign" in available_actions(people.grid, appeal)
+    assert "sign" not in available_actions(people.grid2, appeal)
+    assert "supervise" in available_actions(people.district, appeal)
+    assert "supervise" not in available_actions(people.street, appeal)
 
 
 @pytest.mark.parametrize("count", [1, 3])

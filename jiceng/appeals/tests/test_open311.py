@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from georeport import GeoReport
 
+from jiceng.accounts.models import AuditLog
 from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, Channel, Status
 from jiceng.appeals.open311.models import ApiKey
@@ -238,6 +239,23 @@ def test_post_creates_request_json(client, located, key, catalogue):
     assert detail["media_url"] == "https://example.cn/p/1.jpg" and detail["status"] == "open"
     assert "FOR_TRIAGE" in detail["status_notes"]
     assert "13812345678" not in json.dumps(detail, ensure_ascii=False)
+
+
+def test_post_records_the_keys_use_in_the_same_transaction_audited(client, located, key, catalogue):
+    post = {"api_key": key.raw, "service_code": catalogue.stall.code, "lat": "32.0601", "long": "118.8001"}
+    refused = client.post(f"{BASE}/requests.json", {**post, "lat": "32.0801", "long": "118.8201"})
+    assert refused.status_code == 404
+    assert ApiKey.objects.get(pk=key.pk).last_used_at is None
+    assert not AuditLog.objects.filter(action="update_apikey").exists()
+
+    created = client.post(f"{BASE}/requests.json", {**post, "description": "占道经营"})
+    assert created.status_code == 201
+    appeal = Appeal.objects.get()
+    used = ApiKey.objects.get(pk=key.pk).last_used_at
+    assert used is not None and used == appeal.created_at
+    (row,) = AuditLog.objects.filter(action="update_apikey")
+    assert row.object_id == str(key.pk) and row.after["appeal"] == appeal.number and row.after["created"] is True
+    assert row.area_path == appeal.area_path
 
 
 def test_post_xml_with_address_id_and_multivalue(client, key, catalogue, tree):

@@ -118,7 +118,7 @@ def test_merge_target_is_looked_up_in_scope_only(client, people, submit, tree):
 def test_dispatcher_and_reporter_cancel_with_a_reason(client, people, submit, dispatched):
     client.force_login(people.community)
     response = client.post(
-        f"/appeals/{dispatched.pk}/cancel/", {"cancel-note": "诉求人电话确认已自行解决"}, follow=True
+        f"/appeals/{dispatched.pk}/cancel/", {"cancel-reason": "诉求人电话确认已自行解决"}, follow=True
     )
     assert "已撤销。" in _html(response)
     dispatched.refresh_from_db()
@@ -127,7 +127,7 @@ def test_dispatcher_and_reporter_cancel_with_a_reason(client, people, submit, di
     own = submit(now=None)
     client.force_login(people.resident)
     assert 'id="cancel-form"' in _html(client.get(f"/appeals/{own.pk}/"))
-    assert client.post(f"/appeals/{own.pk}/cancel/", {"cancel-note": "已解决，不需要了"}).status_code == 302
+    assert client.post(f"/appeals/{own.pk}/cancel/", {"cancel-reason": "已解决，不需要了"}).status_code == 302
     own.refresh_from_db()
     assert own.status == Status.CANCELLED
 
@@ -135,7 +135,7 @@ def test_dispatcher_and_reporter_cancel_with_a_reason(client, people, submit, di
 def test_cancel_refused_after_the_answer(client, people, answered):
     client.force_login(people.community)
     assert 'id="cancel-form"' not in _html(client.get(f"/appeals/{answered.pk}/"))
-    response = client.post(f"/appeals/{answered.pk}/cancel/", {"cancel-note": "重复来电"})
+    response = client.post(f"/appeals/{answered.pk}/cancel/", {"cancel-reason": "重复来电"})
     assert response.status_code == 400
     assert "操作未完成：已答复的诉求不能撤销，请进行回访评价。" in _html(response)
     answered.refresh_from_db()
@@ -147,7 +147,7 @@ def test_handler_has_none_of_the_dispatcher_buttons(client, people, dispatched):
     html = _html(client.get(f"/appeals/{dispatched.pk}/"))
     for form_id in ("close-form", "reopen-form", "merge-form", "cancel-form"):
         assert f'id="{form_id}"' not in html
-    response = client.post(f"/appeals/{dispatched.pk}/cancel/", {"cancel-note": "不想办"})
+    response = client.post(f"/appeals/{dispatched.pk}/cancel/", {"cancel-reason": "不想办"})
     assert response.status_code == 400 and "只有诉求人或派单人员可以撤销。" in _html(response)
 
 
@@ -158,7 +158,7 @@ def test_another_community_gets_404(client, users, people, unsatisfied, submit):
         "close": {"close-note": "x"},
         "reopen": {"reopen-note": "x"},
         "merge": {"merge-number": other.number},
-        "cancel": {"cancel-note": "x"},
+        "cancel": {"cancel-reason": "x"},
     }
     for action, data in posts.items():
         assert client.post(f"/appeals/{unsatisfied.pk}/{action}/", data).status_code == 404, action

@@ -41,7 +41,7 @@ def test_handler_asks_and_dispatcher_approves(client, people, dispatched):
     assert 'id="decide-extension-form"' in html and "需等待物业配合" in html and "3个工作日" in html
     response = client.post(
         f"/appeals/{dispatched.pk}/decide_extension/",
-        {"decide_extension-decision": "approve", "decide_extension-note": "同意"},
+        {"decide_extension-approve": "true", "decide_extension-note": "同意"},
         follow=True,
     )
     assert "已批准延期，答复时限延至" in response.content.decode()
@@ -58,7 +58,7 @@ def test_dispatcher_rejects_with_a_note(client, people, dispatched):
     client.force_login(people.community)
     response = client.post(
         f"/appeals/{dispatched.pk}/decide_extension/",
-        {"decide_extension-decision": "reject", "decide_extension-note": "时限内可以办完"},
+        {"decide_extension-approve": "false", "decide_extension-note": "时限内可以办完"},
         follow=True,
     )
     assert "已驳回延期申请。" in response.content.decode()
@@ -82,7 +82,7 @@ def test_refusals_show_the_reason_and_keep_the_input(client, people, dispatched)
     client.force_login(people.community)
     response = client.post(
         f"/appeals/{dispatched.pk}/decide_extension/",
-        {"decide_extension-decision": "reject", "decide_extension-note": ""},
+        {"decide_extension-approve": "false", "decide_extension-note": ""},
     )
     assert response.status_code == 400
     assert "操作未完成：请填写审批意见。" in response.content.decode()
@@ -93,7 +93,7 @@ def test_refusals_show_the_reason_and_keep_the_input(client, people, dispatched)
     assert 'id="decide-extension-form"' not in _page(client, dispatched)
     response = client.post(
         f"/appeals/{dispatched.pk}/decide_extension/",
-        {"decide_extension-decision": "approve", "decide_extension-note": ""},
+        {"decide_extension-approve": "true", "decide_extension-note": ""},
     )
     assert response.status_code == 400
     assert "您没有审批该诉求延期的权限。" in response.content.decode()
@@ -103,7 +103,7 @@ def test_no_pending_request_to_decide(client, people, dispatched):
     client.force_login(people.community)
     response = client.post(
         f"/appeals/{dispatched.pk}/decide_extension/",
-        {"decide_extension-decision": "approve", "decide_extension-note": ""},
+        {"decide_extension-approve": "true", "decide_extension-note": ""},
     )
     assert response.status_code == 400
     assert "该诉求没有待审批的延期申请。" in response.content.decode()
@@ -120,7 +120,7 @@ def test_another_community_gets_404(client, users, people, dispatched):
     assert (
         client.post(
             f"/appeals/{dispatched.pk}/decide_extension/",
-            {"decide_extension-decision": "approve", "decide_extension-note": ""},
+            {"decide_extension-approve": "true", "decide_extension-note": ""},
         ).status_code
         == 404
     )

@@ -231,13 +231,15 @@ def test_department_sees_its_own_summons_and_reports_from_the_page(client, peopl
     water = _summons(whistle, departments.xw_water)
     response = client.post(
         f"/appeals/summons/{water.pk}/report/",
-        {"text": "抢修队出发", "next": f"/appeals/whistles/{whistle.pk}/"},
+        {"plan": "抢修队出发", "next": f"/appeals/whistles/{whistle.pk}/"},
         follow=True,
     )
     assert response.redirect_chain[-1] == (f"/appeals/whistles/{whistle.pk}/", 302)
     assert "已报到。" in _html(response) and "抢修队出发" in _html(response)
     # An outside ``next`` is ignored.
-    response = client.post(f"/appeals/summons/{water.pk}/feedback/", {"text": "已修复", "next": "https://example.com/"})
+    response = client.post(
+        f"/appeals/summons/{water.pk}/feedback/", {"feedback": "已修复", "next": "https://example.com/"}
+    )
     assert response["Location"] == "/appeals/department/"
 
 

@@ -92,7 +92,7 @@ def test_grid_worker_workbench_sign_visit_answer_then_resident_rates(client, peo
     assert 'id="sign-form"' in page
     assert client.post(f"/appeals/{dispatched.pk}/sign/", {"sign-note": ""}).status_code == 302
     response = client.post(
-        f"/appeals/{dispatched.pk}/progress/", {"progress-note": "已到现场劝离。", "progress-photo": _png()}
+        f"/appeals/{dispatched.pk}/progress/", {"progress-note": "已到现场劝离。", "progress-photos": _png()}
     )
     assert response.status_code == 302
     response = client.post(
@@ -127,9 +127,10 @@ def test_queue_preselects_the_suggestion_and_dispatches(client, people, submit, 
     queue = client.get("/appeals/queue/")
     assert queue.status_code == 200 and appeal in queue.context["rows"]
     page = client.get(f"/appeals/{appeal.pk}/")
-    form = page.context["dispatch_form"]
+    (form,) = [card["form"] for card in page.context["cards"] if card["action"].key == "dispatch"]
     assert form.initial["target"] == f"a:{tree.grid1.pk}"
     assert f'value="a:{tree.grid1.pk}" selected' in page.content.decode()
+    assert "API 调用" not in page.content.decode()  # the API's help text for ``target`` stays off the page
     response = client.post(f"/appeals/{appeal.pk}/dispatch/", {"dispatch-target": f"a:{tree.grid1.pk}"})
     assert response.status_code == 302
     appeal.refresh_from_db()
@@ -155,15 +156,15 @@ def test_street_whistles_and_supervise_forms_then_department_reports(client, peo
     desk = client.get("/appeals/department/")
     assert desk.status_code == 200 and desk.context["summons"] == [summons]
     assert "占道经营联合整治" in desk.content.decode()
-    assert client.post(f"/appeals/summons/{summons.pk}/report/", {"text": "派执法队员30分钟内到场"}).status_code == 302
+    assert client.post(f"/appeals/summons/{summons.pk}/report/", {"plan": "派执法队员30分钟内到场"}).status_code == 302
     summons.refresh_from_db()
     assert summons.status == SummonsStatus.REPORTED
-    client.post(f"/appeals/summons/{summons.pk}/feedback/", {"text": "已清理"})
+    client.post(f"/appeals/summons/{summons.pk}/feedback/", {"feedback": "已清理"})
     summons.refresh_from_db()
     assert summons.status == SummonsStatus.FED_BACK
     # Another district's department cannot see or report on it.
     client.force_login(people.qh_chengguan)
-    assert client.post(f"/appeals/summons/{summons.pk}/report/", {"text": "x"}).status_code == 404
+    assert client.post(f"/appeals/summons/{summons.pk}/report/", {"plan": "x"}).status_code == 404
 
 
 def test_district_supervises(client, people, dispatched):

@@ -2,8 +2,7 @@
 department's desks, and the rates table.
 
 Reads go through ``Appeal.objects.visible_to`` / :func:`get_appeal_for_user` (404 outside scope);
-writes go through :mod:`jiceng.appeals.services` and :mod:`jiceng.appeals.whistles`, whose
-refusals are shown on the page in Chinese.
+writes go through :mod:`jiceng.appeals.services`, whose refusals are shown on the page in Chinese.
 """
 
 from datetime import date
@@ -19,8 +18,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.appeals import forms, services, stats, whistles
-from jiceng.appeals.errors import AppealError, TransitionError
+from jiceng.appeals import forms, services, stats
+from jiceng.appeals.actions import (
+    APPEAL_ACTIONS,
+    WHISTLE_ACTIONS,
+    available_actions,
+    pending_extension,
+    whistle_actions,
+)
 from jiceng.appeals.models import (
     QUEUE_OPEN,
     QUEUE_TODO,
@@ -30,8 +35,6 @@ from jiceng.appeals.models import (
     AppealPhoto,
     Category,
     Channel,
-    Extension,
-    ExtensionStatus,
     SummonsStatus,
     Whistle,
     WhistleSummons,
@@ -45,13 +48,10 @@ from jiceng.appeals.permissions import (
     SUMMONS_REPORT,
     WHISTLE_ADD,
 )
-from jiceng.appeals.rules import EXTENSION_MAX_WORKDAYS
 from jiceng.areas.models import Area, Level
 from jiceng.core.paging import before_id_page
 from jiceng.core.paths import subtrees_q
-from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
-from jiceng.orgs.models import Department
 
 PAGE_SIZE = 50
 AREA_CHOICES_LIMIT = 300
@@ -168,39 +168,14 @@ def mine(request):
 # --------------------------------------------------------------------------- one appeal
 
 
-def _dispatch_targets(appeal: Appeal):
-    """(choices, initial): the units above the location and the departments serving it."""
-    path = appeal.area_path
-    prefixes = [path[:n] for n in (6, 9, 12, 15) if len(path) >= n]
-    areas = Area.objects.filter(code__in=prefixes, level__in=services.DISPATCH_LEVELS).order_by("code")
-    choices = [(f"a:{a.pk}", f"{a.get_level_display()}：{a.name}") for a in areas]
-    choices += [(f"d:{d.pk}", f"职能部门：{d.name}") for d in services.departments_serving(path).order_by("name")]
-    suggestion = services.suggest_dispatch(appeal)
-    initial = ""
-    if suggestion.department is not None:
-        initial = f"d:{suggestion.department.pk}"
-    elif suggestion.area is not None:
-        initial = f"a:{suggestion.area.pk}"
-    return choices, initial, suggestion
-
-
-def _whistle_area(user, appeal: Appeal):
-    """The street (or else the community) the user may blow a whistle for, over the appeal's location."""
-    scope = scope_for(user, WHISTLE_ADD)
-    path = appeal.area_path
-    for length in (9, 12):
-        code = path[:length]
-        if len(path) >= length and (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
-            area = Area.objects.filter(code=code, level__in=whistles.WHISTLE_LEVELS).first()
-            if area is not None:
-                return area
-    return None
-
-
 def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
+    """The page's context; its action cards come from :data:`APPEAL_ACTIONS`, in the table's order.
+
+    ``bound`` holds a form sent back with errors (by action key), shown instead of a blank one.
+    """
     user = request.user
     bound = bound or {}
-    actions = services.available_actions(user, appeal)
+    allowed = available_actions(user, appeal)
     staff = not scope_for(user, APPEAL_VIEW).empty
     events = AppealEvent.objects.filter(appeal=appeal).prefetch_related(
         Prefetch("photos", queryset=AppealPhoto.objects.only("id", "event_id"))
@@ -211,23 +186,13 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
     context = {
         "appeal": appeal,
         "events": list(events.order_by("at", "id")),
-        "actions": actions,
+        "actions": allowed,
         "staff": staff,
         "reporter_name": name,
         "reporter_phone": phone,
         "now": timezone.now(),
+        "cards": _cards(request, appeal, allowed, bound),
     }
-    # "<action>_form" for each action the user may take whose form needs nothing but its prefix;
-    # a form sent back with errors (``bound``) is shown instead of a blank one.
-    for action in PLAIN_FORMS:
-        if action in actions:
-            context[f"{action}_form"] = bound.get(action) or FORMS[action](prefix=action)
-    if "dispatch" in actions:
-        choices, initial, suggestion = _dispatch_targets(appeal)
-        context["suggestion"] = suggestion
-        context["dispatch_form"] = bound.get("dispatch") or forms.DispatchForm(
-            prefix="dispatch", targets=choices, initial={"target": initial}
-        )
     if staff:
         context["whistles"] = list(
             Whistle.objects.visible_to(user)
@@ -235,40 +200,27 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
             .only("id", "title", "status", "blown_at", "appeal_id")
             .order_by("id")
         )
-    if appeal.extension_pending and staff:
-        # The dispatcher decides on it here; the handler sees that it waits.
-        context["pending_extension"] = _pending_extension(appeal)
-    if "extend" in actions:
-        context["extension_limit"] = get_rule(EXTENSION_MAX_WORKDAYS)
-    if "decide_extension" in actions and context.get("pending_extension") is not None:
-        context["decide_form"] = bound.get("decide_extension") or forms.DecideExtensionForm(prefix="decide_extension")
+    if appeal.extension_pending and staff and "decide_extension" not in allowed:
+        # The handler sees that it waits; the dispatcher decides on it in its card.
+        context["pending_extension"] = pending_extension(appeal)
     if appeal.merged_into_id:
         merged = Appeal.objects.visible_to(user).filter(pk=appeal.merged_into_id).only("id", "number").first()
         context["merged_into"] = merged
-    if "whistle" in actions and (area := _whistle_area(user, appeal)) is not None:
-        context["whistle_area"] = area
-        departments = list(services.departments_serving(area.code).order_by("name"))
-        context["whistle_form"] = bound.get("whistle") or forms.WhistleForm(
-            prefix="whistle", departments=departments, initial={"title": appeal.title}
-        )
     return context
 
 
-def _pending_extension(appeal: Appeal) -> Extension | None:
-    return (
-        Extension.objects.filter(appeal=appeal, status=ExtensionStatus.PENDING)
-        .select_related("requested_by")
-        .order_by("-id")
-        .first()
-    )
-
-
-def _merge_target(user, number: str) -> Appeal:
-    """The appeal to merge into, found by its number among those the user may dispatch."""
-    target = Appeal.objects.visible_to(user, "dispatch").filter(number=number).first()
-    if target is None:
-        raise AppealError(f"未找到工单编号为“{number}”的诉求，或您无权处理该诉求。", code="merge")
-    return target
+def _cards(request, appeal: Appeal, allowed: list[str], bound: dict) -> list[dict]:
+    """One card per action the user may take: the entry, its form and what its template shows."""
+    cards = []
+    for key in allowed:
+        entry = APPEAL_ACTIONS[key]
+        form, extra = entry.page_form(request, appeal)
+        if extra is None:
+            continue
+        if key in bound:
+            form = bound[key]
+        cards.append({"action": entry, "form": form, "title": entry.title or entry.label, **extra})
+    return cards
 
 
 @login_required
@@ -278,118 +230,23 @@ def detail(request, pk):
     return render(request, "appeals/appeal_detail.html", _detail_context(request, appeal))
 
 
-def _do(action: str, request, appeal: Appeal, form):
-    """Run one service for ``action`` with the form's cleaned data."""
-    user, data = request.user, form.cleaned_data
-    photos = [data["photo"]] if data.get("photo") else []
-    if action == "sign":
-        services.sign_appeal(user, appeal, note=data.get("note", ""))
-        return "已签收。"
-    if action == "progress":
-        services.record_progress(user, appeal, note=data["note"], photos=photos)
-        return "已记录办理情况。"
-    if action == "answer":
-        services.answer_appeal(user, appeal, text=data["text"], result=data["result"], photos=photos)
-        return "已答复，等待诉求人评价。"
-    if action == "return":
-        services.return_appeal(user, appeal, reason=data["note"])
-        return "已退单。"
-    if action == "rate":
-        services.rate_appeal(
-            user, appeal, outcome=data["outcome"], satisfaction=data["satisfaction"], comment=data["comment"]
-        )
-        return "感谢您的评价。"
-    if action == "supervise":
-        services.supervise_appeal(user, appeal, note=data["note"])
-        return "已挂牌督办。"
-    if action == "dispatch":
-        kind, _, ident = data["target"].partition(":")
-        if kind == "d":
-            services.dispatch_appeal(user, appeal, department=Department.objects.get(pk=ident), note=data["note"])
-        else:
-            services.dispatch_appeal(user, appeal, area=Area.objects.get(pk=ident), note=data["note"])
-        return "已派单。"
-    if action == "whistle":
-        area = _whistle_area(user, appeal)
-        if area is None:
-            raise PermissionDenied("您不能为该诉求吹哨。")
-        departments = list(Department.objects.filter(pk__in=data["departments"]))
-        whistles.blow_whistle(
-            user, area=area, case=data["case"], title=data["title"], departments=departments, appeal=appeal
-        )
-        return "已吹哨，等待部门报到。"
-    if action == "extend":
-        extension = services.request_extension(user, appeal, workdays=data["workdays"], reason=data["reason"])
-        return f"已申请延长{extension.workdays}个工作日，等待派单单位审批。"
-    if action == "decide_extension":
-        extension = _pending_extension(appeal)
-        if extension is None:
-            raise TransitionError("该诉求没有待审批的延期申请。", code="transition")
-        extension.appeal = appeal
-        approve = data["decision"] == "approve"
-        services.decide_extension(user, extension, approve=approve, note=data["note"])
-        if approve:
-            return f"已批准延期，答复时限延至{timezone.localtime(extension.new_due):%Y-%m-%d %H:%M}。"
-        return "已驳回延期申请。"
-    if action == "close":
-        services.close_appeal(user, appeal, note=data["note"])
-        return "已办结。"
-    if action == "reopen":
-        services.reopen_appeal(user, appeal, note=data["note"])
-        return f"已重办，交{appeal.assignee_name}重新办理。"
-    if action == "merge":
-        target = _merge_target(user, data["number"])
-        services.merge_appeal(user, appeal, target, note=data["note"])
-        return f"已作为重复件合并到工单{target.number}。"
-    if action == "cancel":
-        services.cancel_appeal(user, appeal, reason=data["note"])
-        return "已撤销。"
-    raise Http404
-
-
-FORMS = {
-    "sign": forms.ReasonForm,
-    "progress": forms.NoteForm,
-    "answer": forms.AnswerForm,
-    "return": forms.ReasonForm,
-    "rate": forms.RateForm,
-    "supervise": forms.ReasonForm,
-    "dispatch": forms.DispatchForm,
-    "whistle": forms.WhistleForm,
-    "extend": forms.ExtensionForm,
-    "decide_extension": forms.DecideExtensionForm,
-    "close": forms.CloseForm,
-    "reopen": forms.ReopenForm,
-    "merge": forms.MergeForm,
-    "cancel": forms.CancelForm,
-}
-# Those built from the prefix alone (the others need the appeal's targets or departments).
-PLAIN_FORMS = tuple(a for a in FORMS if a not in ("dispatch", "whistle", "decide_extension"))
-
-
 @login_required
 @require_POST
 def act(request, pk, action):
-    """One transition on an appeal; on a refusal the page is shown again with the reason."""
-    if action not in FORMS:
+    """One transition on an appeal (an entry of the action table); on a refusal the page is shown
+    again with the reason."""
+    entry = APPEAL_ACTIONS.get(action)
+    if entry is None:
         raise Http404
     appeal = get_appeal_for_user(request.user, pk)
-    kwargs = {"prefix": action}
-    if action == "dispatch":
-        kwargs["targets"] = _dispatch_targets(appeal)[0]
-    if action == "whistle":
-        area = _whistle_area(request.user, appeal)
-        kwargs["departments"] = list(services.departments_serving(area.code)) if area else []
-    form = FORMS[action](request.POST, request.FILES, **kwargs)
-    if action == "sign":
-        form.fields["note"].required = False
+    form, _ = entry.page_form(request, appeal, bound=True)
     if form.is_valid():
         try:
-            message = _do(action, request, appeal, form)
+            result = entry.run(request.user, appeal, form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"操作未完成：{_error_text(exc)}")
         else:
-            messages.success(request, message)
+            messages.success(request, entry.done(appeal, result, form.cleaned_data))
             return redirect("appeals:detail", appeal.pk)
     appeal = get_appeal_for_user(request.user, pk)
     context = _detail_context(request, appeal, bound={action: form})
@@ -469,11 +326,9 @@ def department_desk(request):
         .select_related("whistle", "whistle__area", "department")
         .order_by("report_due", "id")[:PAGE_SIZE]
     )
-    return render(
-        request,
-        "appeals/department_desk.html",
-        {"rows": rows, "summons": summons, "now": timezone.now(), "form": forms.PlanForm()},
-    )
+    for s in summons:
+        s.actions = [entry for entry in whistle_actions(request.user, s) if entry.key != "rate"]
+    return render(request, "appeals/department_desk.html", {"rows": rows, "summons": summons, "now": timezone.now()})
 
 
 def _back(request, default: str) -> str:
@@ -487,26 +342,24 @@ def _back(request, default: str) -> str:
 @login_required
 @require_POST
 def summons_act(request, pk, action):
-    """报到 (with the plan) or 反馈 on one summons."""
-    if action not in ("report", "feedback"):
+    """报到 (with the plan) or 反馈 on one summons: an entry of the whistle's action table."""
+    entry = WHISTLE_ACTIONS.get(action)
+    if entry is None or entry.on != "summons":
         raise Http404
     summons = get_object_or_404(
         WhistleSummons.objects.visible_to(request.user, "view").select_related("department", "whistle"), pk=pk
     )
     back = _back(request, "appeals:department_desk")
-    form = forms.PlanForm(request.POST)
+    form, _ = entry.page_form(request, summons, prefix="", bound=True)
     if not form.is_valid():
         messages.error(request, "请填写内容。")
         return redirect(back)
     try:
-        if action == "report":
-            whistles.report_summons(request.user, summons, plan=form.cleaned_data["text"])
-        else:
-            whistles.feedback_summons(request.user, summons, feedback=form.cleaned_data["text"])
+        result = entry.run(request.user, summons, form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"操作未完成：{_error_text(exc)}")
     else:
-        messages.success(request, "已报到。" if action == "report" else "已反馈。")
+        messages.success(request, entry.done(summons, result, form.cleaned_data))
     return redirect(back)
 
 
@@ -523,7 +376,7 @@ def rates(request):
     if not code:
         root = Area.objects.filter(parent__isnull=True).order_by("code").first()
         code = root.code if root else ""
-    if not (scope.everywhere or any(code.startswith(p) for p in scope.areas)):
+    if not scope.covers(code):
         raise Http404("未找到该区划，或您无权访问。")
     node = get_object_or_404(Area, code=code)
     month = _month(request)
@@ -535,11 +388,7 @@ def rates(request):
             "parent__code", flat=True
         )
     }
-    parent = (
-        node.parent
-        if node.parent_id and (scope.everywhere or any(node.parent.code.startswith(p) for p in scope.areas))
-        else None
-    )
+    parent = node.parent if node.parent_id and scope.covers(node.parent) else None
     return render(
         request,
         "appeals/rates.html",

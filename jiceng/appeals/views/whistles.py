@@ -3,7 +3,7 @@ department's status (where it rates them and ends the whistle), and 吹哨 on an
 
 Whistles are read through ``Whistle.objects.visible_to`` / :func:`get_object_for_user`, and the
 summons on a whistle through ``WhistleSummons.objects.visible_to``: a summoned department sees its
-own summons, not the others'. Writes go through :mod:`jiceng.appeals.whistles`.
+own summons, not the others'. Writes go through :mod:`jiceng.appeals.services`.
 """
 
 from django.contrib import messages
@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.appeals import forms, services, whistles
+from jiceng.appeals import forms, services
+from jiceng.appeals.actions import WHISTLE_ACTIONS, whistle_actions
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, WhistleSummons
-from jiceng.appeals.permissions import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD, WHISTLE_VIEW
+from jiceng.appeals.permissions import WHISTLE_ADD, WHISTLE_VIEW
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
 from jiceng.core.paging import before_id_page
@@ -26,10 +27,6 @@ from jiceng.core.paths import subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
 
 WHISTLE_TABS = [("open", "进行中"), ("closed", "已结束"), ("all", "全部")]
-
-
-def _in_areas(scope, path: str) -> bool:
-    return scope.everywhere or any(path.startswith(p) for p in scope.areas)
 
 
 def _may_blow(user) -> bool:
@@ -115,6 +112,7 @@ def _get_whistle(user, pk) -> Whistle:
 
 
 def _whistle_context(request, whistle: Whistle, bound: dict | None = None) -> dict:
+    """The page's context; the forms come from :data:`WHISTLE_ACTIONS` (bound ones sent back with errors)."""
     user = request.user
     bound = bound or {}
     now = timezone.now()
@@ -124,22 +122,21 @@ def _whistle_context(request, whistle: Whistle, bound: dict | None = None) -> di
         .select_related("department", "reported_by", "rated_by")
         .order_by("id")
     )
-    rate_scope = scope_for(user, SUMMONS_RATE)
-    report_scope = scope_for(user, SUMMONS_REPORT)
     for s in summons:
         s.late = s.status == SummonsStatus.SUMMONED and s.report_due < now
+        allowed = whistle_actions(user, s)
         s.rate_form = None
-        if s.status == SummonsStatus.FED_BACK and _in_areas(rate_scope, s.area_path):
-            s.rate_form = bound.get(s.pk) or forms.SummonsRateForm(prefix=f"rate-{s.pk}")
-        mine = report_scope.everywhere or s.department_id in report_scope.departments
-        s.may_report = mine and s.status == SummonsStatus.SUMMONED
-        s.may_feedback = mine and s.status == SummonsStatus.REPORTED
-    may_close = whistle.status == WhistleStatus.OPEN and _in_areas(scope_for(user, WHISTLE_ADD), whistle.area_path)
+        if WHISTLE_ACTIONS["rate"] in allowed:
+            s.rate_form = bound.get(s.pk) or WHISTLE_ACTIONS["rate"].form(prefix=f"rate-{s.pk}")
+        s.actions = [entry for entry in allowed if entry.key != "rate"]
+    close = WHISTLE_ACTIONS["close"]
+    may_close = close in whistle_actions(user, whistle)
     return {
         "whistle": whistle,
         "summons": summons,
         "now": now,
-        "close_form": (bound.get("close") or forms.CloseWhistleForm(prefix="close")) if may_close else None,
+        "close_action": close,
+        "close_form": (bound.get("close") or close.form(prefix="close")) if may_close else None,
         "waiting": sum(1 for s in summons if s.status != SummonsStatus.RATED),
     }
 
@@ -154,33 +151,29 @@ def whistle_detail(request, pk):
 @login_required
 @require_POST
 def whistle_act(request, pk, action, summons_pk=None):
-    """评价 one summoned department (1–5 with a note), or 结束 the whistle; refusals shown on the page."""
+    """评价 one summoned department (1–5 with a note), or 结束 the whistle: entries of the whistle's
+    action table; refusals shown on the page."""
     user = request.user
     whistle = _get_whistle(user, pk)
-    if action == "rate":
-        summons = get_object_or_404(
+    entry = WHISTLE_ACTIONS.get(action)
+    if entry is None:
+        raise Http404
+    if entry.on == "summons":
+        target = get_object_or_404(
             WhistleSummons.objects.visible_to(user).filter(whistle=whistle).select_related("department"),
             pk=summons_pk,
         )
-        form, key = forms.SummonsRateForm(request.POST, prefix=f"rate-{summons.pk}"), summons.pk
-    elif action == "close":
-        summons = None
-        form, key = forms.CloseWhistleForm(request.POST, prefix="close"), "close"
+        key, prefix = target.pk, f"{action}-{target.pk}"
     else:
-        raise Http404
+        target, key, prefix = whistle, action, action
+    form, _ = entry.page_form(request, target, prefix=prefix, bound=True)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            if summons is not None:
-                whistles.rate_summons(user, summons, rating=data["rating"], note=data["note"])
-                message = f"已评价{summons.department.name}：{data['rating']}分。"
-            else:
-                whistles.close_whistle(user, whistle, note=data["note"])
-                message = "吹哨已结束。"
+            result = entry.run(user, target, form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"操作未完成：{_error_text(exc)}")
         else:
-            messages.success(request, message)
+            messages.success(request, entry.done(target, result, form.cleaned_data))
             return redirect("appeals:whistle_detail", whistle.pk)
     whistle = _get_whistle(user, pk)
     context = _whistle_context(request, whistle, bound={key: form})
@@ -195,7 +188,7 @@ def _whistle_units(user) -> list[Area]:
     scope = scope_for(user, WHISTLE_ADD)
     if scope.empty:
         raise PermissionDenied("您没有吹哨的权限。")
-    queryset = Area.objects.filter(level__in=whistles.WHISTLE_LEVELS)
+    queryset = Area.objects.filter(level__in=services.WHISTLE_LEVELS)
     if not scope.everywhere:
         queryset = queryset.filter(subtrees_q(scope.areas, "code"))
     return list(queryset.order_by("code").only("id", "code", "name", "level")[:AREA_CHOICES_LIMIT])
@@ -210,8 +203,8 @@ def _chosen_unit(user, units: list[Area], value: str) -> Area:
     area = next((a for a in units if str(a.pk) == value), None)
     if area is None and value.isdigit():
         # Past the choice limit (a city-wide account): still allowed when in scope.
-        area = Area.objects.filter(pk=value, level__in=whistles.WHISTLE_LEVELS).first()
-        if area is not None and _in_areas(scope_for(user, WHISTLE_ADD), area.code):
+        area = Area.objects.filter(pk=value, level__in=services.WHISTLE_LEVELS).first()
+        if area is not None and scope_for(user, WHISTLE_ADD).covers(area):
             units.append(area)
         else:
             area = None
@@ -254,7 +247,7 @@ def whistle_new(request):
             data = form.cleaned_data
             chosen = [d for d in departments if str(d.pk) in set(data["departments"])]
             try:
-                whistle = whistles.blow_whistle(
+                whistle = services.blow_whistle(
                     user,
                     area=area,
                     case=data["case"],

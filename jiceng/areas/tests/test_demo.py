@@ -89,7 +89,7 @@ def test_demo_city(cheap_argon2, settings):
 
     # Deterministic: what was stored is exactly what the seed yields, community by community
     # (and the generator itself gives the same rows for the same seed; see the next test).
-    target = int(get_rule("grid.target_households"))
+    target = get_rule("grid.target_households")
     expected = []
     for community in Area.objects.filter(level=Level.COMMUNITY).order_by("code"):
         for row in generate_community(community, SEED, SCALE, target, start_id=1):

@@ -520,9 +520,9 @@ def test_compiled_converter_accepts_and_refuses_exactly_what_the_reference_loop_
 
 
 def test_remembered_text_dates_are_bounded(monkeypatch):
-    from jiceng.core import excel
+    from jiceng.core.excel import converter as excel_converter
 
-    monkeypatch.setattr(excel, "DATE_MEMO_SIZE", 3)
+    monkeypatch.setattr(excel_converter, "DATE_MEMO_SIZE", 3)
     converter = RowConverter(SPEC)
     for day in range(1, 11):
         errors: list[RowError] = []
@@ -534,7 +534,7 @@ def test_remembered_text_dates_are_bounded(monkeypatch):
 
 
 def test_prefetch_yields_in_order_and_raises_the_producers_error_in_turn():
-    from jiceng.core.excel import _Prefetch
+    from jiceng.core.excel.reading import _Prefetch
 
     assert list(_Prefetch(iter(range(5)))) == [0, 1, 2, 3, 4]
 
@@ -553,7 +553,7 @@ def test_prefetch_yields_in_order_and_raises_the_producers_error_in_turn():
 def test_prefetch_runs_one_item_ahead_and_stops_when_closed():
     import threading
 
-    from jiceng.core.excel import _Prefetch
+    from jiceng.core.excel.reading import _Prefetch
 
     produced = []
     closed = threading.Event()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jiceng.accounts.services import Actor, audit
 from jiceng.core.ids import IDNumberError, parse_id_number
-from jiceng.core.rules import get_rule, register
+from jiceng.core.rules import Integer, get_rule, register
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
     Member,
@@ -45,12 +45,14 @@ register(
     "组织关系介绍信有效期（月）",
     3,
     "组织关系介绍信有效期一般不超过3个月（DOMAIN.md §4.1，[P]，各地规定不一）。",
+    type=Integer(min_value=1),
 )
 register(
     "members.transfer.letter_valid_months_cross_province",
     "跨省（区、市）转接介绍信有效期（月）",
     6,
     "跨省（区、市）转接的介绍信有效期一般不超过6个月（DOMAIN.md §4.1，[P]）。",
+    type=Integer(min_value=1),
 )
 
 
@@ -60,7 +62,7 @@ def letter_valid_until(issued_on: date, cross_province: bool = False) -> date:
         if cross_province
         else "members.transfer.letter_valid_months"
     )
-    return add_months(issued_on, int(get_rule(key)))
+    return add_months(issued_on, get_rule(key))
 
 
 def _lock_transfer(transfer: Transfer) -> Transfer:

@@ -1,71 +1,62 @@
 """In-app notifications and their emails (through Django's mail backend, in the worker).
 
-Recipients are found from role assignments on the node concerned, never by scanning users:
-the handlers of the assigned grid/community/street/district or department, the dispatchers of
-the appeal's community and street, the district's supervisors, the reporter. Each notification
+Recipients are found with :func:`jiceng.core.scope.holders_of` on the node concerned, never by
+scanning users: the handlers of the assigned grid/community/street/district or department, the
+dispatchers of the appeal's community and street, the district's supervisors, the reporter. Each notification
 has a key unique per recipient, so a repeated call (a retried job) adds nothing.
 """
 
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.accounts.models import RoleAssignment, User
-from jiceng.accounts.roles import ROLES
-from jiceng.appeals.models import Notification
+from jiceng.accounts.models import User
+from jiceng.appeals.models import Appeal, Notification, Whistle
 from jiceng.appeals.permissions import APPEAL_DISPATCH, APPEAL_HANDLE, APPEAL_SUPERVISE, SUMMONS_REPORT
+from jiceng.core.scope import holders_of
 
 logger = logging.getLogger(__name__)
 
 
-def roles_with(permission: str) -> list[str]:
-    return [key for key, role in ROLES.items() if permission in role.permissions]
-
-
-def handler_ids(appeal) -> set[int]:
-    """Users holding the handle permission directly on the assigned unit."""
+def handler_ids(appeal: Appeal) -> set[int]:
+    """Users holding the handle permission directly on the assigned unit (not on the nodes above it)."""
     if appeal.assigned_department_id:
-        filters = {"department_id": appeal.assigned_department_id}
-    elif appeal.assigned_area_id:
-        filters = {"area_id": appeal.assigned_area_id}
-    else:
-        return set()
-    return set(
-        RoleAssignment.objects.filter(role__in=roles_with(APPEAL_HANDLE), **filters).values_list("user_id", flat=True)
-    )
+        return holders_of(APPEAL_HANDLE, department=appeal.assigned_department_id)
+    if appeal.assigned_area_id:
+        code = appeal.assigned_area.code
+        return holders_of(APPEAL_HANDLE, area=code, depths=(len(code),))
+    return set()
 
 
 def dispatcher_ids(area_path: str) -> set[int]:
-    """Dispatchers of the community and street the location belongs to."""
-    codes = [area_path[:n] for n in (9, 12) if n <= len(area_path)]
-    return set(
-        RoleAssignment.objects.filter(role__in=roles_with(APPEAL_DISPATCH), area__code__in=codes).values_list(
-            "user_id", flat=True
-        )
-    )
+    """Dispatchers of the street and community the location belongs to."""
+    return holders_of(APPEAL_DISPATCH, area=area_path, depths=(9, 12))
 
 
 def supervisor_ids(area_path: str) -> set[int]:
     """Supervisors of the district the location belongs to (escalations go there)."""
-    return set(
-        RoleAssignment.objects.filter(
-            role__in=roles_with(APPEAL_SUPERVISE), area__code=area_path[:6], area__level="district"
-        ).values_list("user_id", flat=True)
-    )
+    return holders_of(APPEAL_SUPERVISE, area=area_path, depths=(6,))
 
 
 def department_user_ids(department_id: int) -> set[int]:
-    return set(
-        RoleAssignment.objects.filter(role__in=roles_with(SUMMONS_REPORT), department_id=department_id).values_list(
-            "user_id", flat=True
-        )
-    )
+    """Users who report for the department when it is summoned."""
+    return holders_of(SUMMONS_REPORT, department=department_id)
 
 
-def notify(user_ids, *, key: str, kind: str, title: str, body: str = "", appeal=None, whistle=None) -> int:
+def notify(
+    user_ids: Iterable[int | None],
+    *,
+    key: str,
+    kind: str,
+    title: str,
+    body: str = "",
+    appeal: Appeal | None = None,
+    whistle: Whistle | None = None,
+) -> int:
     """Create one notification per user (once per key) and email them after the commit."""
     user_ids = sorted({u for u in user_ids if u})
     if not user_ids:
@@ -100,7 +91,7 @@ def notify(user_ids, *, key: str, kind: str, title: str, body: str = "", appeal=
     return len(created)
 
 
-def send_emails(notification_ids) -> int:
+def send_emails(notification_ids: Iterable[int]) -> int:
     """Email each notification once (the claim is a conditional UPDATE); returns emails sent."""
     sent = 0
     notifications = Notification.objects.filter(pk__in=list(notification_ids), emailed_at__isnull=True).select_related(
@@ -126,14 +117,3 @@ def send_emails(notification_ids) -> int:
             raise
         sent += 1
     return sent
-
-
-def mark_read(user, notification_ids=None) -> int:
-    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if notification_ids is not None:
-        queryset = queryset.filter(pk__in=list(notification_ids))
-    return queryset.update(read_at=timezone.now())
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
