@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiceng.core.paths import is_in_subtree, subtree_q
-from jiceng.core.scope import ScopedQuerySet, permission_name, scope_for
+from jiceng.core.scope import OwnRows, ScopedQuerySet, VisibilityRule
 
 CATEGORY_SEGMENT = 3
 CATEGORY_CODE_MAX = 15  # five levels of 3 digits
@@ -167,34 +167,26 @@ class Category(models.Model):
 # --------------------------------------------------------------------------- appeals
 
 
+class SummonedDepartments(VisibilityRule):
+    """A department summoned by a whistle sees it (and, through ``field``, its appeal) as 协办,
+    after the appeal is returned too."""
+
+    def __init__(self, field: str):
+        self.field = field  # the whistle id (or appeal id) a summons points to
+
+    def q(self, user, action, scope):
+        if not scope.departments:
+            return None
+        summons = WhistleSummons.objects.filter(department_id__in=scope.departments, **{f"{self.field}__isnull": False})
+        return Q(pk__in=summons.values(self.field))
+
+
 class AppealQuerySet(ScopedQuerySet):
     """Visible by location (area scope), by assigned or summoned department, and to the reporter."""
 
     scope_path_fields = ("area_path",)
     scope_department_fields = ("assigned_department",)
-
-    def scope_q(self, scope) -> Q:
-        q = super().scope_q(scope)
-        if scope.departments:
-            # A department summoned by a whistle on the appeal sees it as 协办, after it is returned too.
-            q |= Q(
-                pk__in=WhistleSummons.objects.filter(
-                    department_id__in=scope.departments, whistle__appeal__isnull=False
-                ).values("whistle__appeal_id")
-            )
-        return q
-
-    def visible_to(self, user, action: str = "view"):
-        scope = scope_for(user, permission_name(self.model, action))
-        if scope.everywhere:
-            return self
-        own = action == "view" and getattr(user, "is_authenticated", False) and user.is_active
-        if scope.empty:
-            return self.filter(reporter_id=user.pk) if own else self.none()
-        q = self.scope_q(scope)
-        if own:
-            q |= Q(reporter_id=user.pk)
-        return self.filter(q)
+    visibility_rules = (SummonedDepartments("whistle__appeal_id"), OwnRows("reporter"))
 
     def subtree(self, code: str):
         return self.filter(subtree_q(code, "area_path"))
@@ -554,12 +546,7 @@ class WhistleQuerySet(ScopedQuerySet):
     """Visible in the blowing unit's subtree (and above), and to the summoned departments."""
 
     scope_path_fields = ("area_path",)
-
-    def scope_q(self, scope) -> Q:
-        q = super().scope_q(scope)
-        if scope.departments:
-            q |= Q(pk__in=WhistleSummons.objects.filter(department_id__in=scope.departments).values("whistle_id"))
-        return q
+    visibility_rules = (SummonedDepartments("whistle_id"),)
 
 
 class Whistle(models.Model):

@@ -18,7 +18,7 @@ from jiceng.areas.models import (
     Level,
     ancestor_codes,
 )
-from jiceng.core.paths import is_digits, subtree_q
+from jiceng.core.paths import is_digits, is_in_subtree, subtree_q
 
 AUDIT_FIELDS = ["code", "name", "level", "kind", "parent", "households", "population", "latitude", "longitude"]
 
@@ -61,7 +61,7 @@ def validate_placement(code: str, level: str, parent: Area | None, *, exclude_pk
     length = expected_code_length(level, parent)
     if len(code) != length or length > MAX_CODE_LENGTH:
         raise AreaError(f"{label}编码应为{length}位数字，“{code}”是{len(code)}位。", code="code")
-    if parent is not None and not code.startswith(parent.code):
+    if parent is not None and not is_in_subtree(code, parent.code):
         raise AreaError(f"编码“{code}”必须以上级编码“{parent.code}”开头。", code="code")
     if parent is not None and code == parent.code + "0" * (len(code) - len(parent.code)):
         raise AreaError(f"编码“{code}”的本级序号不能全为0。", code="code")
@@ -192,7 +192,7 @@ def move_area(actor: Actor, area: Area, new_parent: Area, new_code: str | None =
     """
     area = Area.objects.select_for_update().get(pk=area.pk)
     _lock(new_parent)
-    if new_parent.pk == area.pk or new_parent.code.startswith(area.code):
+    if is_in_subtree(new_parent.code, area.code):
         raise AreaError("不能把区划移动到它自己或它的下级之下。", code="parent")
     if new_parent.pk == area.parent_id:
         raise AreaError("新的上级与原上级相同。", code="parent")

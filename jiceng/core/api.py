@@ -9,10 +9,13 @@ from django.http import Http404, JsonResponse
 from django.utils.functional import cached_property
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.serializer_helpers import BindingDict
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from jiceng.core.paging import decode_cursor, encode_cursor, keyset_page, position_of
 
 ERROR_MESSAGES = {
     status.HTTP_400_BAD_REQUEST: "请求参数有误。",
@@ -58,13 +61,132 @@ def not_found(request, exception):
     return page_not_found(request, exception)
 
 
-class CodeCursorPagination(CursorPagination):
-    """Keyset pagination on the path code: the first page costs the same at any table size."""
+class KeysetPagination(BasePagination):
+    """The one family of API paginators: keyset pages on ``keys`` with an opaque ``cursor``.
 
-    ordering = "code"
+    No COUNT and no OFFSET, so the first and the hundredth page cost the same at any table size.
+    DRF's ``CursorPagination`` positions on the first ordering field only and falls back to an
+    offset among equal values (thousands of members share one path); here the whole key is the
+    position. Configure by subclassing:
+
+    - ``keys``: the order (``("code",)``, ``("area_path", "id")``, ``("-id",)``), the last unique;
+      a view may choose per request with ``keyset_keys(request)`` (the roster cuts on the path
+      its filter uses);
+    - ``orderings``: named alternatives chosen with ``?ordering=`` (the first is the default);
+    - ``strict_cursor``: a cursor that cannot be read is a 404 (as DRF's cursor pages answered)
+      rather than the first page;
+    - ``with_previous``: pages carry ``previous`` as well as ``next`` (``{"next", "previous",
+      "results"}``, the shape DRF's cursor pages had) or only ``next``.
+    """
+
+    keys: tuple[str, ...] = ("-id",)
+    orderings: dict[str, tuple[str, ...]] = {}
+    with_previous = True
+    strict_cursor = True
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    ordering_query_param = "ordering"
+
+    def get_keys(self, request, view=None) -> tuple[str, ...]:
+        if view is not None and hasattr(view, "keyset_keys"):
+            return tuple(view.keyset_keys(request))
+        if self.orderings:
+            default = next(iter(self.orderings.values()))
+            return self.orderings.get(request.query_params.get(self.ordering_query_param) or "", default)
+        return self.keys
+
+    def get_page_size(self, request) -> int:
+        try:
+            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
+        except ValueError:
+            size = self.page_size
+        return max(1, min(size, self.max_page_size))
+
+    def paginate_queryset(self, queryset, request, view=None):
+        keys = self.get_keys(request, view)
+        token = request.query_params.get(self.cursor_query_param)
+        try:
+            position, backwards = decode_cursor(token, queryset.model, keys, strict=self.strict_cursor)
+        except ValueError:
+            raise exceptions.NotFound("无效的翻页游标。") from None
+        rows, more = keyset_page(queryset, keys, position, self.get_page_size(request), backwards=backwards)
+        url = request.build_absolute_uri()
+        self.next_url = self.previous_url = None
+        if rows and (more or backwards):
+            cursor = encode_cursor(position_of(rows[-1], keys))
+            self.next_url = replace_query_param(url, self.cursor_query_param, cursor)
+        if rows and position is not None and (more or not backwards):
+            cursor = encode_cursor(position_of(rows[0], keys), backwards=True)
+            self.previous_url = replace_query_param(url, self.cursor_query_param, cursor)
+        return rows
+
+    def get_paginated_response(self, data):
+        if self.with_previous:
+            return Response({"next": self.next_url, "previous": self.previous_url, "results": data})
+        return Response({"next": self.next_url, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        properties = {"next": link, "previous": link} if self.with_previous else {"next": link}
+        return {"type": "object", "required": ["results"], "properties": {**properties, "results": schema}}
+
+    def get_schema_operation_parameters(self, view):
+        parameters = [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "翻页游标（上一页返回的 next 中携带）",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"每页条数，最多{self.max_page_size}",
+                "schema": {"type": "integer"},
+            },
+        ]
+        if self.orderings:
+            parameters.append(
+                {
+                    "name": self.ordering_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": "排序",
+                    "schema": {"type": "string", "enum": list(self.orderings)},
+                }
+            )
+        return parameters
+
+
+class CodeCursorPagination(KeysetPagination):
+    """Pages in path-code order (area and org trees)."""
+
+    keys = ("code",)
+
+
+class AreaPathPagination(KeysetPagination):
+    """Pages in (area path, id) order: rows anchored on an area (units, departments)."""
+
+    keys = ("area_path", "id")
+
+
+class PathKeysetPagination(KeysetPagination):
+    """Pages on (path, id) chosen by the view, ``{"next", "results"}`` only (the roster)."""
+
+    keys = ("id",)
+    with_previous = False
+    strict_cursor = False
+
+
+class IdPagination(KeysetPagination):
+    """Newest first."""
+
+    keys = ("-id",)
+    max_page_size = 200
 
 
 def error_response(message: str, status_code: int = 400, code: str = "invalid") -> Response:

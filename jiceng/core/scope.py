@@ -45,6 +45,26 @@ class Scope:
         path = _path_of(node_or_path, ("code", "org_path"))
         return self.everywhere or (bool(path) and any(is_in_subtree(path, prefix) for prefix in self.orgs))
 
+    def covers_any(self, areas=(), orgs=()) -> bool:
+        """Whether any of these areas (nodes or paths) or orgs (nodes or codes) is in scope; empty
+        paths are skipped, so a row's optional sides can be passed as they are."""
+        return (
+            self.everywhere
+            or any(self.covers(area) for area in areas if area)
+            or any(self.covers_org(org) for org in orgs if org)
+        )
+
+    def q(self, *, area: str | None = None, org: str | None = None) -> Q:
+        """The rows whose ``area`` path field or ``org`` path field is in scope: for one side of a
+        row (a transfer's sending side) where ``visible_to`` answers for the whole row."""
+        if self.everywhere:
+            return Q()
+        parts = [subtrees_q(self.areas, area)] if area and self.areas else []
+        parts += [subtrees_q(self.orgs, org)] if org and self.orgs else []
+        if not parts:
+            return Q(pk__in=[])
+        return parts[0] | parts[1] if len(parts) == 2 else parts[0]
+
     def covers_department(self, department_or_id) -> bool:
         """Whether a department (a ``Department`` or its id) is one this scope holds."""
         pk = getattr(department_or_id, "pk", department_or_id)
@@ -82,10 +102,55 @@ def scope_for(user, permission: str) -> Scope:
     )
 
 
+def holds(user, permission: str, *, areas=(), orgs=()) -> bool:
+    """Whether ``user`` holds ``permission`` over a node given by its area and/or org paths (or
+    nodes): for a row not loaded yet, or one side of a row (a transfer's sending side)."""
+    return scope_for(user, permission).covers_any(areas, orgs)
+
+
 def scope_prefixes(user, permission: str) -> list[str] | None:
     """Area-code prefixes where ``user`` holds ``permission``; ``None`` means everywhere."""
     scope = scope_for(user, permission)
     return None if scope.everywhere else list(scope.areas)
+
+
+class VisibilityRule:
+    """An app's own reason to show a row beyond the grants on its nodes.
+
+    The rule is written once in two forms that must agree: :meth:`q` for querysets
+    (``visible_to``) and :meth:`allows` for one loaded object (``can``). The default ``allows``
+    asks the database with ``q`` for that one row, so a rule that only defines ``q`` is right by
+    construction; a rule whose object form is cheap (a field comparison) overrides it to save the
+    query. ``tests/test_scope_agreement.py`` checks both forms against each other for
+    every scoped model and every role. ``q`` returns ``None`` when the rule adds nothing for this
+    user and action.
+    """
+
+    def q(self, user, action: str, scope: Scope) -> Q | None:
+        raise NotImplementedError
+
+    def allows(self, user, action: str, scope: Scope, obj) -> bool:
+        q = self.q(user, action, scope)
+        if q is None or obj.pk is None:
+            return False
+        return type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+
+
+class OwnRows(VisibilityRule):
+    """Rows whose ``field`` (a foreign key to the user) is the user: a reporter sees their own."""
+
+    def __init__(self, field: str, actions: tuple[str, ...] = ("view",)):
+        self.field = field
+        self.actions = frozenset(actions)
+
+    def _applies(self, user, action: str) -> bool:
+        return action in self.actions and getattr(user, "is_authenticated", False) and user.is_active
+
+    def q(self, user, action, scope):
+        return Q(**{f"{self.field}_id": user.pk}) if self._applies(user, action) else None
+
+    def allows(self, user, action, scope, obj):
+        return self._applies(user, action) and getattr(obj, f"{self.field}_id") == user.pk
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -94,12 +159,16 @@ class ScopedQuerySet(models.QuerySet):
     ``scope_path_fields`` name the indexed fields holding area paths of each row (a row is visible
     if any of them is in the user's area scope); ``scope_org_fields`` likewise for org paths;
     ``scope_department_fields`` name foreign keys to ``orgs.Department`` (a row is visible to a
-    department's handlers if any of them is that department).
+    department's handlers if any of them is that department). ``visibility_rules`` are the
+    model's own further reasons (:class:`VisibilityRule`), ORed with the grants; another app adds
+    one to a model it does not own with :func:`add_visibility_rule`.
+    Fields may follow a relation (``member__area_path``).
     """
 
     scope_path_fields: tuple[str, ...] = ("area_path",)
     scope_org_fields: tuple[str, ...] = ()
     scope_department_fields: tuple[str, ...] = ()
+    visibility_rules: tuple[VisibilityRule, ...] = ()
 
     def scope_q(self, scope: Scope) -> Q:
         parts = [subtrees_q(scope.areas, field) for field in self.scope_path_fields if scope.areas]
@@ -114,13 +183,70 @@ class ScopedQuerySet(models.QuerySet):
             q |= part
         return q
 
+    def rules(self) -> tuple[VisibilityRule, ...]:
+        return self.visibility_rules + _EXTRA_RULES.get(self.model._meta.label_lower, ())
+
     def visible_to(self, user, action: str = "view"):
         scope = scope_for(user, permission_name(self.model, action))
         if scope.everywhere:
             return self
-        if scope.empty:
+        parts = [] if scope.empty else [self.scope_q(scope)]
+        parts += [q for q in (rule.q(user, action, scope) for rule in self.rules()) if q is not None]
+        if not parts:
             return self.none()
-        return self.filter(self.scope_q(scope))
+        q = parts[0]
+        for part in parts[1:]:
+            q |= part
+        return self.filter(q)
+
+    def allows(self, user, action: str, obj, scope: Scope | None = None) -> bool:
+        """The object form of :meth:`visible_to`: whether that queryset would hold ``obj``."""
+        if scope is None:
+            scope = scope_for(user, permission_name(self.model, action))
+        if scope.everywhere:
+            return True
+        if scope.areas and any(scope.covers(_value(obj, f) or "") for f in self.scope_path_fields):
+            return True
+        if scope.orgs and any(scope.covers_org(_value(obj, f) or "") for f in self.scope_org_fields):
+            return True
+        if scope.departments and any(
+            scope.covers_department(_value(obj, f, attname=True)) for f in self.scope_department_fields
+        ):
+            return True
+        return any(rule.allows(user, action, scope, obj) for rule in self.rules())
+
+
+_EXTRA_RULES: dict[str, tuple[VisibilityRule, ...]] = {}
+
+
+def add_visibility_rule(model, rule: VisibilityRule) -> None:
+    """Add ``rule`` to ``model``'s scope from another app (call it from that app's ``ready()``)."""
+    label = model._meta.label_lower
+    if rule not in _EXTRA_RULES.get(label, ()):
+        _EXTRA_RULES[label] = (*_EXTRA_RULES.get(label, ()), rule)
+
+
+def _value(obj, field: str, attname: bool = False):
+    """``field`` of ``obj``, following ``__`` through relations; a foreign key gives its id if
+    ``attname`` (so a department check does not load the department)."""
+    *relations, last = field.split("__")
+    for name in relations:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    if attname:
+        last = obj._meta.get_field(last).attname
+    return getattr(obj, last)
+
+
+def scoped_querysets():
+    """Every installed model whose default manager reads under scope, with its queryset."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        queryset = model._default_manager.all()
+        if isinstance(queryset, ScopedQuerySet):
+            yield model, queryset
 
 
 def get_object_for_user(queryset, user, action: str = "view", **lookup):
@@ -135,19 +261,12 @@ def get_object_for_user(queryset, user, action: str = "view", **lookup):
 
 
 def can(user, action: str, obj) -> bool:
-    """Whether ``user`` may ``action`` the single, already loaded ``obj``."""
-    scope = scope_for(user, permission_name(type(obj), action))
-    if scope.everywhere:
-        return True
-    qs = type(obj).objects.none()
-    paths = [getattr(obj, f) or "" for f in qs.scope_path_fields]
-    org_paths = [getattr(obj, f) or "" for f in qs.scope_org_fields]
-    department_ids = [getattr(obj, obj._meta.get_field(f).attname) for f in qs.scope_department_fields]
-    return (
-        any(p and p.startswith(s) for p in paths for s in scope.areas)
-        or any(p and p.startswith(s) for p in org_paths for s in scope.orgs)
-        or any(d is not None and d in scope.departments for d in department_ids)
-    )
+    """Whether ``user`` may ``action`` the single, already loaded ``obj``.
+
+    Always the same answer as ``visible_to(user, action)`` holding ``obj``, the model's own
+    visibility rules included.
+    """
+    return type(obj)._default_manager.all().allows(user, action, obj)
 
 
 def holders_of(

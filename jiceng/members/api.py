@@ -2,18 +2,16 @@
 
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
-from jiceng.core.api import error_response
-from jiceng.core.scope import get_object_for_user
+from jiceng.core.api import PathKeysetPagination, error_response
+from jiceng.core.viewsets import ScopedReadOnlyViewSet
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from . import services
-from .filtersets import MemberFilterSet, TransferFilterSet, keyset_page, member_key_field
+from .filtersets import MemberFilterSet, TransferFilterSet, member_key_field
 from .models import Member, Transfer, get_member_for_user
 from .privacy import log_pii_view, pii_visible
 from .serializers import (
@@ -26,82 +24,25 @@ from .serializers import (
 )
 
 
-class PathKeysetPagination(BasePagination):
-    """Keyset pagination on (path, id) with an opaque ``cursor``: no COUNT, no OFFSET.
-
-    DRF's CursorPagination positions on the first ordering field only and falls back to an
-    offset among equal values; thousands of members share one path, so the key includes the id.
-    """
-
-    page_size = 50
-    max_page_size = 500
-    cursor_query_param = "cursor"
-    page_size_query_param = "page_size"
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            size = int(request.query_params.get(self.page_size_query_param, self.page_size))
-        except ValueError:
-            size = self.page_size
-        size = max(1, min(size, self.max_page_size))
-        key = view.keyset_field(request) if view is not None and hasattr(view, "keyset_field") else "id"
-        rows, next_cursor = keyset_page(queryset, key, request.query_params.get(self.cursor_query_param), size)
-        self.next_url = None
-        if next_cursor:
-            self.next_url = replace_query_param(request.build_absolute_uri(), self.cursor_query_param, next_cursor)
-        return rows
-
-    def get_paginated_response(self, data):
-        return Response({"next": self.next_url, "results": data})
-
-    def get_paginated_response_schema(self, schema):
-        return {
-            "type": "object",
-            "required": ["results"],
-            "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "results": schema,
-            },
-        }
-
-    def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": self.cursor_query_param,
-                "required": False,
-                "in": "query",
-                "description": "翻页游标（上一页返回的 next 中携带）",
-                "schema": {"type": "string"},
-            },
-            {
-                "name": self.page_size_query_param,
-                "required": False,
-                "in": "query",
-                "description": f"每页条数，最多{self.max_page_size}",
-                "schema": {"type": "integer"},
-            },
-        ]
-
-
-class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+class MemberViewSet(ScopedReadOnlyViewSet):
     """党员名册：按调用者权限范围过滤。列表中身份证号和手机号一律脱敏；详情对有完整信息权限的用户
     显示完整号码，并记录一次查看日志（view_pii）。"""
 
+    queryset = Member.objects.select_related("org")
     filterset_class = MemberFilterSet
     pagination_class = PathKeysetPagination
-    lookup_value_regex = "[0-9]+"
 
     def get_serializer_class(self):
         return MemberDetailSerializer if self.action == "retrieve" else MemberSerializer
 
-    def get_queryset(self):
-        return Member.objects.visible_to(self.request.user).select_related("org")
+    def detail_queryset(self):
+        return Member.objects.select_related("org", "residence")
 
-    def keyset_field(self, request) -> str:
-        return member_key_field(request.user, request.query_params)
+    def keyset_keys(self, request) -> tuple[str, str]:
+        return member_key_field(request.user, request.query_params), "id"
 
     def retrieve(self, request, *args, **kwargs):
-        member = get_member_for_user(request.user, self.kwargs["pk"])
+        member = self.get_object()
         reveal = pii_visible(request.user, member)
         if reveal:
             log_pii_view(request.user, member, "api")
@@ -109,26 +50,17 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(serializer.data)
 
 
-class TransferViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class TransferViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """组织关系转接：转出方和接收方都能看到。POST 发起平台内转接（转出方），
     `accept` / `reject` 由接收党组织办理。"""
 
+    queryset = Transfer.objects.select_related("from_org", "to_org")
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
     pagination_class = PathKeysetPagination
-    lookup_value_regex = "[0-9]+"
-
-    def base_queryset(self):
-        return Transfer.objects.select_related("from_org", "to_org")
-
-    def get_queryset(self):
-        return self.base_queryset().visible_to(self.request.user)
-
-    def get_object(self):
-        return get_object_for_user(self.base_queryset(), self.request.user, "view", pk=self.kwargs["pk"])
-
-    def keyset_field(self, request) -> str:
-        return "id"
+    # Accepting and rejecting are decided by the services (the receiving side's grants), with
+    # their own 403; the transfer itself is looked up as the list shows it.
+    scope_actions = {"accept": "view", "reject": "view"}
 
     def _response(self, transfer, code=status.HTTP_200_OK):
         transfer = self.get_object() if transfer is None else self.base_queryset().get(pk=transfer.pk)

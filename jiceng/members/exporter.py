@@ -9,8 +9,8 @@ names, which the import ignores.
 Masking: ID number and phone are full only where the user holds ``members.view_pii_member`` on
 that member, else masked (``110***********001X``, ``138****1234``). That is the rule of
 :func:`jiceng.members.privacy.pii_visible`; calling it per row would load a Member object and
-re-read the user's scope for each of 560,000 rows, so the scope is read once here and each row is
-tested on its two paths with the same prefix rule. The export's single audit record counts the
+re-read the user's scope for each of 560,000 rows, so the scope is read once here and each row's
+two paths are tested with ``Scope.covers``/``covers_org``. The export's single audit record counts the
 rows shown in full (a full view is audited), and never holds an ID number.
 """
 
@@ -71,7 +71,6 @@ class MemberExporter:
 
     def write(self, user, queryset, target, progress=None) -> int:
         scope = scope_for(user, PII_PERMISSION)
-        everywhere, pii_areas, pii_orgs = scope.everywhere, scope.areas, scope.orgs
         columns = MEMBER_SPEC.columns
         keys = []
         for column in columns:
@@ -96,11 +95,7 @@ class MemberExporter:
         def rows():
             for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
                 area_path, org_path = row[area_i], row[org_i]
-                full = (
-                    everywhere
-                    or any(area_path.startswith(p) for p in pii_areas)
-                    or any(org_path.startswith(p) for p in pii_orgs)
-                )
+                full = scope.covers(area_path) or scope.covers_org(org_path)
                 out = [d(v) if d is not None else v for d, v in zip(displays, row, strict=False)]
                 if full:
                     stats["full"] += 1

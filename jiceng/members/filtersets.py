@@ -1,15 +1,11 @@
-"""One filter set for the member list page and the API, and keyset pagination on (path, id).
+"""One filter set for the member list page, the API and the export, and the key they page on.
 
-Subtree filters are ranges on the indexed paths (never LIKE). Pages are cut by keyset on
-``(org_path, id)`` or ``(area_path, id)``: no COUNT over the scope, no OFFSET, so the first and
-the hundredth page cost the same at any table size.
+Subtree filters are ranges on the indexed paths (never LIKE). Pages are cut by keyset
+(:mod:`jiceng.core.paging`) on ``(org_path, id)`` or ``(area_path, id)``: no COUNT over the
+scope, no OFFSET, so the first and the hundredth page cost the same at any table size.
 """
 
-import base64
-import binascii
-
 import django_filters
-from django.db.models import Q
 
 from jiceng.core.filters import IdFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
@@ -37,11 +33,22 @@ def search_members(queryset, q: str):
     return queryset.filter(name__startswith=q)
 
 
+class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
+    """The list page's status select sends ``status=`` for 全部状态: an empty choice is no choice."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v]
+
+
+class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = _OptionalChoicesField
+
+
 class MemberFilterSet(django_filters.FilterSet):
     org = django_filters.CharFilter(label="党组织编码（含下级）", method="filter_org")
     area = django_filters.CharFilter(label="区划编码（含下级）", method="filter_area")
     residence = django_filters.CharFilter(label="居住地编码（含下级）", method="filter_residence")
-    status = django_filters.MultipleChoiceFilter(label="状态", choices=Status.choices)
+    status = OptionalMultipleChoiceFilter(label="状态", choices=Status.choices)
     employed = django_filters.BooleanFilter(label="在职", field_name="is_employed")
     center = django_filters.BooleanFilter(label="党员中心户", field_name="is_center_household")
     mobile = django_filters.BooleanFilter(label="流动党员", field_name="is_mobile")
@@ -96,39 +103,3 @@ class TransferFilterSet(django_filters.FilterSet):
     class Meta:
         model = Transfer
         fields = ["kind", "status", "member"]
-
-
-# --------------------------------------------------------------------------- keyset
-
-
-def encode_cursor(path: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{path}|{pk}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(token: str | None):
-    if not token:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        path, pk = raw.split("|", 1)
-        if path and not is_digits(path):
-            return None
-        return path, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-
-
-def keyset_page(queryset, key_field: str, cursor: str | None, size: int):
-    """(rows, next cursor or None): rows after ``cursor`` in (key_field, id) order."""
-    position = decode_cursor(cursor)
-    queryset = queryset.order_by(key_field, "id")
-    if position is not None:
-        path, pk = position
-        queryset = queryset.filter(Q(**{f"{key_field}__gt": path}) | Q(**{key_field: path, "id__gt": pk}))
-    rows = list(queryset[: size + 1])
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, key_field), last.pk)
-    return rows, next_cursor

@@ -8,34 +8,19 @@ see the full value, and every full view they open on a page or through the API i
 
 from jiceng.accounts.models import AuditLog
 from jiceng.core.masking import mask_id_number, mask_phone
-from jiceng.core.scope import can, scope_for
+from jiceng.core.scope import can, holds
 
 PII_PERMISSION = "members.view_pii_member"
 
 
 def in_scope(user, permission: str, *, area_paths=(), org_paths=()) -> bool:
     """Whether ``user`` holds ``permission`` on a node given by its area and/or org paths."""
-    scope = scope_for(user, permission)
-    if scope.everywhere:
-        return True
-    return any(p and p.startswith(s) for p in area_paths for s in scope.areas) or any(
-        p and p.startswith(s) for p in org_paths for s in scope.orgs
-    )
+    return holds(user, permission, areas=area_paths, orgs=org_paths)
 
 
 def pii_visible(user, member) -> bool:
     """May ``user`` see ``member``'s full ID number and phone?"""
     return can(user, "view_pii", member)
-
-
-def display_id_number(user, member) -> str:
-    value = member.id_number or ""
-    return value if pii_visible(user, member) else mask_id_number(value)
-
-
-def display_phone(user, member) -> str:
-    value = member.phone or ""
-    return value if pii_visible(user, member) else mask_phone(value)
 
 
 def masked_id_number(member) -> str:

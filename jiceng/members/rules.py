@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from jiceng.core.dates import add_months
 from jiceng.core.ids import age_on
 from jiceng.core.rules import Day, Integer, get_rule, register
 
@@ -125,27 +126,8 @@ def clear_rule_snapshot() -> None:
     _snapshot = None
 
 
-def add_months(d: date, months: int) -> date:
-    """Same day ``months`` later; the 31st becomes the month's last day (1-31 + 1 month = 2-28/29)."""
-    month0 = d.month - 1 + months
-    year = d.year + month0 // 12
-    month = month0 % 12 + 1
-    day = d.day
-    if day > 28:
-        last = _DAYS_IN_MONTH[month] if month != 2 else (29 if _is_leap(year) else 28)
-        day = min(day, last)
-    return date(year, month, day)
-
-
 def add_years(d: date, years: int) -> date:
     return add_months(d, 12 * years)
-
-
-_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def probation_end(admission_date: date | None, extended_to: date | None = None) -> date | None:

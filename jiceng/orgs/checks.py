@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from jiceng.core.paths import subtree_q
+from jiceng.core.dates import add_months
+from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
 from jiceng.orgs import rules
@@ -28,7 +29,7 @@ from jiceng.orgs.models import (
     Post,
     ResidentUnit,
 )
-from jiceng.orgs.terms import add_months, term_years
+from jiceng.orgs.terms import term_years
 
 
 class Severity(models.TextChoices):
@@ -324,7 +325,7 @@ def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> l
     area_paths = sorted(by_area, key=len, reverse=True)
     found = []
     for unit in units:
-        org = next((by_area[p] for p in area_paths if unit.area_path.startswith(p)), None)
+        org = next((by_area[p] for p in area_paths if is_in_subtree(unit.area_path, p)), None)
         found.append(
             Finding(
                 Kind.UNIT_WITHOUT_ORG,

@@ -53,13 +53,33 @@ class OrgFilterSet(django_filters.FilterSet):
         return search_orgs(queryset, value)
 
 
+class _YesNoField(django_filters.fields.ChoiceField):
+    """``yes``/``no`` as the page's select sends them; ``true``/``false``/``1``/``0`` as API
+    clients send a boolean."""
+
+    ALIASES = {"true": "yes", "1": "yes", "false": "no", "0": "no"}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.ALIASES.get(str(value).lower(), value)
+
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    field_class = _YesNoField
+
+
 class ResidentUnitFilterSet(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label="单位类型", choices=UnitKind.choices)
-    area = django_filters.CharFilter(label="所在区划编码（含下级）", method="filter_area")
-    has_org = django_filters.BooleanFilter(
-        label="已建党组织", field_name="party_org", lookup_expr="isnull", exclude=True
+    """One filter set for the unit list page and the API."""
+
+    q = django_filters.CharFilter(label="单位名称", field_name="name", lookup_expr="contains", max_length=60)
+    kind = django_filters.ChoiceFilter(label="单位类型", choices=UnitKind.choices, empty_label="全部类型")
+    has_org = YesNoFilter(
+        label="党组织",
+        choices=[("yes", "已建党组织"), ("no", "未建党组织")],
+        empty_label="全部",
+        method="filter_has_org",
     )
-    q = django_filters.CharFilter(label="单位名称", field_name="name", lookup_expr="contains")
+    area = django_filters.CharFilter(label="所在区划编码（含下级）", method="filter_area")
 
     class Meta:
         model = ResidentUnit
@@ -67,6 +87,9 @@ class ResidentUnitFilterSet(django_filters.FilterSet):
 
     def filter_area(self, queryset, name, value):
         return _area_prefix(queryset, value)
+
+    def filter_has_org(self, queryset, name, value):
+        return queryset.filter(party_org__isnull=value == "no")
 
 
 class DepartmentFilterSet(django_filters.FilterSet):

@@ -286,14 +286,6 @@ class OrgSearchForm(TablerMixin, forms.Form):
     q = forms.CharField(label="名称或编码", max_length=60, required=False)
 
 
-class UnitSearchForm(TablerMixin, forms.Form):
-    q = forms.CharField(label="单位名称", max_length=60, required=False)
-    kind = forms.ChoiceField(label="单位类型", choices=[("", "全部类型"), *UnitKind.choices], required=False)
-    has_org = forms.ChoiceField(
-        label="党组织", choices=[("", "全部"), ("yes", "已建党组织"), ("no", "未建党组织")], required=False
-    )
-
-
 class CheckFilterForm(TablerMixin, forms.Form):
     severity = forms.ChoiceField(label="级别", required=False)
     kind = forms.ChoiceField(label="问题类型", required=False)

@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jiceng.appeals import services
 from jiceng.appeals.models import WhistleCase, WhistleSummons
 from jiceng.orgs.models import Department, DepartmentLevel
+from tests.queries import query_count
 
 
 @pytest.fixture
@@ -97,17 +96,11 @@ def test_refused_without_the_permission(client, people):
         assert 'href="/appeals/scorecard/"' not in client.get("/appeals/mine/").content.decode()
 
 
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_query_count_does_not_grow_with_departments_or_summons(
     client, people, tree, month_of_activity, django_assert_max_num_queries
 ):
     client.force_login(people.street)
-    small = _count(client, "/appeals/scorecard/")
+    small = query_count(client, "/appeals/scorecard/")
     extra = [
         Department.objects.create(
             name=f"玄武区部门{n}", level=DepartmentLevel.DISTRICT, area=tree.xuanwu, area_path=tree.xuanwu.code
@@ -125,6 +118,6 @@ def test_query_count_does_not_grow_with_departments_or_summons(
         )
     response = client.get("/appeals/scorecard/")
     assert len(response.context["rows"]) == 12
-    assert _count(client, "/appeals/scorecard/") == small
+    assert query_count(client, "/appeals/scorecard/") == small
     with django_assert_max_num_queries(8):
         client.get("/appeals/scorecard/")

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jiceng.appeals import services
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleCase, WhistleStatus, WhistleSummons
+from tests.queries import query_count
 
 from .conftest import T0
 
@@ -143,20 +142,14 @@ def test_whistle_list_tabs(client, people, blow):
     assert client.get("/appeals/whistles/?tab=all").context["rows"] == [closed_one, open_one]
 
 
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_whistle_list_query_count_is_bounded(client, people, blow, django_assert_max_num_queries):
     blow()
     client.force_login(people.street)
-    small = _count(client, "/appeals/whistles/?tab=all")
+    small = query_count(client, "/appeals/whistles/?tab=all")
     for n in range(8):
         whistle = blow(title=f"吹哨{n}")
         services.report_summons(people.chengguan, whistle.summons.get(department__name="玄武区城市管理局"), plan="到场")
-    assert _count(client, "/appeals/whistles/?tab=all") == small
+    assert query_count(client, "/appeals/whistles/?tab=all") == small
     with django_assert_max_num_queries(10):
         client.get("/appeals/whistles/?tab=all")
 

@@ -1,11 +1,10 @@
 """The appeals pages (民呼我应): each page for its role, scope (404), double submit, query counts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, Status, SummonsStatus, WhistleCase, WhistleSummons
+from tests.queries import query_count
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -189,12 +188,6 @@ def test_rates_table_with_drill_down(client, people, dispatched, tree):
     assert client.get(f"/appeals/rates/?code={tree.gongyuan.code}").status_code == 404
 
 
-def _count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_queue_and_workbench_query_counts_are_bounded(client, people, submit, tree):
     def add(n):
         for _ in range(n):
@@ -204,14 +197,14 @@ def test_queue_and_workbench_query_counts_are_bounded(client, people, submit, tr
 
     add(2)
     client.force_login(people.grid)
-    small_bench = _count(client, "/appeals/workbench/")
+    small_bench = query_count(client, "/appeals/workbench/")
     client.force_login(people.community)
-    small_queue = _count(client, "/appeals/queue/?tab=all")
+    small_queue = query_count(client, "/appeals/queue/?tab=all")
     add(12)
     client.force_login(people.grid)
-    assert _count(client, "/appeals/workbench/") == small_bench
+    assert query_count(client, "/appeals/workbench/") == small_bench
     client.force_login(people.community)
-    assert _count(client, "/appeals/queue/?tab=all") == small_queue
+    assert query_count(client, "/appeals/queue/?tab=all") == small_queue
     assert small_queue <= 12 and small_bench <= 12
 
 

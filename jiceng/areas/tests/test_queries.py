@@ -1,12 +1,11 @@
 """Pages and API calls issue a bounded number of queries, independent of the number of rows."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from jiceng.areas.models import Level
 from jiceng.areas.services import create_area, update_area
+from tests.queries import count_queries
 
 # Session, user, grants, the area, breadcrumbs, children, history, menu... Generous but fixed.
 MAX_PAGE_QUERIES = 12
@@ -26,13 +25,6 @@ def small_and_big(tree):
     add_grids(small, 3)
     add_grids(big, 30)
     return small, big
-
-
-def count_queries(client, url, **extra):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, **extra)
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx.captured_queries), response
 
 
 @pytest.mark.parametrize("role_user", ["street", "district", "superuser"])

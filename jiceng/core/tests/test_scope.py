@@ -7,7 +7,7 @@ from django.http import Http404
 from jiceng.accounts.models import AuditLog
 from jiceng.accounts.services import assign_role, revoke_role
 from jiceng.areas.models import Area, get_area_for_user
-from jiceng.core.scope import can, get_object_for_user, scope_prefixes
+from jiceng.core.scope import Scope, can, get_object_for_user, holds, scope_for, scope_prefixes
 
 
 def visible_codes(user, action="view"):
@@ -134,3 +134,17 @@ def test_holders_of_lists_grants_on_the_node_and_its_ancestors(tree, users):
     users.street.save()
     assert users.street.pk not in holders_of("areas.view_area", area=path)
     assert holders_of("no.such_permission", area=path) == set()
+
+
+def test_covers_any_holds_and_scope_q_answer_for_one_side_of_a_row(tree, users):
+    scope = scope_for(users.community, "areas.view_area")
+    assert scope.covers_any(areas=["", tree.grid1.code]) and not scope.covers_any(areas=[tree.gongyuan.code])
+    assert not scope.covers_any() and Scope(everywhere=True).covers_any()
+    assert holds(users.community, "areas.view_area", areas=[tree.building])
+    assert not holds(users.community, "areas.move_area", areas=[tree.building])  # not the community's right
+    assert not holds(users.nobody, "areas.view_area", areas=[tree.building.code])
+    rows = AuditLog.objects.filter(object_type="areas.area")
+    inside = set(rows.filter(scope.q(area="area_path")).values_list("area_path", flat=True))
+    assert inside and all(scope.covers(path) for path in inside)
+    assert not rows.filter(scope.q(org="area_path")).exists()  # no org grants: nothing by org
+    assert rows.filter(Scope(everywhere=True).q(area="area_path")).count() == rows.count()

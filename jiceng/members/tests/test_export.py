@@ -149,3 +149,14 @@ def test_export_job_pages(login, users, roster):
     assert download.status_code == 200
     assert len(sheet_rows(b"".join(download.streaming_content))) == 3
     assert login(users.other_community).get(f"/excel/jobs/{job.pk}/result/").status_code == 404
+
+
+def test_the_list_links_the_export_of_its_own_filter(login, users, roster, xl_orgs):
+    client = login(users.community)
+    page = client.get("/members/", {"org": xl_orgs.branch1.code, "status": "applicant"})
+    url = page.context["export_url"]
+    assert url.startswith("/excel/export/members/?") and 'id="member-export"' in page.text
+    listed = [m.name for m in page.context["rows"]]
+    assert [r["姓名"] for r in export(client, url.removeprefix("/excel/export/members/"))] == listed == ["北二"]
+    # No link for a user who may list but not export.
+    assert login(users.grid).get("/members/").context["export_url"] is None

@@ -366,3 +366,14 @@ def test_menu_entries(login, users):
         assert label in body
     grid_body = login(users.grid).get(reverse("members:member_list")).content.decode()
     assert "组织关系转接" not in grid_body
+
+
+def test_the_filter_form_submitted_as_it_loads_lists_the_same_rows(login, users, make_member):
+    """全部状态 sends ``status=``: an empty choice must not make the whole filter invalid."""
+    made = {make_member().pk for _ in range(3)}
+    client = login(users.community)
+    loaded = client.get("/members/")
+    submitted = client.get("/members/?q=&org=&area=&status=")
+    assert {m.pk for m in submitted.context["rows"]} == {m.pk for m in loaded.context["rows"]} == made
+    assert not submitted.context["form"].errors
+    assert [m.pk for m in client.get("/members/?status=&status=full").context["rows"]] == sorted(made)

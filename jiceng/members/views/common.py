@@ -4,12 +4,12 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from jiceng.core.scope import holds
 from jiceng.members import services
 from jiceng.members.models import (
     Member,
     Status,
 )
-from jiceng.members.privacy import in_scope
 from jiceng.members.rules import add_months, add_years, approval_deadline, probation_end, rule_values
 from jiceng.orgs.models import Org
 
@@ -34,11 +34,11 @@ def _apply_errors(form, exc: services.MemberError) -> None:
 
 
 def _org_scope(user, permission: str, org: Org) -> bool:
-    return in_scope(user, permission, area_paths=[org.area_path], org_paths=[org.code])
+    return holds(user, permission, areas=[org.area_path], orgs=[org.code])
 
 
 def _member_scope(user, permission: str, member: Member) -> bool:
-    return in_scope(user, permission, area_paths=[member.area_path], org_paths=[member.org_path])
+    return holds(user, permission, areas=[member.area_path], orgs=[member.org_path])
 
 
 def _reminders(member: Member, today: date) -> list[dict]:

@@ -9,9 +9,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.areas.models import Area
 from jiceng.core.scope import can
+from jiceng.core.views import scoped_list
 from jiceng.members import dues as dues_rules
 from jiceng.members import forms, services
-from jiceng.members.filtersets import MemberFilterSet, keyset_page, member_key_field
+from jiceng.members.filtersets import MemberFilterSet, member_key_field
 from jiceng.members.history import member_history
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
@@ -40,22 +41,18 @@ from .common import (
 @login_required
 def member_list(request):
     user = request.user
-    base = Member.objects.visible_to(user).select_related("org")
-    filterset = MemberFilterSet(request.GET, queryset=base)
-    rows, next_cursor = [], None
-    if filterset.is_valid():
-        key = member_key_field(user, filterset.form.cleaned_data)
-        rows, next_cursor = keyset_page(filterset.qs, key, request.GET.get("after"), PAGE_SIZE)
+    page = scoped_list(
+        request,
+        Member.objects.select_related("org"),
+        MemberFilterSet,
+        keys=lambda data: (member_key_field(user, data), "id"),
+        size=PAGE_SIZE,
+        export_kind="members",
+    )
+    filterset, rows = page.filterset, page.rows
     for member in rows:
         member.id_display = masked_id_number(member)
         member.phone_display = masked_phone(member)
-    params = request.GET.copy()
-    params.pop("after", None)
-    next_url = None
-    if next_cursor:
-        params["after"] = next_cursor
-        next_url = f"?{params.urlencode()}"
-        params.pop("after")
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
     org = area = None
     if data.get("org"):
@@ -64,7 +61,6 @@ def member_list(request):
         )
     if data.get("area"):
         area = Area.objects.visible_to(user).filter(code=data["area"]).only("code", "name").first()
-    first_url = f"?{params.urlencode()}" if request.GET.get("after") else None
     return render(
         request,
         "members/member_list.html",
@@ -72,8 +68,9 @@ def member_list(request):
             "filterset": filterset,
             "form": filterset.form,
             "rows": rows,
-            "next_url": next_url,
-            "first_url": first_url,
+            "next_url": page.next_url,
+            "first_url": page.first_url,
+            "export_url": page.export_url,
             "filter_org": org,
             "filter_area": area,
             "statuses": Status.choices,

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiceng.core.masking import mask_id_number
 from jiceng.core.paging import before_id_page
-from jiceng.core.paths import is_digits, subtree_q, subtrees_q
-from jiceng.core.scope import get_object_for_user, scope_for
+from jiceng.core.paths import is_digits, subtree_q
+from jiceng.core.scope import get_object_for_user, holds, scope_for
 from jiceng.members import forms, services
 from jiceng.members.models import (
     Member,
@@ -21,7 +21,6 @@ from jiceng.members.models import (
     get_member_for_user,
 )
 from jiceng.members.permissions import TRANSFER_CHANGE, TRANSFER_VIEW
-from jiceng.members.privacy import in_scope
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .common import (
@@ -34,12 +33,6 @@ from .common import (
 ORG_CHOICES_LIMIT = 20
 
 # --------------------------------------------------------------------------- transfers
-
-
-def _side_q(scope, area_field: str, org_field: str) -> Q:
-    if scope.everywhere:
-        return Q()
-    return subtrees_q(scope.areas, area_field) | subtrees_q(scope.orgs, org_field)
 
 
 TRANSFER_TABS = [("incoming", "待本方接收"), ("outgoing", "本方转出"), ("all", "全部")]
@@ -55,13 +48,13 @@ def transfer_list(request):
     transfers = Transfer.objects.visible_to(user).select_related("from_org", "to_org")
     if tab == "incoming":
         transfers = transfers.filter(
-            _side_q(scope, "area_path", "org_path"),
+            scope.q(area="area_path", org="org_path"),
             status=TransferStatus.PENDING,
             kind__in=[TransferKind.INTERNAL, TransferKind.INCOMING],
         )
     elif tab == "outgoing":
         transfers = transfers.filter(
-            _side_q(scope, "from_area_path", "from_org_path"),
+            scope.q(area="from_area_path", org="from_org_path"),
             kind__in=[TransferKind.INTERNAL, TransferKind.OUTGOING],
         )
     else:
@@ -93,11 +86,11 @@ def _get_transfer(user, pk) -> Transfer:
 
 
 def _transfer_sides(user, transfer: Transfer) -> dict:
-    receiving = transfer.kind != TransferKind.OUTGOING and in_scope(
-        user, TRANSFER_CHANGE, area_paths=[transfer.area_path], org_paths=[transfer.org_path]
+    receiving = transfer.kind != TransferKind.OUTGOING and holds(
+        user, TRANSFER_CHANGE, areas=[transfer.area_path], orgs=[transfer.org_path]
     )
-    sending = transfer.kind != TransferKind.INCOMING and in_scope(
-        user, TRANSFER_CHANGE, area_paths=[transfer.from_area_path], org_paths=[transfer.from_org_path]
+    sending = transfer.kind != TransferKind.INCOMING and holds(
+        user, TRANSFER_CHANGE, areas=[transfer.from_area_path], orgs=[transfer.from_org_path]
     )
     return {"receiving": receiving, "sending": sending}
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from jiceng.accounts.services import Actor, audit, snapshot
+from jiceng.core.paths import is_in_subtree
 from jiceng.orgs.models import (
     CommitteePost,
     Org,
@@ -188,7 +189,7 @@ def _check_part_time(org: Org, role: str, unit: ResidentUnit | None, *, exclude_
         holder = current.first()
         if holder is not None:
             raise OrgError(f"已有现任兼职第一书记（{holder.person_name}），请先办理离任。", code="role")
-    if unit is not None and not unit.area_path.startswith(org.area_path):
+    if unit is not None and not is_in_subtree(unit.area_path, org.area_path):
         raise OrgError(f"“{unit.name}”不在本组织所在区划内，不是驻区单位。", code="unit")
 
 

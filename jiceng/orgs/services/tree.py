@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import Area
-from jiceng.core.paths import subtree_q
+from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.orgs.models import BRANCH_TYPES, ORG_CODE_MAX, ORG_SEGMENT, Org, OrgCategory, OrgType
 from jiceng.orgs.terms import default_term_end
 
@@ -287,7 +287,7 @@ def move_org(actor: Actor, org: Org, new_parent: Org | None) -> Org:
     lock_org(new_parent)
     if new_parent is not None:
         new_parent = Org.objects.get(pk=new_parent.pk)
-        if new_parent.pk == org.pk or new_parent.code.startswith(org.code):
+        if is_in_subtree(new_parent.code, org.code):
             raise OrgError("不能把组织移动到它自己或它的下级之下。", code="parent")
         if not new_parent.is_active:
             raise OrgError(f"“{new_parent.name}”已撤销，不能作为上级。", code="parent")

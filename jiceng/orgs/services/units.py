@@ -7,6 +7,7 @@ from django.db import transaction
 
 from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import Area
+from jiceng.core.paths import is_in_subtree
 from jiceng.orgs.models import Department, DepartmentLevel, Org, ResidentUnit, UnitKind
 from jiceng.orgs.services.tree import OrgError, _check_choice, _clean_name
 
@@ -89,7 +90,7 @@ def _check_department(level: str, area: Area | None, areas_served: Iterable[Area
             f"“{area.name}”是{area.get_level_display()}。",
             code="area",
         )
-    outside = [a.name for a in areas_served if not a.code.startswith(area.code)]
+    outside = [a.name for a in areas_served if not is_in_subtree(a.code, area.code)]
     if outside:
         raise OrgError(f"服务区域须在“{area.name}”范围内：{'、'.join(outside)}不在其中。", code="areas_served")
 

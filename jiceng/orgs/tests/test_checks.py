@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jiceng.core.dates import add_months
 from jiceng.core.models import Rule
 from jiceng.core.rules import RULES, forget_rule
 from jiceng.members.models import Status
@@ -20,7 +21,6 @@ from jiceng.orgs.checks import (
     summarize,
 )
 from jiceng.orgs.models import Org, OrgCategory, Post, UnitKind
-from jiceng.orgs.terms import add_months
 from jiceng.orgs.tests.conftest import make_members
 
 TODAY = date(2025, 6, 15)

@@ -3,8 +3,6 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiceng.accounts.models import AuditLog
@@ -12,6 +10,7 @@ from jiceng.members.models import Status
 from jiceng.orgs import services
 from jiceng.orgs.models import CommitteePost, Department, DepartmentLevel, Org, PartTimeMember, Post, ResidentUnit
 from jiceng.orgs.tests.conftest import make_members
+from tests.queries import query_count
 
 
 def detail(org):
@@ -119,8 +118,7 @@ def test_org_page_queries_do_not_grow(login, orgtree, users, tree):
     client = login(users.community)
     client.get(detail(orgtree.beianmen))  # warm the rule cache
 
-    with CaptureQueriesContext(connection) as small:
-        assert client.get(detail(orgtree.beianmen)).status_code == 200
+    small = query_count(client, detail(orgtree.beianmen))
     for i in range(15):
         branch = services.create_org(
             None, parent=orgtree.beianmen, name=f"支部{i}", org_type="branch", category="grid", area=tree.grid1
@@ -128,10 +126,9 @@ def test_org_page_queries_do_not_grow(login, orgtree, users, tree):
         make_members(branch, 2)
         services.appoint_post(None, orgtree.beianmen, post=Post.MEMBER, holder_name=f"委员{i}")
         services.add_part_time_member(None, orgtree.beianmen, role="part_time_member", person_name=f"兼职{i}")
-    with CaptureQueriesContext(connection) as big:
-        assert client.get(detail(orgtree.beianmen)).status_code == 200
-    assert len(big) == len(small)
-    assert len(big) <= 20
+    big = query_count(client, detail(orgtree.beianmen))
+    assert big == small
+    assert big <= 20
 
 
 def test_tree_page_queries_are_bounded(login, orgtree, superuser, django_assert_max_num_queries):
@@ -162,16 +159,13 @@ def test_check_pages_are_scoped(login, orgtree, org_users):
 def test_check_list_queries_do_not_grow(login, orgtree, users, tree):
     client = login(users.district)
     client.get(reverse("orgs:check_list"))
-    with CaptureQueriesContext(connection) as small:
-        client.get(reverse("orgs:check_list"))
+    small = query_count(client, reverse("orgs:check_list"))
     for i in range(20):
         branch = services.create_org(
             None, parent=orgtree.beianmen, name=f"支部{i}", org_type="branch", category="grid", area=tree.grid1
         )
         services.record_vacancy(None, branch, post=Post.SECRETARY, since=date(2024, 1, 1))
-    with CaptureQueriesContext(connection) as big:
-        client.get(reverse("orgs:check_list"))
-    assert len(big) == len(small)
+    assert query_count(client, reverse("orgs:check_list")) == small
 
 
 # --- org forms -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 
 from jiceng.areas.models import Area
-from jiceng.core.scope import scope_for
+from jiceng.core.scope import holds
 from jiceng.orgs import services
 from jiceng.orgs.models import Org, Post
 
@@ -47,9 +47,4 @@ def add_service_error(form, exc: services.OrgError, fields=()) -> None:
 def may_place(user, action: str, *, area: Area | None, parent: Org | None, model=Org) -> bool:
     """Whether ``user`` may ``action`` a new row anchored at ``area`` (and, for orgs, under
     ``parent``): so nothing is created outside the creator's own scope."""
-    scope = scope_for(user, f"orgs.{action}_{model._meta.model_name}")
-    if scope.everywhere:
-        return True
-    if area is not None and any(area.code.startswith(s) for s in scope.areas):
-        return True
-    return parent is not None and any(parent.code.startswith(s) for s in scope.orgs)
+    return holds(user, f"orgs.{action}_{model._meta.model_name}", areas=[area], orgs=[parent])

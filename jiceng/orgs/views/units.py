@@ -3,68 +3,44 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jiceng.areas.models import Area
-from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import can, get_object_for_user, scope_for
+from jiceng.core.views import scoped_list
 from jiceng.orgs import services
-from jiceng.orgs.forms import DepartmentForm, ResidentUnitForm, UnitSearchForm, resolve_area, resolve_org
+from jiceng.orgs.filtersets import DepartmentFilterSet, ResidentUnitFilterSet
+from jiceng.orgs.forms import DepartmentForm, ResidentUnitForm, resolve_area, resolve_org
 from jiceng.orgs.models import Department, Org, ResidentUnit
 from jiceng.orgs.views.common import PAGE_SIZE, add_service_error
 
 
-def _keyset(queryset, after: str, size: int = PAGE_SIZE):
-    """A page ordered by (area_path, id) starting after the cursor ``path~id``."""
-    if after:
-        path, _, pk = after.partition("~")
-        if is_digits(path) and is_digits(pk):
-            queryset = queryset.filter(Q(area_path__gt=path) | Q(area_path=path, id__gt=int(pk)))
-    rows = list(queryset.order_by("area_path", "id")[: size + 1])
-    next_cursor = f"{rows[size - 1].area_path}~{rows[size - 1].pk}" if len(rows) > size else ""
-    return rows[:size], next_cursor
-
-
-def _area_filter(request, queryset):
-    area = (request.GET.get("area") or "").strip()
-    if area:
-        queryset = queryset.filter(subtree_q(area, "area_path")) if is_digits(area) else queryset.none()
-    return queryset, area
+def _list_page(request, queryset, filterset_class):
+    """A page of units or departments in (area path, id) order, filtered by the app's FilterSet."""
+    page = scoped_list(request, queryset, filterset_class, keys=("area_path", "id"), size=PAGE_SIZE)
+    for row in page.rows:
+        row.editable = can(request.user, "change", row)
+    context = {
+        "form": page.form,
+        "area": (request.GET.get("area") or "").strip(),
+        "next_cursor": page.next_cursor,
+        "is_first": page.is_first,
+        "query": page.query,
+    }
+    return page.rows, context
 
 
 @login_required
 def unit_list(request):
-    form = UnitSearchForm(request.GET or None)
-    units = ResidentUnit.objects.visible_to(request.user).select_related("area", "party_org")
-    units, area = _area_filter(request, units)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            units = units.filter(name__contains=data["q"])
-        if data["kind"]:
-            units = units.filter(kind=data["kind"])
-        if data["has_org"]:
-            units = units.filter(party_org__isnull=data["has_org"] == "no")
-    rows, next_cursor = _keyset(units, request.GET.get("after", ""))
-    for unit in rows:
-        unit.editable = can(request.user, "change", unit)
-    query = request.GET.copy()
-    query.pop("after", None)
+    units, context = _list_page(
+        request, ResidentUnit.objects.select_related("area", "party_org"), ResidentUnitFilterSet
+    )
     return render(
         request,
         "orgs/unit_list.html",
-        {
-            "units": rows,
-            "form": form,
-            "area": area,
-            "next_cursor": next_cursor,
-            "is_first": not request.GET.get("after"),
-            "query": query.urlencode(),
-            "can_add": not scope_for(request.user, "orgs.change_residentunit").empty,
-        },
+        {**context, "units": units, "can_add": not scope_for(request.user, "orgs.change_residentunit").empty},
     )
 
 
@@ -140,26 +116,16 @@ def unit_edit(request, pk):
 
 @login_required
 def department_list(request):
-    departments = Department.objects.visible_to(request.user).select_related("area").prefetch_related("areas_served")
-    departments, area = _area_filter(request, departments)
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        departments = departments.filter(name__contains=q)
-    rows, next_cursor = _keyset(departments, request.GET.get("after", ""))
-    for department in rows:
-        department.editable = can(request.user, "change", department)
-    query = request.GET.copy()
-    query.pop("after", None)
+    departments, context = _list_page(
+        request, Department.objects.select_related("area").prefetch_related("areas_served"), DepartmentFilterSet
+    )
     return render(
         request,
         "orgs/department_list.html",
         {
-            "departments": rows,
-            "q": q,
-            "area": area,
-            "next_cursor": next_cursor,
-            "is_first": not request.GET.get("after"),
-            "query": query.urlencode(),
+            **context,
+            "departments": departments,
+            "q": (request.GET.get("q") or "").strip(),
             "can_add": not scope_for(request.user, "orgs.change_department").empty,
         },
     )
