@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from jiceng.appeals import services, stats
@@ -28,29 +27,28 @@ from jiceng.appeals.serializers import (
     WhistleSerializer,
 )
 from jiceng.areas.models import Area
-from jiceng.core.api import error_response
-from jiceng.core.scope import get_object_for_user, scope_for
+from jiceng.core.api import IdPagination, KeysetPagination, error_response
+from jiceng.core.scope import scope_for
+from jiceng.core.viewsets import ScopedViewSet
 from jiceng.orgs.models import Department
 
 
-class AppealCursorPagination(CursorPagination):
+class AppealPagination(KeysetPagination):
     """Keyset pages, newest first; ``?ordering=answer_due`` puts the most urgent first (工作台)."""
 
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
+    orderings = {"-id": ("-id",), "answer_due": ("answer_due", "id")}
     max_page_size = 200
-    ORDERINGS = {"-id": ("-id",), "answer_due": ("answer_due", "id")}
-
-    def get_ordering(self, request, queryset, view):
-        return self.ORDERINGS.get(request.query_params.get("ordering") or "-id", ("-id",))
 
 
-class IdCursorPagination(CursorPagination):
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+class WorkflowViewSet(ScopedViewSet):
+    """A workflow's rows are read under ``view`` whatever the method: each POST action is a service
+    verb that checks its own permission (dispatch, handle, report...) on the loaded object, and
+    answers 403 with the reason, rather than a 404 for a row the user can see."""
+
+    pagination_class = IdPagination
+
+    def scope_action(self) -> str:
+        return "view"
 
 
 def run(call, success_status=status.HTTP_200_OK):
@@ -74,25 +72,18 @@ MONTH_PARAM = OpenApiParameter("month", str, description="月份，如 2025-10�
 END_PARAM = OpenApiParameter("end", str, description="截止月份（含），如 2025-12")
 
 
-class AppealViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AppealViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkflowViewSet):
     """诉求工单：按调用者的权限范围过滤（所在区划、承办或被召集的部门、本人提交的）。
     POST 受理（`client_token` 防重复提交）；各办理环节为 POST 动作；`export` 导出 Excel。"""
 
     filterset_class = AppealFilterSet
-    pagination_class = AppealCursorPagination
-    lookup_value_regex = "[0-9]+"
+    pagination_class = AppealPagination
 
     def base_queryset(self):
         return Appeal.objects.select_related("category", "area", "assigned_area", "assigned_department")
 
-    def get_queryset(self):
-        return self.base_queryset().visible_to(self.request.user)
-
     def get_serializer_class(self):
         return AppealDetailSerializer if self.action == "retrieve" else AppealSerializer
-
-    def get_object(self):
-        return get_appeal_for_user(self.request.user, self.kwargs["pk"])
 
     def _detail(self, appeal, code=status.HTTP_200_OK):
         appeal = self.base_queryset().get(pk=appeal.pk)
@@ -216,9 +207,11 @@ class AppealEventViewSet(viewsets.ReadOnlyModelViewSet):
     """所有可见诉求的办理记录（按时间倒序）；`appeal` 按诉求筛选。诉求人只看到公开环节。"""
 
     serializer_class = EventSerializer
-    pagination_class = IdCursorPagination
+    pagination_class = IdPagination
     lookup_value_regex = "[0-9]+"
 
+    # Events carry no scope of their own: they are visible with their appeal (``visible_to``), and
+    # a resident sees only the public steps. A detail outside that queryset is a 404 like any row.
     def get_queryset(self):
         user = self.request.user
         visible = Appeal.objects.visible_to(user)
@@ -231,21 +224,13 @@ class AppealEventViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset
 
 
-class WhistleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class WhistleViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkflowViewSet):
     """吹哨：街道（社区）看到本级及下级的吹哨，被召集的部门看到召集它的吹哨。POST 吹哨。"""
 
     serializer_class = WhistleSerializer
-    pagination_class = IdCursorPagination
-    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return Whistle.objects.select_related("area").prefetch_related("summons__department")
-
-    def get_queryset(self):
-        return self.base_queryset().visible_to(self.request.user)
-
-    def get_object(self):
-        return get_object_for_user(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
 
     @extend_schema(request=WhistleCreateSerializer, responses={201: WhistleSerializer})
     def create(self, request, *args, **kwargs):
@@ -283,22 +268,14 @@ class WhistleViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(WhistleSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
 
-class WhistleSummonsViewSet(viewsets.ReadOnlyModelViewSet):
+class WhistleSummonsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkflowViewSet):
     """部门报到：被召集的部门报到、反馈，吹哨单位评价。"""
 
     serializer_class = SummonsSerializer
     filterset_class = SummonsFilterSet
-    pagination_class = IdCursorPagination
-    lookup_value_regex = "[0-9]+"
 
     def base_queryset(self):
         return WhistleSummons.objects.select_related("whistle", "department")
-
-    def get_queryset(self):
-        return self.base_queryset().visible_to(self.request.user)
-
-    def get_object(self):
-        return get_object_for_user(self.base_queryset(), self.request.user, pk=self.kwargs["pk"])
 
     def respond_to_action(self, entry, call):
         _, error = run(call)
