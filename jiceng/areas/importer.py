@@ -14,7 +14,7 @@ from django.db import transaction
 from jiceng.accounts.services import audit
 from jiceng.areas.models import NATIONAL_CODE_LENGTH, Area, Kind, Level
 from jiceng.areas.services import recompute_rollups
-from jiceng.core.paths import is_digits
+from jiceng.core.paths import is_digits, is_in_subtree
 
 # (file, level, parent column)
 FILES = [
@@ -145,7 +145,7 @@ def read_rows(directory: Path, report: ImportReport) -> dict[str, list[dict]]:
                     bad("name", name, "名称为空")
                     continue
                 if parent_column:
-                    if not code.startswith(parent):
+                    if not is_in_subtree(code, parent):
                         bad(parent_column, parent, f"编码{code}不以上级编码{parent}开头")
                         continue
                     if parent not in known_codes[parent_level[level]]:
