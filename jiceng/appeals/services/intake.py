@@ -215,7 +215,7 @@ def _insert(actor: Actor, area: Area, fields: dict, token: str | None, now, phot
     dispatch_due = compute_due(now, limits["dispatch"])
     answer_due = compute_due(now, limits["answer"])
     with transaction.atomic():
-        appeal = Appeal.objects.create(
+        appeal = Appeal(
             **fields,
             area=area,
             area_path=area.code,
@@ -227,7 +227,13 @@ def _insert(actor: Actor, area: Area, fields: dict, token: str | None, now, phot
             deadline_fallback=dispatch_due.fallback or answer_due.fallback,
             dispatch_remind_at=_reminder(now, dispatch_due.at),
             answer_remind_at=_reminder(now, answer_due.at),
+            updated_at=now,
         )
+        # Saved as presented (raw): else ``updated_at`` (auto_now) would take the clock's time,
+        # not ``now``, and a request recorded at a given time would look changed later; the
+        # transitions likewise write ``updated_at=now``. No other field of a new appeal has a
+        # save-time hook that raw skips.
+        appeal.save_base(raw=True, force_insert=True)
         if not isinstance(appeal.number, str):  # not set by the database (SQLite)
             appeal.number = appeal_number(now, appeal.pk)
             Appeal.objects.filter(pk=appeal.pk).update(number=appeal.number)
