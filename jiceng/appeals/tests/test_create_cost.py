@@ -66,3 +66,44 @@ def test_an_api_create_on_behalf_of_a_resident_costs_its_statements(api_client, 
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     writes = 2 if connection.vendor == "postgresql" else 5
     assert len(statements) == 2 + writes, "\n".join(statements)
+
+
+def test_the_create_writes_its_event_counters_and_audit_row(submit, people, tree, catalogue):
+    from jiceng.accounts.models import AuditLog
+    from jiceng.appeals.models import AppealEvent, AreaStat
+    from jiceng.appeals.stats import month_of, stat_paths
+
+    first = submit(now=T0)  # no counter rows for the month yet: they are created
+    appeal = submit(now=T0 + timedelta(minutes=5), client_token="second")  # now they are updated
+    event = AppealEvent.objects.get(appeal=appeal)
+    assert (event.kind, event.at, event.actor_id, event.to_status, event.from_status) == (
+        "create",
+        T0 + timedelta(minutes=5),
+        people.resident.pk,
+        "accepted",
+        "",
+    )
+    assert event.area_path == tree.building.code and event.department_id is None and event.public
+    assert event.data == {"channel": "resident", "fallback_days": []} and event.note.startswith("受理（居民自助）")
+    assert event.actor_name == str(people.resident)
+    row = AuditLog.objects.get(action="create_appeal", object_id=str(appeal.pk))
+    assert (row.actor_id, row.object_type, row.object_repr, row.area_path, row.before) == (
+        people.resident.pk,
+        "appeals.appeal",
+        str(appeal),
+        tree.building.code,
+        None,
+    )
+    assert row.after == {
+        "number": appeal.number,
+        "channel": "resident",
+        "category": catalogue.stall.code,
+        "area": tree.building.code,
+    }
+    counts = dict(
+        AreaStat.objects.filter(month=month_of(T0), path__in=stat_paths(tree.building.code)).values_list(
+            "path", "received"
+        )
+    )
+    assert counts == {path: 2 for path in stat_paths(tree.building.code)}
+    assert AppealEvent.objects.filter(appeal=first).count() == 1
