@@ -96,17 +96,22 @@ def _close_deltas(data: dict) -> dict[str, int]:
 # --------------------------------------------------------------------------- writing
 
 
-def _bump(queryset, key_field: str, keys: list, month: date, deltas: dict[str, int], make) -> None:
+def _bump(
+    queryset, key_field: str, keys: list, month: date, deltas: dict[str, int], make, updated: int | None = None
+) -> None:
     """Add ``deltas`` to the rows (key, month), creating missing rows first.
 
     The UPDATE comes first, so the usual case (rows exist) is one statement. A row created by a
     concurrent transaction in between is skipped by ``ignore_conflicts`` and then updated.
+    ``updated``: the caller already ran that UPDATE (:func:`event_area_update`), this many rows.
     """
     increments = {name: F(name) + n for name, n in deltas.items() if n}
     if not increments or not keys:
         return
     rows = queryset.filter(**{f"{key_field}__in": keys}, month=month)
-    if _add(queryset.model, key_field, keys, month, deltas) == len(keys):
+    if updated is None:
+        updated = _add(queryset.model, key_field, keys, month, deltas)
+    if updated == len(keys):
         return
     present = set(rows.values_list(key_field, flat=True))
     missing = [key for key in keys if key not in present]
@@ -122,6 +127,13 @@ def _add(model, key_field: str, keys: list, month: date, deltas: dict[str, int])
     Written out because it runs with every event: the ORM's compilation of the same statement
     cost more than the statement. Column names come from the model, values are parameters.
     """
+    sql, params = _add_sql(model, key_field, keys, month, deltas)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _add_sql(model, key_field: str, keys: list, month: date, deltas: dict[str, int]) -> tuple[str, list]:
     quote, meta = connection.ops.quote_name, model._meta
     columns = [(quote(meta.get_field(name).column), n) for name, n in deltas.items() if n]
     sets = ", ".join(f"{column} = {column} + %s" for column, _ in columns)
@@ -129,12 +141,10 @@ def _add(model, key_field: str, keys: list, month: date, deltas: dict[str, int])
         f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.get_field('month').column)} = %s "
         f"AND {quote(meta.get_field(key_field).column)} IN ({', '.join(['%s'] * len(keys))})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [n for _, n in columns] + [month, *keys])
-        return cursor.rowcount
+    return sql, [n for _, n in columns] + [month, *keys]
 
 
-def bump_area(area_path: str, month: date, deltas: dict[str, int]) -> None:
+def bump_area(area_path: str, month: date, deltas: dict[str, int], updated: int | None = None) -> None:
     paths = stat_paths(area_path)
     _bump(
         AreaStat.objects,
@@ -143,6 +153,7 @@ def bump_area(area_path: str, month: date, deltas: dict[str, int]) -> None:
         month,
         deltas,
         lambda p: AreaStat(path=p, level=STAT_LEVELS[len(p)], month=month),
+        updated,
     )
 
 
@@ -164,6 +175,26 @@ def apply_event(event) -> None:
     if deltas:
         month = month_of(event.at)
         bump_area(event.area_path, month, deltas)
+        bump_department(event.department_id, month, deltas)
+
+
+def event_area_update(event) -> tuple[str, list] | None:
+    """The UPDATE of the area counters :func:`apply_event` runs first, as (sql, params), for a
+    service that sends it in one statement with the event's insert; ``None`` if nothing counts.
+    Then :func:`finish_event` with the rows it updated does the rest."""
+    deltas = {name: n for name, n in event_deltas(event.kind, event.data).items() if n}
+    if not deltas:
+        return None
+    return _add_sql(AreaStat, "path", stat_paths(event.area_path), month_of(event.at), deltas)
+
+
+def finish_event(event, area_rows_updated: int) -> None:
+    """:func:`apply_event` after the caller ran :func:`event_area_update`: the area rows it found
+    missing (a new month, a new node), and the department's counters."""
+    deltas = event_deltas(event.kind, event.data)
+    if deltas:
+        month = month_of(event.at)
+        bump_area(event.area_path, month, deltas, area_rows_updated)
         bump_department(event.department_id, month, deltas)
 
 

@@ -102,7 +102,17 @@ def _event(
     department_id=...,
     target_name: str = "",
 ) -> AppealEvent:
-    event = AppealEvent.objects.create(
+    event = _event_row(appeal, kind, actor, now, note, from_status, to_status, public, data, department_id, target_name)
+    event.save(force_insert=True)
+    stats.apply_event(event)
+    return event
+
+
+def _event_row(
+    appeal: Appeal, kind, actor, now, note, from_status, to_status, public, data, department_id, target_name
+) -> AppealEvent:
+    """The event :func:`_event` writes, not saved yet."""
+    return AppealEvent(
         appeal=appeal,
         kind=kind,
         at=now,
@@ -117,8 +127,6 @@ def _event(
         target_name=target_name[:120],
         data=data or {},
     )
-    stats.apply_event(event)
-    return event
 
 
 def _audit(actor: Actor, action: str, appeal: Appeal, before: dict | None, after: dict | None) -> None:
