@@ -165,7 +165,7 @@ def create_appeal(
     fields.update(_reporter_fields(actor, channel, area, reporter, reporter_name, reporter_phone))
     photos = list(photos or [])
     kinds = [validate_photo(p) for p in photos]
-    if len(photos) > int(get_rule(PHOTO_MAX_COUNT)):
+    if len(photos) > get_rule(PHOTO_MAX_COUNT):
         raise AppealError(f"每件诉求最多上传{get_rule(PHOTO_MAX_COUNT)}张照片。", code="photo_count")
     try:
         appeal = _insert(actor, area, fields, token, now, photos, kinds)
