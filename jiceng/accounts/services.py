@@ -23,6 +23,42 @@ def snapshot(obj: Model, fields: Sequence[str] | None = None) -> dict[str, Any]:
     return {k: (v.pk if hasattr(v, "pk") else v) for k, v in data.items()}
 
 
+def audit_record(
+    actor: Actor,
+    action: str,
+    obj: Model | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    area_path: str = "",
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    object_repr: str | None = None,
+) -> AuditLog:
+    """The unsaved record of one write, with the fields every record gets (see :func:`audit`).
+
+    The one place that decides what a record holds: :func:`audit` saves it, and a service that
+    writes its row in a statement of its own (the appeal create's single statement on PostgreSQL)
+    inserts exactly this row.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = str(obj.pk) if object_id is None else object_id
+        object_repr = str(obj) if object_repr is None else object_repr
+    if not object_type or object_id is None:
+        raise ValueError("audit() needs the object, or its object_type and object_id")
+    return AuditLog(
+        actor=actor if isinstance(actor, User) and actor.pk else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=(object_repr or "")[:200],
+        area_path=area_path[:21],
+        before=before,
+        after=after,
+    )
+
+
 def audit(
     actor: Actor,
     action: str,
@@ -40,22 +76,19 @@ def audit(
     The record names ``obj`` (a model instance); a write that has no single object (an Excel
     import, an export) names its ``object_type``/``object_id``/``object_repr`` instead.
     """
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = str(obj.pk) if object_id is None else object_id
-        object_repr = str(obj) if object_repr is None else object_repr
-    if not object_type or object_id is None:
-        raise ValueError("audit() needs the object, or its object_type and object_id")
-    return AuditLog.objects.create(
-        actor=actor if isinstance(actor, User) and actor.pk else None,
-        action=action,
+    record = audit_record(
+        actor,
+        action,
+        obj,
+        before,
+        after,
+        area_path,
         object_type=object_type,
         object_id=object_id,
-        object_repr=(object_repr or "")[:200],
-        area_path=area_path[:21],
-        before=before,
-        after=after,
+        object_repr=object_repr,
     )
+    record.save(force_insert=True)
+    return record
 
 
 @transaction.atomic

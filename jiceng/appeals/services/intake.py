@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 
-from jiceng.accounts.models import AuditLog, User
-from jiceng.accounts.services import audit
+from jiceng.accounts.models import User
+from jiceng.accounts.services import audit, audit_record
 from jiceng.appeals import stats
 from jiceng.appeals.deadlines import compute_due, describe_limit
 from jiceng.appeals.errors import AppealError, TransitionError
@@ -277,17 +277,8 @@ def _write_event_and_audit(event: AppealEvent, actor: Actor, appeal: Appeal, aft
         stats.apply_event(event)
         _audit(actor, "create_appeal", appeal, None, after)
         return
-    # The row accounts.services.audit writes, field for field.
-    row = AuditLog(
-        actor=actor if isinstance(actor, User) and actor.pk else None,
-        action="create_appeal",
-        object_type=appeal._meta.label_lower,
-        object_id=str(appeal.pk),
-        object_repr=str(appeal)[:200],
-        area_path=appeal.area_path,
-        before=None,
-        after=after,
-    )
+    # The row accounts.services.audit writes, built by it, inserted by this statement.
+    row = audit_record(actor, "create_appeal", appeal, None, after, appeal.area_path)
     event_sql, event_params = _insert_sql(event)
     audit_sql, audit_params = _insert_sql(row)
     counters_sql, counters_params = counters
