@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from importlib import import_module
 from importlib.util import find_spec
-from typing import cast
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
@@ -279,60 +279,49 @@ def serve_banner_lines() -> list[str]:
     return lines
 
 
-class LazyList(Sequence):
+class _Rebuilt:
+    """Built from the registries on first read, and built again if the installed apps change.
+
+    The shared half of LazyList and LazyMapping: each only adds the collection type it reads as.
+    """
+
+    def __init__(self, build: Callable[[], Any]):
+        self._build = build
+        self._key: tuple[str, ...] | None = None
+        self._items: Any = None
+
+    def _current(self) -> Any:
+        key = installed_key()
+        if self._key != key:
+            self._items = self._build()
+            self._key = key
+        return self._items
+
+    def __getitem__(self, index_or_key):
+        return self._current()[index_or_key]
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._current())
+
+    def __repr__(self) -> str:
+        return repr(self._current())
+
+
+class LazyList(_Rebuilt, Sequence):
     """A list built from the registries on first read (and again if the installed apps change)."""
 
     def __init__(self, build: Callable[[], list]):
-        self._build = build
-        self._key: tuple[str, ...] | None = None
-        self._items: list = []
-
-    def _current(self) -> list:
-        key = installed_key()
-        if self._key != key:
-            self._items = self._build()
-            self._key = key
-        return self._items
-
-    def __getitem__(self, index):
-        return self._current()[index]
-
-    def __len__(self) -> int:
-        return len(self._current())
-
-    def __iter__(self) -> Iterator:
-        return iter(self._current())
-
-    def __repr__(self) -> str:
-        return repr(self._current())
+        super().__init__(build)
 
 
-class LazyMapping(Mapping):
+class LazyMapping(_Rebuilt, Mapping):
     """A mapping built from the registries on first read (and again if the installed apps change)."""
 
     def __init__(self, build: Callable[[], dict]):
-        self._build = build
-        self._key: tuple[str, ...] | None = None
-        self._items: dict = {}
-
-    def _current(self) -> dict:
-        key = installed_key()
-        if self._key != key:
-            self._items = self._build()
-            self._key = key
-        return self._items
-
-    def __getitem__(self, key):
-        return self._current()[key]
-
-    def __len__(self) -> int:
-        return len(self._current())
-
-    def __iter__(self) -> Iterator:
-        return iter(self._current())
-
-    def __repr__(self) -> str:
-        return repr(self._current())
+        super().__init__(build)
 
 
 # --------------------------------------------------------------------------- core's own entries

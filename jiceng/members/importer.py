@@ -372,29 +372,16 @@ class MemberImporter(RowImporter):
         id_number = info.number
         data["id_number"] = id_number
         data["id_last4"] = id_number[-4:]
-        birth, gender = data["birth_date"], data["gender"]
-        if birth is None:
-            data["birth_date"] = info.birth_date
-        elif birth != info.birth_date:
-            bad.append(
-                RowError(
-                    number,
-                    _FIELD_HEADERS["birth_date"],
-                    cell_text(values[_COLUMN_INDEX["birth_date"]]),
-                    f"出生日期与身份证号不符（身份证号中为{info.birth_date:%Y-%m-%d}）",
-                )
-            )
-        if not gender:
-            data["gender"] = info.gender
-        elif gender != info.gender:
-            bad.append(
-                RowError(
-                    number,
-                    _FIELD_HEADERS["gender"],
-                    cell_text(values[_COLUMN_INDEX["gender"]]),
-                    f"性别与身份证号不符（身份证号第17位表示{_GENDER_LABEL[info.gender]}）",
-                )
-            )
+        # A blank cell takes what the number says; a filled one must agree with it.
+        for field, derived, mismatch in (
+            ("birth_date", info.birth_date, f"出生日期与身份证号不符（身份证号中为{info.birth_date:%Y-%m-%d}）"),
+            ("gender", info.gender, f"性别与身份证号不符（身份证号第17位表示{_GENDER_LABEL[info.gender]}）"),
+        ):
+            given = data[field]
+            if given is None or given == "":
+                data[field] = derived
+            elif given != derived:
+                bad.append(RowError(number, _FIELD_HEADERS[field], cell_text(values[_COLUMN_INDEX[field]]), mismatch))
         first = self.seen.get(id_number)
         if first is not None:
             bad.append(RowError(number, _FIELD_HEADERS["id_number"], raw_id, f"与第{first}行的公民身份号码重复"))

@@ -1,6 +1,6 @@
 """The scheduler's work: overdue flags, reminders before deadlines, closing unrated answers."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.db import transaction
@@ -87,46 +87,51 @@ def mark_dispatch_overdue(now: datetime | None = None, limit: int = 1000) -> int
     return marked
 
 
+def _remind_once(ids, flag: str, rows, message: Callable[[Appeal], dict]) -> int:
+    """Remind about each of these appeals once: the flag is claimed first, so a second run sends nothing."""
+    sent = 0
+    for pk in list(ids):
+        with transaction.atomic():
+            if not Appeal.objects.filter(pk=pk, **{flag: False}).update(**{flag: True}):
+                continue
+            fresh = rows.get(pk=pk)
+            sent += bool(notifications.notify(appeal=fresh, **message(fresh)))
+    return sent
+
+
 def send_reminders(now: datetime | None = None, limit: int = 1000) -> int:
     """Remind before the dispatch and answer deadlines, once per deadline."""
     now = _now(now)
-    sent = 0
     due_dispatch = Appeal.objects.filter(
         status=Status.ACCEPTED, dispatch_reminded=False, dispatch_remind_at__lte=now, dispatch_due__gt=now
     ).values_list("pk", flat=True)[:limit]
-    for pk in list(due_dispatch):
-        with transaction.atomic():
-            if not Appeal.objects.filter(pk=pk, dispatch_reminded=False).update(dispatch_reminded=True):
-                continue
-            fresh = Appeal.objects.get(pk=pk)
-            sent += bool(
-                notifications.notify(
-                    notifications.dispatcher_ids(fresh.area_path),
-                    key=f"appeal:{pk}:remind:dispatch",
-                    kind="remind_dispatch",
-                    title=f"诉求即将超过派单时限：{fresh.title}",
-                    body=f"请在{timezone.localtime(fresh.dispatch_due):%m-%d %H:%M}前派单。",
-                    appeal=fresh,
-                )
-            )
+    sent = _remind_once(
+        due_dispatch,
+        "dispatch_reminded",
+        Appeal.objects,
+        lambda fresh: dict(
+            user_ids=notifications.dispatcher_ids(fresh.area_path),
+            key=f"appeal:{fresh.pk}:remind:dispatch",
+            kind="remind_dispatch",
+            title=f"诉求即将超过派单时限：{fresh.title}",
+            body=f"请在{timezone.localtime(fresh.dispatch_due):%m-%d %H:%M}前派单。",
+        ),
+    )
     due_answer = Appeal.objects.filter(
         status__in=WITH_HANDLER, answer_reminded=False, answer_remind_at__lte=now, answer_due__gt=now
     ).values_list("pk", flat=True)[:limit]
-    for pk in list(due_answer):
-        with transaction.atomic():
-            if not Appeal.objects.filter(pk=pk, answer_reminded=False).update(answer_reminded=True):
-                continue
-            fresh = Appeal.objects.select_related("assigned_area").get(pk=pk)
-            sent += bool(
-                notifications.notify(
-                    notifications.handler_ids(fresh),
-                    key=f"appeal:{pk}:remind:answer:{fresh.answer_due.isoformat()}",
-                    kind="remind_answer",
-                    title=f"诉求即将到期，请尽快答复：{fresh.title}",
-                    body=f"答复时限{timezone.localtime(fresh.answer_due):%m-%d %H:%M}。",
-                    appeal=fresh,
-                )
-            )
+    sent += _remind_once(
+        due_answer,
+        "answer_reminded",
+        Appeal.objects.select_related("assigned_area"),
+        lambda fresh: dict(
+            user_ids=notifications.handler_ids(fresh),
+            key=f"appeal:{fresh.pk}:remind:answer:{fresh.answer_due.isoformat()}",
+            kind="remind_answer",
+            title=f"诉求即将到期，请尽快答复：{fresh.title}",
+            body=f"答复时限{timezone.localtime(fresh.answer_due):%m-%d %H:%M}。",
+        ),
+    )
     return sent
 
 

@@ -69,20 +69,32 @@ def sign_appeal(actor: Actor, appeal: Appeal, *, note: str = "", now: datetime |
     return _sync(appeal, fresh)
 
 
+def _lock_for_handler(actor: Actor, appeal: Appeal, allowed, verb: str, what: str) -> Appeal:
+    """The appeal locked for a step only its handler takes, in one of the ``allowed`` statuses."""
+    _require_user(actor)
+    fresh = _lock(appeal)
+    _require_status(fresh, allowed, verb)
+    _require(is_handler(actor, fresh), f"您不是该诉求的承办人，不能{what}。")
+    return fresh
+
+
+def _checked_photos(fresh: Appeal, photos: Iterable) -> tuple[list, list[str]]:
+    """The uploads as a list with their checked kinds, refused before anything is saved."""
+    photos = list(photos or [])
+    kinds = [validate_photo(p) for p in photos]
+    check_photo_count(fresh, len(photos))
+    return photos, kinds
+
+
 @transaction.atomic
 def record_progress(
     actor: Actor, appeal: Appeal, *, note: str, photos: Iterable = (), now: datetime | None = None
 ) -> AppealEvent:
     """办理: a visit or a step taken, with photos (网格员走访、现场核实)."""
     now = _now(now)
-    _require_user(actor)
-    fresh = _lock(appeal)
-    _require_status(fresh, {Status.SIGNED, Status.HANDLING}, "办理")
-    _require(is_handler(actor, fresh), "您不是该诉求的承办人，不能记录办理情况。")
+    fresh = _lock_for_handler(actor, appeal, {Status.SIGNED, Status.HANDLING}, "办理", "记录办理情况")
     note = _text(note, "办理情况", max_length=2000)
-    photos = list(photos or [])
-    kinds = [validate_photo(p) for p in photos]
-    check_photo_count(fresh, len(photos))
+    photos, kinds = _checked_photos(fresh, photos)
     before = fresh.status
     _save(fresh, before, now, status=Status.HANDLING)
     event = _event(fresh, EventKind.PROGRESS, actor, now, note=note, from_status=before, to_status=Status.HANDLING)
@@ -99,15 +111,10 @@ def answer_appeal(
 ) -> Appeal:
     """答复: the handler's answer and its result (办理结果); the reporter is asked to rate it."""
     now = _now(now)
-    _require_user(actor)
-    fresh = _lock(appeal)
-    _require_status(fresh, {Status.SIGNED, Status.HANDLING}, "答复")
-    _require(is_handler(actor, fresh), "您不是该诉求的承办人，不能答复。")
+    fresh = _lock_for_handler(actor, appeal, {Status.SIGNED, Status.HANDLING}, "答复", "答复")
     text = _text(text, "答复内容", max_length=DESCRIPTION_MAX)
     _choice(result, Outcome, "办理结果")
-    photos = list(photos or [])
-    kinds = [validate_photo(p) for p in photos]
-    check_photo_count(fresh, len(photos))
+    photos, kinds = _checked_photos(fresh, photos)
     before = fresh.status
     on_time = fresh.answer_due is None or now <= fresh.answer_due
     _close_pending_extension(fresh, now, "诉求已答复，延期申请自动失效。")
@@ -154,10 +161,7 @@ def answer_appeal(
 def return_appeal(actor: Actor, appeal: Appeal, *, reason: str, now: datetime | None = None) -> Appeal:
     """退单: the assigned unit sends it back (not ours, wrong place) with a reason; the dispatcher re-dispatches."""
     now = _now(now)
-    _require_user(actor)
-    fresh = _lock(appeal)
-    _require_status(fresh, WITH_HANDLER, "退单")
-    _require(is_handler(actor, fresh), "您不是该诉求的承办人，不能退单。")
+    fresh = _lock_for_handler(actor, appeal, WITH_HANDLER, "退单", "退单")
     reason = _text(reason, "退单理由")
     before, returning, department_id = fresh.status, _assignee_name(fresh), fresh.assigned_department_id
     _close_pending_extension(fresh, now, "诉求已退单，延期申请自动失效。")

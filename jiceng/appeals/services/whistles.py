@@ -203,17 +203,51 @@ def _is_department_user(actor: Actor, summons: WhistleSummons) -> bool:
     return scope_for(actor, SUMMONS_REPORT).covers_department(summons.department_id)
 
 
+def _department_step(
+    actor: Actor, summons: WhistleSummons, expected: str, verb: str, text: str, missing: str, code: str
+) -> tuple[WhistleSummons, str]:
+    """The summoned department's own step (报到, 反馈): its user, the right status, a non-empty text."""
+    fresh = _lock_summons(summons)
+    if not _is_department_user(actor, fresh):
+        raise PermissionDenied(f"只有{fresh.department.name}可以{verb}。")
+    _require_status(fresh, {expected}, verb)
+    text = (text or "").strip()
+    if not text:
+        raise AppealError(missing, code=code)
+    return fresh, text
+
+
+def _department_said(
+    fresh: WhistleSummons,
+    actor: Actor,
+    now: datetime,
+    *,
+    event: tuple[str, str],
+    audit_as: tuple[str, dict],
+    step: str,
+    title: str,
+    body: str,
+) -> None:
+    """The department's step goes on the appeal's record (public), the audit log, and to whoever blew the whistle."""
+    kind, note = event
+    _appeal_event(fresh.whistle, kind, actor, now, note, department_id=fresh.department_id, public=True)
+    action, after = audit_as
+    audit(actor, action, fresh, after=after, area_path=fresh.area_path)
+    notifications.notify(
+        [fresh.whistle.blown_by_id],
+        key=f"summons:{fresh.pk}:{step}",
+        kind=f"summons_{step}",
+        title=title,
+        body=body,
+        whistle=fresh.whistle,
+    )
+
+
 @transaction.atomic
 def report_summons(actor: Actor, summons: WhistleSummons, *, plan: str, now: datetime | None = None) -> WhistleSummons:
     """报到: the department signs in and states what it will do (late reports are still taken)."""
     now = now or timezone.now()
-    fresh = _lock_summons(summons)
-    if not _is_department_user(actor, fresh):
-        raise PermissionDenied(f"只有{fresh.department.name}可以报到。")
-    _require_status(fresh, {SummonsStatus.SUMMONED}, "报到")
-    plan = (plan or "").strip()
-    if not plan:
-        raise AppealError("请填写处置措施。", code="plan")
+    fresh, plan = _department_step(actor, summons, SummonsStatus.SUMMONED, "报到", plan, "请填写处置措施。", "plan")
     on_time = now <= fresh.report_due
     _move(
         fresh,
@@ -227,23 +261,15 @@ def report_summons(actor: Actor, summons: WhistleSummons, *, plan: str, now: dat
     stats.bump_department(
         fresh.department_id, stats.month_of(now), {"summons_reported": 1, "summons_on_time": int(on_time)}
     )
-    _appeal_event(
-        fresh.whistle,
-        EventKind.SUMMONS_REPORT,
+    _department_said(
+        fresh,
         actor,
         now,
-        f"{fresh.department.name}报到{'' if on_time else '（超时）'}：{plan}",
-        department_id=fresh.department_id,
-        public=True,
-    )
-    audit(actor, "report_summons", fresh, after={"on_time": on_time}, area_path=fresh.area_path)
-    notifications.notify(
-        [fresh.whistle.blown_by_id],
-        key=f"summons:{fresh.pk}:reported",
-        kind="summons_reported",
+        event=(EventKind.SUMMONS_REPORT, f"{fresh.department.name}报到{'' if on_time else '（超时）'}：{plan}"),
+        audit_as=("report_summons", {"on_time": on_time}),
+        step="reported",
         title=f"{fresh.department.name}已报到：{fresh.whistle.title}",
         body=plan,
-        whistle=fresh.whistle,
     )
     return _sync(summons, fresh)
 
@@ -254,31 +280,19 @@ def feedback_summons(
 ) -> WhistleSummons:
     """反馈: the department reports back what it did."""
     now = now or timezone.now()
-    fresh = _lock_summons(summons)
-    if not _is_department_user(actor, fresh):
-        raise PermissionDenied(f"只有{fresh.department.name}可以反馈。")
-    _require_status(fresh, {SummonsStatus.REPORTED}, "反馈")
-    feedback = (feedback or "").strip()
-    if not feedback:
-        raise AppealError("请填写办理反馈。", code="feedback")
+    fresh, feedback = _department_step(
+        actor, summons, SummonsStatus.REPORTED, "反馈", feedback, "请填写办理反馈。", "feedback"
+    )
     _move(fresh, SummonsStatus.REPORTED, status=SummonsStatus.FED_BACK, feedback=feedback, fed_back_at=now)
-    _appeal_event(
-        fresh.whistle,
-        EventKind.SUMMONS_FEEDBACK,
+    _department_said(
+        fresh,
         actor,
         now,
-        f"{fresh.department.name}反馈：{feedback}",
-        department_id=fresh.department_id,
-        public=True,
-    )
-    audit(actor, "feedback_summons", fresh, after={"status": SummonsStatus.FED_BACK}, area_path=fresh.area_path)
-    notifications.notify(
-        [fresh.whistle.blown_by_id],
-        key=f"summons:{fresh.pk}:fed_back",
-        kind="summons_fed_back",
+        event=(EventKind.SUMMONS_FEEDBACK, f"{fresh.department.name}反馈：{feedback}"),
+        audit_as=("feedback_summons", {"status": SummonsStatus.FED_BACK}),
+        step="fed_back",
         title=f"{fresh.department.name}已反馈，请评价：{fresh.whistle.title}",
         body=feedback,
-        whistle=fresh.whistle,
     )
     return _sync(summons, fresh)
 

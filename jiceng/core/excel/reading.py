@@ -45,19 +45,14 @@ def check_excel_file(source, filename: str = "") -> str:
     head = _read_head(source)
     name = (filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "")) or "").lower()
     if head.startswith(XLSX_MAGIC):
-        if isinstance(source, str | Path):
-            try:
-                with zipfile.ZipFile(source) as zf:
-                    names = set(zf.namelist())
-            except zipfile.BadZipFile:
-                raise ExcelError("文件已损坏，无法打开。" + FORMAT_HELP) from None
-        else:
-            try:
-                with zipfile.ZipFile(source) as zf:
-                    names = set(zf.namelist())
-            except zipfile.BadZipFile:
-                raise ExcelError("文件已损坏，无法打开。" + FORMAT_HELP) from None
-            finally:
+        try:
+            with zipfile.ZipFile(source) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            raise ExcelError("文件已损坏，无法打开。" + FORMAT_HELP) from None
+        finally:
+            # An open file is read again from its start by whoever opens the workbook.
+            if not isinstance(source, str | Path):
                 source.seek(0)
         if "xl/workbook.xml" not in names:
             raise ExcelError("这不是 Excel 文件（可能是 Word、ODS 或其他压缩文件）。" + FORMAT_HELP)
