@@ -1,4 +1,4 @@
-"""The member roster and the resident-unit list in a browser: the filter forms work when submitted
+"""The member roster, the resident-unit and the department lists in a browser: the filter forms work when submitted
 as they load and when changed, keyset pages walk forward and back, and "导出这些党员" exports the
 rows the list shows (the same filter), never rows outside the user's scope."""
 
@@ -91,3 +91,25 @@ def test_unit_list_filter_form_works_as_loaded_and_changed(live_server, desk):
     page.select_option("form[role=search] select[name=has_org]", "")
     submit(page, "form[role=search]")
     assert page.locator("#units tbody tr td:first-child").all_inner_texts() == ["北安门医院"]
+
+
+def test_department_list_filter_form_works_as_loaded_and_changed(live_server, tree, make_user, cheap_argon2, browser):
+    """玄武区 sees its own two departments, never 秦淮区's; the form as it loads lists the same rows,
+    and an area code narrows the list to that subtree."""
+    from jiceng.orgs.models import DepartmentLevel
+
+    services.create_department(None, name="玄武区城管局", level=DepartmentLevel.DISTRICT, area=tree.xuanwu)
+    services.create_department(None, name="梅园新村街道城管科", level=DepartmentLevel.STREET, area=tree.meiyuan)
+    services.create_department(None, name="秦淮区城管局", level=DepartmentLevel.DISTRICT, area=tree.qinhuai)
+    make_user("xuanwu_admin", role="district_org", area=tree.xuanwu, password=PASSWORD)
+    page = new_page(browser, DESK)
+    login(page, live_server, "xuanwu_admin", PASSWORD)
+    page.goto(f"{live_server.url}{reverse('orgs:department_list')}")
+    rows = "#departments tbody tr td:first-child"
+    loaded = page.locator(rows).all_inner_texts()
+    assert sorted(loaded) == ["梅园新村街道城管科", "玄武区城管局"]
+    submit(page, "form[role=search]")
+    assert page.locator(rows).all_inner_texts() == loaded
+    page.fill("form[role=search] input[name=area]", tree.meiyuan.code)
+    submit(page, "form[role=search]")
+    assert page.locator(rows).all_inner_texts() == ["梅园新村街道城管科"]
