@@ -23,7 +23,7 @@ from jiceng.core.scope import scope_for
 from .filtersets import MemberFilterSet, member_key_field
 from .importer import MEMBER_SPEC
 from .models import Member
-from .privacy import PII_PERMISSION
+from .permissions import MEMBER_PII
 
 EXTRA_HEADERS = {"org_code": "所在党支部", "residence_code": "居住地"}  # name columns after the codes
 CHUNK = 5000
@@ -70,7 +70,7 @@ class MemberExporter:
         return widths
 
     def write(self, user, queryset, target, progress=None) -> int:
-        scope = scope_for(user, PII_PERMISSION)
+        scope = scope_for(user, MEMBER_PII)
         columns = MEMBER_SPEC.columns
         keys = []
         for column in columns:

@@ -8,14 +8,7 @@ see the full value, and every full view they open on a page or through the API i
 
 from jiceng.accounts.models import AuditLog
 from jiceng.core.masking import mask_id_number, mask_phone
-from jiceng.core.scope import can, holds
-
-PII_PERMISSION = "members.view_pii_member"
-
-
-def in_scope(user, permission: str, *, area_paths=(), org_paths=()) -> bool:
-    """Whether ``user`` holds ``permission`` on a node given by its area and/or org paths."""
-    return holds(user, permission, areas=area_paths, orgs=org_paths)
+from jiceng.core.scope import can
 
 
 def pii_visible(user, member) -> bool:

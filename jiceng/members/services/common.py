@@ -12,13 +12,13 @@ from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor
 from jiceng.core.ids import IDInfo, IDNumberError, parse_id_number
 from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.scope import holds
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
     Gender,
     Member,
     MemberEvent,
 )
-from jiceng.members.privacy import in_scope
 from jiceng.members.rules import (
     check_record,
 )
@@ -149,7 +149,7 @@ def _require(
 ) -> None:
     if actor is None:
         return
-    if not in_scope(actor, permission, area_paths=area_paths, org_paths=org_paths):
+    if not holds(actor, permission, areas=area_paths, orgs=org_paths):
         raise PermissionDenied(message)
 
 
