@@ -13,6 +13,7 @@ from jiceng.accounts.forms import LoginForm
 from jiceng.accounts.models import AuditLog, User
 from jiceng.accounts.roles import ROLES
 from jiceng.areas.models import Area
+from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.scope import scope_prefixes
 
 
@@ -34,7 +35,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     assignments = list(user.assignments_for_display())
     roles = {a.role for a in assignments}
-    scope_codes = scope_prefixes(user, "areas.view_area")
+    scope_codes = scope_prefixes(user, AREA_VIEW)
     if scope_codes is None:
         scope_areas = list(Area.objects.filter(parent__isnull=True).order_by("code"))
     else:

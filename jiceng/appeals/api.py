@@ -16,7 +16,7 @@ from jiceng.appeals import services, stats
 from jiceng.appeals.actions import APPEAL_ACTIONS, WHISTLE_ACTIONS, add_api_actions
 from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
 from jiceng.appeals.models import Appeal, AppealEvent, Whistle, WhistleSummons, get_appeal_for_user
-from jiceng.appeals.permissions import APPEAL_VIEW
+from jiceng.appeals.permissions import APPEAL_EXPORT, APPEAL_VIEW
 from jiceng.appeals.serializers import (
     AppealCreateSerializer,
     AppealDetailSerializer,
@@ -183,7 +183,7 @@ class AppealViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
         from jiceng.core.excel_jobs import export_filename, get_kind, start_export
 
         params = {key: request.query_params.getlist(key) for key in request.query_params if key != "format"}
-        if scope_for(request.user, "appeals.export_appeal").empty:
+        if scope_for(request.user, APPEAL_EXPORT).empty:
             return error_response("您没有导出诉求工单的权限。", status.HTTP_403_FORBIDDEN, "permission_denied")
         job, done = start_export(request.user, "appeals", params)
         if job is not None:

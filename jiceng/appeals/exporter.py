@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jiceng.appeals.filtersets import AppealFilterSet
 from jiceng.appeals.models import Appeal, Channel, Kind, Outcome, Satisfaction, Status, Urgency
+from jiceng.appeals.permissions import APPEAL_EXPORT, APPEAL_VIEW
 from jiceng.areas.models import Area
 from jiceng.core.excel import Column, Spec, write_rows
 from jiceng.core.scope import scope_for
@@ -119,7 +120,7 @@ class AppealExporter:
 
     def rows(self, user, queryset):
         """Each appeal as the list of cell values, in :data:`HEADERS` order."""
-        own_departments = set(scope_for(user, "appeals.view_appeal").departments)
+        own_departments = set(scope_for(user, APPEAL_VIEW).departments)
         names: dict[str, str] = {}
         batch = []
         for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
@@ -175,7 +176,7 @@ class AppealExporter:
             ]
 
     def write(self, user, queryset, target, progress=None) -> int:
-        scope = scope_for(user, "appeals.export_appeal")
+        scope = scope_for(user, APPEAL_EXPORT)
         # The export's audit record is filed under the user's node when there is one.
         self.area_path = scope.areas[0] if len(scope.areas) == 1 and not scope.departments else ""
         return write_rows(

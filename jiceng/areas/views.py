@@ -9,6 +9,7 @@ from jiceng.areas import services
 from jiceng.areas.filtersets import search_areas
 from jiceng.areas.forms import AreaCreateForm, AreaForm, AreaMoveForm, AreaSearchForm
 from jiceng.areas.models import Area, get_area_for_user
+from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.scope import can, scope_prefixes
 
 SEARCH_LIMIT = 50
@@ -23,7 +24,7 @@ def _breadcrumbs(user, area: Area) -> list[Area]:
 @login_required
 def area_tree(request):
     """The tree starts at the user's scope: one root opens directly, several are listed."""
-    roots = scope_prefixes(request.user, "areas.view_area")
+    roots = scope_prefixes(request.user, AREA_VIEW)
     if roots is None:
         root = Area.objects.filter(parent__isnull=True).order_by("code").first()
         if root is None:

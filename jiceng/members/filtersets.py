@@ -11,6 +11,7 @@ from jiceng.core.filters import IdFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
+from jiceng.members.permissions import MEMBER_VIEW
 
 from .models import Member, Status, Transfer, TransferKind, TransferStatus
 
@@ -89,7 +90,7 @@ def member_key_field(user, params) -> str:
         return "org_path"
     if params.get("area"):
         return "area_path"
-    scope = scope_for(user, "members.view_member")
+    scope = scope_for(user, MEMBER_VIEW)
     if scope.orgs and not scope.areas and not scope.everywhere:
         return "org_path"
     return "area_path"

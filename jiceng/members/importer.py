@@ -52,11 +52,12 @@ from jiceng.core.excel_jobs import ImportResult
 from jiceng.core.ids import IDNumberError, IDNumberParser, parse_id_number
 from jiceng.core.importing import RowImporter
 from jiceng.core.scope import scope_for
+from jiceng.members.permissions import MEMBER_IMPORT
 from jiceng.orgs.models import BRANCH_TYPES, OrgType
 
 from .models import DuesCategory, Education, Gender, Member, Status
 
-PERMISSION = "members.import_member"
+PERMISSION = MEMBER_IMPORT
 # Up to this many rows, the codes and ID numbers in the file are looked up with IN (...);
 # above it, all codes and ID numbers on file are loaded once (cheaper than huge IN lists).
 PRESCAN_ROWS = 5000

@@ -29,6 +29,7 @@ from jiceng.orgs.models import (
     Post,
     ResidentUnit,
 )
+from jiceng.orgs.permissions import UNIT_VIEW
 from jiceng.orgs.terms import term_years
 
 
@@ -397,7 +398,7 @@ def checks_for_user(user, *, today: date | None = None) -> list[Finding]:
     """Findings for every org ``user`` may see, and the resident units in their area scope."""
     orgs = Org.objects.visible_to(user).filter(is_active=True)
     units = None
-    if not scope_for(user, "orgs.view_residentunit").empty:
+    if not scope_for(user, UNIT_VIEW).empty:
         units = ResidentUnit.objects.visible_to(user)
     return run_checks(orgs, units_queryset=units, today=today)
 

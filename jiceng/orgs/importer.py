@@ -36,10 +36,11 @@ from jiceng.core.importing import RowImporter
 from jiceng.core.paths import is_digits
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import ORG_CODE_MAX, ORG_SEGMENT, Org, OrgCategory, OrgType
+from jiceng.orgs.permissions import ORG_ADD
 from jiceng.orgs.services import OrgError, lock_org, validate_parent_type
 from jiceng.orgs.terms import default_term_end
 
-PERMISSION = "orgs.add_org"
+PERMISSION = ORG_ADD
 
 ORG_SPEC = Spec(
     key="orgs",

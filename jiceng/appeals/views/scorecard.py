@@ -18,6 +18,7 @@ from jiceng.appeals.stats import Rates
 from jiceng.appeals.views.appeals import _month
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import Department
+from jiceng.orgs.permissions import DEPARTMENT_VIEW
 
 SUMMONS_COUNTERS = (
     "summons",
@@ -50,7 +51,7 @@ def _rates(row: dict | None) -> Rates:
 def visible_departments(user):
     """Departments the user may see, or has summoned through a whistle the user may see."""
     seen = Department.objects.visible_to(user)
-    if scope_for(user, "orgs.view_department").everywhere:
+    if scope_for(user, DEPARTMENT_VIEW).everywhere:
         return seen
     summoned = WhistleSummons.objects.visible_to(user).values("department_id")
     return Department.objects.filter(Q(pk__in=seen.values("pk")) | Q(pk__in=summoned))

@@ -7,7 +7,7 @@ the side checks that say which side of a transfer may act.
 
 from jiceng.members.rules import add_months
 
-from .common import AUDIT_FIELDS, TRANSFER_CHANGE, MemberError, normalise_id_number
+from .common import AUDIT_FIELDS, MemberError, normalise_id_number
 from .members import (
     advance_member,
     create_member,
@@ -32,7 +32,6 @@ from .transfers import (
 
 __all__ = [
     "AUDIT_FIELDS",
-    "TRANSFER_CHANGE",
     "MemberError",
     "accept_transfer",
     "add_months",

@@ -26,8 +26,6 @@ from jiceng.members.rules import (
 if TYPE_CHECKING:
     from jiceng.orgs.models import Org
 
-TRANSFER_CHANGE = "members.change_transfer"
-
 
 class MemberError(ValidationError):
     """A refusal with the reason(s) in Chinese; ``message_dict`` when tied to fields."""

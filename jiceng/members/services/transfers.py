@@ -18,13 +18,13 @@ from jiceng.members.models import (
     TransferKind,
     TransferStatus,
 )
+from jiceng.members.permissions import TRANSFER_CHANGE
 from jiceng.members.rules import (
     add_months,
 )
 
 from .common import (
     AUDIT_FIELDS,
-    TRANSFER_CHANGE,
     MemberError,
     _apply_residence,
     _check_org,

@@ -17,7 +17,7 @@ from jiceng.members.models import (
     Member,
     Status,
 )
-from jiceng.members.permissions import DUES_ADD, DUES_VIEW, MEMBER_ADD
+from jiceng.members.permissions import DUES_ADD, DUES_VIEW, MEMBER_ADD, MEMBER_VIEW
 from jiceng.members.rules import STATUS_LABELS
 from jiceng.orgs.models import BRANCH_TYPES, Org, get_org_for_user
 
@@ -62,7 +62,7 @@ def pipeline_home(request):
 @login_required
 def pipeline_board(request, code):
     user = request.user
-    org = _get_branch(user, code, "members.view_member")
+    org = _get_branch(user, code, MEMBER_VIEW)
     today = _today()
     stages = [Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE, Status.PROBATIONARY]
     people = list(

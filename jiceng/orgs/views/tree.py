@@ -25,6 +25,7 @@ from jiceng.orgs.forms import (
     resolve_org,
 )
 from jiceng.orgs.models import CommitteePost, Org, OrgType, PartTimeMember, ResidentUnit, get_org_for_user
+from jiceng.orgs.permissions import ORG_ADD, ORG_VIEW
 from jiceng.orgs.terms import default_term_end, term_years
 from jiceng.orgs.views.common import PAGE_SIZE, POST_ORDER, add_service_error, crumbs, form_page, may_place, members_url
 
@@ -33,7 +34,7 @@ from jiceng.orgs.views.common import PAGE_SIZE, POST_ORDER, add_service_error, c
 def org_tree(request):
     """The tree starts at the user's scope roots: one root opens directly, several are listed."""
     user = request.user
-    scope = scope_for(user, "orgs.view_org")
+    scope = scope_for(user, ORG_VIEW)
     form = OrgSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     visible = Org.objects.visible_to(user)
@@ -45,7 +46,7 @@ def org_tree(request):
         # Roots of the visible forest: visible orgs whose parent the user cannot see.
         orgs = visible.filter(Q(parent__isnull=True) | ~Q(parent__in=visible.values("pk"))).order_by("code")
     page = Paginator(orgs, PAGE_SIZE).get_page(request.GET.get("page"))
-    if not q and page.paginator.count == 1 and not scope_for(user, "orgs.add_org").everywhere:
+    if not q and page.paginator.count == 1 and not scope_for(user, ORG_ADD).everywhere:
         return redirect("orgs:org_detail", code=page[0].code)
     return render(
         request,
@@ -55,7 +56,7 @@ def org_tree(request):
             "form": form,
             "q": q,
             "scope_empty": scope.empty,
-            "can_add_root": scope_for(user, "orgs.add_org").everywhere,
+            "can_add_root": scope_for(user, ORG_ADD).everywhere,
         },
     )
 
@@ -184,7 +185,7 @@ def org_add(request, code):
 @login_required
 @require_http_methods(["GET", "POST"])
 def org_add_root(request):
-    if not scope_for(request.user, "orgs.add_org").everywhere:
+    if not scope_for(request.user, ORG_ADD).everywhere:
         raise PermissionDenied("只有全市管理员可以新增顶级党组织。")
     return _org_create(request, None)
 

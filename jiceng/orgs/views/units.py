@@ -14,6 +14,7 @@ from jiceng.orgs import services
 from jiceng.orgs.filtersets import DepartmentFilterSet, ResidentUnitFilterSet
 from jiceng.orgs.forms import DepartmentForm, ResidentUnitForm, resolve_area, resolve_org
 from jiceng.orgs.models import Department, Org, ResidentUnit
+from jiceng.orgs.permissions import DEPARTMENT_CHANGE, UNIT_CHANGE
 from jiceng.orgs.views.common import PAGE_SIZE, add_service_error
 
 
@@ -40,7 +41,7 @@ def unit_list(request):
     return render(
         request,
         "orgs/unit_list.html",
-        {**context, "units": units, "can_add": not scope_for(request.user, "orgs.change_residentunit").empty},
+        {**context, "units": units, "can_add": not scope_for(request.user, UNIT_CHANGE).empty},
     )
 
 
@@ -65,7 +66,7 @@ def _resolve_unit_form(request, form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_add(request):
-    if scope_for(request.user, "orgs.change_residentunit").empty:
+    if scope_for(request.user, UNIT_CHANGE).empty:
         raise PermissionDenied("没有维护驻区单位的权限。")
     form = ResidentUnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -126,7 +127,7 @@ def department_list(request):
             **context,
             "departments": departments,
             "q": (request.GET.get("q") or "").strip(),
-            "can_add": not scope_for(request.user, "orgs.change_department").empty,
+            "can_add": not scope_for(request.user, DEPARTMENT_CHANGE).empty,
         },
     )
 
@@ -162,7 +163,7 @@ def _department_form_page(request, form, *, department=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_add(request):
-    if scope_for(request.user, "orgs.change_department").empty:
+    if scope_for(request.user, DEPARTMENT_CHANGE).empty:
         raise PermissionDenied("没有维护职能部门的权限。")
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
