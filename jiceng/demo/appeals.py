@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.appeals import stats
-from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.deadlines import compute_due, describe_limit, extend_due
 from jiceng.appeals.models import (
     Appeal,
@@ -53,7 +52,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.rules import REMIND_BEFORE_RATIO, deadline_limits
-from jiceng.appeals.services import appeal_number
+from jiceng.appeals.services import appeal_number, create_category
 from jiceng.areas.models import Area, Level
 from jiceng.core.bulk import SpoolSink, reset_sequences
 from jiceng.core.rules import get_rule
@@ -1683,7 +1682,7 @@ class Generator:
 
     def _blow(self, tl, at, blower, case, title, departments, description) -> None:
         rnd = self.rnd
-        from jiceng.appeals.whistles import report_minutes
+        from jiceng.appeals.services import report_minutes
 
         wpk = self.take(Whistle)
         due = at + _minutes(report_minutes(case))

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from jiceng.accounts.services import assign_role
 from jiceng.appeals import services
-from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, Whistle, WhistleStatus
+from jiceng.appeals.services import create_category
 from jiceng.orgs.models import Department, DepartmentLevel
 from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot
 

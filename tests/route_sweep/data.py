@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conftest import UserFactory, build_tree
 from jiceng.accounts.services import assign_role
 from jiceng.appeals import services as appeal_services
-from jiceng.appeals.catalogue import create_category
 from jiceng.appeals.models import Channel, ResponsibleLevel
+from jiceng.appeals.services import create_category
 from jiceng.core.models import ExcelJob
 from jiceng.members import services as member_services
 from jiceng.members.models import Status
