@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("new/", views.submit, name="submit"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/print/", views.appeal_ticket_pdf, name="ticket_pdf"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("workbench/", views.workbench, name="workbench"),

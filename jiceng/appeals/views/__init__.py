@@ -13,11 +13,13 @@ from jiceng.appeals.views.appeals import (
     summons_act,
     workbench,
 )
+from jiceng.appeals.views.printing import appeal_ticket_pdf
 from jiceng.appeals.views.scorecard import scorecard
 from jiceng.appeals.views.whistles import whistle_act, whistle_detail, whistle_list, whistle_new
 
 __all__ = [
     "act",
+    "appeal_ticket_pdf",
     "department_desk",
     "detail",
     "mine",

@@ -3,6 +3,7 @@ ledger, transfers. Every read goes through ``visible_to`` / ``get_*_for_user`` (
 scope); every write through :mod:`jiceng.members.services`."""
 
 from .branches import dues_home, dues_ledger, pipeline_board, pipeline_home
+from .printing import dues_list_pdf, member_sheet_pdf, transfer_letter_pdf
 from .roster import (
     member_add,
     member_advance,
@@ -30,6 +31,7 @@ from .transfers import (
 __all__ = [
     "dues_home",
     "dues_ledger",
+    "dues_list_pdf",
     "member_add",
     "member_advance",
     "member_branch_vote",
@@ -40,6 +42,7 @@ __all__ = [
     "member_extend",
     "member_list",
     "member_pii",
+    "member_sheet_pdf",
     "member_transfer",
     "pipeline_board",
     "pipeline_home",
@@ -47,6 +50,7 @@ __all__ = [
     "transfer_cancel",
     "transfer_detail",
     "transfer_incoming_add",
+    "transfer_letter_pdf",
     "transfer_list",
     "transfer_org_search",
     "transfer_receipt",
