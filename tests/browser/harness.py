@@ -28,12 +28,20 @@ PHONE = {"width": 375, "height": 812}
 DESK = {"width": 1280, "height": 900}
 
 # Every element's box, as the user's browser lays it out; anything poking past the right edge
-# of the screen makes the page scroll sideways.
+# of the screen makes the page scroll sideways, except inside a box that scrolls (or clips) on its
+# own, like a wide table in ``.table-responsive``: that box is checked itself instead.
 OVERFLOW_JS = """
 () => {
   const vw = document.documentElement.clientWidth;
   const wide = [];
+  const clipped = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   for (const el of document.body.querySelectorAll('*')) {
+    if (clipped(el)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;
     if (r.right > vw + 0.5 || r.left < -0.5 || r.width > vw + 0.5) {

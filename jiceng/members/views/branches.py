@@ -170,6 +170,6 @@ def dues_ledger(request, code):
             "threshold": threshold,
             "arrears_count": sum(1 for r in rows if r["arrears"]),
             "can_add": _org_scope(user, DUES_ADD, org),
-            "print_month": today.replace(day=1),
+            "print_month": today.replace(day=1) if year == today.year else months[-1],
         },
     )
