@@ -15,6 +15,7 @@ from jiceng.accounts.roles import ROLES
 from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.scope import scope_prefixes
+from jiceng.core.todos import todo_groups
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -52,6 +53,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "scope_areas": scope_areas,
             "children": children,
             "is_grid_worker": roles == {"grid_worker"},
+            "todo_groups": todo_groups(user),
         },
     )
 

@@ -7,10 +7,12 @@ from jiceng.core.registry import (
     AppRegistry,
     CachedTable,
     ExcelKind,
+    Inbox,
     Job,
     MenuEntry,
     Permission,
     StoredPath,
+    TodoSource,
     UrlMount,
 )
 
@@ -35,6 +37,9 @@ from .permissions import (
 DISPATCHERS = ("city_org", "district_org", "street", "community")
 SUPERVISORS = ("city_org", "district_org")
 WHISTLERS = ("street", "community")
+
+TODOS = "jiceng.appeals.todos"
+QUEUE, BENCH, DESK, WHISTLES = "appeals:queue", "appeals:workbench", "appeals:department_desk", "appeals:whistle_list"
 
 REGISTRY = AppRegistry(
     permissions=(
@@ -101,4 +106,16 @@ REGISTRY = AppRegistry(
         StoredPath("appeals.AreaStat", "path"),
     ),
     cached_tables=(CachedTable("jiceng.appeals.intake.CATALOGUE", ("appeals.Category",)),),
+    todos=(
+        TodoSource("appeals.dispatch", "待派单", f"{TODOS}.to_dispatch", APPEAL_DISPATCH, QUEUE, QUEUE, order=100),
+        TodoSource("appeals.sign", "待签收", f"{TODOS}.to_sign", APPEAL_HANDLE, BENCH, BENCH, order=110),
+        TodoSource("appeals.answer", "待答复", f"{TODOS}.to_answer", APPEAL_HANDLE, BENCH, BENCH, order=120),
+        TodoSource(
+            "appeals.extension", "延期待审批", f"{TODOS}.to_decide_extension", APPEAL_DISPATCH, QUEUE, QUEUE, order=130
+        ),
+        TodoSource("appeals.callback", "待回访", f"{TODOS}.to_call_back", APPEAL_DISPATCH, QUEUE, QUEUE, order=140),
+        TodoSource("appeals.report", "吹哨待报到", f"{TODOS}.to_report", SUMMONS_REPORT, DESK, DESK, order=150),
+        TodoSource("appeals.rate", "待评价部门", f"{TODOS}.to_rate", SUMMONS_RATE, WHISTLES, WHISTLES, order=160),
+    ),
+    inboxes=(Inbox("jiceng.appeals.inbox.unread", "appeals:notifications"),),
 )

@@ -6,6 +6,9 @@ app_name = "appeals"
 
 urlpatterns = [
     path("mine/", views.mine, name="mine"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("new/", views.submit, name="submit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.appeal_ticket_pdf, name="ticket_pdf"),

@@ -20,7 +20,8 @@ def menu_for(user, current_path: str) -> list[dict[str, Any]]:
             continue
         url = reverse(item.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+        key = item.url_name.replace(":", "-")
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active, "key": key})
     # Only the most specific match is current: /areas/search/ is 区划搜索, not also 区划与网格.
     longest = max((len(i["url"]) for i in items if i["active"]), default=0)
     for i in items:

@@ -2,7 +2,8 @@
 
 Every installed app may have a ``registry.py`` with one ``REGISTRY = AppRegistry(...)``: its
 permissions and the roles that hold them, menu entries, scheduled jobs, Excel kinds, page URLs,
-API routes, rules modules, denormalised tree paths and cached tables. Core finds these modules
+API routes, rules modules, denormalised tree paths, cached tables, its kinds of waiting work (待办)
+and its notification inbox. Core finds these modules
 through ``django.apps.apps.get_app_configs()`` (``<app>.registry``), never by naming an app, so a
 new app is a folder plus one line in ``INSTALLED_APPS``. Everything here is plain data (dotted
 paths, model labels as ``"app_label.Model"``), so declaring it imports nothing heavy.
@@ -45,6 +46,29 @@ class MenuEntry:
     permission: str | None = None  # None: every signed-in user sees it
     icon: str = "dot"  # a name from templates/includes/icon.html
     order: int = 500  # smaller first; equal orders keep app order, then declaration order
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """One kind of waiting work on the home page's 待办 list (see :mod:`jiceng.core.todos`)."""
+
+    key: str  # "appeals.dispatch"
+    label: str  # 待派单
+    # Dotted path of ``fetch(user, now, limit) -> list[TodoItem]``: the user's items, the most
+    # urgent first, at most ``limit`` (one bounded query).
+    fetch: str
+    permission: str | None = None  # skipped without a query when the user holds it nowhere
+    list_url: str = ""  # URL name of the page with all of them (查看全部)
+    menu_url: str = ""  # URL name of the menu entry that shows the count
+    order: int = 500
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """Where a user's notifications are kept: ``unread(user) -> int`` and the list's URL name."""
+
+    unread: str  # dotted path
+    url_name: str
 
 
 @dataclass(frozen=True)
@@ -151,6 +175,8 @@ class AppRegistry:
     cached_tables: tuple[CachedTable, ...] = ()
     # Dotted path of a function returning lines that ``manage.py serve`` prints when it starts.
     serve_banner: str = ""
+    todos: tuple[TodoSource, ...] = ()
+    inboxes: tuple[Inbox, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,6 +241,7 @@ def _check_unique(result: Collected) -> None:
         ("api_routes", "prefix"),
         ("urls", "prefix"),
         ("menu", "url_name"),
+        ("todos", "key"),
     ):
         seen: dict[str, str] = {}
         for label, entry in result.with_app(attribute):
@@ -265,6 +292,14 @@ def scope_trees() -> list[ScopeTree]:
 def stored_paths(kind: str) -> list[tuple[type, StoredPath]]:
     """``(model class, entry)`` for ``area_paths``, ``org_paths`` or ``org_area_paths``."""
     return [(apps.get_model(entry.model), entry) for entry in collected().each(kind)]
+
+
+def todo_sources() -> list[TodoSource]:
+    return sorted(collected().each("todos"), key=lambda source: source.order)
+
+
+def inboxes() -> list[Inbox]:
+    return collected().each("inboxes")
 
 
 def cached_tables() -> list[CachedTable]:
@@ -332,7 +367,12 @@ REGISTRY = AppRegistry(
         # Excel jobs whose worker died: failed with a message instead of a progress bar that never ends.
         Job("jiceng.core.tasks.fail_stalled_excel_jobs", timedelta(minutes=5)),
     ),
-    urls=(UrlMount("excel/", "jiceng.core.excel_urls"),),
+    urls=(UrlMount("excel/", "jiceng.core.excel_urls"), UrlMount("todo/", "jiceng.core.todo_urls")),
     rules=("jiceng.core.excel_jobs",),
     cached_tables=(CachedTable("jiceng.core.workdays.CITY_CALENDAR", ("core.CalendarDay",)),),
+    todos=(
+        TodoSource(
+            "core.excel", "Excel 导入导出结果", "jiceng.core.todos.excel_jobs", list_url="excel:home", order=900
+        ),
+    ),
 )

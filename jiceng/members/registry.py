@@ -10,6 +10,7 @@ from jiceng.core.registry import (
     MenuEntry,
     Permission,
     StoredPath,
+    TodoSource,
     UrlMount,
 )
 
@@ -83,4 +84,24 @@ REGISTRY = AppRegistry(
         StoredPath("members.Transfer", "from_org_path"),
     ),
     org_area_paths=(StoredPath("members.Member", "area_path", via="org"),),
+    todos=(
+        TodoSource(
+            "members.transfer",
+            "组织关系待接收",
+            "jiceng.members.todos.to_accept",
+            TRANSFER_CHANGE,
+            "members:transfer_list",
+            "members:transfer_list",
+            order=300,
+        ),
+        TodoSource(
+            "members.probation",
+            "预备党员待转正",
+            "jiceng.members.todos.probation_due",
+            MEMBER_CHANGE,
+            "members:pipeline",
+            "members:pipeline",
+            order=310,
+        ),
+    ),
 )

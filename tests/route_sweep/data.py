@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from conftest import UserFactory, build_tree
 from jiceng.accounts.services import assign_role
 from jiceng.appeals import services as appeal_services
-from jiceng.appeals.models import Channel, ResponsibleLevel
+from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
 from jiceng.core.models import ExcelJob
 from jiceng.members import services as member_services
@@ -85,6 +85,12 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     return s
 
 
+def _notification(user, appeal):
+    return Notification.objects.create(
+        recipient=user, key=f"sweep:{appeal.pk}", kind="appeal_dispatched", title=f"提醒 {appeal.number}", appeal=appeal
+    )
+
+
 def build_world():
     """``world.inside``, ``world.outside`` (see the module docstring) and ``world.users``."""
     tree = build_tree()
@@ -134,6 +140,9 @@ def build_world():
         u.resident, channel=Channel.RESIDENT, category=category, description="北安自报诉求。", area=tree.building
     )
     inside.markers.append(inside.mine.number)
+    # Notifications are their recipient's only: the other side's is another user's.
+    inside.notification = _notification(u.district, inside.appeal)
+    outside.notification = _notification(other_street, outside.appeal)
     # Excel jobs are seen only by the user who started them: the other side's job is another user's.
     inside.job = _finished_job(u.district)
     outside.job = _finished_job(other_street)

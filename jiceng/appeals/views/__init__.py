@@ -13,6 +13,7 @@ from jiceng.appeals.views.appeals import (
     summons_act,
     workbench,
 )
+from jiceng.appeals.views.notifications import notification_list, notification_open, notification_read_all
 from jiceng.appeals.views.printing import appeal_ticket_pdf
 from jiceng.appeals.views.scorecard import scorecard
 from jiceng.appeals.views.whistles import whistle_act, whistle_detail, whistle_list, whistle_new
@@ -23,6 +24,9 @@ __all__ = [
     "department_desk",
     "detail",
     "mine",
+    "notification_list",
+    "notification_open",
+    "notification_read_all",
     "photo",
     "queue",
     "rates",
