@@ -11,11 +11,13 @@ grants, queries, template or serialiser), logged in as the street dispatcher (�
   user's area, newest first), first page;
 * ``GET /api/v1/appeals/`` first page (keyset, newest first);
 * the rates page (``appeals:rates``) for the last full month of the generated year;
+* the home page (``/``), which starts with the user's 待办 list, and that list alone
+  (``core.todos.todo_groups``: one bounded query per kind of waiting work);
 * [info, no target] the 派单台's default tab (待处理): its first page holds the requests waiting
   now, which grow with the volume (the street has 0 waiting at 50 k and 92 at 5 M), so its ratio
   compares an empty page with a full one; ``queue_waiting/<level>`` in the facts says how many.
 
-Target: big / small ≤ 1.5 for each of the first three. The number of SQL statements per call is
+Target: big / small ≤ 1.5 for each of them but the [info] one. The number of SQL statements per call is
 recorded too (DESIGN.md §6: bounded, independent of rows).
 
     .venv/bin/python -m bench.appeals_pages [--rounds 6] [--json out.json]
@@ -68,6 +70,7 @@ def cases_for(size: str) -> tuple[dict, dict]:
     from bench.timing import Case
     from jiceng.accounts.models import User
     from jiceng.appeals.models import QUEUE_TODO, Appeal
+    from jiceng.core.todos import todo_groups
 
     use(size)
     queue, rates = reverse("appeals:queue"), reverse("appeals:rates")
@@ -82,6 +85,7 @@ def cases_for(size: str) -> tuple[dict, dict]:
             "api_list": "/api/v1/appeals/",
             "rates_page": f"{rates}?month={RATES_MONTH}",
         }
+        urls["home_todo"] = reverse("accounts:home")
         for kind, url in urls.items():
 
             def fn(client=client, url=url):
@@ -91,6 +95,8 @@ def cases_for(size: str) -> tuple[dict, dict]:
                 return response
 
             cases[f"{kind}/{level}"] = Case(f"{kind}/{level}", fn)
+        cases[f"todo_list/{level}"] = Case(f"todo_list/{level}", lambda user=user: todo_groups(user))
+        facts[f"todo_items/{level}"] = {g.source.key: g.count_text for g in todo_groups(user)}
         api = client.get("/api/v1/appeals/").json()
         facts[f"api_rows/{level}"] = len(api["results"])
         facts[f"visible/{level}"] = Appeal.objects.visible_to(user).count()
@@ -106,6 +112,8 @@ DESCRIPTIONS = {
     "queue_todo": "GET /appeals/queue/ (派单台, 待处理 tab: what waits now) first page, {level} user [info]",
     "api_list": "GET /api/v1/appeals/ first page, {level} user",
     "rates_page": "GET /appeals/rates/?month=" + RATES_MONTH + " (三率), {level} user",
+    "home_todo": "GET / (home page, starting with the 待办 list), {level} user",
+    "todo_list": "the 待办 list alone (every kind of waiting work, in-process), {level} user",
 }
 
 
