@@ -4,15 +4,22 @@ The roles themselves are accounts' catalogue (roles.py); their permission sets c
 app's registry, this one included.
 """
 
-from jiceng.core.registry import AppRegistry, MenuEntry, Permission, UrlMount
+from jiceng.core.registry import (
+    AppRegistry,
+    MenuEntry,
+    MenuGroup,
+    Permission,
+    UrlMount,
+)
 
 from .permissions import AUDIT_VIEW
 
 REGISTRY = AppRegistry(
     permissions=(Permission(AUDIT_VIEW, "查看操作日志", ("city_org", "district_org", "street", "community")),),
+    menu_groups=(MenuGroup("system", "系统管理", "settings"),),
     menu=(
         MenuEntry("首页", "accounts:home", None, "home", order=0),
-        MenuEntry("操作日志", "accounts:audit_list", AUDIT_VIEW, "history", order=1000),
+        MenuEntry("操作日志", "accounts:audit_list", AUDIT_VIEW, "history", order=1000, group="system"),
     ),
     # Home, login, logout and the audit list sit at the site root.
     urls=(UrlMount("", "jiceng.accounts.urls"),),

@@ -7,6 +7,7 @@ from jiceng.core.registry import (
     AppRegistry,
     Job,
     MenuEntry,
+    MenuGroup,
     Permission,
     ScopeTree,
     UrlMount,
@@ -24,9 +25,10 @@ REGISTRY = AppRegistry(
         # A community may not move its own grids to another community: the street decides.
         Permission(AREA_MOVE, "移动区划", ("city_org", "district_org", "street")),
     ),
+    menu_groups=(MenuGroup("areas", "区划网格", "tree"),),
     menu=(
-        MenuEntry("区划与网格", "areas:area_tree", AREA_VIEW, "tree", order=100),
-        MenuEntry("区划搜索", "areas:area_search", AREA_VIEW, "search", order=110),
+        MenuEntry("区划与网格", "areas:area_tree", AREA_VIEW, "tree", order=100, group="areas"),
+        MenuEntry("区划搜索", "areas:area_search", AREA_VIEW, "search", order=110, group="areas"),
     ),
     jobs=(Job("jiceng.areas.tasks.refresh_area_rollups", timedelta(hours=24)),),
     urls=(UrlMount("areas/", "jiceng.areas.urls"),),

@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from jiceng.core.navigation import menu_for
+from jiceng.core.navigation import grouped, menu_for
 from jiceng.core.registry import inboxes
 
 
@@ -12,4 +12,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     boxes = inboxes()
-    return {"nav_menu": menu_for(user, request.path), "inbox_url": reverse(boxes[0].url_name) if boxes else ""}
+    items = menu_for(user, request.path)
+    return {
+        "nav_menu": items,
+        "nav_tree": grouped(items),
+        "inbox_url": reverse(boxes[0].url_name) if boxes else "",
+    }

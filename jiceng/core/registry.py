@@ -46,6 +46,16 @@ class MenuEntry:
     permission: str | None = None  # None: every signed-in user sees it
     icon: str = "dot"  # a name from templates/includes/icon.html
     order: int = 500  # smaller first; equal orders keep app order, then declaration order
+    group: str = ""  # the key of a MenuGroup (any app's); "" stands alone at the top level
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A heading of the left menu (区划网格, 党员, 民呼我应 …) that folds its entries away."""
+
+    key: str
+    label: str
+    icon: str = "dot"
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,7 @@ class CachedTable:
 class AppRegistry:
     permissions: tuple[Permission, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
+    menu_groups: tuple[MenuGroup, ...] = ()
     jobs: tuple[Job, ...] = ()
     excel_kinds: tuple[ExcelKind, ...] = ()
     urls: tuple[UrlMount, ...] = ()
@@ -241,6 +252,7 @@ def _check_unique(result: Collected) -> None:
         ("api_routes", "prefix"),
         ("urls", "prefix"),
         ("menu", "url_name"),
+        ("menu_groups", "key"),
         ("todos", "key"),
     ):
         seen: dict[str, str] = {}
@@ -262,6 +274,10 @@ def menu() -> list[MenuEntry]:
     entries = collected().each("menu")
     # sorted() is stable: equal orders keep app order, then declaration order.
     return sorted(entries, key=lambda entry: entry.order)
+
+
+def menu_groups() -> dict[str, MenuGroup]:
+    return {group.key: group for group in collected().each("menu_groups")}
 
 
 def jobs() -> list[Job]:

@@ -7,8 +7,18 @@ from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET
 
-from jiceng.core.registry import inboxes
-from jiceng.core.todos import menu_counts
+from jiceng.core.registry import inboxes, menu
+from jiceng.core.todos import CAP, menu_counts
+
+
+def group_counts(counts: dict[str, str]) -> dict[str, str]:
+    """A folded group shows the sum of its entries' counts."""
+    group_of = {entry.url_name: entry.group for entry in menu() if entry.group}
+    sums: dict[str, int] = {}
+    for url_name, text in counts.items():
+        if url_name in group_of:
+            sums[group_of[url_name]] = sums.get(group_of[url_name], 0) + int(text.rstrip("+"))
+    return {key: f"{CAP}+" if total > CAP else str(total) for key, total in sums.items()}
 
 
 def unread_count(user) -> int:
@@ -19,7 +29,9 @@ def unread_count(user) -> int:
 @require_GET
 def counts(request):
     user = request.user
-    entries = [{"key": url_name.replace(":", "-"), "count": text} for url_name, text in menu_counts(user).items()]
+    counts = menu_counts(user)
+    entries = [{"id": "menu-count-" + url_name.replace(":", "-"), "count": text} for url_name, text in counts.items()]
+    entries += [{"id": f"menu-group-count-{key}", "count": text} for key, text in group_counts(counts).items()]
     unread = unread_count(user)
     response = render(
         request,

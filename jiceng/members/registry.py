@@ -8,6 +8,7 @@ from jiceng.core.registry import (
     ExcelKind,
     Job,
     MenuEntry,
+    MenuGroup,
     Permission,
     StoredPath,
     TodoSource,
@@ -43,14 +44,15 @@ REGISTRY = AppRegistry(
         Permission(DUES_VIEW, "查看党费", MANAGERS),
         Permission(DUES_ADD, "登记党费", MANAGERS),
     ),
+    menu_groups=(MenuGroup("members", "党员", "user"),),
     menu=(
-        MenuEntry("党员", "members:member_list", MEMBER_VIEW, "user", order=300),
-        MenuEntry("发展党员", "members:pipeline", MEMBER_VIEW, "trending-up", order=310),
-        MenuEntry("组织关系转接", "members:transfer_list", TRANSFER_VIEW, "move", order=320),
-        MenuEntry("党费", "members:dues", DUES_VIEW, "yuan", order=330),
+        MenuEntry("党员", "members:member_list", MEMBER_VIEW, "user", order=300, group="members"),
+        MenuEntry("发展党员", "members:pipeline", MEMBER_VIEW, "trending-up", order=310, group="members"),
+        MenuEntry("组织关系转接", "members:transfer_list", TRANSFER_VIEW, "move", order=320, group="members"),
+        MenuEntry("党费", "members:dues", DUES_VIEW, "yuan", order=330, group="members"),
         # The Excel page (core) lists every roster; the member roster's export right has always
         # opened it from the menu.
-        MenuEntry("Excel 导入导出", "excel:home", MEMBER_EXPORT, "edit", order=900),
+        MenuEntry("Excel 导入导出", "excel:home", MEMBER_EXPORT, "edit", order=900, group="system"),
     ),
     jobs=(Job("jiceng.members.tasks.expire_transfer_letters", timedelta(hours=24)),),
     excel_kinds=(

@@ -5,6 +5,7 @@ browser is ever downloaded. Without Chromium a test is a loud skip, and with ``C
 """
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -86,7 +87,12 @@ def menu_to(page, label, url):
     """
     page.locator(".navbar-toggler").click()
     page.locator("#sidebar-menu.show:not(.collapsing)").wait_for(state="visible")
-    link = page.locator("#sidebar-menu").get_by_role("link", name=label, exact=True)
+    # The entry's name, maybe followed by its count of waiting work ("吹哨报到 2").
+    name = re.compile(rf"^{re.escape(label)}(\s*\d+\+?)?$")
+    link = page.locator("#sidebar-menu").get_by_role("link", name=name)
+    if not link.is_visible():  # inside a folded group: unfold it
+        inner = page.locator(".nav-link-title", has_text=label)  # a role query skips hidden links
+        page.locator("#sidebar-menu details").filter(has=inner).locator("summary").click()
     for attempt in range(3):
         try:
             with page.expect_navigation(url=url, timeout=10_000):

@@ -58,7 +58,8 @@ def test_home_starts_with_the_todo_list(live_server, browser, waiting, viewport)
     assert late.number in first.inner_text() and "已超期" in first.inner_text()
     assert first.locator(".jc-light-red").count() == 1
     page.locator("#menu-count-appeals-queue:not([hidden])").wait_for(state="attached")
-    assert page.locator("#menu-count-appeals-queue").inner_text() == "2"
+    assert page.locator("#menu-count-appeals-queue").text_content() == "2"  # inside the folded 民呼我应
+    assert page.locator("#menu-group-count-appeals").text_content() == "2"  # shown on the fold
     shot(page, f"todo-street-{width}")
     assert_fits(page)
     with page.expect_navigation():
