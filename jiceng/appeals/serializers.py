@@ -19,13 +19,24 @@ from jiceng.appeals.models import (
     WhistleCase,
     WhistleSummons,
 )
-from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.core.api import PrebuiltFieldsMixin
 
 
 def _user(serializer):
     request = serializer.context.get("request")
     return getattr(request, "user", None)
+
+
+# What the reporter's view shows instead of an internal field: the field's value before any step.
+_NEUTRAL = {name: Appeal._meta.get_field(name).get_default() for name in services.INTERNAL_FIELDS}
+
+
+def reporter_view(data: dict) -> dict:
+    """``data`` with the internal fields (``services.INTERNAL_FIELDS``) neutral."""
+    for name, value in _NEUTRAL.items():
+        if name in data:
+            data[name] = value
+    return data
 
 
 class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
@@ -84,6 +95,17 @@ class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
 
     def get_reporter_name(self, appeal) -> str:
         return services.display_reporter(_user(self), appeal)[0]
+
+    def to_representation(self, appeal):
+        data = super().to_representation(appeal)
+        return data if self._staff(appeal) else reporter_view(data)
+
+    def _staff(self, appeal) -> bool:
+        """The staff's view, or the reporter's (:func:`services.staff_view`), once per appeal."""
+        cache = self.context.setdefault("_staff_view", {})
+        if appeal.pk not in cache:
+            cache[appeal.pk] = services.staff_view(_user(self), appeal)
+        return cache[appeal.pk]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -209,21 +231,15 @@ class AppealDetailSerializer(AppealSerializer):
     def get_reporter_phone(self, appeal) -> str:
         return services.display_reporter(_user(self), appeal)[1]
 
-    def _internal(self, appeal) -> bool:
-        user = _user(self)
-        return not services.is_reporter(user, appeal) or services.may(user, APPEAL_VIEW, appeal)
-
     def get_events(self, appeal) -> list[dict]:
-        events = appeal.events.prefetch_related("photos").order_by("at", "id")
-        if not self._internal(appeal):
-            events = events.filter(public=True)
+        events = services.appeal_events(_user(self), appeal).prefetch_related("photos").order_by("at", "id")
         return EventSerializer(events, many=True, context=self.context).data
 
     def get_photos(self, appeal) -> list[dict]:
         return PhotoSerializer(appeal.photos.all(), many=True, context=self.context).data
 
     def get_extensions(self, appeal) -> list[dict]:
-        if not self._internal(appeal):
+        if not self._staff(appeal):
             return []
         return ExtensionSerializer(appeal.extensions.all(), many=True).data
 
