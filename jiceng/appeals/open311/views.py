@@ -30,7 +30,7 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -389,7 +389,7 @@ def request_data(appeal: Appeal, last_event, whistling: bool, places: dict[str, 
         "agency_responsible": optional["agency_responsible"],
         "service_notice": "",
         "requested_datetime": iso(appeal.created_at),
-        "updated_datetime": iso(appeal.closed_at if final and appeal.closed_at else appeal.updated_at),
+        "updated_datetime": iso(appeal.closed_at if final and appeal.closed_at else _public_updated_at(appeal)),
         "expected_datetime": optional["expected_datetime"],
         "address": optional["address"],
         "address_id": optional["address_id"],
@@ -398,6 +398,10 @@ def request_data(appeal: Appeal, last_event, whistling: bool, places: dict[str, 
         "long": optional["long"],
         "media_url": optional["media_url"],
     }
+
+
+def _public_updated_at(appeal: Appeal):
+    return getattr(appeal, "public_updated_at", None) or appeal.created_at
 
 
 def render_requests(fmt: str, appeals) -> HttpResponse:
@@ -428,7 +432,13 @@ def _appeals():
     return (
         Appeal.objects.filter(created_at__gte=reach_start())
         .select_related("category", "area", "assigned_area", "assigned_department")
-        .annotate(whistling=Exists(Whistle.objects.filter(appeal=OuterRef("pk"), status=WhistleStatus.OPEN)))
+        .annotate(
+            whistling=Exists(Whistle.objects.filter(appeal=OuterRef("pk"), status=WhistleStatus.OPEN)),
+            # The last public step: an internal one (督办...) must not show even as a new update time.
+            public_updated_at=Subquery(
+                AppealEvent.objects.filter(appeal=OuterRef("pk"), public=True).order_by("-at").values("at")[:1]
+            ),
+        )
         .defer("reporter_phone", "answer_text", "rating_comment", "supervise_note")
     )
 

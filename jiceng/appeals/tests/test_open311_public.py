@@ -148,6 +148,23 @@ def test_internal_steps_never_show(client, reported, people, fmt):
         assert "督办" not in body and "督查" not in body and "延期" not in body and "协调城管" not in body
 
 
+def test_an_internal_step_does_not_move_the_update_time(client, people, catalogue, tree):
+    now = timezone.now()
+    appeal = services.create_appeal(
+        people.resident,
+        channel=Channel.RESIDENT,
+        category=catalogue.stall,
+        description="占道",
+        area=tree.building,
+        now=now - timedelta(hours=3),
+    )
+    dispatched_at = now - timedelta(hours=2)
+    services.dispatch_appeal(people.community, appeal, area=tree.grid1, now=dispatched_at)
+    services.supervise_appeal(people.district, appeal, note=SUPERVISE_NOTE, now=now - timedelta(hours=1))
+    (row,) = client.get(f"{BASE}/requests/{appeal.number}.json").json()
+    assert row["updated_datetime"] == timezone.localtime(dispatched_at).isoformat(timespec="seconds")
+
+
 def test_reach_is_a_city_rule(client, people, catalogue, tree):
     now = timezone.now()
 
