@@ -9,6 +9,7 @@ GeoReport reads are public, so whatever a resident or a clerk typed is read by a
 * Landlines: an area code (``010``, ``025``, ``0510``, in brackets or not) and a 7–8 digit local
   number; and a bare 7–8 digit local number right after a word saying it is one (电话, 座机, 手机,
   联系方式, 热线, Tel...).
+* E-mail addresses: the first character of the name and the domain kept (``z***@example.cn``).
 * Names: the reporter's own (given by the caller); a surname with one or two more characters
   before a form of address (``王建国先生`` → ``王**先生``; ``张先生`` stays: a surname alone is how
   the hotlines themselves write it); one to three characters after a word that introduces a
@@ -21,7 +22,7 @@ three and last four.
 
 Limits (what is *not* caught): names with no cue (``张三说``) other than the reporter's own; a
 name whose surname is not in :data:`SURNAMES`; a phone number split by other characters
-(``138.1234.5678``, ``138一二三四5678``) or written in Chinese numerals; a bare local number
+(``138.1234.5678``, ``138一二三四5678``) or written in Chinese numerals; QQ and WeChat ids; a bare local number
 with no cue word before it (an 8-digit number could as well be a date or an amount). After a
 cue the name is taken greedily, so a following character may be masked too
 (``联系人张三电话`` → ``联系人张**话``): the answer errs towards masking.
@@ -46,6 +47,7 @@ MOBILE_RE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86{_SEP})?1{_SEP}[3-9](?:{_SEP}{_D
 LANDLINE_RE = re.compile(
     rf"(?<!\d)(?P<area>[(（]\s*0\d{{2,3}}\s*[)）]|0\d{{2,3}}){_SEP}(?P<local>[2-9](?:{_SEP}{_D}){{6,7}})(?!\d)"
 )
+EMAIL_RE = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
 _PHONE_CUES = r"(?:电话|座机|固话|手机|联系方式|联系电话|热线|号码|Tel|TEL|tel|Phone|phone)"
 CUED_NUMBER_RE = re.compile(rf"({_PHONE_CUES}\s*(?:号码)?\s*[:：是为]?\s*)({_digits(7)}(?:{_SEP}\d)?)(?!\d)")
 
@@ -93,5 +95,6 @@ def mask_text(text: str, *names: str) -> str:
     text = MOBILE_RE.sub(lambda m: mask_phone(_digits_of(m.group())[-11:]), text)
     text = LANDLINE_RE.sub(lambda m: _digits_of(m.group("area")) + _local(m.group("local")), text)
     text = CUED_NUMBER_RE.sub(lambda m: m.group(1) + _local(m.group(2)), text)
+    text = EMAIL_RE.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     text = TITLED_NAME_RE.sub(lambda m: m.group(1) + _stars(m.group(2)), text)
     return CUED_NAME_RE.sub(lambda m: m.group(1) + m.group(2) + _stars(m.group(3)), text)

@@ -269,6 +269,7 @@ def test_mask_text_forms():
     assert mask_text("电话：8456-1234，（025）8456 1234") == "电话：****1234，025****1234"
     assert mask_text("身份证32010219900101123Ｘ，１３８１２３４５６７８") == "身份证320***********123X，138****5678"
     assert mask_text("联系人：李四，张先生，请张三师傅处理", "李四") == "联系人：李*，张先生，请张*师傅处理"
+    assert mask_text("邮箱 zhang.san@example.cn。") == "邮箱 z***@example.cn。"
     # Dates, amounts, coordinates and the 16-digit 工单编号 are left alone.
     text = "2025-09-10 面积1200平方米 坐标32.061234 工单2026120600000001"
     assert mask_text(text) == text
