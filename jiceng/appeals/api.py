@@ -216,7 +216,7 @@ class AppealEventViewSet(viewsets.ReadOnlyModelViewSet):
     # where the user sees it only as its reporter, only the public steps (``services.staff_view``).
     # A detail outside that queryset is a 404 like any row.
     def get_queryset(self):
-        queryset = services.visible_events(self.request.user).prefetch_related("photos")
+        queryset = services.visible_events(self.request.user).select_related("appeal").prefetch_related("photos")
         appeal = self.request.query_params.get("appeal")
         if appeal and appeal.isdigit():
             queryset = queryset.filter(appeal_id=int(appeal))

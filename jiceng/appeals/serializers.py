@@ -31,6 +31,15 @@ def _user(serializer):
 _NEUTRAL = {name: Appeal._meta.get_field(name).get_default() for name in services.INTERNAL_FIELDS}
 
 
+def staff_view(serializer, appeal_id: int, appeal=None) -> bool:
+    """:func:`services.staff_view` once per appeal and serialisation (kept in the shared context);
+    ``appeal`` may be a callable that loads it, called only when the answer is not known yet."""
+    cache = serializer.context.setdefault("_staff_view", {})
+    if appeal_id not in cache:
+        cache[appeal_id] = services.staff_view(_user(serializer), appeal() if callable(appeal) else appeal)
+    return cache[appeal_id]
+
+
 def reporter_view(data: dict) -> dict:
     """``data`` with the internal fields (``services.INTERNAL_FIELDS``) neutral."""
     for name, value in _NEUTRAL.items():
@@ -98,14 +107,7 @@ class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
 
     def to_representation(self, appeal):
         data = super().to_representation(appeal)
-        return data if self._staff(appeal) else reporter_view(data)
-
-    def _staff(self, appeal) -> bool:
-        """The staff's view, or the reporter's (:func:`services.staff_view`), once per appeal."""
-        cache = self.context.setdefault("_staff_view", {})
-        if appeal.pk not in cache:
-            cache[appeal.pk] = services.staff_view(_user(self), appeal)
-        return cache[appeal.pk]
+        return data if staff_view(self, appeal.pk, appeal) else reporter_view(data)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -134,6 +136,12 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_photos(self, event) -> list[str]:
         return [photo_url(self.context.get("request"), p) for p in event.photos.all()]
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if not staff_view(self, event.appeal_id, lambda: event.appeal):
+            data["actor_name"] = ""  # the reporter's view names no staff member (as the page)
+        return data
 
 
 def photo_url(request, photo: AppealPhoto) -> str:
@@ -232,6 +240,7 @@ class AppealDetailSerializer(AppealSerializer):
         return services.display_reporter(_user(self), appeal)[1]
 
     def get_events(self, appeal) -> list[dict]:
+        staff_view(self, appeal.pk, appeal)  # known before the events ask
         events = services.appeal_events(_user(self), appeal).prefetch_related("photos").order_by("at", "id")
         return EventSerializer(events, many=True, context=self.context).data
 
@@ -239,7 +248,7 @@ class AppealDetailSerializer(AppealSerializer):
         return PhotoSerializer(appeal.photos.all(), many=True, context=self.context).data
 
     def get_extensions(self, appeal) -> list[dict]:
-        if not self._staff(appeal):
+        if not staff_view(self, appeal.pk, appeal):
             return []
         return ExtensionSerializer(appeal.extensions.all(), many=True).data
 

@@ -54,6 +54,8 @@ def test_a_staff_reporter_elsewhere_gets_the_reporters_view_on_the_api(api_clien
 
     events = _api(api_client, people.other_community, f"/api/v1/appeal-events/?appeal={pk}")["results"]
     assert events and all(e["public"] for e in events)
+    # No staff member is named, as on the page.
+    assert {e["actor_name"] for e in events} == {e["actor_name"] for e in detail["events"]} == {""}
     assert SUPERVISE_NOTE not in str(events)
     timeline = _api(api_client, people.other_community, f"/api/v1/appeals/{pk}/events/")
     assert [e["kind"] for e in timeline] == kinds
@@ -70,6 +72,7 @@ def test_staff_of_the_area_keep_the_internal_view(api_client, people, filed_else
     assert len(detail["extensions"]) == 1
     events = _api(api_client, people.community, f"/api/v1/appeal-events/?appeal={pk}")["results"]
     assert "supervise" in [e["kind"] for e in events]
+    assert people.district.display_name in [e["actor_name"] for e in events]
 
 
 def test_a_staff_reporter_in_their_own_area_keeps_the_internal_view(api_client, people, submit):
