@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from jiceng.appeals import services, stats
 from jiceng.appeals.actions import APPEAL_ACTIONS, WHISTLE_ACTIONS, add_api_actions
 from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
-from jiceng.appeals.models import Appeal, AppealEvent, Whistle, WhistleSummons, get_appeal_for_user
+from jiceng.appeals.models import Appeal, Whistle, WhistleSummons, get_appeal_for_user
 from jiceng.appeals.permissions import APPEAL_EXPORT, APPEAL_VIEW
 from jiceng.appeals.serializers import (
     AppealCreateSerializer,
@@ -213,13 +213,10 @@ class AppealEventViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     # Events carry no scope of their own: they are visible with their appeal (``visible_to``), and
-    # a resident sees only the public steps. A detail outside that queryset is a 404 like any row.
+    # where the user sees it only as its reporter, only the public steps (``services.staff_view``).
+    # A detail outside that queryset is a 404 like any row.
     def get_queryset(self):
-        user = self.request.user
-        visible = Appeal.objects.visible_to(user)
-        queryset = AppealEvent.objects.filter(appeal__in=visible.values("pk")).prefetch_related("photos")
-        if scope_for(user, APPEAL_VIEW).empty:
-            queryset = queryset.filter(public=True)  # a resident: their own appeals, public steps
+        queryset = services.visible_events(self.request.user).select_related("appeal").prefetch_related("photos")
         appeal = self.request.query_params.get("appeal")
         if appeal and appeal.isdigit():
             queryset = queryset.filter(appeal_id=int(appeal))

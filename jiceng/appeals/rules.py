@@ -113,3 +113,52 @@ def deadline_limits(urgency: str, category=None) -> dict[str, str]:
     if category is not None:
         limits.update((category.deadlines or {}).get(urgency) or {})
     return limits
+
+
+# --------------------------------------------------------------------------- Open311 public reads and rate limits
+# (issue 13 point 5; kept apart from the deadline and rate rules above so merges stay simple)
+
+OPEN311_REACH_DAYS = "appeals.open311_reach_days"
+OPEN311_PUBLIC_FIELDS = "appeals.open311_public_fields"
+OPEN311_RATE_LIMITS = "appeals.open311_rate_limits"
+
+# The optional GeoReport fields of a request a city may show or leave blank (``lat_long``: both).
+OPEN311_OPTIONAL_FIELDS = (
+    "description",
+    "status_notes",
+    "agency_responsible",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "lat_long",
+    "media_url",
+)
+OPEN311_RATE_KEYS = ("read_per_address", "read_per_key", "write_per_address", "write_per_key")
+
+register(
+    OPEN311_REACH_DAYS,
+    "Open311 公开查询可查到的诉求范围（受理后天数）",
+    90,
+    "GeoReport v2 规定查询默认返回最近90天、单次日期范围由服务方限定（OPEN311.md §1.2）；《个人信息保护法》"
+    "第六条（最小必要）、第十九条（保存期限为实现目的所必要的最短时间）：公开数据只保留跟进办理所需的时段（[C]）。"
+    "更早的诉求不再公开（按编号查询也答复不存在）；90天为本平台默认值，[U]。",
+    type=Integer(min_value=1, max_value=3660),
+)
+register(
+    OPEN311_PUBLIC_FIELDS,
+    "Open311 公开答复中显示的可选字段",
+    list(OPEN311_OPTIONAL_FIELDS),
+    "GeoReport v2 中除编号、状态、服务类别和受理时间外的字段均为可选（OPEN311.md §1.2）；城市可按《个人信息"
+    "保护法》第六条（最小必要）去掉不宜公开的字段，未列出的字段答复为空。位置只公开到小区或街道，描述中的"
+    "电话、证件号码和姓名一律遮盖（不受本设置影响）。默认全部显示，[U]。",
+    type=ListOf(Choice(OPEN311_OPTIONAL_FIELDS), min_length=0),
+)
+register(
+    OPEN311_RATE_LIMITS,
+    "Open311 每分钟请求上限（按客户端地址、按接口密钥；读取与提交分计）",
+    {"read_per_address": 60, "read_per_key": 600, "write_per_address": 10, "write_per_key": 120},
+    "Open311 读取对公众开放，须防止批量抓取和滥用（《网络安全法》第二十一条：采取防范网络攻击等危害网络安全"
+    "行为的技术措施，[C]）。每个地址每分钟60次读取、10次提交，足够居民和小程序正常使用；接入系统（如12345"
+    "热线平台）以密钥批量同步，每分钟读取600次、提交120件。数值为本平台默认值，[U]，由城市按接入量调整。",
+    type=Table(keys=OPEN311_RATE_KEYS, value=Integer(min_value=1)),
+)

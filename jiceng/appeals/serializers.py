@@ -19,13 +19,33 @@ from jiceng.appeals.models import (
     WhistleCase,
     WhistleSummons,
 )
-from jiceng.appeals.permissions import APPEAL_VIEW
 from jiceng.core.api import PrebuiltFieldsMixin
 
 
 def _user(serializer):
     request = serializer.context.get("request")
     return getattr(request, "user", None)
+
+
+# What the reporter's view shows instead of an internal field: the field's value before any step.
+_NEUTRAL = {name: Appeal._meta.get_field(name).get_default() for name in services.INTERNAL_FIELDS}
+
+
+def staff_view(serializer, appeal_id: int, appeal=None) -> bool:
+    """:func:`services.staff_view` once per appeal and serialisation (kept in the shared context);
+    ``appeal`` may be a callable that loads it, called only when the answer is not known yet."""
+    cache = serializer.context.setdefault("_staff_view", {})
+    if appeal_id not in cache:
+        cache[appeal_id] = services.staff_view(_user(serializer), appeal() if callable(appeal) else appeal)
+    return cache[appeal_id]
+
+
+def reporter_view(data: dict) -> dict:
+    """``data`` with the internal fields (``services.INTERNAL_FIELDS``) neutral."""
+    for name, value in _NEUTRAL.items():
+        if name in data:
+            data[name] = value
+    return data
 
 
 class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
@@ -85,6 +105,10 @@ class AppealSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     def get_reporter_name(self, appeal) -> str:
         return services.display_reporter(_user(self), appeal)[0]
 
+    def to_representation(self, appeal):
+        data = super().to_representation(appeal)
+        return data if staff_view(self, appeal.pk, appeal) else reporter_view(data)
+
 
 class EventSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -112,6 +136,12 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_photos(self, event) -> list[str]:
         return [photo_url(self.context.get("request"), p) for p in event.photos.all()]
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        if not staff_view(self, event.appeal_id, lambda: event.appeal):
+            data["actor_name"] = ""  # the reporter's view names no staff member (as the page)
+        return data
 
 
 def photo_url(request, photo: AppealPhoto) -> str:
@@ -209,21 +239,16 @@ class AppealDetailSerializer(AppealSerializer):
     def get_reporter_phone(self, appeal) -> str:
         return services.display_reporter(_user(self), appeal)[1]
 
-    def _internal(self, appeal) -> bool:
-        user = _user(self)
-        return not services.is_reporter(user, appeal) or services.may(user, APPEAL_VIEW, appeal)
-
     def get_events(self, appeal) -> list[dict]:
-        events = appeal.events.prefetch_related("photos").order_by("at", "id")
-        if not self._internal(appeal):
-            events = events.filter(public=True)
+        staff_view(self, appeal.pk, appeal)  # known before the events ask
+        events = services.appeal_events(_user(self), appeal).prefetch_related("photos").order_by("at", "id")
         return EventSerializer(events, many=True, context=self.context).data
 
     def get_photos(self, appeal) -> list[dict]:
         return PhotoSerializer(appeal.photos.all(), many=True, context=self.context).data
 
     def get_extensions(self, appeal) -> list[dict]:
-        if not self._internal(appeal):
+        if not staff_view(self, appeal.pk, appeal):
             return []
         return ExtensionSerializer(appeal.extensions.all(), many=True).data
 

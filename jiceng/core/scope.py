@@ -124,7 +124,13 @@ class VisibilityRule:
     query. ``tests/test_scope_agreement.py`` checks both forms against each other for
     every scoped model and every role. ``q`` returns ``None`` when the rule adds nothing for this
     user and action.
+
+    ``own`` marks a rule that shows users their own rows (a reporter's requests): such a row is
+    seen with the owner's view, not through a grant, and ``visible_to(..., own_rows=False)``
+    leaves it out (the appeals tell a reporter's view from the staff's view this way).
     """
+
+    own = False
 
     def q(self, user, action: str, scope: Scope) -> Q | None:
         raise NotImplementedError
@@ -138,6 +144,8 @@ class VisibilityRule:
 
 class OwnRows(VisibilityRule):
     """Rows whose ``field`` (a foreign key to the user) is the user: a reporter sees their own."""
+
+    own = True
 
     def __init__(self, field: str, actions: tuple[str, ...] = ("view",)):
         self.field = field
@@ -183,15 +191,17 @@ class ScopedQuerySet(models.QuerySet):
             q |= part
         return q
 
-    def rules(self) -> tuple[VisibilityRule, ...]:
-        return self.visibility_rules + _EXTRA_RULES.get(self.model._meta.label_lower, ())
+    def rules(self, own_rows: bool = True) -> tuple[VisibilityRule, ...]:
+        rules = self.visibility_rules + _EXTRA_RULES.get(self.model._meta.label_lower, ())
+        return rules if own_rows else tuple(rule for rule in rules if not rule.own)
 
-    def visible_to(self, user, action: str = "view"):
+    def visible_to(self, user, action: str = "view", *, own_rows: bool = True):
+        """Rows ``user`` may ``action``; ``own_rows=False`` leaves out those seen only as their owner."""
         scope = scope_for(user, permission_name(self.model, action))
         if scope.everywhere:
             return self
         parts = [] if scope.empty else [self.scope_q(scope)]
-        parts += [q for q in (rule.q(user, action, scope) for rule in self.rules()) if q is not None]
+        parts += [q for q in (rule.q(user, action, scope) for rule in self.rules(own_rows)) if q is not None]
         if not parts:
             return self.none()
         q = parts[0]
@@ -199,7 +209,7 @@ class ScopedQuerySet(models.QuerySet):
             q |= part
         return self.filter(q)
 
-    def allows(self, user, action: str, obj, scope: Scope | None = None) -> bool:
+    def allows(self, user, action: str, obj, scope: Scope | None = None, *, own_rows: bool = True) -> bool:
         """The object form of :meth:`visible_to`: whether that queryset would hold ``obj``."""
         if scope is None:
             scope = scope_for(user, permission_name(self.model, action))
@@ -213,7 +223,7 @@ class ScopedQuerySet(models.QuerySet):
             scope.covers_department(_value(obj, f, attname=True)) for f in self.scope_department_fields
         ):
             return True
-        return any(rule.allows(user, action, scope, obj) for rule in self.rules())
+        return any(rule.allows(user, action, scope, obj) for rule in self.rules(own_rows))
 
 
 _EXTRA_RULES: dict[str, tuple[VisibilityRule, ...]] = {}

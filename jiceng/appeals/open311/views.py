@@ -7,7 +7,14 @@
 * ``service_request_id`` is the 工单编号. ``status`` is only ``open``/``closed``; the detailed state
   (Chinese label, FMS extended status, who returned it, …) is in ``status_notes``, the answer
   deadline in ``expected_datetime`` and the handling unit in ``agency_responsible``.
-* Reporter name and phone are never output; phone and ID numbers typed into a description are masked.
+* Reporter name and phone are never output; phone and ID numbers and names typed into a description
+  or a note are masked (:mod:`.privacy`). The public location is the compound or the street, never the
+  building: ``address``/``address_id`` name that area, ``lat``/``long`` are its centre (or the point
+  rounded). Only public steps show (``AppealEvent.public``; 督办 and the other internal steps never).
+* City rules (``appeals.rules``): how far back public reads reach (``open311_reach_days``: older
+  requests are not found), which optional fields they show (``open311_public_fields``), and the
+  rate limits per client address and per API key (``open311_rate_limits``, :mod:`.throttle`):
+  over a limit the answer is 429 with ``Retry-After``.
 * A key creates requests only inside its area (and its owner's scope): a location elsewhere is 404,
   as for any resource the caller may not reach, and nothing is created.
 * A double submit is one request: send the same ``Idempotency-Key`` header (or ``client_token`` form
@@ -23,7 +30,7 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -47,8 +54,11 @@ from jiceng.appeals.models import (
     WhistleStatus,
 )
 from jiceng.appeals.open311.models import ApiKey
-from jiceng.areas.models import Area
-from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.appeals.open311.privacy import mask_text
+from jiceng.appeals.open311.throttle import wait_seconds
+from jiceng.appeals.rules import OPEN311_PUBLIC_FIELDS, OPEN311_REACH_DAYS
+from jiceng.areas.models import Area, Level
+from jiceng.core.rules import get_rule
 
 MAX_DAYS = 90
 MAX_REQUESTS = 1000
@@ -92,8 +102,12 @@ STATUS_HINTS = {
     Status.CANCELLED: "已撤销",
 }
 
-PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_RE = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
+# Where the public location is: district, street, and a compound (the same code length as a
+# building directly under a grid: the level tells them apart).
+DISTRICT_LEN, STREET_LEN, COMPOUND_LEN = 6, 9, 18
+# Decimals of a point shown when the public area has no centre: ~100 m for a compound, ~1 km for a street.
+POINT_DECIMALS = {Level.COMPOUND: 3}
+STREET_DECIMALS = 2
 
 
 class Open311Error(Exception):
@@ -144,6 +158,11 @@ def endpoint(view):
     """Open311 errors (and the service layer's refusals) as ``errors[]`` in the requested format."""
 
     def wrapped(request, fmt, **kwargs):
+        wait = wait_seconds(request)
+        if wait is not None:
+            response = error_response(fmt, 429, "rate_limit", f"请求过于频繁，请 {wait} 秒后再试。")
+            response["Retry-After"] = str(wait)
+            return response
         try:
             _check_jurisdiction(request)
             return view(request, fmt, **kwargs)
@@ -281,16 +300,6 @@ def service_definition(request, fmt, service_code):
 # --------------------------------------------------------------------------- requests: read
 
 
-def mask_text(text: str, *names: str) -> str:
-    """Phone and ID numbers (and the reporter's name) in free text, masked."""
-    text = PHONE_RE.sub(lambda m: mask_phone(m.group()), text or "")
-    text = ID_RE.sub(lambda m: mask_id_number(m.group()), text)
-    for name in names:
-        if name and len(name) >= 2:
-            text = text.replace(name, services.mask_name(name))
-    return text
-
-
 def status_of(appeal: Appeal, last_event: AppealEvent | None, whistling: bool) -> tuple[str, str]:
     """(``open``/``closed``, ``status_notes``): the Chinese state, the FMS extended status, details."""
     status, extended = STATUS_MAP.get(appeal.status, ("open", "OPEN"))
@@ -313,57 +322,124 @@ def status_of(appeal: Appeal, last_event: AppealEvent | None, whistling: bool) -
         notes += f"，承办：{appeal.assignee_name}"
     if last_event is not None and last_event.kind == EventKind.DISPATCH and appeal.status in (Status.DISPATCHED,):
         notes += f"。派单说明：{last_event.note}"
-    if appeal.supervised and appeal.status not in FINAL_STATUSES:
-        notes += "；已挂牌督办"
     if appeal.answer_overdue and appeal.status not in FINAL_STATUSES:
         notes += "；已超过答复时限"
-    return status, mask_text(notes)
+    return status, mask_text(notes, appeal.reporter_name)
 
 
-def request_data(appeal: Appeal, last_event=None, whistling: bool = False) -> dict:
+def public_places(appeals) -> dict[str, Area]:
+    """The areas a public answer may name, by code: the districts, streets and compounds of ``appeals``."""
+    codes = set()
+    for appeal in appeals:
+        path = appeal.area_path or ""
+        codes.update(path[:n] for n in (DISTRICT_LEN, STREET_LEN, COMPOUND_LEN) if len(path) >= n)
+        codes.add(path)
+    if not codes:
+        return {}
+    areas = Area.objects.filter(code__in=codes).only("code", "name", "level", "latitude", "longitude")
+    return {area.code: area for area in areas}
+
+
+def public_location(appeal: Appeal, places: dict[str, Area]) -> dict:
+    """``address``, ``address_id``, ``lat``, ``long`` at the compound or the street, not the building."""
+    path = appeal.area_path or ""
+    compound = places.get(path[:COMPOUND_LEN]) if len(path) >= COMPOUND_LEN else None
+    if compound is not None and compound.level != Level.COMPOUND:
+        compound = None
+    street = places.get(path[:STREET_LEN]) if len(path) >= STREET_LEN else None
+    place = compound or street or places.get(path) or appeal.area
+    names = [places[path[:n]].name for n in (DISTRICT_LEN, STREET_LEN) if len(path) >= n and path[:n] in places]
+    if compound is not None:
+        names.append(compound.name)
+    if place.latitude is not None and place.longitude is not None:
+        lat, lon = place.latitude, place.longitude
+    else:
+        lat = appeal.latitude if appeal.latitude is not None else appeal.area.latitude
+        lon = appeal.longitude if appeal.longitude is not None else appeal.area.longitude
+        decimals = POINT_DECIMALS.get(place.level, STREET_DECIMALS)
+        lat, lon = (round(v, decimals) if v is not None else None for v in (lat, lon))
+    return {"address": "".join(names) or place.name, "address_id": place.code, "lat": _text(lat), "long": _text(lon)}
+
+
+def request_data(appeal: Appeal, last_event, whistling: bool, places: dict[str, Area], fields: list[str]) -> dict:
+    """One request as the public sees it; optional fields not in ``fields`` (the city's rule) are blank."""
     status, notes = status_of(appeal, last_event, whistling)
     final = appeal.status in FINAL_STATUSES
+    location = public_location(appeal, places)
+    attributes = appeal.attributes if isinstance(appeal.attributes, dict) else {}
+    optional = {
+        "description": mask_text(appeal.description, appeal.reporter_name),
+        "status_notes": notes,
+        "agency_responsible": appeal.assignee_name,
+        "expected_datetime": iso(appeal.answer_due),
+        "media_url": attributes.get("media_url", ""),
+        **location,
+    }
+    shown = set(fields)
+    if "lat_long" in shown:
+        shown |= {"lat", "long"}
+    optional = {name: value if name in shown else "" for name, value in optional.items()}
     return {
         "service_request_id": appeal.number,
         "status": status,
-        "status_notes": notes,
+        "status_notes": optional["status_notes"],
         "service_name": appeal.category.name,
         "service_code": appeal.category.code,
-        "description": mask_text(appeal.description, appeal.reporter_name),
-        "agency_responsible": appeal.assignee_name,
+        "description": optional["description"],
+        "agency_responsible": optional["agency_responsible"],
         "service_notice": "",
         "requested_datetime": iso(appeal.created_at),
-        "updated_datetime": iso(appeal.closed_at if final and appeal.closed_at else appeal.updated_at),
-        "expected_datetime": iso(appeal.answer_due),
-        "address": appeal.address or appeal.area.name,
-        "address_id": appeal.area.code,
+        "updated_datetime": iso(appeal.closed_at if final and appeal.closed_at else _public_updated_at(appeal)),
+        "expected_datetime": optional["expected_datetime"],
+        "address": optional["address"],
+        "address_id": optional["address_id"],
         "zipcode": "",
-        "lat": _text(appeal.latitude if appeal.latitude is not None else appeal.area.latitude),
-        "long": _text(appeal.longitude if appeal.longitude is not None else appeal.area.longitude),
-        "media_url": (appeal.attributes or {}).get("media_url", "") if isinstance(appeal.attributes, dict) else "",
+        "lat": optional["lat"],
+        "long": optional["long"],
+        "media_url": optional["media_url"],
     }
 
 
+def _public_updated_at(appeal: Appeal):
+    return getattr(appeal, "public_updated_at", None) or appeal.created_at
+
+
 def render_requests(fmt: str, appeals) -> HttpResponse:
-    """Three queries whatever the number of rows: the appeals, then their latest dispatch/return events."""
+    """Three queries whatever the number of rows: the appeals, their latest public dispatch/return
+    events, and the public places (districts, streets, compounds) they are at."""
     appeals = list(appeals)
     last = {}
     ids = [a.pk for a in appeals if a.status in (Status.DISPATCHED, Status.SIGNED, Status.RETURNED)]
     if ids:
         events = AppealEvent.objects.filter(
-            appeal_id__in=ids, kind__in=[EventKind.DISPATCH, EventKind.RETURN, EventKind.REOPEN]
+            appeal_id__in=ids, public=True, kind__in=[EventKind.DISPATCH, EventKind.RETURN, EventKind.REOPEN]
         ).order_by("appeal_id", "at", "id")
         for event in events.only("appeal_id", "kind", "note", "target_name", "data", "at"):
             last[event.appeal_id] = event
-    rows = [request_data(a, last.get(a.pk), getattr(a, "whistling", False)) for a in appeals]
+    places = public_places(appeals)
+    fields = get_rule(OPEN311_PUBLIC_FIELDS)
+    rows = [request_data(a, last.get(a.pk), getattr(a, "whistling", False), places, fields) for a in appeals]
     return render(fmt, "service_requests", rows)
 
 
+def reach_start() -> datetime:
+    """The oldest creation time public reads reach (the city's rule)."""
+    return timezone.now() - timedelta(days=get_rule(OPEN311_REACH_DAYS))
+
+
 def _appeals():
+    """The requests public reads may show: those created within the reach."""
     return (
-        Appeal.objects.select_related("category", "area", "assigned_area", "assigned_department")
-        .annotate(whistling=Exists(Whistle.objects.filter(appeal=OuterRef("pk"), status=WhistleStatus.OPEN)))
-        .defer("reporter_phone", "answer_text", "rating_comment")
+        Appeal.objects.filter(created_at__gte=reach_start())
+        .select_related("category", "area", "assigned_area", "assigned_department")
+        .annotate(
+            whistling=Exists(Whistle.objects.filter(appeal=OuterRef("pk"), status=WhistleStatus.OPEN)),
+            # The last public step: an internal one (督办...) must not show even as a new update time.
+            public_updated_at=Subquery(
+                AppealEvent.objects.filter(appeal=OuterRef("pk"), public=True).order_by("-at").values("at")[:1]
+            ),
+        )
+        .defer("reporter_phone", "answer_text", "rating_comment", "supervise_note")
     )
 
 

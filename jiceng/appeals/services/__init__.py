@@ -32,12 +32,16 @@ from jiceng.appeals.errors import AppealError, TransitionError
 from jiceng.appeals.intake import resolve_location, validate_attributes, validate_photo
 from jiceng.appeals.services.access import (
     CANCELLABLE,
+    INTERNAL_FIELDS,
+    appeal_events,
     display_reporter,
     is_handler,
     is_reporter,
     mask_name,
     may,
     reporter_visible,
+    staff_view,
+    visible_events,
 )
 from jiceng.appeals.services.catalogue import create_category, update_category
 from jiceng.appeals.services.closing import close_appeal, rate_appeal, reopen_appeal
@@ -75,6 +79,7 @@ from jiceng.appeals.services.whistles import (
 __all__ = [
     "CANCELLABLE",
     "DISPATCH_LEVELS",
+    "INTERNAL_FIELDS",
     "LEVEL_LENGTH",
     "WHISTLE_LEVELS",
     "AppealError",
@@ -82,6 +87,7 @@ __all__ = [
     "TransitionError",
     "add_photo",
     "answer_appeal",
+    "appeal_events",
     "appeal_number",
     "auto_close_unrated",
     "blow_whistle",
@@ -118,9 +124,11 @@ __all__ = [
     "return_appeal",
     "send_reminders",
     "sign_appeal",
+    "staff_view",
     "suggest_dispatch",
     "supervise_appeal",
     "update_category",
     "validate_attributes",
     "validate_photo",
+    "visible_events",
 ]

@@ -2,13 +2,15 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 
 from jiceng.accounts.models import User
 from jiceng.appeals.models import (
     Appeal,
+    AppealEvent,
     Status,
 )
-from jiceng.appeals.permissions import APPEAL_HANDLE, APPEAL_REPORTER
+from jiceng.appeals.permissions import APPEAL_HANDLE, APPEAL_REPORTER, APPEAL_VIEW
 from jiceng.core.masking import mask_phone
 from jiceng.core.scope import scope_for
 
@@ -62,6 +64,44 @@ def display_reporter(user: Actor, appeal: Appeal) -> tuple[str, str]:
     if reporter_visible(user, appeal):
         return appeal.reporter_name, appeal.reporter_phone
     return mask_name(appeal.reporter_name), mask_phone(appeal.reporter_phone)
+
+
+# --------------------------------------------------------------------------- staff view and reporter view
+
+# Fields that come from internal steps (督办, 延期申请, 派单/签收超期): the reporter's view leaves them
+# out, as it leaves out the internal events (``AppealEvent.public``). The answer deadline and whether
+# it has passed stay: the reporter is told the deadline and can see it pass.
+INTERNAL_FIELDS = ("supervised", "supervise_note", "extension_pending", "dispatch_overdue", "response_overdue")
+
+
+def staff_view(user: Actor, appeal: Appeal) -> bool:
+    """Whether ``user`` sees ``appeal`` (one they can see) as staff — through its area, its assigned or
+    a summoned department — rather than only as its reporter (``OwnRows``).
+
+    The one place that decides it for the page, the API and the timeline: a reporter sees the public
+    steps and fields only, whoever the reporter is (a staff member reporting elsewhere too).
+    """
+    if user is None:
+        return False
+    if not is_reporter(user, appeal):
+        return True  # visible and not their own: seen through a grant
+    return Appeal.objects.all().allows(user, "view", appeal, own_rows=False)
+
+
+def appeal_events(user: Actor, appeal: Appeal) -> QuerySet[AppealEvent]:
+    """The timeline of one appeal as ``user`` sees it (public steps only in the reporter's view)."""
+    events = AppealEvent.objects.filter(appeal=appeal)
+    return events if staff_view(user, appeal) else events.filter(public=True)
+
+
+def visible_events(user: Actor) -> QuerySet[AppealEvent]:
+    """Events of every appeal ``user`` sees; of those seen only as their reporter, the public ones."""
+    if scope_for(user, APPEAL_VIEW).everywhere:
+        return AppealEvent.objects.all()
+    visible = Appeal.objects.visible_to(user)
+    staff = Appeal.objects.visible_to(user, own_rows=False)
+    events = AppealEvent.objects.filter(appeal__in=visible.values("pk"))
+    return events.filter(Q(public=True) | Q(appeal__in=staff.values("pk")))
 
 
 def _require(condition: bool, message: str) -> None:

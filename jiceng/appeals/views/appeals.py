@@ -31,7 +31,6 @@ from jiceng.appeals.models import (
     QUEUE_TODO,
     WITH_HANDLER,
     Appeal,
-    AppealEvent,
     AppealPhoto,
     Category,
     Channel,
@@ -71,6 +70,9 @@ LIST_FIELDS = (
     "extension_pending",
 )
 
+# What ``services.staff_view`` reads of a row.
+REPORTER_VIEW_FIELDS = ("reporter", "area_path", "assigned_department")
+
 
 def _error_text(exc) -> str:
     if isinstance(exc, ValidationError):
@@ -102,9 +104,10 @@ def _home_areas(user):
     )
 
 
-def _rows(queryset, request):
+def _rows(queryset, request, extra_fields=()):
     """One page (keyset on id, or the given ordering first), with only the columns the list shows."""
-    return before_id_page(request, queryset.select_related("category", "area").only(*LIST_FIELDS), PAGE_SIZE)
+    fields = (*LIST_FIELDS, *extra_fields)
+    return before_id_page(request, queryset.select_related("category", "area").only(*fields), PAGE_SIZE)
 
 
 def _list_page(request, template_title: str, rows, next_url, *, intro: str = "", extra=None):
@@ -159,7 +162,9 @@ def submit(request):
 def mine(request):
     """我的诉求: what the user reported, newest first."""
     queryset = Appeal.objects.visible_to(request.user).filter(reporter=request.user).order_by("-id")
-    rows, next_url = _rows(queryset, request)
+    rows, next_url = _rows(queryset, request, REPORTER_VIEW_FIELDS)
+    for row in rows:
+        row.reporter_view = not services.staff_view(request.user, row)
     return _list_page(
         request, "我的诉求", rows, next_url, extra={"new_url": reverse("appeals:submit"), "show_status_only": True}
     )
@@ -176,18 +181,17 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
     user = request.user
     bound = bound or {}
     allowed = available_actions(user, appeal)
-    staff = not scope_for(user, APPEAL_VIEW).empty
-    events = AppealEvent.objects.filter(appeal=appeal).prefetch_related(
+    staff = services.staff_view(user, appeal)
+    events = services.appeal_events(user, appeal).prefetch_related(
         Prefetch("photos", queryset=AppealPhoto.objects.only("id", "event_id"))
     )
-    if not staff:
-        events = events.filter(public=True)
     name, phone = services.display_reporter(user, appeal)
     context = {
         "appeal": appeal,
         "events": list(events.order_by("at", "id")),
         "actions": allowed,
         "staff": staff,
+        "reporter_view": not staff,  # internal badges (督办, 延期待批) left out
         "reporter_name": name,
         "reporter_phone": phone,
         "now": timezone.now(),
