@@ -554,23 +554,28 @@ class Rates:
     @property
     def summons_rating_score(self) -> float | None:
         """平均评价 on the city's scale, as 0..1: (平均分 − 最低分) ÷ (最高分 − 最低分)."""
+        return self.rating_score(rating_scale())
+
+    def rating_score(self, scale: tuple[int, int]) -> float | None:
         average = self.summons_average_rating
         if average is None:
             return None
-        low, high = rating_scale()
+        low, high = scale
         return min(1.0, max(0.0, (average - low) / (high - low)))
 
-    def part(self, name: str) -> float | None:
-        """One part of a score (a key of the weights), as 0..1, or None without a denominator."""
+    def part(self, name: str, scale: tuple[int, int] | None = None) -> float | None:
+        """One part of a score (a key of the weights), as 0..1, or None without a denominator.
+        ``scale``: the rating scale, when the caller read it once for many units."""
+        if name == "summons_rating":
+            return self.rating_score(scale or rating_scale())
         return {
             "response": lambda: self.response_rate,
             "resolution": lambda: self.resolution_rate,
             "satisfaction": lambda: self.satisfaction_rate,
             "summons_on_time": lambda: self.summons_on_time_rate,
-            "summons_rating": lambda: self.summons_rating_score,
         }[name]()
 
-    def composite(self, weights: dict[str, float] | None = None) -> float | None:
+    def composite(self, weights: dict[str, float] | None = None, scale: tuple[int, int] | None = None) -> float | None:
         """综合得分 (0—100): the weighted mean of the parts that have a denominator.
 
         ``weights``: :func:`rate_weights` (an area: the three rates) unless given (a department:
@@ -579,19 +584,25 @@ class Rates:
         or 100; every part is a ratio in 0..1, so the score is at most 100.
         """
         weights = weights or rate_weights()
-        parts = [(w, self.part(name)) for name, w in weights.items() if w]
+        parts = [(w, self.part(name, scale)) for name, w in weights.items() if w]
         total = sum(w for w, r in parts if r is not None)
         if not total:
             return None
         return 100 * sum(w * r for w, r in parts if r is not None) / total
 
-    def rankable(self, weights: dict[str, float], groups=AREA_GROUPS) -> bool:
+    def rankable(self, weights: dict[str, float], groups=AREA_GROUPS, scale: tuple[int, int] | None = None) -> bool:
         """Whether the unit has the data to be ranked: every weighed part of one of ``groups``."""
         return any(
             any(weights.get(name) for name in group)
-            and all(self.part(name) is not None for name in group if weights.get(name))
+            and all(self.part(name, scale) is not None for name in group if weights.get(name))
             for group in groups
         )
+
+    def ranked_score(
+        self, weights: dict[str, float], groups=AREA_GROUPS, scale: tuple[int, int] | None = None
+    ) -> float | None:
+        """The score if the unit has the data to be ranked (:meth:`rankable`), else None."""
+        return self.composite(weights, scale) if self.rankable(weights, groups, scale) else None
 
     def as_dict(self, weights: dict[str, float] | None = None) -> dict:
         return {
@@ -662,19 +673,16 @@ def _ranked(items: list[tuple[str, str, Rates]], weights, groups=AREA_GROUPS) ->
     """Units with the data to be ranked, by score (ties share a rank); then the others, unranked
     and without a score, in code order (a unit with one rated request and nothing else this month
     is not first with 100)."""
-    scored = [
-        (code, name, rates, rates.composite(weights))
-        for code, name, rates in items
-        if rates.rankable(weights, groups)
-    ]
-    scored.sort(key=lambda x: (-x[3], x[0]))
+    scale = rating_scale() if weights.get("summons_rating") else None  # areas: no rule to read
+    scores = [(code, name, rates, rates.ranked_score(weights, groups, scale)) for code, name, rates in items]
+    scored = sorted((item for item in scores if item[3] is not None), key=lambda x: (-x[3], x[0]))
     result, last_score, last_rank = [], None, 0
     for position, (code, name, rates, score) in enumerate(scored, start=1):
         rank = last_rank if last_score is not None and abs(score - last_score) < 1e-9 else position
         result.append(RankRow(rank, code, name, rates, score))
         last_score, last_rank = score, rank
-    apart = sorted((i for i in items if not i[2].rankable(weights, groups)), key=lambda i: i[0])
-    return result + [RankRow(None, code, name, rates, None) for code, name, rates in apart]
+    apart = sorted((item for item in scores if item[3] is None), key=lambda x: x[0])
+    return result + [RankRow(None, code, name, rates, None) for code, name, rates, _ in apart]
 
 
 def monthly_ranking(parent_code: str, month: date, end: date | None = None) -> list[RankRow]:

@@ -42,9 +42,9 @@ class ScoreRow:
     """A department's month: its summons, and its score (appeals and summons, stats.department_weights)
     when it has the data to be ranked (stats.DEPARTMENT_GROUPS), else None."""
 
-    def __init__(self, department_id: int, name: str, rates: Rates, weights: dict[str, float]):
+    def __init__(self, department_id: int, name: str, rates: Rates, weights: dict[str, float], scale):
         self.department_id, self.name, self.rates = department_id, name, rates
-        self.score = rates.composite(weights) if rates.rankable(weights, DEPARTMENT_GROUPS) else None
+        self.score = rates.ranked_score(weights, DEPARTMENT_GROUPS, scale)
 
 
 def _rates(row: dict | None) -> Rates:
@@ -79,8 +79,8 @@ def scorecard(request):
             "department_id", *COUNTER_FIELDS
         )
     }
-    weights = department_weights()
-    rows = [ScoreRow(pk, name, _rates(stats.get(pk)), weights) for pk, name in departments]
+    weights, scale = department_weights(), rating_scale()
+    rows = [ScoreRow(pk, name, _rates(stats.get(pk)), weights, scale) for pk, name in departments]
     if request.GET.get("active") != "0":
         rows = [r for r in rows if any(r.rates.counts[n] for n in SUMMONS_COUNTERS)]
     sort = request.GET.get("sort", "")
@@ -102,6 +102,6 @@ def scorecard(request):
             "sort": sort,
             "sorts": [(key, label) for key, (label, _) in SORTS.items()],
             "show_all": request.GET.get("active") == "0",
-            "scale": rating_scale(),
+            "scale": scale,
         },
     )
