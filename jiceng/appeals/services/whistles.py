@@ -49,7 +49,6 @@ def report_minutes(case: str) -> int:
     return int(table.get(case, table.get("resident_demand", 30)))
 
 
-
 def _appeal_event(whistle: Whistle, kind: str, actor, now, note: str, department_id=None, public: bool = False):
     if whistle.appeal_id is None:
         return None

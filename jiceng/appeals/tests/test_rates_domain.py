@@ -90,9 +90,7 @@ def two_communities(submit, people, tree):
     services.dispatch_appeal(people.street, old, area=tree.meiyuan_grid, now=august + H)
     services.sign_appeal(people.street, old, now=august + 2 * H)
     services.answer_appeal(people.street, old, text="已办理", result=Outcome.RESOLVED, now=at(2025, 8, 31, 20, 0))
-    services.rate_appeal(
-        people.resident, old, outcome=Outcome.RESOLVED, satisfaction=Satisfaction.SATISFIED, now=T0
-    )
+    services.rate_appeal(people.resident, old, outcome=Outcome.RESOLVED, satisfaction=Satisfaction.SATISFIED, now=T0)
     new = submit(client_token="new")
     services.dispatch_appeal(people.community, new, area=tree.grid1, now=T0)
     services.sign_appeal(people.grid, new, now=T0 + H)
