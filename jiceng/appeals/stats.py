@@ -548,7 +548,7 @@ class Rates:
 
     @property
     def summons_average_rating(self) -> float | None:
-        """平均评价分（1—5分）."""
+        """平均评价分（分值范围: appeals.summons_rating_scale）."""
         return _ratio(self.counts["summons_rating_sum"], self.counts["summons_rated"])
 
     @property

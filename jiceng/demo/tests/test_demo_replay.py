@@ -74,7 +74,7 @@ from jiceng.demo.appeals import load_appeals
 from jiceng.demo.tests.conftest import TODAY
 from jiceng.orgs.models import Department
 
-SEED, COUNT = 8, 800  # a year with every step, escalations of summons on requests among them
+SEED, COUNT = 31, 800  # a year with every step and way to wait at NOW (seed chosen for it), escalations among them
 NOW = timezone.make_aware(datetime.combine(TODAY, time(18)))
 SCAN_LATENCY = timedelta(minutes=2)  # core.schedule runs the deadline scan every two minutes
 CLOSE_LATENCY = timedelta(hours=24)  # and the close of unrated answers daily
