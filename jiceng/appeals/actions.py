@@ -335,6 +335,16 @@ def _merge(actor, appeal: Appeal, data: dict) -> Appeal:
     return services.merge_appeal(actor, appeal, into, note=data.get("note", ""))
 
 
+def _prepare_rate_summons(request, summons, form) -> dict:
+    """The rating as one radio button per point of the city's scale, highest first."""
+    low, high = services.rating_scale()
+    label = form.fields["rating"].label
+    form.fields["rating"] = forms.TypedChoiceField(
+        label=label, choices=[(n, f"{n}分") for n in range(high, low - 1, -1)], coerce=int, widget=forms.RadioSelect
+    )
+    return {}
+
+
 def _prepare_reopen(request, appeal: Appeal, form) -> dict:
     return {"title": f"重办（交{appeal.assignee_name or '原承办单位'}）"}
 
@@ -582,7 +592,8 @@ WHISTLE_ACTIONS: dict[str, Action] = _table(
         inputs=inputs.SummonsRateSerializer,
         run=lambda actor, summons, d: services.rate_summons(actor, summons, rating=d["rating"], note=d.get("note", "")),
         done=lambda summons, result, d: f"已评价{summons.department.name}：{d['rating']}分。",
-        description="吹哨单位评价报到部门（1—5分）。",
+        description="吹哨单位为报到部门打分（分值范围按规则设定，默认1—5分）。",
+        prepare=_prepare_rate_summons,
         button="提交评价",
         on="summons",
     ),

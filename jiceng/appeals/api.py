@@ -357,7 +357,14 @@ class AppealRateViewSet(viewsets.ViewSet):
                 "parent": code,
                 "month": start.isoformat()[:7],
                 "results": [
-                    {"rank": r.rank, "code": r.code, "name": r.name, "score": r.score, **_rates_payload(r.rates)}
+                    {
+                        "rank": r.rank,
+                        "ranked": r.ranked,
+                        "code": r.code,
+                        "name": r.name,
+                        "score": r.score,
+                        **_rates_payload(r.rates),
+                    }
                     for r in rows
                 ],
             }

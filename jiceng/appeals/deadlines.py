@@ -1,7 +1,9 @@
 """Deadline arithmetic: a limit string and a start time give a due time and a fallback flag.
 
 Clock limits (``min``, ``h``) run 7×24, as 12345 centres do for dispatch and urgent answers.
-Day limits end at the end of the last day (local time): ``d`` counts calendar days, ``wd``
+Day limits end where the last day ends (local time), that is when the next day starts: the due
+time is the day's last instant a database stores (23:59:59.999999), so that every moment of the
+last day, 23:59:59.5 included, is on time with ``at <= due``. ``d`` counts calendar days, ``wd``
 working days through :func:`jiceng.core.workdays.add_workdays` (official holidays and 调休, the
 city's own calendar for later years). A due day computed through a day neither source knows is
 flagged as a fallback, and pages show it as such.
@@ -18,7 +20,9 @@ from jiceng.core.workdays import add_workdays
 
 _LIMIT = re.compile(r"^\s*(\d+)\s*(min|h|d|wd)\s*$")
 UNIT_LABELS = {"min": "分钟", "h": "小时", "d": "天", "wd": "个工作日"}
-END_OF_DAY = time(23, 59, 59)
+# The last microsecond of a day: a limit runs until the next day starts (datetimes are stored to
+# the microsecond on both databases, so nothing falls between this and midnight).
+END_OF_DAY = time.max
 
 
 @dataclass(frozen=True)

@@ -616,7 +616,7 @@ class WhistleSummons(models.Model):
     plan = models.TextField("处置措施", blank=True)
     feedback = models.TextField("办理反馈", blank=True)
     fed_back_at = models.DateTimeField("反馈时间", null=True, blank=True)
-    rating = models.PositiveSmallIntegerField("街道评价（1—5分）", null=True, blank=True)
+    rating = models.PositiveSmallIntegerField("街道评价（分）", null=True, blank=True)
     rating_note = models.CharField("评价意见", max_length=500, blank=True)
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -702,6 +702,7 @@ class StatCounters(models.Model):
     unsatisfied = models.PositiveIntegerField("不满意", default=0)
     reopened = models.PositiveIntegerField("重办量", default=0)
     overdue = models.PositiveIntegerField("超期量", default=0)
+    response_overdue = models.PositiveIntegerField("签收超时量", default=0)
     supervised = models.PositiveIntegerField("督办量", default=0)
     cancelled = models.PositiveIntegerField("撤销量", default=0)
     merged = models.PositiveIntegerField("合并量", default=0)

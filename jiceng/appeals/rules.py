@@ -5,7 +5,21 @@ Deadline limits are written as short strings so a city can edit them without cod
 ``"7wd"`` (working days with the official calendar and 调休, to the end of the day).
 """
 
-from jiceng.core.rules import RULES, Choice, Integer, ListOf, Ratio, Table, WorkdayDuration, get_rule, register
+from dataclasses import dataclass
+
+from jiceng.core.rules import (
+    RULES,
+    Choice,
+    Integer,
+    ListOf,
+    Ratio,
+    RuleType,
+    RuleValueError,
+    Table,
+    WorkdayDuration,
+    get_rule,
+    register,
+)
 
 DEADLINES = "appeals.deadlines"
 RATE_WEIGHTS = "appeals.rate_weights"
@@ -17,6 +31,10 @@ PHOTO_MAX_COUNT = "appeals.photo_max_count"
 MAX_GRID_DISTANCE_M = "appeals.max_grid_distance_m"
 RATING_WAIT_DAYS = "appeals.rating_wait_days"
 EXTENSION_MAX_WORKDAYS = "appeals.extension_max_workdays"
+SUMMONS_RATING_SCALE = "appeals.summons_rating_scale"
+DEPARTMENT_RATE_WEIGHTS = "appeals.department_rate_weights"
+# The parts of a department's score: the three rates of its appeals, then its summons.
+DEPARTMENT_PARTS = ("response", "resolution", "satisfaction", "summons_on_time", "summons_rating")
 
 _URGENCIES = ("emergency", "urgent", "general", "complex")  # appeals.models.Urgency
 _LIMITS = ("dispatch", "response", "answer")
@@ -27,12 +45,13 @@ register(
     {
         "emergency": {"dispatch": "1h", "response": "1h", "answer": "2h"},
         "urgent": {"dispatch": "2h", "response": "2h", "answer": "24h"},
-        "general": {"dispatch": "24h", "response": "24h", "answer": "7wd"},
-        "complex": {"dispatch": "24h", "response": "24h", "answer": "15wd"},
+        "general": {"dispatch": "24h", "response": "24h", "answer": "7d"},
+        "complex": {"dispatch": "24h", "response": "24h", "answer": "15d"},
     },
     "北京市地方标准《12345市民服务热线服务与管理规范》（2023-01-01施行）：紧急、不稳定、公共卫生及危及生命财产"
     "安全的诉求1小时内派单，水电气热和极端天气类2小时内，一般诉求24小时内；反馈时限（征求意见稿）紧急2小时、"
-    "水电气热类24小时、一般7日、疑难复杂15日（DOMAIN.md §7.1，[C]/[P]）。“日”按工作日计。签收时限取与派单时限"
+    "水电气热类24小时、一般7日、疑难复杂15日（DOMAIN.md §7.1，[C]/[P]）。来源写“日”，未写“工作日”，"
+    "故按自然日计，到期日结束（次日零时）为止；城市如按工作日考核，可改为“7wd”“15wd”。签收时限取与派单时限"
     "相同的值，为本平台约定（承办单位应7×24小时签收，DOMAIN.md §7.1；准格尔旗以“24小时签收率”为基础指标，"
     "§7.2，[P]）。各类别可在服务目录中覆盖。",
     type=Table(keys=_URGENCIES, value=Table(keys=_LIMITS, value=WorkdayDuration(), partial=True), partial=True),
@@ -47,10 +66,45 @@ register(
 register(
     WHISTLE_REPORT_MINUTES,
     "吹哨后部门报到时限（分钟，按吹哨情形）",
-    {"emergency": 30, "enforcement": 1440, "resident_demand": 1440},
-    "平谷区金海湖镇“吹哨报到”：吹哨后部门须在30分钟内报到（DOMAIN.md §7.4，[C]），用于应急处置；"
-    "综合执法和群众诉求类取24小时（一个工作日内到场），为本平台默认值，[U]，由城市调整。",
+    {"emergency": 30, "enforcement": 30, "resident_demand": 30},
+    "平谷区金海湖镇“吹哨报到”：吹哨后部门须在30分钟内报到，并坚守到事情办完（DOMAIN.md §7.4，[C]）；来源对三种吹哨"
+    "情形（群众诉求、综合执法、应急处置）未作区分，故均取30分钟，城市可按情形调整。",
     type=Table(keys=("emergency", "enforcement", "resident_demand"), value=Integer(min_value=1)),
+)
+
+
+POINTS = Integer(min_value=0, max_value=100)
+
+
+@dataclass(frozen=True)
+class Scale(Table):
+    """``{"min": …, "max": …}``, with min below max: the points a rating may take."""
+
+    keys: tuple[str, ...] = ("min", "max")
+    value: RuleType = POINTS
+
+    def parse(self, value) -> dict:
+        parsed = super().parse(value)
+        if parsed["min"] >= parsed["max"]:
+            raise RuleValueError("最低分应小于最高分")
+        return parsed
+
+
+register(
+    SUMMONS_RATING_SCALE,
+    "街道（社区）评价报到部门的分值范围",
+    {"min": 1, "max": 5},
+    "“吹哨报到”赋予街乡对部门的评价权、考核权（DOMAIN.md §7.4，[C]）；评分档次来源未规定，取常见的1—5分，[U]，"
+    "由城市调整。部门综合得分中按（平均分 − 最低分）÷（最高分 − 最低分）折算。",
+    type=Scale(),
+)
+register(
+    DEPARTMENT_RATE_WEIGHTS,
+    "职能部门综合得分权重（响应率/解决率/满意率/按时报到率/报到评价，合计100）",
+    {"response": 20, "resolution": 25, "satisfaction": 25, "summons_on_time": 15, "summons_rating": 15},
+    "部门既承办诉求（三率，DOMAIN.md §7.1—7.2）又接受街乡吹哨后的评价和考核（§7.4，[C]）；三率按准格尔旗"
+    "30/35/35的比例占70，报到的按时率和评价各占15，为本平台约定，[U]，由城市调整。",
+    type=Table(keys=DEPARTMENT_PARTS, value=Integer(min_value=0, max_value=100), total=100),
 )
 register(
     REMIND_BEFORE_RATIO,
@@ -101,6 +155,12 @@ register(
     "延期须在时限届满前申请、由派单单位批准（DOMAIN.md §7.1 部门时限示例，[C]）；单次上限与疑难复杂件时限一致，[U]。",
     type=Integer(min_value=1),
 )
+
+
+def rating_scale() -> tuple[int, int]:
+    """The lowest and highest points of a street's rating of a department (``appeals.summons_rating_scale``)."""
+    scale = get_rule(SUMMONS_RATING_SCALE)
+    return scale["min"], scale["max"]
 
 
 def deadline_limits(urgency: str, category=None) -> dict[str, str]:

@@ -408,10 +408,17 @@ class FeedbackSerializer(serializers.Serializer):
 
 
 class SummonsRateSerializer(serializers.Serializer):
-    rating = serializers.ChoiceField(
-        label="评价分", choices=[(n, f"{n}分") for n in range(5, 0, -1)], style={"radio": True}
-    )
+    # The city's scale (appeals.summons_rating_scale), checked when the value comes in.
+    rating = serializers.IntegerField(label="评价分", min_value=0, max_value=100)
     note = serializers.CharField(label="评价意见", max_length=500, required=False, allow_blank=True)
+
+    def validate_rating(self, value: int) -> int:
+        from jiceng.appeals.services.whistles import rating_scale
+
+        low, high = rating_scale()
+        if not low <= value <= high:
+            raise serializers.ValidationError(f"评价分应为{low}—{high}分。")
+        return value
 
 
 class CloseWhistleSerializer(serializers.Serializer):

@@ -32,7 +32,7 @@ from jiceng.appeals.models import (
     Whistle,
     WhistleSummons,
 )
-from jiceng.appeals.rules import RATE_WEIGHTS
+from jiceng.appeals.rules import DEPARTMENT_PARTS, DEPARTMENT_RATE_WEIGHTS, RATE_WEIGHTS, rating_scale
 from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 
@@ -58,6 +58,7 @@ _FIXED_DELTAS = {
     EventKind.RETURN: {"returned": 1},
     EventKind.ANSWER: {"answered": 1},
     EventKind.OVERDUE: {"overdue": 1},
+    EventKind.RESPONSE_OVERDUE: {"response_overdue": 1},
     EventKind.SUPERVISE: {"supervised": 1},
     EventKind.CANCEL: {"cancelled": 1},
     EventKind.MERGE: {"merged": 1},
@@ -169,6 +170,14 @@ def bump_department(department_id: int | None, month: date, deltas: dict[str, in
         )
 
 
+def bump_summons(department_id: int, area_path: str, month: date, deltas: dict[str, int]) -> None:
+    """A summons' counters (被召集, 报到, 评价 …): on the department summoned, and on the area that
+    blew the whistle and every node above it, so that a street's and the city's rows show how the
+    departments answered their whistles."""
+    bump_area(area_path, month, deltas)
+    bump_department(department_id, month, deltas)
+
+
 def apply_event(event) -> None:
     """Called by the services right after writing ``event``, in the same transaction."""
     deltas = event_deltas(event.kind, event.data)
@@ -230,20 +239,28 @@ def _replay_whistles(tally: _Tally) -> None:
     for area_path, blown_at in Whistle.objects.values_list("area_path", "blown_at").iterator(chunk_size=5000):
         tally.add(area_path, None, month_of(blown_at), {"whistles": 1})
     summons = WhistleSummons.objects.values_list(
-        "department_id", "whistle__blown_at", "reported_at", "on_time", "rated_at", "rating", "escalated_at"
+        "department_id",
+        "area_path",
+        "whistle__blown_at",
+        "reported_at",
+        "on_time",
+        "rated_at",
+        "rating",
+        "escalated_at",
     )
-    for department_id, blown_at, reported_at, on_time, rated_at, rating, escalated_at in summons.iterator(
+    for department_id, area_path, blown_at, reported_at, on_time, rated_at, rating, escalated_at in summons.iterator(
         chunk_size=5000
     ):
-        tally.add(None, department_id, month_of(blown_at), {"summons": 1})
+        # As bump_summons: the department summoned and the area that blew the whistle.
+        tally.add(area_path, department_id, month_of(blown_at), {"summons": 1})
         if reported_at:
             deltas = {"summons_reported": 1, "summons_on_time": int(bool(on_time))}
-            tally.add(None, department_id, month_of(reported_at), deltas)
+            tally.add(area_path, department_id, month_of(reported_at), deltas)
         if rated_at:
             deltas = {"summons_rated": 1, "summons_rating_sum": rating or 0}
-            tally.add(None, department_id, month_of(rated_at), deltas)
+            tally.add(area_path, department_id, month_of(rated_at), deltas)
         if escalated_at:
-            tally.add(None, department_id, month_of(escalated_at), {"summons_escalated": 1})
+            tally.add(area_path, department_id, month_of(escalated_at), {"summons_escalated": 1})
 
 
 @transaction.atomic
@@ -283,6 +300,7 @@ _COUNTED_KINDS = [
     EventKind.ANSWER,
     EventKind.CLOSE,
     EventKind.OVERDUE,
+    EventKind.RESPONSE_OVERDUE,
     EventKind.SUPERVISE,
     EventKind.CANCEL,
     EventKind.MERGE,
@@ -311,6 +329,7 @@ def _event_conditions() -> dict[str, Q]:
         "unsatisfied": rated & Q(data__satisfaction=Satisfaction.UNSATISFIED),
         "reopened": Q(kind=EventKind.REOPEN),
         "overdue": Q(kind=EventKind.OVERDUE),
+        "response_overdue": Q(kind=EventKind.RESPONSE_OVERDUE),
         "supervised": Q(kind=EventKind.SUPERVISE),
         "cancelled": Q(kind=EventKind.CANCEL),
         "merged": Q(kind=EventKind.MERGE),
@@ -408,17 +427,20 @@ def rebuild_sql() -> tuple[int, int]:
         sql, params = _sql(dept_events)
         cursor.execute(f"INSERT INTO {dept_table} (department_id, month, {event_columns}) {sql}", params)
         for field, counters in summons_parts:
-            part = (
-                summons.filter(**{f"{field}__isnull": False})
-                .annotate(k_dept=F("department_id"), k_month=_month_expr(field))
-                .values("k_dept", "k_month")
-                .annotate(**counters)
-                .values_list("k_dept", "k_month", *counters)
-            )
-            sql, params = _sql(part)
-            cursor.execute(
-                f"INSERT INTO {dept_table} (department_id, month, {', '.join(qn(n) for n in counters)}) {sql}", params
-            )
+            # As bump_summons: on the department summoned and on the area that blew the whistle.
+            targets = ((dept_table, "department_id", "department_id"), (area_table, "path", "area_path"))
+            for table, key, source in targets:
+                part = (
+                    summons.filter(**{f"{field}__isnull": False})
+                    .annotate(k_key=F(source), k_month=_month_expr(field))
+                    .values("k_key", "k_month")
+                    .annotate(**counters)
+                    .values_list("k_key", "k_month", *counters)
+                )
+                sql, params = _sql(part)
+                cursor.execute(
+                    f"INSERT INTO {table} ({key}, month, {', '.join(qn(n) for n in counters)}) {sql}", params
+                )
 
         AreaStat.objects.all().delete()
         DepartmentStat.objects.all().delete()
@@ -450,8 +472,23 @@ def _ratio(numerator: int, denominator: int) -> float | None:
 
 
 def rate_weights() -> dict[str, float]:
+    """An area's score: 响应率, 解决率, 满意率 (``appeals.rate_weights``)."""
     weights = get_rule(RATE_WEIGHTS)
-    return {key: float(weights.get(key, 0)) for key in ("response", "resolution", "satisfaction")}
+    return {key: float(weights.get(key, 0)) for key in AREA_PARTS}
+
+
+def department_weights() -> dict[str, float]:
+    """A department's score: its appeals' three rates and its summons (``appeals.department_rate_weights``)."""
+    weights = get_rule(DEPARTMENT_RATE_WEIGHTS)
+    return {key: float(weights.get(key, 0)) for key in DEPARTMENT_PARTS}
+
+
+AREA_PARTS = ("response", "resolution", "satisfaction")
+# A unit is ranked when one of these groups of parts has all its data (the parts the city weighs):
+# an area needs requests signed for and rated in the period; a department that, or summons
+# reported and rated. A unit without is shown apart, with what it has, unranked.
+AREA_GROUPS = (AREA_PARTS,)
+DEPARTMENT_GROUPS = (AREA_PARTS, ("summons_on_time", "summons_rating"))
 
 
 @dataclass
@@ -468,8 +505,11 @@ class Rates:
 
     @property
     def response_rate(self) -> float | None:
-        """响应率 = 按时签收 ÷ 派单."""
-        return _ratio(self.counts["responded"], self.counts["dispatched"])
+        """响应率 = 按时签收 ÷ 签收: each sign-for counted once, in its month, against the deadline of
+        the dispatch it answers (a 改派 before sign-for restarts the clock and is not a second
+        request). Cancelled and merged requests, never signed, never reach it; a deadline passed
+        without sign-for is 签收超时量 and the late sign-for, when it comes, a miss."""
+        return _ratio(self.counts["responded"], self.counts["signed"])
 
     @property
     def resolution_rate(self) -> float | None:
@@ -508,25 +548,61 @@ class Rates:
 
     @property
     def summons_average_rating(self) -> float | None:
-        """平均评价分（1—5分）."""
+        """平均评价分（分值范围: appeals.summons_rating_scale）."""
         return _ratio(self.counts["summons_rating_sum"], self.counts["summons_rated"])
 
-    def composite(self, weights: dict[str, float] | None = None) -> float | None:
-        """综合得分 (0—100): the weighted mean of the three rates that have a denominator.
+    @property
+    def summons_rating_score(self) -> float | None:
+        """平均评价 on the city's scale, as 0..1: (平均分 − 最低分) ÷ (最高分 − 最低分)."""
+        return self.rating_score(rating_scale())
 
-        A rate without a denominator (nothing dispatched, nobody called back) is left out and the
-        other weights are scaled up, rather than counting it as 0 or 100.
+    def rating_score(self, scale: tuple[int, int]) -> float | None:
+        average = self.summons_average_rating
+        if average is None:
+            return None
+        low, high = scale
+        return min(1.0, max(0.0, (average - low) / (high - low)))
+
+    def part(self, name: str, scale: tuple[int, int] | None = None) -> float | None:
+        """One part of a score (a key of the weights), as 0..1, or None without a denominator.
+        ``scale``: the rating scale, when the caller read it once for many units."""
+        if name == "summons_rating":
+            return self.rating_score(scale or rating_scale())
+        return {
+            "response": lambda: self.response_rate,
+            "resolution": lambda: self.resolution_rate,
+            "satisfaction": lambda: self.satisfaction_rate,
+            "summons_on_time": lambda: self.summons_on_time_rate,
+        }[name]()
+
+    def composite(self, weights: dict[str, float] | None = None, scale: tuple[int, int] | None = None) -> float | None:
+        """综合得分 (0—100): the weighted mean of the parts that have a denominator.
+
+        ``weights``: :func:`rate_weights` (an area: the three rates) unless given (a department:
+        :func:`department_weights`). A part without a denominator (nothing signed for, nobody
+        called back) is left out and the other weights are scaled up, rather than counting it as 0
+        or 100; every part is a ratio in 0..1, so the score is at most 100.
         """
         weights = weights or rate_weights()
-        parts = [
-            (weights["response"], self.response_rate),
-            (weights["resolution"], self.resolution_rate),
-            (weights["satisfaction"], self.satisfaction_rate),
-        ]
+        parts = [(w, self.part(name, scale)) for name, w in weights.items() if w]
         total = sum(w for w, r in parts if r is not None)
         if not total:
             return None
         return 100 * sum(w * r for w, r in parts if r is not None) / total
+
+    def rankable(self, weights: dict[str, float], groups=AREA_GROUPS, scale: tuple[int, int] | None = None) -> bool:
+        """Whether the unit has the data to be ranked: every weighed part of one of ``groups``."""
+        return any(
+            any(weights.get(name) for name in group)
+            and all(self.part(name, scale) is not None for name in group if weights.get(name))
+            for group in groups
+        )
+
+    def ranked_score(
+        self, weights: dict[str, float], groups=AREA_GROUPS, scale: tuple[int, int] | None = None
+    ) -> float | None:
+        """The score if the unit has the data to be ranked (:meth:`rankable`), else None."""
+        return self.composite(weights, scale) if self.rankable(weights, groups, scale) else None
 
     def as_dict(self, weights: dict[str, float] | None = None) -> dict:
         return {
@@ -541,6 +617,7 @@ class Rates:
             "summons_report_rate": self.summons_report_rate,
             "summons_on_time_rate": self.summons_on_time_rate,
             "summons_average_rating": self.summons_average_rating,
+            "summons_rating_score": self.summons_rating_score,
         }
 
 
@@ -587,20 +664,25 @@ class RankRow:
     rates: Rates
     score: float | None
 
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
 
-def _ranked(items: list[tuple[str, str, Rates]], weights) -> list[RankRow]:
-    scored = [(code, name, rates, rates.composite(weights)) for code, name, rates in items]
-    # Nodes without any score go last, in code order; ties share a rank.
-    scored.sort(key=lambda x: (x[3] is None, -(x[3] or 0), x[0]))
+
+def _ranked(items: list[tuple[str, str, Rates]], weights, groups=AREA_GROUPS) -> list[RankRow]:
+    """Units with the data to be ranked, by score (ties share a rank); then the others, unranked
+    and without a score, in code order (a unit with one rated request and nothing else this month
+    is not first with 100)."""
+    scale = rating_scale() if weights.get("summons_rating") else None  # areas: no rule to read
+    scores = [(code, name, rates, rates.ranked_score(weights, groups, scale)) for code, name, rates in items]
+    scored = sorted((item for item in scores if item[3] is not None), key=lambda x: (-x[3], x[0]))
     result, last_score, last_rank = [], None, 0
     for position, (code, name, rates, score) in enumerate(scored, start=1):
-        if score is None:
-            result.append(RankRow(None, code, name, rates, None))
-            continue
         rank = last_rank if last_score is not None and abs(score - last_score) < 1e-9 else position
         result.append(RankRow(rank, code, name, rates, score))
         last_score, last_rank = score, rank
-    return result
+    apart = sorted((item for item in scores if item[3] is None), key=lambda x: x[0])
+    return result + [RankRow(None, code, name, rates, None) for code, name, rates, _ in apart]
 
 
 def monthly_ranking(parent_code: str, month: date, end: date | None = None) -> list[RankRow]:
@@ -635,5 +717,6 @@ def department_ranking(area_code: str, month: date, end: date | None = None) -> 
         .values("department_id")
         .annotate(**_SUMS)
     }
-    weights = rate_weights()
-    return _ranked([(str(d), name, _rates(rows.get(d))) for d, name in departments], weights)
+    return _ranked(
+        [(str(d), name, _rates(rows.get(d))) for d, name in departments], department_weights(), DEPARTMENT_GROUPS
+    )

@@ -9,7 +9,8 @@ from jiceng.appeals.services import notifications
 
 @task()
 def scan_appeal_deadlines() -> dict:
-    """Every two minutes: overdue flags, reminders before deadlines, summons escalated to the district."""
+    """Every two minutes: overdue flags (dispatch, sign-for, answer), reminders before deadlines,
+    summons escalated to the district."""
     overdue = 0
     while True:
         ids = services.overdue_candidates()
@@ -21,6 +22,7 @@ def scan_appeal_deadlines() -> dict:
             break
     return {
         "dispatch_overdue": services.mark_dispatch_overdue(),
+        "response_overdue": services.mark_response_overdue(),
         "overdue": overdue,
         "reminders": services.send_reminders(),
         "escalated": services.escalate_overdue_summons(),

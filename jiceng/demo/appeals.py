@@ -1351,9 +1351,14 @@ class Generator:
         if not self._dispatch(tl, at, case.dispatcher, wrong_area, None, "派单", Status.ACCEPTED, case.limits):
             return None
         at += _minutes(rnd.uniform(20, 600))
-        if rnd.random() < 0.5 and not self._sign(tl, at, case.limits, wrong_area[2]):
-            return None
+        signs = rnd.random() < 0.5
+        if signs:
+            self._flag_response_late(tl, at)
+            if not self._sign(tl, at, case.limits, wrong_area[2]):
+                return None
         at += _minutes(rnd.uniform(5, 120))
+        if not signs:
+            self._flag_response_late(tl, at)  # returned without a sign-for, perhaps after the deadline
         reason = rnd.choice(RETURN_REASONS)
         if not tl.add(
             EventKind.RETURN,
@@ -1388,7 +1393,17 @@ class Generator:
             response_minutes + rnd.uniform(5, 240) if late else rnd.uniform(1, max(2, response_minutes * 0.5))
         )
         case.start = at
+        self._flag_response_late(case.tl, at)
         return self._sign(case.tl, at, case.limits, case.assignee, case.handler)
+
+    def _flag_response_late(self, tl, sign_at: datetime) -> None:
+        """签收超时: the scan flags it a minute after the deadline (or the late sign-for does)."""
+        due = tl.appeal["response_due"]
+        when = min(due + _minutes(1), sign_at)
+        if sign_at > due and when <= self.now:
+            note = f"已超过签收时限（{timezone.localtime(due):%Y-%m-%d %H:%M}），尚未签收。"
+            if tl.add(EventKind.RESPONSE_OVERDUE, when, None, note, public=False):
+                tl.appeal["response_overdue"] = True
 
     def _plan_answer(self, case: Case) -> bool:
         """When the answer comes: a share of the time allowed (over it in an overdue round), after a 延期."""

@@ -154,7 +154,8 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     desk.goto(f"{base}/appeals/scorecard/")
     row = desk.locator("#scorecard tbody tr", has_text="玄武区城市管理局")
     cells = row.locator("td").all_inner_texts()
-    assert cells == ["玄武区城市管理局", "1", "1", "100%", "1", "100%", "0", "1", "4.0分"], cells
+    # 综合得分: 按时报到 1 (weight 15) and 4 on 1–5 = 0.75 (15): 100 × (15 + 11.25) / 30 = 87.5.
+    assert cells == ["玄武区城市管理局", "1", "1", "100%", "1", "100%", "0", "1", "4.0分", "87.5"], cells
     water = desk.locator("#scorecard tbody tr", has_text="玄武区水务局").locator("td").all_inner_texts()
     assert water[1:4] == ["1", "0", "0%"], water
     _shot(desk, "8-scorecard-desk")

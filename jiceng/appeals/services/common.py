@@ -183,3 +183,28 @@ def _flag_overdue(fresh: Appeal, actor, now) -> bool:
         public=False,
     )
     return True
+
+
+def _flag_response_overdue(fresh: Appeal, now) -> bool:
+    """Mark the sign-for deadline missed, once per dispatch, while the request waits for its
+    sign-for: by the scan when the deadline passes, or by the step that finds it passed first (a
+    late 签收, a 改派 or 退单); recorded as the system's either way. The RESPONSE_OVERDUE event
+    counts it in 签收超时量."""
+    if fresh.status != Status.DISPATCHED or fresh.response_overdue:
+        return False
+    if fresh.response_due is None or now <= fresh.response_due:
+        return False
+    if not Appeal.objects.filter(pk=fresh.pk, status=Status.DISPATCHED, response_overdue=False).update(
+        response_overdue=True
+    ):
+        return False
+    fresh.response_overdue = True
+    _event(
+        fresh,
+        EventKind.RESPONSE_OVERDUE,
+        None,
+        now,
+        note=f"已超过签收时限（{timezone.localtime(fresh.response_due):%Y-%m-%d %H:%M}），尚未签收。",
+        public=False,
+    )
+    return True

@@ -21,6 +21,7 @@ from jiceng.appeals.services.closing import _close
 from jiceng.appeals.services.common import (
     _event,
     _flag_overdue,
+    _flag_response_overdue,
     _now,
 )
 from jiceng.core.rules import get_rule
@@ -84,6 +85,33 @@ def mark_dispatch_overdue(now: datetime | None = None, limit: int = 1000) -> int
                 appeal=fresh,
             )
             marked += 1
+    return marked
+
+
+def mark_response_overdue(now: datetime | None = None, limit: int = 1000) -> int:
+    """Flag dispatched appeals not signed for by the sign-for deadline (once per dispatch), and tell
+    the unit and the dispatchers."""
+    now = _now(now)
+    ids = list(
+        Appeal.objects.filter(status=Status.DISPATCHED, response_overdue=False, response_due__lt=now).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
+    marked = 0
+    for pk in ids:
+        with transaction.atomic():
+            fresh = Appeal.objects.select_for_update(of=("self",)).select_related("assigned_area").filter(pk=pk).first()
+            if fresh is None or not _flag_response_overdue(fresh, now):
+                continue
+            marked += 1
+            notifications.notify(
+                notifications.handler_ids(fresh) | notifications.dispatcher_ids(fresh.area_path),
+                key=f"appeal:{pk}:response_overdue:{fresh.response_due.isoformat()}",
+                kind="response_overdue",
+                title=f"诉求签收超时：{fresh.title}",
+                body=f"工单编号 {fresh.number}，签收时限{timezone.localtime(fresh.response_due):%Y-%m-%d %H:%M}。",
+                appeal=fresh,
+            )
     return marked
 
 

@@ -29,6 +29,7 @@ from jiceng.appeals.services.access import (
 from jiceng.appeals.services.common import (
     _audit,
     _event,
+    _flag_response_overdue,
     _lock,
     _now,
     _require_status,
@@ -143,6 +144,7 @@ def dispatch_appeal(
         raise TransitionError(f"该诉求已派给“{target_name}”。", code="transition")
     note = _text(note, "派单说明", required=False)
     before = fresh.status
+    _flag_response_overdue(fresh, now)  # a 改派 after the unit let the sign-for deadline pass
     limits = deadline_limits(fresh.urgency, fresh.category)
     response_due = compute_due(now, limits["response"])
     first = fresh.dispatched_at is None

@@ -34,6 +34,7 @@ from jiceng.appeals.services.common import (
     _close_pending_extension,
     _event,
     _flag_overdue,
+    _flag_response_overdue,
     _lock,
     _now,
     _require_status,
@@ -54,6 +55,7 @@ def sign_appeal(actor: Actor, appeal: Appeal, *, note: str = "", now: datetime |
     _require_status(fresh, {Status.DISPATCHED}, "签收")
     _require(is_handler(actor, fresh), f"该诉求派给了“{_assignee_name(fresh)}”，您不能签收。")
     on_time = fresh.response_due is None or now <= fresh.response_due
+    _flag_response_overdue(fresh, now)
     _save(fresh, Status.DISPATCHED, now, status=Status.SIGNED, signed_at=now, response_overdue=not on_time)
     _event(
         fresh,
@@ -164,6 +166,7 @@ def return_appeal(actor: Actor, appeal: Appeal, *, reason: str, now: datetime | 
     fresh = _lock_for_handler(actor, appeal, WITH_HANDLER, "退单", "退单")
     reason = _text(reason, "退单理由")
     before, returning, department_id = fresh.status, _assignee_name(fresh), fresh.assigned_department_id
+    _flag_response_overdue(fresh, now)  # returned without a sign-for after the deadline
     _close_pending_extension(fresh, now, "诉求已退单，延期申请自动失效。")
     _save(
         fresh,

@@ -2,10 +2,11 @@
 
 A whistle is blown on an appeal or on an incident, for one of the three cases (群众诉求 the street
 cannot solve alone, 综合执法, 应急处置), with a report deadline from ``appeals.whistle_report_minutes``
-(30 minutes for emergencies). Each summoned department signs in (报到) with its plan, reports back
-(反馈), and is rated by the street (评价, 1–5). Summons not reported in time are escalated to the
+(30 minutes for every case by default, DOMAIN.md §7.4). Each summoned department signs in (报到)
+with its plan, reports back (反馈), and is rated by the street (评价, on the scale
+``appeals.summons_rating_scale``, 1–5 by default). Summons not reported in time are escalated to the
 district by the scheduler. The department scorecard (报到率, 按时率, 平均评价) comes from the same
-monthly tables as the rates.
+monthly tables as the rates: the summons count on the department and on the area that blew.
 """
 
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.permissions import SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD
-from jiceng.appeals.rules import WHISTLE_REPORT_MINUTES
+from jiceng.appeals.rules import WHISTLE_REPORT_MINUTES, rating_scale
 from jiceng.appeals.services import notifications
 from jiceng.appeals.services.access import Actor
 from jiceng.appeals.services.dispatch import departments_serving
@@ -45,7 +46,7 @@ WHISTLE_LEVELS = {Level.STREET, Level.COMMUNITY}
 
 def report_minutes(case: str) -> int:
     table = get_rule(WHISTLE_REPORT_MINUTES)
-    return int(table.get(case, table.get("resident_demand", 1440)))
+    return int(table.get(case, table.get("resident_demand", 30)))
 
 
 def _appeal_event(whistle: Whistle, kind: str, actor, now, note: str, department_id=None, public: bool = False):
@@ -139,7 +140,8 @@ def blow_whistle(
         [WhistleSummons(whistle=whistle, department=d, area_path=area.code, report_due=due) for d in departments]
     )
     month = stats.month_of(now)
-    stats.bump_area(area.code, month, {"whistles": 1})
+    # The whistle and its summons on the area (stats.bump_summons, in one step), the summons on each department.
+    stats.bump_area(area.code, month, {"whistles": 1, "summons": len(departments)})
     for department in departments:
         stats.bump_department(department.pk, month, {"summons": 1})
     names = "、".join(d.name for d in departments)
@@ -258,8 +260,11 @@ def report_summons(actor: Actor, summons: WhistleSummons, *, plan: str, now: dat
         on_time=on_time,
         plan=plan,
     )
-    stats.bump_department(
-        fresh.department_id, stats.month_of(now), {"summons_reported": 1, "summons_on_time": int(on_time)}
+    stats.bump_summons(
+        fresh.department_id,
+        fresh.area_path,
+        stats.month_of(now),
+        {"summons_reported": 1, "summons_on_time": int(on_time)},
     )
     _department_said(
         fresh,
@@ -307,12 +312,13 @@ def rate_summons(
     if not scope_for(actor, SUMMONS_RATE).covers(fresh):
         raise PermissionDenied("只有吹哨的街道（社区）可以评价报到部门。")
     _require_status(fresh, {SummonsStatus.FED_BACK}, "评价")
+    low, high = rating_scale()
     try:
         rating = int(rating)
     except (TypeError, ValueError):
-        rating = 0
-    if not 1 <= rating <= 5:
-        raise AppealError("评价分应为1—5分。", code="rating")
+        rating = low - 1
+    if not low <= rating <= high:
+        raise AppealError(f"评价分应为{low}—{high}分。", code="rating")
     note = (note or "").strip()[:500]
     _move(
         fresh,
@@ -323,7 +329,9 @@ def rate_summons(
         rated_by=actor,
         rated_at=now,
     )
-    stats.bump_department(fresh.department_id, stats.month_of(now), {"summons_rated": 1, "summons_rating_sum": rating})
+    stats.bump_summons(
+        fresh.department_id, fresh.area_path, stats.month_of(now), {"summons_rated": 1, "summons_rating_sum": rating}
+    )
     _appeal_event(
         fresh.whistle,
         EventKind.SUMMONS_RATE,
@@ -368,7 +376,7 @@ def escalate_overdue_summons(now: datetime | None = None, limit: int = 1000) -> 
             ).update(escalated_at=now):
                 continue
             summons = WhistleSummons.objects.select_related("whistle", "whistle__appeal", "department").get(pk=pk)
-            stats.bump_department(summons.department_id, stats.month_of(now), {"summons_escalated": 1})
+            stats.bump_summons(summons.department_id, summons.area_path, stats.month_of(now), {"summons_escalated": 1})
             text = (
                 f"{summons.department.name}超过报到时限（{timezone.localtime(summons.report_due):%m-%d %H:%M}）"
                 "未报到，已上报区。"

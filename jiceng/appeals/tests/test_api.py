@@ -166,10 +166,11 @@ def test_transitions_as_actions(client_as, scene, people, tree):
     )
     assert response.json()["status"] == "closed"
     events = client_as(people.community).get(f"/api/v1/appeals/{pk}/events/").json()
-    # Answered today, long after the September deadline: the timeline says it was late.
+    # Signed and answered today, long after the September deadlines: the timeline says both were late.
     assert [e["kind"] for e in events] == [
         "create",
         "dispatch",
+        "response_overdue",
         "sign",
         "progress",
         "overdue",
@@ -314,7 +315,10 @@ def test_rates_api(client_as, scene, people, tree):
     ranking = client_as(people.district).get(
         "/api/v1/appeal-rates/ranking/", {"parent": tree.meiyuan.code, "month": "2025-09"}
     )
-    assert [r["name"] for r in ranking.json()["results"]] == ["北安门社区", "梅园新村社区"]
+    results = ranking.json()["results"]
+    assert {r["name"] for r in results} == {"北安门社区", "梅园新村社区"}
+    # Nothing both signed for and rated in September: listed, apart, without a rank or a score.
+    assert [(r["rank"], r["ranked"], r["score"]) for r in results] == [(None, False, None)] * 2
     card = client_as(people.chengguan).get(
         "/api/v1/appeal-rates/department/", {"department": scene.chengguan.assigned_department_id, "month": "2025-09"}
     )

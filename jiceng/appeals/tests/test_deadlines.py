@@ -47,7 +47,8 @@ def test_across_national_day_2025():
     due = compute_due(at(2025, 9, 30, 16, 0), "7wd")
     # 1 = 9 Oct, 2 = 10 Oct, 3 = Sat 11 Oct (调休), 4 = 13, 5 = 14, 6 = 15, 7 = 16 Oct.
     assert local_day(due.at) == date(2025, 10, 16)
-    assert timezone.localtime(due.at).time().isoformat() == "23:59:59"
+    # To the end of the day: its last microsecond, so 23:59:59.5 is still in time.
+    assert timezone.localtime(due.at).time().isoformat() == "23:59:59.999999"
     assert not due.fallback
 
 
@@ -70,7 +71,7 @@ def test_sunday_28_september_2025_is_a_working_day():
 def test_clock_limits_run_through_holidays():
     assert compute_due(at(2025, 10, 1, 8, 0), "2h").at == at(2025, 10, 1, 10, 0)
     assert compute_due(at(2025, 10, 1, 8, 0), "24h").at == at(2025, 10, 2, 8, 0)
-    assert compute_due(at(2025, 10, 1, 8, 0), "3d").at == at(2025, 10, 4, 23, 59, 59)
+    assert compute_due(at(2025, 10, 1, 8, 0), "3d").at == at(2025, 10, 4, 23, 59, 59, 999999)
 
 
 @pytest.mark.django_db
@@ -94,7 +95,7 @@ def test_a_2027_deadline_is_flagged_as_a_fallback_until_the_city_enters_the_cale
 def test_appeal_deadlines_by_urgency_and_the_fallback_flag(submit, catalogue, people, tree):
     general = submit()
     assert general.dispatch_due == T0 + timedelta(hours=24)
-    assert local_day(general.answer_due) == date(2025, 9, 19)  # 7 working days
+    assert local_day(general.answer_due) == date(2025, 9, 17)  # 7 days (DOMAIN.md §7.1)
     assert not general.deadline_fallback
     emergency = submit(category=catalogue.danger, description="燃气泄漏")
     assert emergency.urgency == Urgency.EMERGENCY
@@ -103,8 +104,11 @@ def test_appeal_deadlines_by_urgency_and_the_fallback_flag(submit, catalogue, pe
     water = submit(category=catalogue.water, description="整栋楼停水")
     assert water.dispatch_due == T0 + timedelta(hours=2) and water.answer_due == T0 + timedelta(hours=24)
     complex_ = submit(category=catalogue.parking, description="停车难", area=tree.grid1, attributes={"spaces": "40"})
-    # 15 working days (疑难复杂) from Wed 10 Sep: the 15th is Tue 30 Sep, counting Sun 28 Sep (调休上班).
-    assert local_day(complex_.answer_due) == date(2025, 9, 30)
+    # 15 days (疑难复杂) from Wed 10 Sep: Thu 25 Sep.
+    assert local_day(complex_.answer_due) == date(2025, 9, 25)
+    # A city counting working days: a due day in a year its calendar does not know yet is flagged.
+    Rule.objects.create(key=DEADLINES, value={"general": {"answer": "7wd"}})
+    forget_rule(DEADLINES)
     late = submit(now=at(2026, 12, 28, 9, 0))
     assert late.deadline_fallback
     note = AppealEvent.objects.get(appeal=late, kind=EventKind.CREATE).note

@@ -179,9 +179,9 @@ def test_extension_is_asked_before_the_deadline_and_approved(submit, people, tre
     services.decide_extension(people.community, extension, approve=True, note="同意", now=T0 + timedelta(hours=1))
     appeal.refresh_from_db()
     assert extension.status == ExtensionStatus.APPROVED
-    # 7 working days from Wed 10 Sep 2025 end on Fri 19 Sep; 3 more end on Wed 24 Sep.
-    assert old_due.astimezone(T0.tzinfo).date().isoformat() == "2025-09-19"
-    assert appeal.answer_due.astimezone(T0.tzinfo).date().isoformat() == "2025-09-24"
+    # 7 days from Wed 10 Sep 2025 end on Wed 17 Sep; 3 working days more end on Mon 22 Sep.
+    assert old_due.astimezone(T0.tzinfo).date().isoformat() == "2025-09-17"
+    assert appeal.answer_due.astimezone(T0.tzinfo).date().isoformat() == "2025-09-22"
     assert appeal.extension_count == 1 and not appeal.extension_pending
 
 

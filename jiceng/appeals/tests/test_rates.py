@@ -14,14 +14,15 @@ September 2025, 梅园新村街道:
   - B1: dispatched to its grid, signed in time, answered, rated 解决/不满意; the community closes it.
   - B2: dispatched, never signed.
 
-By hand, 北安门社区: received 5; dispatched 6 (A1, A2, A3 ×3, A4); responded in time 5 (all signs but
-A2's); returned 1; answered 5; closed 4, in time 3; rated 3 (A4 not rated; only the final rating of
-A3 counts); resolved 2, partly 1; 满意 2, 基本满意 1; reopened 1; overdue 1; cancelled 1.
+By hand, 北安门社区: received 5; dispatched 6 (A1, A2, A3 ×3, A4); signed 6, in time 5 (all signs
+but A2's); returned 1; answered 5; closed 4, in time 3; rated 3 (A4 not rated; only the final
+rating of A3 counts); resolved 2, partly 1; 满意 2, 基本满意 1; reopened 1; overdue 1; cancelled 1.
 响应率 5/6, 解决率 2/3, 满意率 3/3, 综合 = 30×5/6 + 35×2/3 + 35×1 = 83⅓; 按时办结率 3/4,
 退单率 1/6, 重办率 1/5.
-梅园新村社区: dispatched 2, responded 1, rated 1, resolved 1, satisfied 0: 响应率 1/2, 解决率 1,
-满意率 0, 综合 = 15 + 35 + 0 = 50.
-梅园新村街道 = the sum: 响应率 6/8, 解决率 3/4, 满意率 3/4, 综合 75.
+梅园新村社区: dispatched 2, signed 1 (B2 waits for its sign-for: 签收超时, not yet in 响应率),
+responded 1, rated 1, resolved 1, satisfied 0: 响应率 1/1, 解决率 1, 满意率 0,
+综合 = 30 + 35 + 0 = 65.
+梅园新村街道 = the sum: 响应率 6/7, 解决率 3/4, 满意率 3/4, 综合 30×6/7 + 70×3/4 = 78.2.
 """
 
 from datetime import date, timedelta
@@ -151,12 +152,12 @@ def test_community_rates_by_hand(september):
 
 def test_other_community_street_and_city(september):
     meiyuan_cm = stats.area_rates(september.meiyuan_cm.code, SEPTEMBER)
-    assert (meiyuan_cm.response_rate, meiyuan_cm.resolution_rate, meiyuan_cm.satisfaction_rate) == (0.5, 1.0, 0.0)
-    assert meiyuan_cm.composite() == pytest.approx(50)
+    assert (meiyuan_cm.response_rate, meiyuan_cm.resolution_rate, meiyuan_cm.satisfaction_rate) == (1.0, 1.0, 0.0)
+    assert meiyuan_cm.composite() == pytest.approx(65)
     street = stats.area_rates(september.meiyuan.code, SEPTEMBER)
-    assert street.counts["received"] == 7 and street.counts["dispatched"] == 8
-    assert (street.response_rate, street.resolution_rate, street.satisfaction_rate) == (0.75, 0.75, 0.75)
-    assert street.composite() == pytest.approx(75)
+    assert street.counts["received"] == 7 and street.counts["dispatched"] == 8 and street.counts["signed"] == 7
+    assert (street.response_rate, street.resolution_rate, street.satisfaction_rate) == (6 / 7, 0.75, 0.75)
+    assert street.composite() == pytest.approx(30 * 6 / 7 + 70 * 0.75)
     # Every level above sums the same appeals; 秦淮区 had none.
     for code in (september.xuanwu.code, september.city.code):
         assert stats.area_rates(code, SEPTEMBER).counts == street.counts
@@ -181,13 +182,13 @@ def test_monthly_ranking_and_weights(september):
     ranking = stats.monthly_ranking(september.meiyuan.code, SEPTEMBER)
     assert [(r.rank, r.name, round(r.score, 2)) for r in ranking] == [
         (1, "北安门社区", 83.33),
-        (2, "梅园新村社区", 50.0),
+        (2, "梅园新村社区", 65.0),
     ]
     Rule.objects.create(key=RATE_WEIGHTS, value={"response": 20, "resolution": 60, "satisfaction": 20})
     forget_rule(RATE_WEIGHTS)
     ranking = stats.monthly_ranking(september.meiyuan.code, SEPTEMBER)
-    # 北安门: 20×5/6 + 60×2/3 + 20×1 = 76.67; 梅园新村: 20×1/2 + 60×1 + 0 = 70.
-    assert [round(r.score, 2) for r in ranking] == [76.67, 70.0]
+    # 梅园新村: 20×1 + 60×1 + 0 = 80; 北安门: 20×5/6 + 60×2/3 + 20×1 = 76.67.
+    assert [(r.name, round(r.score, 2)) for r in ranking] == [("梅园新村社区", 80.0), ("北安门社区", 76.67)]
     # A month with no activity: no scores, no ranks, nobody left out.
     october = stats.monthly_ranking(september.meiyuan.code, date(2025, 10, 1))
     assert [(r.rank, r.score) for r in october] == [(None, None), (None, None)]
@@ -266,7 +267,8 @@ def test_department_scorecard(submit, people, tree, departments, catalogue):
         "resolved": 1,
         "satisfied": 1,
     }
-    assert card.response_rate == 0.5 and card.return_rate == 0.5 and card.composite() == pytest.approx(85)
+    # The returned request was never signed for: not in 响应率 (1 of 1), in 退单率 (1 of 2).
+    assert card.response_rate == 1.0 and card.return_rate == 0.5 and card.composite() == pytest.approx(100)
     assert (card.summons, card.summons_reported, card.summons_on_time) == (2, 2, 1)
     assert card.summons_report_rate == 1.0 and card.summons_on_time_rate == 0.5
     assert card.summons_average_rating == 4.0
@@ -274,6 +276,8 @@ def test_department_scorecard(submit, people, tree, departments, catalogue):
     assert (water.summons, water.summons_reported, water.summons_report_rate) == (2, 0, 0.0)
     ranking = stats.department_ranking(tree.xuanwu.code, SEPTEMBER)
     assert [r.name for r in ranking] == ["玄武区城市管理局", "玄武区水务局"]
+    # Appeals 20/25/25 at 100%, 按时报到 1/2 (15), rating 4 on 1–5 = 3/4 (15): 70 + 7.5 + 11.25.
+    assert ranking[0].rank == 1 and ranking[0].score == pytest.approx(88.75)
     assert ranking[1].rank is None
 
 

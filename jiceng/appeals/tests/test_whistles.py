@@ -31,10 +31,10 @@ def test_street_whistles_on_an_appeal_and_departments_report(submit, people, tre
         appeal=appeal,
         now=T0,
     )
-    assert whistle.report_due == T0 + timedelta(hours=24)
+    assert whistle.report_due == T0 + timedelta(minutes=30)  # DOMAIN.md §7.4, every case
     assert Notification.objects.filter(recipient=people.chengguan, kind="whistle_summons").exists()
     summons = WhistleSummons.objects.get(whistle=whistle, department=departments.xw_chengguan)
-    services.report_summons(people.chengguan, summons, plan="派执法队到场", now=T0 + timedelta(minutes=40))
+    services.report_summons(people.chengguan, summons, plan="派执法队到场", now=T0 + timedelta(minutes=25))
     assert summons.status == SummonsStatus.REPORTED and summons.on_time
     services.feedback_summons(people.chengguan, summons, feedback="清理占道车辆12辆", now=T0 + timedelta(hours=3))
     services.rate_summons(people.street, summons, rating=5, note="响应迅速", now=T0 + timedelta(hours=4))

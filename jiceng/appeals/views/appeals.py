@@ -401,6 +401,8 @@ def rates(request):
             "parent": parent,
             "month": month,
             "rows": rows,
+            "ranked": [r for r in rows if r.ranked],
+            "apart": [r for r in rows if not r.ranked],
             "total": total,
             "drillable": has_children,
         },

@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 
-from jiceng.appeals.models import DepartmentStat, WhistleSummons
+from jiceng.appeals.models import COUNTER_FIELDS, DepartmentStat, WhistleSummons
 from jiceng.appeals.permissions import SUMMONS_VIEW
-from jiceng.appeals.stats import Rates
+from jiceng.appeals.rules import rating_scale
+from jiceng.appeals.stats import DEPARTMENT_GROUPS, Rates, department_weights
 from jiceng.appeals.views.appeals import _month
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import Department
@@ -29,6 +30,7 @@ SUMMONS_COUNTERS = (
     "summons_escalated",
 )
 SORTS = {
+    "score": ("综合得分", lambda r: r.score),
     "report": ("报到率", lambda r: r.rates.summons_report_rate),
     "on_time": ("按时报到率", lambda r: r.rates.summons_on_time_rate),
     "rating": ("平均评价", lambda r: r.rates.summons_average_rating),
@@ -37,13 +39,17 @@ SCORECARD_LIMIT = 1000
 
 
 class ScoreRow:
-    def __init__(self, department_id: int, name: str, rates: Rates):
+    """A department's month: its summons, and its score (appeals and summons, stats.department_weights)
+    when it has the data to be ranked (stats.DEPARTMENT_GROUPS), else None."""
+
+    def __init__(self, department_id: int, name: str, rates: Rates, weights: dict[str, float], scale):
         self.department_id, self.name, self.rates = department_id, name, rates
+        self.score = rates.ranked_score(weights, DEPARTMENT_GROUPS, scale)
 
 
 def _rates(row: dict | None) -> Rates:
     rates = Rates()
-    for name in SUMMONS_COUNTERS:
+    for name in COUNTER_FIELDS:
         rates.counts[name] = (row or {}).get(name) or 0
     return rates
 
@@ -70,12 +76,13 @@ def scorecard(request):
     stats = {
         row["department_id"]: row
         for row in DepartmentStat.objects.filter(department_id__in=ids, month=month).values(
-            "department_id", *SUMMONS_COUNTERS
+            "department_id", *COUNTER_FIELDS
         )
     }
-    rows = [ScoreRow(pk, name, _rates(stats.get(pk))) for pk, name in departments]
+    weights, scale = department_weights(), rating_scale()
+    rows = [ScoreRow(pk, name, _rates(stats.get(pk)), weights, scale) for pk, name in departments]
     if request.GET.get("active") != "0":
-        rows = [r for r in rows if any(r.rates.counts.values())]
+        rows = [r for r in rows if any(r.rates.counts[n] for n in SUMMONS_COUNTERS)]
     sort = request.GET.get("sort", "")
     if sort in SORTS:
         key = SORTS[sort][1]
@@ -95,5 +102,6 @@ def scorecard(request):
             "sort": sort,
             "sorts": [(key, label) for key, (label, _) in SORTS.items()],
             "show_all": request.GET.get("active") == "0",
+            "scale": scale,
         },
     )

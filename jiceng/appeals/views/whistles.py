@@ -127,7 +127,8 @@ def _whistle_context(request, whistle: Whistle, bound: dict | None = None) -> di
         allowed = whistle_actions(user, s)
         s.rate_form = None
         if WHISTLE_ACTIONS["rate"] in allowed:
-            s.rate_form = bound.get(s.pk) or WHISTLE_ACTIONS["rate"].form(prefix=f"rate-{s.pk}")
+            # page_form: the rating's buttons follow the city's scale (appeals.summons_rating_scale).
+            s.rate_form = bound.get(s.pk) or WHISTLE_ACTIONS["rate"].page_form(request, s, prefix=f"rate-{s.pk}")[0]
         s.actions = [entry for entry in allowed if entry.key != "rate"]
     close = WHISTLE_ACTIONS["close"]
     may_close = close in whistle_actions(user, whistle)

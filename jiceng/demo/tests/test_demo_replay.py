@@ -54,6 +54,7 @@ from jiceng.appeals.services import (
     feedback_summons,
     mark_dispatch_overdue,
     mark_overdue,
+    mark_response_overdue,
     merge_appeal,
     overdue_candidates,
     rate_appeal,
@@ -73,14 +74,14 @@ from jiceng.demo.appeals import load_appeals
 from jiceng.demo.tests.conftest import TODAY
 from jiceng.orgs.models import Department
 
-SEED, COUNT = 8, 800  # a year with every step, escalations of summons on requests among them
+SEED, COUNT = 31, 800  # a year with every step and way to wait at NOW (seed chosen for it), escalations among them
 NOW = timezone.make_aware(datetime.combine(TODAY, time(18)))
 SCAN_LATENCY = timedelta(minutes=2)  # core.schedule runs the deadline scan every two minutes
 CLOSE_LATENCY = timedelta(hours=24)  # and the close of unrated answers daily
 # Written by the services inside another step: nothing to replay.
 FOLLOWS = {EventKind.MERGED_HERE}
-# The demo has no photos, rejected extensions or late sign-fors flagged apart.
-NOT_GENERATED = {EventKind.PHOTO, EventKind.EXTEND_REJECT, EventKind.RESPONSE_OVERDUE}
+# The demo has no photos or rejected extensions.
+NOT_GENERATED = {EventKind.PHOTO, EventKind.EXTEND_REJECT}
 IGNORED = {"id", "appeal_id", "whistle_id", "number", "actor_id"}
 
 
@@ -280,6 +281,8 @@ class Replay:
         steps = (("reported_at", self.report), ("fed_back_at", self.feed_back), ("rated_at", self.rate_summons))
         for row in summons:
             moves += [(row[field], n, action, row) for n, (field, action) in enumerate(steps, 1) if row[field]]
+            if row["escalated_at"]:  # the scan that found the report missing (30 minutes: often before NOW)
+                moves.append((row["escalated_at"], 0, self.escalate, None))
         if whistle["closed_at"]:
             moves.append((whistle["closed_at"], 9, self.close_whistle, whistle))
         moves.append((NOW - SCAN_LATENCY, 0, self.scan, None))
@@ -335,8 +338,12 @@ class Replay:
 
     def scan(self, at, _):
         mark_dispatch_overdue(now=at)
+        mark_response_overdue(now=at)
         mark_overdue(overdue_candidates(now=at), now=at)
         send_reminders(now=at)
+        escalate_overdue_summons(now=at)
+
+    def escalate(self, at, _):
         escalate_overdue_summons(now=at)
 
     def close_unrated(self, at, _):
@@ -452,6 +459,10 @@ class Replay:
 
     def on_dispatch_overdue(self, at, gen_pk, event):
         mark_dispatch_overdue(now=at)
+
+    def on_response_overdue(self, at, gen_pk, event):
+        # The scan a minute after the deadline, or the late step (签收, 退单) that finds it passed.
+        mark_response_overdue(now=at)
 
     def on_overdue(self, at, gen_pk, event):
         if event["actor_name"] == "系统":
