@@ -10,6 +10,8 @@ from datetime import date
 from operator import getitem
 from typing import NamedTuple
 
+from jiceng.core.dates import full_years
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 # ASCII digits only: \d would also take full-width and other scripts' digits, which int() reads
@@ -105,4 +107,6 @@ class IDNumberParser:
 
 
 def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    """周岁 on a day, with the one calendar convention of :mod:`jiceng.core.dates` (born on 29
+    February: a year older on 28 February of a common year)."""
+    return full_years(birth, on)

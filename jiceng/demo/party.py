@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jiceng.areas.models import Area, Level
 from jiceng.core.bulk import SpoolSink, reset_sequences
+from jiceng.core.dates import add_years
 from jiceng.core.ids import check_char
 from jiceng.members.models import DuesCategory, Education, Gender, Member, Status
 from jiceng.orgs.models import (
@@ -81,13 +82,6 @@ def _id_number(rnd: random.Random, address: str, birth: date, gender: str, used:
             return number
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 # Days before today a person at each stage applied (those still on the way): (from, to).
 APPLIED_DAYS_AGO = {
     Status.APPLICANT: (10, 300),
@@ -99,12 +93,12 @@ APPLIED_DAYS_AGO = {
 
 def _application_date(rnd: random.Random, birth: date, status: str, today: date) -> date:
     """Recent for those on the way; for full members some time after 18, at least 1,200 days ago."""
-    earliest_application = _add_years(birth, 18) + timedelta(days=rnd.randint(0, 3650))
+    earliest_application = add_years(birth, 18) + timedelta(days=rnd.randint(0, 3650))
     if status in APPLIED_DAYS_AGO:
         application = today - timedelta(days=rnd.randint(*APPLIED_DAYS_AGO[status]))
     else:
         application = min(earliest_application, today - timedelta(days=1200))
-    return max(application, _add_years(birth, 18) + timedelta(days=1))
+    return max(application, add_years(birth, 18) + timedelta(days=1))
 
 
 def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -> dict:
@@ -119,7 +113,7 @@ def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -
     data["activist_date"] = application + timedelta(days=rnd.randint(30, 100))
     if status == Status.ACTIVIST:
         return data
-    data["candidate_date"] = _add_years(data["activist_date"], 1) + timedelta(days=rnd.randint(0, 120))
+    data["candidate_date"] = add_years(data["activist_date"], 1) + timedelta(days=rnd.randint(0, 120))
     data["training_hours"] = rnd.choice([24, 24, 32, 40])
     if status == Status.CANDIDATE:
         return data
@@ -127,7 +121,7 @@ def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -
     if status == Status.PROBATIONARY:
         admission = today - timedelta(days=rnd.randint(100, 340))
         data["candidate_date"] = min(data["candidate_date"], admission - timedelta(days=60))
-        data["activist_date"] = min(data["activist_date"], _add_years(data["candidate_date"], -1))
+        data["activist_date"] = min(data["activist_date"], add_years(data["candidate_date"], -1))
         data["talk_date"] = min(data["talk_date"], data["activist_date"] - timedelta(days=5))
         data["application_date"] = min(data["application_date"], data["talk_date"] - timedelta(days=3))
     data["admission_date"] = admission
@@ -135,7 +129,7 @@ def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -
     if data["approval_date"] > today:
         data["approval_date"] = None
     if status == Status.FULL:
-        data["full_member_date"] = _add_years(admission, 1)
+        data["full_member_date"] = add_years(admission, 1)
     return data
 
 
@@ -276,7 +270,7 @@ def _set_terms(rnd: random.Random, rows: list[Org], today: date) -> None:
         if org.org_type != OrgType.GROUP:
             # Spread term starts so some terms end within 6 months (换届 reminders) or are overdue.
             org.term_start = today - timedelta(days=rnd.randint(30, 365 * years + 120))
-            org.term_end = _add_years(org.term_start, years)
+            org.term_end = add_years(org.term_start, years)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ the arrears threshold are rule data (``jiceng.core.rules``), editable by the cit
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from jiceng.core.dates import add_months
 from jiceng.core.rules import Brackets, DecimalNumber, Integer, get_rule, register
 
 from .models import DuesCategory
@@ -85,8 +86,8 @@ def month_start(d: date) -> date:
 
 
 def add_month(d: date, months: int) -> date:
-    month0 = d.month - 1 + months
-    return date(d.year + month0 // 12, month0 % 12 + 1, 1)
+    """The first day of the month ``months`` after ``d``'s month (:func:`core.dates.add_months`)."""
+    return add_months(month_start(d), months)
 
 
 def months_between(earlier: date, later: date) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from jiceng.core.dates import add_months
+from jiceng.core.dates import add_months, add_years
 from jiceng.core.ids import age_on
 from jiceng.core.rules import Day, Integer, get_rule, register
 
@@ -124,10 +124,6 @@ def clear_rule_snapshot() -> None:
     """Forget the cached values (after a city changes a rule, and in tests)."""
     global _snapshot
     _snapshot = None
-
-
-def add_years(d: date, years: int) -> date:
-    return add_months(d, 12 * years)
 
 
 def probation_end(admission_date: date | None, extended_to: date | None = None) -> date | None:

@@ -346,3 +346,11 @@ def test_check_record_is_fast():
         check_record(data, TODAY)
     per_row = (time.perf_counter() - start) / 2000
     assert per_row < 200e-6  # microseconds per row; generous for slow CI machines
+
+
+def test_born_on_29_february_may_apply_on_28_february_of_the_eighteenth_year():
+    """The age rule uses the same calendar as every other period (core.dates)."""
+    person = SimpleNamespace(status="", birth_date=date(2008, 2, 29))
+    assert check_transition(person, Status.APPLICANT, date(2026, 2, 28)) == []
+    (reason,) = check_transition(person, Status.APPLICANT, date(2026, 2, 27))
+    assert "未满18周岁" in reason
