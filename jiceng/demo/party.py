@@ -34,6 +34,7 @@ from jiceng.orgs.models import (
     UnitKind,
 )
 from jiceng.orgs.services import refresh_member_counts
+from jiceng.orgs.terms import term_for
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -262,15 +263,11 @@ def _street_orgs(b: Builder, rnd: random.Random, d_org: Org, street: Area, by_pa
 
 def _set_terms(rnd: random.Random, rows: list[Org], today: date) -> None:
     for org in rows:
-        years = (
-            5
-            if org.category in (OrgCategory.COMMUNITY, OrgCategory.VILLAGE, OrgCategory.GRID, OrgCategory.BUILDING)
-            else 3
-        )
-        if org.org_type != OrgType.GROUP:
+        term = term_for(org.org_type, org.category)
+        if org.org_type != OrgType.GROUP and term is not None:
             # Spread term starts so some terms end within 6 months (换届 reminders) or are overdue.
-            org.term_start = today - timedelta(days=rnd.randint(30, 365 * years + 120))
-            org.term_end = add_years(org.term_start, years)
+            org.term_start = today - timedelta(days=rnd.randint(30, 365 * term.years + 120))
+            org.term_end = add_years(org.term_start, term.years)
 
 
 @transaction.atomic
