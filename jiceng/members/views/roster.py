@@ -383,7 +383,9 @@ def member_dues(request, pk):
     if request.method == "POST" and pay.is_bound and pay.is_valid():
         data = pay.cleaned_data
         try:
-            services.record_payment(request.user, member, data["month"], data["amount"], data.get("paid_on"))
+            services.record_payment(
+                request.user, member, data["month"], data["amount"], data.get("paid_on"), note=data["note"]
+            )
         except services.MemberError as exc:
             _apply_errors(pay, exc)
         else:
