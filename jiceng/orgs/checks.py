@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from jiceng.areas.checks import GridRange
+from jiceng.areas.models import Area
+from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.dates import add_months, add_years
 from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.core.rules import get_rule
@@ -50,6 +53,7 @@ class Kind(models.TextChoices):
     COMMITTEE_TOO_LARGE = "committee_too_large", "支委会人数偏多"
     BRANCH_TOO_SMALL = "branch_too_small", "正式党员不足3名"
     JOINT_BRANCH_TOO_WIDE = "joint_branch_too_wide", "联合党支部覆盖单位过多"
+    GRID_SIZE = "grid_size", "网格户数超出范围"
     TERM_MISSING = "term_missing", "未录入任期"
     TERM_TOO_LONG = "term_too_long", "任期超过规定年限"
     TERM_REMINDER = "term_reminder", "换届提醒"
@@ -97,6 +101,7 @@ class Finding:
     org: Org | None = None
     unit: ResidentUnit | None = None
     rule: str = ""
+    area: Area | None = None  # a grid whose size is flagged
 
     @property
     def kind_label(self) -> str:
@@ -336,6 +341,36 @@ def _org_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list
     return [finding for check in _ORG_CHECKS for finding in check(org, posts, limits, today)]
 
 
+def _answering_org(responsible: list[Org]) -> Callable[[str], Org | None]:
+    """The deepest active territorial org of ``responsible`` whose area covers an area path."""
+    by_area = {}
+    for org in sorted(responsible, key=lambda o: (o.area_path, o.code), reverse=True):
+        if org.is_active and org.category in TERRITORIAL_CATEGORIES:
+            by_area[org.area_path] = org
+    area_paths = sorted(by_area, key=len, reverse=True)
+    return lambda path: next((by_area[p] for p in area_paths if is_in_subtree(path, p)), None)
+
+
+def _grid_findings(areas_queryset, responsible: list[Org]) -> list[Finding]:
+    """Grids outside the households range of a 综合网格 (DOMAIN.md §5.2, ``areas.checks``)."""
+    grids = GridRange.current()
+    outside = list(grids.outside(areas_queryset).order_by("code"))
+    if not outside:
+        return []
+    answering = _answering_org(responsible)
+    return [
+        Finding(
+            Kind.GRID_SIZE,
+            Severity.WARNING,
+            f"{grid.name}：{grids.problem(grid)}",
+            org=answering(grid.code),
+            area=grid,
+            rule=grids.rule_of(grid),
+        )
+        for grid in outside
+    ]
+
+
 def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> list[Finding]:
     """应建未建: resident units without a party org whose full members reach the threshold.
 
@@ -355,15 +390,10 @@ def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> l
     )
     if not units:
         return []
-    # The deepest territorial org whose area covers the unit answers for it.
-    by_area = {}
-    for org in sorted(responsible, key=lambda o: (o.area_path, o.code), reverse=True):
-        if org.is_active and org.category in TERRITORIAL_CATEGORIES:
-            by_area[org.area_path] = org
-    area_paths = sorted(by_area, key=len, reverse=True)
+    answering = _answering_org(responsible)
     found = []
     for unit in units:
-        org = next((by_area[p] for p in area_paths if is_in_subtree(unit.area_path, p)), None)
+        org = answering(unit.area_path)
         found.append(
             Finding(
                 Kind.UNIT_WITHOUT_ORG,
@@ -384,11 +414,13 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (order[f.severity], f.org.code if f.org else ""))
 
 
-def run_checks(orgs_queryset, *, units_queryset=None, today: date | None = None) -> list[Finding]:
-    """Findings for every org in ``orgs_queryset`` and every unit in ``units_queryset``.
+def run_checks(orgs_queryset, *, units_queryset=None, areas_queryset=None, today: date | None = None) -> list[Finding]:
+    """Findings for every org in ``orgs_queryset``, every unit in ``units_queryset`` and every
+    grid in ``areas_queryset``.
 
-    Queries: the orgs, their current posts, and (with units) the unit member counts and the
-    flagged units — independent of how many orgs there are.
+    Queries: the orgs, their current posts and joint branches' units, (with units) the unit member
+    counts and the flagged units, (with areas) the flagged grids — independent of how many orgs
+    there are.
     """
     today = today or timezone.localdate()
     limits = _Limits()
@@ -399,6 +431,8 @@ def run_checks(orgs_queryset, *, units_queryset=None, today: date | None = None)
         findings.extend(_org_findings(org, posts.get(org.pk, _Posts()), limits, today))
     if units_queryset is not None:
         findings.extend(_unit_findings(units_queryset, limits, orgs))
+    if areas_queryset is not None:
+        findings.extend(_grid_findings(areas_queryset, orgs))
     return _sorted(findings)
 
 
@@ -406,6 +440,12 @@ def _responsible_units(org: Org):
     if org.category not in TERRITORIAL_CATEGORIES:
         return None
     return ResidentUnit.objects.filter(subtree_q(org.area_path, "area_path"))
+
+
+def _responsible_areas(org: Org):
+    if org.category not in TERRITORIAL_CATEGORIES:
+        return None
+    return Area.objects.subtree(org.area_path)
 
 
 def check_org(org: Org, *, today: date | None = None, with_units: bool = True) -> list[Finding]:
@@ -417,6 +457,9 @@ def check_org(org: Org, *, today: date | None = None, with_units: bool = True) -
     units = _responsible_units(org) if with_units else None
     if units is not None:
         findings.extend(_unit_findings(units, limits, [org]))
+    areas = _responsible_areas(org) if with_units else None
+    if areas is not None:
+        findings.extend(_grid_findings(areas, [org]))
     return _sorted(findings)
 
 
@@ -424,20 +467,25 @@ def checks_for_org_subtree(org: Org, user=None, *, today: date | None = None) ->
     """Findings for ``org`` and everything below it (only what ``user`` may see, if given)."""
     orgs = Org.objects.subtree(org.code).filter(is_active=True)
     units = _responsible_units(org)
+    areas = _responsible_areas(org)
     if user is not None:
         orgs = orgs.visible_to(user)
         if units is not None:
             units = units.visible_to(user)
-    return run_checks(orgs, units_queryset=units, today=today)
+        if areas is not None:
+            areas = areas.visible_to(user)
+    return run_checks(orgs, units_queryset=units, areas_queryset=areas, today=today)
 
 
 def checks_for_user(user, *, today: date | None = None) -> list[Finding]:
-    """Findings for every org ``user`` may see, and the resident units in their area scope."""
+    """Findings for every org ``user`` may see, and the resident units and grids in their area
+    scope."""
     orgs = Org.objects.visible_to(user).filter(is_active=True)
     units = None
     if not scope_for(user, UNIT_VIEW).empty:
         units = ResidentUnit.objects.visible_to(user)
-    return run_checks(orgs, units_queryset=units, today=today)
+    areas = None if scope_for(user, AREA_VIEW).empty else Area.objects.visible_to(user)
+    return run_checks(orgs, units_queryset=units, areas_queryset=areas, today=today)
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:

@@ -460,3 +460,39 @@ def test_node_list_queries_do_not_grow_with_orgs(orgtree, tree, unit):
         services.record_vacancy(None, branch, post=Post.SECRETARY, since=date(2024, 1, 1))
         make_members(branch, 8)
     assert queries() == small
+
+
+# --- grid sizes (DOMAIN.md §5.2) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("households", "flagged"), [(299, True), (300, False), (500, False), (501, True)])
+def test_grids_outside_the_households_range_are_in_the_setup_checks(orgtree, tree, users, households, flagged):
+    from jiceng.areas.services import update_area
+
+    update_area(None, tree.grid2, households=households)
+    findings = [f for f in check_org(orgtree.beianmen, today=TODAY) if f.kind == Kind.GRID_SIZE]
+    by_grid = {f.area.code: f for f in findings}
+    assert (tree.grid2.code in by_grid) is flagged
+    assert tree.grid1.code in by_grid  # 140 households
+    grid1 = by_grid[tree.grid1.code]
+    assert grid1.severity == Severity.WARNING and grid1.org == orgtree.beianmen
+    assert grid1.rule == "grid.min_households"
+    assert grid1.message == "北安门社区第一网格：网格有140户，少于综合网格一般300—500户的范围，宜合并或调整网格划分。"
+    if households == 501:
+        assert by_grid[tree.grid2.code].rule == "grid.max_households"
+    # The node list and the user's list carry them too, within the user's scope only.
+    assert tree.grid1.code in {f.area.code for f in checks_for_org_subtree(orgtree.meiyuan, today=TODAY) if f.area}
+    assert tree.grid1.code in {f.area.code for f in checks_for_user(users.community, today=TODAY) if f.area}
+    assert not [f for f in checks_for_user(users.other_community, today=TODAY) if f.area]
+    assert Kind.GRID_SIZE not in kinds(check_org(orgtree.grid1, today=TODAY))  # a branch answers for no area
+
+
+def test_setup_check_page_links_the_grid(login, orgtree, tree, users):
+    from django.urls import reverse
+
+    client = login(users.community)
+    body = client.get(reverse("orgs:org_detail", args=[orgtree.beianmen.code])).content.decode()
+    assert "网格户数超出范围" in body and "北安门社区第一网格：网格有140户" in body
+    for url in (reverse("orgs:check_list"), reverse("orgs:org_checks", args=[orgtree.beianmen.code])):
+        body = client.get(url, {"kind": "grid_size"}).content.decode()
+        assert f'href="{reverse("areas:area_detail", args=[tree.grid1.code])}"' in body
