@@ -328,4 +328,8 @@ def test_the_households_range_is_a_rule(login, tree, users):
     content = login(users.community).get(f"/areas/{tree.grid1.code}/").content.decode()
     assert 'id="grid-size"' not in content  # 140 households
     content = login(users.community).get(f"/areas/{tree.grid2.code}/").content.decode()
-    assert 'id="grid-size"' not in content
+    assert 'id="grid-size"' not in content  # 200 households
+    Rule.objects.create(key="grid.max_households", value=150)
+    forget_rule("grid.max_households")
+    content = login(users.community).get(f"/areas/{tree.grid2.code}/").content.decode()
+    assert "网格有200户，超过综合网格一般100—150户的范围" in content
