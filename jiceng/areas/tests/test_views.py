@@ -315,6 +315,7 @@ def test_a_dedicated_grid_and_a_grid_without_households_are_not_flagged(login, t
     update_area(None, tree.grid2, kind=Kind.DEDICATED_GRID)  # a school, hospital …: its unit, not households
     empty = create_area(None, parent=tree.beianmen, level=Level.GRID, name="新划网格")
     client = login(users.community)
+    assert 'id="grid-size"' in client.get(f"/areas/{tree.grid1.code}/").content.decode()  # 140, comprehensive
     for grid in (tree.grid2, empty):
         assert 'id="grid-size"' not in client.get(f"/areas/{grid.code}/").content.decode()
 
