@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from jiceng.areas.models import Area, Level
 from jiceng.core.bulk import SpoolSink, reset_sequences
-from jiceng.core.dates import add_years
+from jiceng.core.dates import add_months, add_years
 from jiceng.core.ids import check_char
 from jiceng.members.models import DuesCategory, Education, Gender, Member, Status
 from jiceng.orgs.models import (
@@ -323,7 +323,7 @@ def load_party(seed: int = 2024, members: int = 50_000, today: date | None = Non
             else Decimal(0)
         )
         paid_months_ago = 1 if rnd.random() < 0.97 else rnd.randint(6, 9)
-        paid_through = (today.replace(day=1) - timedelta(days=28 * paid_months_ago)).replace(day=1)
+        paid_through = add_months(today.replace(day=1), -paid_months_ago)
         homes = buildings_by_grid.get(branch.area_path)
         residence_id, residence_path = rnd.choice(homes) if homes else (None, "")
         mobile = rnd.random() < 0.02
