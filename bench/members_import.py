@@ -71,13 +71,6 @@ def _check_char(first17: str) -> str:
     return "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 STAGES = ["applicant", "activist", "candidate", "probationary"] + ["full"] * 16
 LEVEL_OF_STAGE = {
     stage: level for level, stage in enumerate(["applicant", "activist", "candidate", "probationary", "full"])
@@ -117,29 +110,31 @@ def _id_number(rnd: random.Random, used: set[str]) -> tuple[date, int, str]:
 
 def _pipeline(rnd: random.Random, birth: date, today: date) -> tuple[str, dict]:
     """A stage and the dates of its steps, obeying the pipeline rules (adult applicant, intervals)."""
+    from jiceng.core.dates import add_years  # the platform's own year arithmetic (29 February)
+
     latest_application = today - timedelta(days=4 * 366)
     stage = STAGES[rnd.randrange(len(STAGES))]
-    application = _add_years(birth, 18) + timedelta(days=rnd.randrange(0, 25 * 365))
+    application = add_years(birth, 18) + timedelta(days=rnd.randrange(0, 25 * 365))
     if application > latest_application:
         application = latest_application - timedelta(days=rnd.randrange(0, 400))
-    if application < _add_years(birth, 18):
+    if application < add_years(birth, 18):
         stage = "applicant"
         application = today - timedelta(days=rnd.randrange(0, 300))
     talk = application + timedelta(days=rnd.randrange(3, 25))
     activist = application + timedelta(days=rnd.randrange(40, 200))
-    candidate = _add_years(activist, 1) + timedelta(days=rnd.randrange(0, 200))
+    candidate = add_years(activist, 1) + timedelta(days=rnd.randrange(0, 200))
     admission = candidate + timedelta(days=rnd.randrange(20, 90))
     approval = admission + timedelta(days=rnd.randrange(10, 80))
-    full = _add_years(admission, 1) + timedelta(days=rnd.randrange(0, 30))
+    full = add_years(admission, 1) + timedelta(days=rnd.randrange(0, 30))
     if stage == "probationary":
         # Accepted within the last year: the chain counts back from the branch vote.
         admission = today - timedelta(days=rnd.randrange(100, 330))
         approval = admission + timedelta(days=rnd.randrange(10, 80))
         candidate = admission - timedelta(days=rnd.randrange(20, 90))
-        activist = _add_years(candidate, -1) - timedelta(days=rnd.randrange(0, 100))
+        activist = add_years(candidate, -1) - timedelta(days=rnd.randrange(0, 100))
         application = activist - timedelta(days=rnd.randrange(40, 200))
         talk = application + timedelta(days=rnd.randrange(3, 25))
-        if application < _add_years(birth, 18):
+        if application < add_years(birth, 18):
             stage = "applicant"
             application = today - timedelta(days=rnd.randrange(0, 300))
             talk = application + timedelta(days=rnd.randrange(3, 25))

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from jiceng.accounts.models import AuditLog
 from jiceng.areas import services
+from jiceng.areas.checks import GridRange
 from jiceng.areas.filtersets import search_areas
 from jiceng.areas.forms import AreaCreateForm, AreaForm, AreaMoveForm, AreaSearchForm
 from jiceng.areas.models import Area, get_area_for_user
@@ -39,7 +40,10 @@ def area_tree(request):
 @login_required
 def area_detail(request, code):
     area = get_area_for_user(request.user, code)
-    children = Area.objects.visible_to(request.user).filter(parent=area).order_by("code")
+    children = list(Area.objects.visible_to(request.user).filter(parent=area).order_by("code"))
+    grids = GridRange.current()  # households of a 综合网格 (DOMAIN.md §5.2): flagged outside the range
+    for child in children:
+        child.grid_problem = grids.problem(child)
     history = (
         AuditLog.objects.visible_to(request.user)
         .filter(object_type="areas.area", object_id=str(area.pk))
@@ -52,6 +56,7 @@ def area_detail(request, code):
             "area": area,
             "breadcrumbs": _breadcrumbs(request.user, area),
             "children": children,
+            "grid_problem": grids.problem(area),
             "history": history,
             "can_change": can(request.user, "change", area),
             "can_add": can(request.user, "add", area) and bool(area.child_levels()),

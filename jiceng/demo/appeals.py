@@ -55,6 +55,7 @@ from jiceng.appeals.rules import REMIND_BEFORE_RATIO, deadline_limits
 from jiceng.appeals.services import appeal_number, create_category
 from jiceng.areas.models import Area, Level
 from jiceng.core.bulk import SpoolSink, reset_sequences
+from jiceng.core.dates import add_years
 from jiceng.core.rules import get_rule
 from jiceng.demo.party import _name
 from jiceng.orgs.models import Department
@@ -1691,7 +1692,7 @@ class Generator:
         departments = [d for d in self.places.serving(street[1]) if any(d[1].endswith(k) for k in kinds)]
         if not departments:
             return
-        start = self.now - timedelta(days=365)
+        start = add_years(self.now, -1)
         at = start + (self.now - start) * rnd.random()
         self._blow(None, at, street, case, title.format(place=street[2]), departments, "")
 

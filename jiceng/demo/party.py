@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jiceng.areas.models import Area, Level
 from jiceng.core.bulk import SpoolSink, reset_sequences
+from jiceng.core.dates import add_months, add_years
 from jiceng.core.ids import check_char
 from jiceng.members.models import DuesCategory, Education, Gender, Member, Status
 from jiceng.orgs.models import (
@@ -33,6 +34,7 @@ from jiceng.orgs.models import (
     UnitKind,
 )
 from jiceng.orgs.services import refresh_member_counts
+from jiceng.orgs.terms import term_for
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -81,13 +83,6 @@ def _id_number(rnd: random.Random, address: str, birth: date, gender: str, used:
             return number
 
 
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
 # Days before today a person at each stage applied (those still on the way): (from, to).
 APPLIED_DAYS_AGO = {
     Status.APPLICANT: (10, 300),
@@ -99,12 +94,12 @@ APPLIED_DAYS_AGO = {
 
 def _application_date(rnd: random.Random, birth: date, status: str, today: date) -> date:
     """Recent for those on the way; for full members some time after 18, at least 1,200 days ago."""
-    earliest_application = _add_years(birth, 18) + timedelta(days=rnd.randint(0, 3650))
+    earliest_application = add_years(birth, 18) + timedelta(days=rnd.randint(0, 3650))
     if status in APPLIED_DAYS_AGO:
         application = today - timedelta(days=rnd.randint(*APPLIED_DAYS_AGO[status]))
     else:
         application = min(earliest_application, today - timedelta(days=1200))
-    return max(application, _add_years(birth, 18) + timedelta(days=1))
+    return max(application, add_years(birth, 18) + timedelta(days=1))
 
 
 def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -> dict:
@@ -119,7 +114,7 @@ def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -
     data["activist_date"] = application + timedelta(days=rnd.randint(30, 100))
     if status == Status.ACTIVIST:
         return data
-    data["candidate_date"] = _add_years(data["activist_date"], 1) + timedelta(days=rnd.randint(0, 120))
+    data["candidate_date"] = add_years(data["activist_date"], 1) + timedelta(days=rnd.randint(0, 120))
     data["training_hours"] = rnd.choice([24, 24, 32, 40])
     if status == Status.CANDIDATE:
         return data
@@ -127,7 +122,7 @@ def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -
     if status == Status.PROBATIONARY:
         admission = today - timedelta(days=rnd.randint(100, 340))
         data["candidate_date"] = min(data["candidate_date"], admission - timedelta(days=60))
-        data["activist_date"] = min(data["activist_date"], _add_years(data["candidate_date"], -1))
+        data["activist_date"] = min(data["activist_date"], add_years(data["candidate_date"], -1))
         data["talk_date"] = min(data["talk_date"], data["activist_date"] - timedelta(days=5))
         data["application_date"] = min(data["application_date"], data["talk_date"] - timedelta(days=3))
     data["admission_date"] = admission
@@ -135,7 +130,7 @@ def _pipeline_dates(rnd: random.Random, birth: date, status: str, today: date) -
     if data["approval_date"] > today:
         data["approval_date"] = None
     if status == Status.FULL:
-        data["full_member_date"] = _add_years(admission, 1)
+        data["full_member_date"] = add_years(admission, 1)
     return data
 
 
@@ -268,15 +263,11 @@ def _street_orgs(b: Builder, rnd: random.Random, d_org: Org, street: Area, by_pa
 
 def _set_terms(rnd: random.Random, rows: list[Org], today: date) -> None:
     for org in rows:
-        years = (
-            5
-            if org.category in (OrgCategory.COMMUNITY, OrgCategory.VILLAGE, OrgCategory.GRID, OrgCategory.BUILDING)
-            else 3
-        )
-        if org.org_type != OrgType.GROUP:
+        term = term_for(org.org_type, org.category)
+        if org.org_type != OrgType.GROUP and term is not None:
             # Spread term starts so some terms end within 6 months (换届 reminders) or are overdue.
-            org.term_start = today - timedelta(days=rnd.randint(30, 365 * years + 120))
-            org.term_end = _add_years(org.term_start, years)
+            org.term_start = today - timedelta(days=rnd.randint(30, 365 * term.years + 120))
+            org.term_end = add_years(org.term_start, term.years)
 
 
 @transaction.atomic
@@ -332,7 +323,7 @@ def load_party(seed: int = 2024, members: int = 50_000, today: date | None = Non
             else Decimal(0)
         )
         paid_months_ago = 1 if rnd.random() < 0.97 else rnd.randint(6, 9)
-        paid_through = (today.replace(day=1) - timedelta(days=28 * paid_months_ago)).replace(day=1)
+        paid_through = add_months(today.replace(day=1), -paid_months_ago)
         homes = buildings_by_grid.get(branch.area_path)
         residence_id, residence_path = rnd.choice(homes) if homes else (None, "")
         mobile = rnd.random() < 0.02

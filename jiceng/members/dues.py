@@ -7,6 +7,7 @@ the arrears threshold are rule data (``jiceng.core.rules``), editable by the cit
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from jiceng.core.dates import add_months
 from jiceng.core.rules import Brackets, DecimalNumber, Integer, get_rule, register
 
 from .models import DuesCategory
@@ -50,6 +51,22 @@ register(
     type=Integer(min_value=1),
 )
 
+register(
+    "members.dues.back_payment_months",
+    "补交党费一般不超过（月，超过须写明原因）",
+    6,
+    _BASIS + "：党员因特殊原因未按月交纳党费的，经党支部同意可以补交，补交时间一般不超过6个月（DOMAIN.md §3，[C]）。",
+    type=Integer(min_value=1),
+)
+register(
+    "members.dues.prepay_max_months",
+    "预交党费最多（月）",
+    12,
+    "党员可以按季度或更长期限预交党费（DOMAIN.md §3：经党支部同意可按季度交纳，[C]）；"
+    "一次预交不超过12个月是各地常见做法（未见全国性规定，[U]，本市可调整）。",
+    type=Integer(min_value=1, max_value=120),
+)
+
 CENT = Decimal("0.01")
 FARMER_MIN, FARMER_MAX = Decimal("0.20"), Decimal("1.00")
 
@@ -85,8 +102,8 @@ def month_start(d: date) -> date:
 
 
 def add_month(d: date, months: int) -> date:
-    month0 = d.month - 1 + months
-    return date(d.year + month0 // 12, month0 % 12 + 1, 1)
+    """The first day of the month ``months`` after ``d``'s month (:func:`core.dates.add_months`)."""
+    return add_months(month_start(d), months)
 
 
 def months_between(earlier: date, later: date) -> int:
@@ -112,3 +129,23 @@ def unpaid_months(paid_through: date | None, dues_from: date | None, today: date
 
 def arrears_threshold() -> int:
     return get_rule("members.dues.arrears_months")
+
+
+def prepay_max_months() -> int:
+    return get_rule("members.dues.prepay_max_months")
+
+
+def payment_exceptions(month: date, amount: Decimal, due: Decimal, paid_on: date) -> list[str]:
+    """Why a payment departs from the rules and needs a written reason (empty: it does not).
+
+    A back-payment more than ``members.dues.back_payment_months`` months before the month it is
+    paid in; an amount other than the one due (when the amount due is known: a base of 0 for a
+    bracket category means the base is not on file yet).
+    """
+    reasons = []
+    back = get_rule("members.dues.back_payment_months")
+    if months_between(month_start(month), month_start(paid_on)) > back:
+        reasons.append(f"补交{month:%Y年%m月}党费超过{back}个月（补交一般不超过{back}个月）")
+    if due > 0 and amount != due:
+        reasons.append(f"金额{amount}元与每月应交{due}元不符")
+    return reasons

@@ -193,6 +193,9 @@ class PaymentForm(Styled, forms.Form):
     month = forms.CharField(label="所属月份", widget=forms.DateInput(attrs={"type": "month"}))
     amount = forms.DecimalField(label="金额（元）", min_value=0, max_digits=10, decimal_places=2)
     paid_on = _date("交纳日期")
+    note = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="补交超过规定月数或金额与应交不符时，写明原因"
+    )
 
     def clean_month(self):
         value = self.cleaned_data["month"].strip()

@@ -265,6 +265,9 @@ class DuesPayment(models.Model):
     month = models.DateField("所属月份")  # first day of the month
     amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
     paid_on = models.DateField("交纳日期")
+    # Why a payment departs from the rule: a back-payment beyond the usual months, or an amount
+    # other than the one due (DOMAIN.md §3); required then by ``services.record_payment``.
+    note = models.CharField("说明", max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="登记人"
     )

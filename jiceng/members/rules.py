@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from jiceng.core.dates import add_months
+from jiceng.core.dates import add_months, add_years
 from jiceng.core.ids import age_on
 from jiceng.core.rules import Day, Integer, get_rule, register
 
@@ -87,6 +87,13 @@ register(
     type=Integer(min_value=1),
 )
 register(
+    "members.probation_extension_min_months",
+    "预备期延长不少于（月）",
+    6,
+    "党章第七条：可以延长一次预备期，延长时间不能少于半年，最长不超过一年（DOMAIN.md §2，[C]/[P]）。",
+    type=Integer(min_value=1),
+)
+register(
     "members.detailed_rules_from",
     "谈话与集中培训要求的适用起始日（申请日期在此之前的历史档案可不填）",
     "2014-06-10",
@@ -114,6 +121,7 @@ def rule_values() -> dict:
             "approval_max_months": get_rule("members.approval_max_months"),
             "probation_years": get_rule("members.probation_years"),
             "extension_months": get_rule("members.probation_extension_max_months"),
+            "extension_min_months": get_rule("members.probation_extension_min_months"),
             "detailed_from": get_rule("members.detailed_rules_from"),
         }
         _snapshot_at = now
@@ -124,10 +132,6 @@ def clear_rule_snapshot() -> None:
     """Forget the cached values (after a city changes a rule, and in tests)."""
     global _snapshot
     _snapshot = None
-
-
-def add_years(d: date, years: int) -> date:
-    return add_months(d, 12 * years)
 
 
 def probation_end(admission_date: date | None, extended_to: date | None = None) -> date | None:
@@ -241,6 +245,12 @@ def _extension_reasons(admission_date, extended_to, r) -> list[str]:
     limit = add_months(normal_end, r["extension_months"])
     if extended_to <= normal_end:
         return [f"延长预备期至{_fmt(extended_to)}，应晚于原预备期满日{_fmt(normal_end)}"]
+    shortest = add_months(normal_end, r["extension_min_months"])
+    if extended_to < shortest:
+        return [
+            f"预备期延长不能少于{r['extension_min_months']}个月（原预备期满日{_fmt(normal_end)}，"
+            f"最早延长至{_fmt(shortest)}），申请延长至{_fmt(extended_to)}"
+        ]
     if extended_to > limit:
         return [f"预备期最多延长{r['extension_months']}个月（最迟{_fmt(limit)}），申请延长至{_fmt(extended_to)}"]
     return []

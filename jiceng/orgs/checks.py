@@ -14,14 +14,16 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from jiceng.core.dates import add_months
+from jiceng.areas.checks import GridRange
+from jiceng.areas.models import Area
+from jiceng.areas.permissions import AREA_VIEW
+from jiceng.core.dates import add_months, add_years
 from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
 from jiceng.orgs import rules
 from jiceng.orgs.models import (
     BRANCH_TYPES,
-    FIVE_YEAR_TERM_CATEGORIES,
     CommitteePost,
     Org,
     OrgCategory,
@@ -30,7 +32,7 @@ from jiceng.orgs.models import (
     ResidentUnit,
 )
 from jiceng.orgs.permissions import UNIT_VIEW
-from jiceng.orgs.terms import term_years
+from jiceng.orgs.terms import APPOINTED_TYPES, Term, term_for
 
 
 class Severity(models.TextChoices):
@@ -49,6 +51,9 @@ class Kind(models.TextChoices):
     SUGGEST_COMMITTEE = "suggest_committee", "可设基层党委"
     COMMITTEE_REQUIRED = "committee_required", "应设支部委员会"
     COMMITTEE_TOO_LARGE = "committee_too_large", "支委会人数偏多"
+    BRANCH_TOO_SMALL = "branch_too_small", "正式党员不足3名"
+    JOINT_BRANCH_TOO_WIDE = "joint_branch_too_wide", "联合党支部覆盖单位过多"
+    GRID_SIZE = "grid_size", "网格户数超出范围"
     TERM_MISSING = "term_missing", "未录入任期"
     TERM_TOO_LONG = "term_too_long", "任期超过规定年限"
     TERM_REMINDER = "term_reminder", "换届提醒"
@@ -62,8 +67,9 @@ KIND_LABELS = dict(Kind.choices)
 SEVERITY_LABELS = dict(Severity.choices)
 TYPE_LABELS = dict(OrgType.choices)
 
-# Orgs elected for a term (a 党工委 is appointed by the higher committee, a 党小组 has a leader).
-TERM_TYPES = {OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, *BRANCH_TYPES}
+# Orgs elected for a term (a 党工委 and a 临时党支部 are appointed by the higher org, a 党小组 has a
+# leader).
+TERM_TYPES = {OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, *BRANCH_TYPES} - APPOINTED_TYPES
 # Territorial orgs answer for the resident units in their area (应建未建).
 TERRITORIAL_CATEGORIES = {
     OrgCategory.CITY,
@@ -95,6 +101,7 @@ class Finding:
     org: Org | None = None
     unit: ResidentUnit | None = None
     rule: str = ""
+    area: Area | None = None  # a grid whose size is flagged
 
     @property
     def kind_label(self) -> str:
@@ -116,21 +123,26 @@ class _Limits:
     branch_committee_from: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_FROM_FULL))
     committee_min: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_MIN))
     committee_max: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_MAX))
+    committee_usual_max: int = field(default_factory=lambda: get_rule(rules.BRANCH_COMMITTEE_USUAL_MAX))
+    joint_max_units: int = field(default_factory=lambda: get_rule(rules.JOINT_BRANCH_MAX_UNITS))
     reminder_months: int = field(default_factory=lambda: get_rule(rules.TERM_REMINDER_MONTHS))
     vacancy_months: int = field(default_factory=lambda: get_rule(rules.SECRETARY_VACANCY_MONTHS))
-    years: dict = field(default_factory=dict)
+    terms: dict = field(default_factory=dict)
 
-    def term_years(self, category: str) -> int:
-        if category not in self.years:
-            self.years[category] = term_years(category)
-        return self.years[category]
+    def term(self, org_type: str, category: str) -> Term | None:
+        key = (org_type, category)
+        if key not in self.terms:
+            self.terms[key] = term_for(org_type, category)
+        return self.terms[key]
 
 
 @dataclass
 class _Posts:
-    """An org's current committee: held seats (without 党小组组长) and the secretary's state."""
+    """An org's current committee: held seats (without 党小组组长) and the secretary's state; for
+    a 联合党支部 also the number of units it covers."""
 
     held: int = 0
+    units: int = 0  # resident units whose party org this is (a 联合党支部 covers several)
     secretary_held: bool = False
     secretary_vacant_since: date | None = None
     secretary_vacancy_recorded: bool = False
@@ -154,6 +166,14 @@ def _posts_by_org(org_ids_or_queryset) -> dict[int, _Posts]:
             state.secretary_vacancy_recorded = True
             if vacant_since and (state.secretary_vacant_since is None or vacant_since < state.secretary_vacant_since):
                 state.secretary_vacant_since = vacant_since
+    joint_units = (
+        ResidentUnit.objects.filter(party_org__in=org_ids_or_queryset, party_org__org_type=OrgType.JOINT_BRANCH)
+        .order_by()
+        .values_list("party_org_id")
+        .annotate(n=Count("id"))
+    )
+    for org_id, count in joint_units:
+        result[org_id].units = count
     return result
 
 
@@ -207,12 +227,13 @@ def _size_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> lis
                     f"（{limits.committee_min}—{limits.committee_max}人），现有委员{posts.held}名。",
                     rules.BRANCH_COMMITTEE_FROM_FULL,
                 )
-            elif posts.held > limits.committee_max:
+            elif posts.held > limits.committee_usual_max:
                 add(
                     Kind.COMMITTEE_TOO_LARGE,
-                    Severity.INFO,
-                    f"支部委员会现有委员{posts.held}名，一般由{limits.committee_min}—{limits.committee_max}人组成。",
-                    rules.BRANCH_COMMITTEE_MAX,
+                    Severity.WARNING,
+                    f"支部委员会现有委员{posts.held}名，一般由{limits.committee_min}—{limits.committee_max}人组成、"
+                    f"不超过{limits.committee_usual_max}人。",
+                    rules.BRANCH_COMMITTEE_USUAL_MAX,
                 )
     elif org.org_type == OrgType.GENERAL_BRANCH and members >= limits.committee_from:
         add(
@@ -224,14 +245,37 @@ def _size_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> lis
     return found
 
 
+def _small_branch_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
+    """Too few full members for a 党支部 of its own; too many units for one 联合党支部."""
+    found: list[Finding] = []
+    add = _adder(org, found)
+    full = org.total_full_members
+    if org.org_type == OrgType.BRANCH and full < limits.unit_min_full:
+        add(
+            Kind.BRANCH_TOO_SMALL,
+            Severity.INFO,
+            f"正式党员{full}名，不足{limits.unit_min_full}名，宜与邻近单位组建联合党支部。",
+            rules.BRANCH_MIN_FULL,
+        )
+    if org.org_type == OrgType.JOINT_BRANCH and posts.units > limits.joint_max_units:
+        add(
+            Kind.JOINT_BRANCH_TOO_WIDE,
+            Severity.WARNING,
+            f"联合党支部覆盖{posts.units}个单位，一般不超过{limits.joint_max_units}个，宜调整组织设置。",
+            rules.JOINT_BRANCH_MAX_UNITS,
+        )
+    return found
+
+
 def _term_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
     """Elected orgs: the term is on file, not over, and not longer than the rules allow."""
     found: list[Finding] = []
-    if org.org_type not in TERM_TYPES:
+    term = limits.term(org.org_type, org.category)
+    if org.org_type not in TERM_TYPES or term is None:
         return found
     add = _adder(org, found)
 
-    years = limits.term_years(org.category)
+    years = term.years
     if org.term_end is None:
         add(Kind.TERM_MISSING, Severity.INFO, "未录入本届任期，无法提醒换届。")
     elif today > org.term_end:
@@ -249,15 +293,13 @@ def _term_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> lis
             f"应提前{limits.reminder_months}个月做好换届准备。",
             rules.TERM_REMINDER_MONTHS,
         )
-    if org.term_start and org.term_end and org.term_end > add_months(org.term_start, 12 * years):
-        five = org.category in FIVE_YEAR_TERM_CATEGORIES
-        key = rules.TERM_YEARS_VILLAGE_COMMUNITY if five else rules.TERM_YEARS_DEFAULT
+    if org.term_start and org.term_end and org.term_end > add_years(org.term_start, years):
         add(
             Kind.TERM_TOO_LONG,
             Severity.WARNING,
             f"本届任期{_fmt(org.term_start)}至{_fmt(org.term_end)}，超过规定的每届{years}年"
             "（延期换届须经上级党组织批准）。",
-            key,
+            term.rule,
         )
     return found
 
@@ -290,13 +332,43 @@ def _secretary_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -
     return found
 
 
-_ORG_CHECKS = (_size_findings, _term_findings, _secretary_findings)
+_ORG_CHECKS = (_size_findings, _small_branch_findings, _term_findings, _secretary_findings)
 
 
 def _org_findings(org: Org, posts: _Posts, limits: _Limits, today: date) -> list[Finding]:
     if not org.is_active:
         return []
     return [finding for check in _ORG_CHECKS for finding in check(org, posts, limits, today)]
+
+
+def _answering_org(responsible: list[Org]) -> Callable[[str], Org | None]:
+    """The deepest active territorial org of ``responsible`` whose area covers an area path."""
+    by_area = {}
+    for org in sorted(responsible, key=lambda o: (o.area_path, o.code), reverse=True):
+        if org.is_active and org.category in TERRITORIAL_CATEGORIES:
+            by_area[org.area_path] = org
+    area_paths = sorted(by_area, key=len, reverse=True)
+    return lambda path: next((by_area[p] for p in area_paths if is_in_subtree(path, p)), None)
+
+
+def _grid_findings(areas_queryset, responsible: list[Org]) -> list[Finding]:
+    """Grids outside the households range of a 综合网格 (DOMAIN.md §5.2, ``areas.checks``)."""
+    grids = GridRange.current()
+    outside = list(grids.outside(areas_queryset).order_by("code"))
+    if not outside:
+        return []
+    answering = _answering_org(responsible)
+    return [
+        Finding(
+            Kind.GRID_SIZE,
+            Severity.WARNING,
+            f"{grid.name}：{grids.problem(grid)}",
+            org=answering(grid.code),
+            area=grid,
+            rule=grids.rule_of(grid),
+        )
+        for grid in outside
+    ]
 
 
 def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> list[Finding]:
@@ -318,15 +390,10 @@ def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> l
     )
     if not units:
         return []
-    # The deepest territorial org whose area covers the unit answers for it.
-    by_area = {}
-    for org in sorted(responsible, key=lambda o: (o.area_path, o.code), reverse=True):
-        if org.is_active and org.category in TERRITORIAL_CATEGORIES:
-            by_area[org.area_path] = org
-    area_paths = sorted(by_area, key=len, reverse=True)
+    answering = _answering_org(responsible)
     found = []
     for unit in units:
-        org = next((by_area[p] for p in area_paths if is_in_subtree(unit.area_path, p)), None)
+        org = answering(unit.area_path)
         found.append(
             Finding(
                 Kind.UNIT_WITHOUT_ORG,
@@ -347,11 +414,13 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (order[f.severity], f.org.code if f.org else ""))
 
 
-def run_checks(orgs_queryset, *, units_queryset=None, today: date | None = None) -> list[Finding]:
-    """Findings for every org in ``orgs_queryset`` and every unit in ``units_queryset``.
+def run_checks(orgs_queryset, *, units_queryset=None, areas_queryset=None, today: date | None = None) -> list[Finding]:
+    """Findings for every org in ``orgs_queryset``, every unit in ``units_queryset`` and every
+    grid in ``areas_queryset``.
 
-    Queries: the orgs, their current posts, and (with units) the unit member counts and the
-    flagged units — independent of how many orgs there are.
+    Queries: the orgs, their current posts and joint branches' units, (with units) the unit member
+    counts and the flagged units, (with areas) the flagged grids — independent of how many orgs
+    there are.
     """
     today = today or timezone.localdate()
     limits = _Limits()
@@ -362,6 +431,8 @@ def run_checks(orgs_queryset, *, units_queryset=None, today: date | None = None)
         findings.extend(_org_findings(org, posts.get(org.pk, _Posts()), limits, today))
     if units_queryset is not None:
         findings.extend(_unit_findings(units_queryset, limits, orgs))
+    if areas_queryset is not None:
+        findings.extend(_grid_findings(areas_queryset, orgs))
     return _sorted(findings)
 
 
@@ -369,6 +440,12 @@ def _responsible_units(org: Org):
     if org.category not in TERRITORIAL_CATEGORIES:
         return None
     return ResidentUnit.objects.filter(subtree_q(org.area_path, "area_path"))
+
+
+def _responsible_areas(org: Org):
+    if org.category not in TERRITORIAL_CATEGORIES:
+        return None
+    return Area.objects.subtree(org.area_path)
 
 
 def check_org(org: Org, *, today: date | None = None, with_units: bool = True) -> list[Finding]:
@@ -380,6 +457,9 @@ def check_org(org: Org, *, today: date | None = None, with_units: bool = True) -
     units = _responsible_units(org) if with_units else None
     if units is not None:
         findings.extend(_unit_findings(units, limits, [org]))
+    areas = _responsible_areas(org) if with_units else None
+    if areas is not None:
+        findings.extend(_grid_findings(areas, [org]))
     return _sorted(findings)
 
 
@@ -387,20 +467,25 @@ def checks_for_org_subtree(org: Org, user=None, *, today: date | None = None) ->
     """Findings for ``org`` and everything below it (only what ``user`` may see, if given)."""
     orgs = Org.objects.subtree(org.code).filter(is_active=True)
     units = _responsible_units(org)
+    areas = _responsible_areas(org)
     if user is not None:
         orgs = orgs.visible_to(user)
         if units is not None:
             units = units.visible_to(user)
-    return run_checks(orgs, units_queryset=units, today=today)
+        if areas is not None:
+            areas = areas.visible_to(user)
+    return run_checks(orgs, units_queryset=units, areas_queryset=areas, today=today)
 
 
 def checks_for_user(user, *, today: date | None = None) -> list[Finding]:
-    """Findings for every org ``user`` may see, and the resident units in their area scope."""
+    """Findings for every org ``user`` may see, and the resident units and grids in their area
+    scope."""
     orgs = Org.objects.visible_to(user).filter(is_active=True)
     units = None
     if not scope_for(user, UNIT_VIEW).empty:
         units = ResidentUnit.objects.visible_to(user)
-    return run_checks(orgs, units_queryset=units, today=today)
+    areas = None if scope_for(user, AREA_VIEW).empty else Area.objects.visible_to(user)
+    return run_checks(orgs, units_queryset=units, areas_queryset=areas, today=today)
 
 
 def summarize(findings: list[Finding]) -> dict[str, int]:

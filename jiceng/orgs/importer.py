@@ -1,14 +1,14 @@
 """Excel import of party organisations (issue 3, item 3): the template spec and the import.
 
-Each row is one new org. Its parent is either an org already on the platform (its code) or an
-org of an *earlier* row of the same file (its name, when that name is unique in the file), so a
+Each row is one new org. Its parent is either an org already on the platform (its code) or an org
+of an *earlier* row of the same file (its name, when that name is unique in the file), so a
 committee and its branches can be imported together. Every row is checked first: choices, dates
-(founding not in the future; term end after start, defaulting to 5 years for 村/社区 and 3 for
-others), the area code, the parent (exists, active, a type that may hold this type — the rule of
-``orgs.services.validate_parent_type``), the importer's scope for ``orgs.add_org`` (the new org's
-area, or the parent's org subtree), and duplicates: the same name under the same parent in the
-file or on the platform. Then codes are issued (parent code + 3 digits, as
-``orgs.services.issue_code``) and all orgs are created in one transaction, or none.
+(founding not in the future; term end after start, defaulting to the term rule of the type and
+category, ``orgs.terms``; no term for a 临时党支部), the area code, the parent (exists, active, a
+type that may hold this type — the rule of ``orgs.services.validate_parent_type``), the importer's
+scope for ``orgs.add_org`` (the new org's area, or the parent's org subtree), and duplicates: the
+same name under the same parent in the file or on the platform. Then codes are issued (parent code
++ 3 digits, as ``orgs.services.issue_code``) and all orgs are created in one transaction, or none.
 
 Re-importing the same file creates nothing: every row is refused as a duplicate of the org it
 created the first time (same name under the same parent).
@@ -38,7 +38,7 @@ from jiceng.core.scope import scope_for
 from jiceng.orgs.models import ORG_CODE_MAX, ORG_SEGMENT, Org, OrgCategory, OrgType
 from jiceng.orgs.permissions import ORG_ADD
 from jiceng.orgs.services import OrgError, lock_org, validate_parent_type
-from jiceng.orgs.terms import default_term_end
+from jiceng.orgs.terms import APPOINTED_TYPES, default_term_end
 
 PERMISSION = ORG_ADD
 
@@ -257,8 +257,11 @@ class OrgImporter(RowImporter):
             date_error("founded_on", "成立日期晚于今天")
         if start and founded and start < founded:
             date_error("term_start", "任期开始早于成立日期")
-        if start and not end and data["category"]:
-            data["term_end"] = end = default_term_end(data["category"], start)
+        if data["org_type"] in APPOINTED_TYPES and (start or end):
+            date_error("term_start" if start else "term_end", "临时党支部由上级党组织指派，不实行任期制，不填写任期")
+            return
+        if start and not end and data["category"] and data["org_type"]:
+            data["term_end"] = end = default_term_end(data["org_type"], data["category"], start)
         if start and end and end <= start:
             date_error("term_end", "任期届满日期必须晚于任期开始日期")
         if end and not start:

@@ -281,3 +281,56 @@ def test_level_labels_are_chinese(login, tree, superuser):
     content = login(superuser).get(f"/areas/{tree.beianmen.code}/").content.decode()
     assert "社区" in content and "网格" in content
     assert Level.GRID.label == "网格"
+
+
+# --- grid sizes (DOMAIN.md §5.2: a 综合网格 holds 300–500 households) -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("households", "note"),
+    [
+        (299, "网格有299户，少于综合网格一般300—500户的范围，宜合并或调整网格划分。"),
+        (300, None),
+        (500, None),
+        (501, "网格有501户，超过综合网格一般300—500户的范围，宜拆分或调整网格划分。"),
+    ],
+)
+def test_a_grid_outside_the_households_range_is_flagged_on_its_page(login, tree, users, households, note):
+    from jiceng.areas.services import update_area
+
+    update_area(None, tree.grid2, households=households)
+    client = login(users.community)
+    content = client.get(f"/areas/{tree.grid2.code}/").content.decode()
+    assert (note in content) if note else ('id="grid-size"' not in content)
+    community = client.get(f"/areas/{tree.beianmen.code}/")
+    flagged = [child.code for child in community.context["children"] if child.grid_problem]
+    assert (tree.grid2.code in flagged) is bool(note)
+    assert tree.grid1.code in flagged  # 140 households
+
+
+def test_a_dedicated_grid_and_a_grid_without_households_are_not_flagged(login, tree, users):
+    from jiceng.areas.models import Kind
+    from jiceng.areas.services import create_area, update_area
+
+    update_area(None, tree.grid2, kind=Kind.DEDICATED_GRID)  # a school, hospital …: its unit, not households
+    empty = create_area(None, parent=tree.beianmen, level=Level.GRID, name="新划网格")
+    client = login(users.community)
+    assert 'id="grid-size"' in client.get(f"/areas/{tree.grid1.code}/").content.decode()  # 140, comprehensive
+    for grid in (tree.grid2, empty):
+        assert 'id="grid-size"' not in client.get(f"/areas/{grid.code}/").content.decode()
+
+
+def test_the_households_range_is_a_rule(login, tree, users):
+    from jiceng.core.models import Rule
+    from jiceng.core.rules import forget_rule
+
+    Rule.objects.create(key="grid.min_households", value=100)
+    forget_rule("grid.min_households")
+    content = login(users.community).get(f"/areas/{tree.grid1.code}/").content.decode()
+    assert 'id="grid-size"' not in content  # 140 households
+    content = login(users.community).get(f"/areas/{tree.grid2.code}/").content.decode()
+    assert 'id="grid-size"' not in content  # 200 households
+    Rule.objects.create(key="grid.max_households", value=150)
+    forget_rule("grid.max_households")
+    content = login(users.community).get(f"/areas/{tree.grid2.code}/").content.decode()
+    assert "网格有200户，超过综合网格一般100—150户的范围" in content

@@ -25,6 +25,8 @@ from .common import (
     _today,
 )
 
+NOTE_MAX = DuesPayment._meta.get_field("note").max_length or 200
+
 
 def _month(value: date | str) -> date:
     if isinstance(value, str):
@@ -50,13 +52,22 @@ def dues_from(member: Member) -> date | None:
 
 @transaction.atomic
 def record_payment(
-    actor: Actor, member: Member, month: date | str, amount: Decimal | int | str, paid_on: date | None = None
+    actor: Actor,
+    member: Member,
+    month: date | str,
+    amount: Decimal | int | str,
+    paid_on: date | None = None,
+    *,
+    note: str = "",
 ) -> DuesPayment:
     """One payment per member and month. A double submit of the same payment returns the first;
-    a different amount for a month already paid is refused."""
+    a different amount for a month already paid is refused. Prepayment is capped by
+    ``members.dues.prepay_max_months``; a back-payment beyond ``members.dues.back_payment_months``
+    or an amount other than the one due is recorded only with a ``note`` saying why."""
     month = _month(month)
     amount = _amount(amount)
     paid_on = paid_on or _today()
+    note = (note or "").strip()
     member = _lock_member(member)
     if member.status not in PARTY_MEMBER_STATUSES:
         raise MemberError(f"{member.get_status_display()}不交纳党费")
@@ -65,13 +76,15 @@ def record_payment(
     start = dues_from(member)
     if start and month < start:
         raise MemberError({"month": [f"党费从{start:%Y年%m月}（支部大会接收之月）起交纳"]})
-    if month > dues_rules.add_month(_month(paid_on), 12):
-        raise MemberError({"month": ["预交党费一般不超过12个月"]})
+    prepay = dues_rules.prepay_max_months()
+    if month > dues_rules.add_month(_month(paid_on), prepay):
+        raise MemberError({"month": [f"预交党费一般不超过{prepay}个月"]})
     existing = DuesPayment.objects.filter(member=member, month=month).first()
     if existing is not None:
         if existing.amount == amount:
             return existing
         raise MemberError({"month": [f"{month:%Y年%m月}党费已登记（{existing.amount}元），如需更正请联系支部"]})
+    _check_exceptions(member, month, amount, paid_on, note)
     try:
         with transaction.atomic():
             payment = DuesPayment.objects.create(
@@ -79,6 +92,7 @@ def record_payment(
                 month=month,
                 amount=amount,
                 paid_on=paid_on,
+                note=note,
                 recorded_by=actor if isinstance(actor, User) and actor.pk else None,
             )
     except IntegrityError:
@@ -89,15 +103,24 @@ def record_payment(
     if member.dues_paid_through is None or month > member.dues_paid_through:
         member.dues_paid_through = month
         member.save(update_fields=["dues_paid_through", "updated_at"])
-    _event(member, "dues", f"交纳{month:%Y年%m月}党费{amount}元", actor, paid_on)
+    _event(member, "dues", f"交纳{month:%Y年%m月}党费{amount}元" + (f"（{note}）" if note else ""), actor, paid_on)
     audit(
         actor,
         "record_payment",
         payment,
-        after={"member": member.pk, "month": month, "amount": str(amount)},
+        after={"member": member.pk, "month": month, "amount": str(amount), "note": note},
         area_path=member.area_path,
     )
     return payment
+
+
+def _check_exceptions(member: Member, month: date, amount: Decimal, paid_on: date, note: str) -> None:
+    due = dues_rules.monthly_dues(member.dues_category, member.dues_base)
+    reasons = dues_rules.payment_exceptions(month, amount, due, paid_on)
+    if reasons and not note:
+        raise MemberError({"note": [f"{'；'.join(reasons)}，请在“说明”中写明原因"]})
+    if len(note) > NOTE_MAX:
+        raise MemberError({"note": [f"说明不超过{NOTE_MAX}字"]})
 
 
 @transaction.atomic

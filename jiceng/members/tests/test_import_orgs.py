@@ -169,3 +169,19 @@ def test_org_export_is_scoped_and_reads_back(login, users, xl_orgs):
     assert AuditLog.objects.filter(action="export_orgs").count() == 1
     reader = SheetReader(io.BytesIO(content), ORG_SPEC)  # the extra columns are ignored
     assert len(list(reader.rows())) == 3
+
+
+def test_terms_follow_the_type_and_a_temporary_branch_has_none(superuser, xl_orgs, tree):
+    rows = [
+        {"名称": "某机关党委", "组织类型": "党委", "类别": "机关", "所在区划编码": tree.beianmen.code,
+         "任期开始": "2024-02-29"},  # 2: 党章第三十一条, 3–5 years: the city's default 5
+        {"名称": "某临时党支部", "组织类型": "临时党支部", "类别": "其他", "上级组织编码": "某机关党委",
+         "所在区划编码": tree.beianmen.code, "任期开始": "2025-01-01"},  # 3: appointed, no term
+    ]  # fmt: skip
+    result, errors = run(superuser, rows)
+    assert errors == {(3, "任期开始"): "临时党支部由上级党组织指派，不实行任期制，不填写任期"}
+    result, errors = run(superuser, [rows[0], {**rows[1], "任期开始": None}])
+    assert result.ok, errors
+    assert Org.objects.get(name="某机关党委").term_end == date(2029, 2, 28)
+    temporary = Org.objects.get(name="某临时党支部")
+    assert (temporary.term_start, temporary.term_end) == (None, None)

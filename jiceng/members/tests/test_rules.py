@@ -1,6 +1,6 @@
 """Every pipeline rule at its boundary (DOMAIN.md §2). check_transition and check_record are pure."""
 
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -64,6 +64,7 @@ def test_rules_registered_with_basis():
         "members.approval_max_months",
         "members.probation_years",
         "members.probation_extension_max_months",
+        "members.probation_extension_min_months",
         "members.dues.employed_brackets",
         "members.dues.arrears_months",
         "members.transfer.letter_valid_months",
@@ -258,6 +259,27 @@ def test_extension_at_most_one_year_and_once():
     assert check_transition(extended, Status.FULL, date(2026, 3, 1)) == []
 
 
+def test_extension_at_least_six_months():
+    """党章第七条: an extension is no shorter than half a year (before: one day was accepted)."""
+    member = probationary()  # the probation ends on 2025-09-01
+    (reason,) = check_extension(member, date(2026, 2, 28))
+    assert (
+        reason == "预备期延长不能少于6个月（原预备期满日2025年9月1日，最早延长至2026年3月1日），申请延长至2026年2月28日"
+    )
+    assert check_extension(member, date(2025, 9, 2))
+    assert check_extension(member, date(2026, 3, 1)) == []
+    record = {**FULL_DATES, "status": Status.FULL, "birth_date": date(1990, 1, 1)}
+    end = probation_end(record["admission_date"])
+    short = {**record, "probation_extended_to": add_months(end, 6) - timedelta(days=1)}
+    short["full_member_date"] = short["probation_extended_to"]
+    assert [f for f, _ in check_record(short, TODAY)] == ["probation_extended_to"]
+    Rule.objects.create(key="members.probation_extension_min_months", value=3)
+    forget_rule("members.probation_extension_min_months")
+    clear_rule_snapshot()
+    assert check_extension(member, date(2025, 12, 1)) == []
+    clear_rule_snapshot()
+
+
 def test_extension_only_for_probationary():
     assert check_extension(candidate(), date(2026, 1, 1)) == ["只有预备党员可以延长预备期"]
 
@@ -346,3 +368,11 @@ def test_check_record_is_fast():
         check_record(data, TODAY)
     per_row = (time.perf_counter() - start) / 2000
     assert per_row < 200e-6  # microseconds per row; generous for slow CI machines
+
+
+def test_born_on_29_february_may_apply_on_28_february_of_the_eighteenth_year():
+    """The age rule uses the same calendar as every other period (core.dates)."""
+    person = SimpleNamespace(status="", birth_date=date(2008, 2, 29))
+    assert check_transition(person, Status.APPLICANT, date(2026, 2, 28)) == []
+    (reason,) = check_transition(person, Status.APPLICANT, date(2026, 2, 27))
+    assert "未满18周岁" in reason

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from jiceng.accounts.models import AuditLog
+from jiceng.core.models import Rule
+from jiceng.core.rules import forget_rule
 from jiceng.members import services
 from jiceng.members.models import DuesPayment, Member, MemberEvent, Status, Transfer, TransferKind, TransferStatus
 from jiceng.members.services import MemberError
@@ -492,3 +494,52 @@ def test_area_move_rewrites_member_paths(make_member, tree):
     member.refresh_from_db()
     assert member.area_path == tree.grid1.code
     assert member.residence_path == tree.building.code
+
+
+# --- dues exceptions (DOMAIN.md §3) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("month", "needs_reason"), [("2025-01", False), ("2024-12", True)])
+def test_back_payment_beyond_six_months_needs_a_reason(make_member, users, month, needs_reason):
+    member = make_member()
+    paid_on = date(2025, 7, 15)  # 2025-01 is six months back, 2024-12 seven
+    if needs_reason:
+        with pytest.raises(MemberError) as exc:
+            services.record_payment(users.community, member, month, "1", paid_on=paid_on)
+        assert exc.value.message_dict == {
+            "note": ["补交2024年12月党费超过6个月（补交一般不超过6个月），请在“说明”中写明原因"]
+        }
+        assert not DuesPayment.objects.exists()
+    payment = services.record_payment(users.community, member, month, "1", paid_on=paid_on, note="外出务工，返回后补交")
+    assert payment.note == "外出务工，返回后补交"
+    assert "外出务工" in member.events.filter(kind="dues").get().summary
+
+
+def test_an_amount_other_than_the_one_due_needs_a_reason(make_member, users):
+    member = make_member()
+    services.set_dues(users.community, member, category="employed", base="5400")  # 81.00 a month
+    services.record_payment(users.community, member, "2025-03", "81.00", paid_on=date(2025, 3, 5))
+    with pytest.raises(MemberError) as exc:
+        services.record_payment(users.community, member, "2025-04", "80.00", paid_on=date(2025, 4, 5))
+    assert exc.value.message_dict == {"note": ["金额80.00元与每月应交81.00元不符，请在“说明”中写明原因"]}
+    with pytest.raises(MemberError):
+        services.record_payment(users.community, member, "2025-04", "80.00", paid_on=date(2025, 4, 5), note="  ")
+    payment = services.record_payment(
+        users.community, member, "2025-04", "80.00", paid_on=date(2025, 4, 5), note="4月起基数调整"
+    )
+    assert payment.amount == Decimal("80.00") and payment.note == "4月起基数调整"
+
+
+def test_prepayment_cap_is_a_rule(make_member, users):
+    member = make_member()
+    paid_on = date(2025, 3, 5)
+    services.record_payment(users.community, member, "2026-03", "1", paid_on=paid_on)  # 12 months ahead
+    with pytest.raises(MemberError) as exc:
+        services.record_payment(users.community, member, "2026-04", "1", paid_on=paid_on)
+    assert exc.value.message_dict == {"month": ["预交党费一般不超过12个月"]}
+    Rule.objects.create(key="members.dues.prepay_max_months", value=3)
+    forget_rule("members.dues.prepay_max_months")
+    with pytest.raises(MemberError) as exc:
+        services.record_payment(users.community, member, "2025-07", "1", paid_on=paid_on)
+    assert exc.value.message_dict == {"month": ["预交党费一般不超过3个月"]}
+    services.record_payment(users.community, member, "2025-06", "1", paid_on=paid_on)

@@ -377,3 +377,30 @@ def test_the_filter_form_submitted_as_it_loads_lists_the_same_rows(login, users,
     assert {m.pk for m in submitted.context["rows"]} == {m.pk for m in loaded.context["rows"]} == made
     assert not submitted.context["form"].errors
     assert [m.pk for m in client.get("/members/?status=&status=full").context["rows"]] == sorted(made)
+
+
+def test_dues_page_asks_for_a_reason_when_the_amount_differs(login, users, zhang):
+    client = login(users.community)
+    url = reverse("members:member_dues", args=[zhang.pk])
+    client.post(url, {"form": "base", "base-dues_category": "employed", "base-dues_base": "5400"})
+    data = {"form": "pay", "pay-month": "2025-03", "pay-amount": "50.00", "pay-paid_on": "2025-03-05"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "金额50.00元与每月应交81.00元不符，请在“说明”中写明原因" in response.content.decode()
+    assert not DuesPayment.objects.exists()
+    assert client.post(url, {**data, "pay-note": "困难党员，经支部同意减交"}).status_code == 302
+    assert DuesPayment.objects.get().note == "困难党员，经支部同意减交"
+
+
+def test_an_id_number_with_an_abolished_county_code_is_saved_with_a_warning(login, users, orgs):
+    """GB/T 2260 codes abolished since (白下区 320103, merged in 2013) stay valid for life."""
+    from .conftest import make_id
+
+    client = login(users.community)
+    url = reverse("members:member_add") + f"?org={orgs.branch1.code}"
+    data = {"name": "老城南居民", "status": "applicant", "ethnicity": "汉族", "application_date": "2024-01-01"}
+    response = client.post(url, {**data, "id_number": make_id(area="320103")}, follow=True)
+    assert response.redirect_chain and Member.objects.filter(name="老城南居民").exists()
+    assert "身份证号前六位“320103”不在现行县级行政区划代码表中" in response.content.decode()
+    response = client.post(url, {**data, "name": "新街口居民", "id_number": make_id(area="320102")}, follow=True)
+    assert response.redirect_chain and "不在现行县级行政区划代码表中" not in response.content.decode()

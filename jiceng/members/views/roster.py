@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.areas.models import Area
+from jiceng.core.ids import address_warning
 from jiceng.core.scope import can
 from jiceng.core.views import scoped_list
 from jiceng.members import dues as dues_rules
@@ -170,6 +171,15 @@ def _done(request, member, text):
     return redirect("members:member_detail", pk=member.pk)
 
 
+def _saved(request, member, text):
+    """``_done`` after the ID number was entered: a warning (never a refusal) for an address code
+    that is not on the current GB/T 2260 list."""
+    warning = address_warning(member.id_number)
+    if warning:
+        messages.warning(request, warning)
+    return _done(request, member, text)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_add(request):
@@ -192,7 +202,7 @@ def member_add(request):
         except services.MemberError as exc:
             _apply_errors(form, exc)
         else:
-            return _done(request, member, f"已登记“{member.name}”。")
+            return _saved(request, member, f"已登记“{member.name}”。")
     return render(request, "members/member_form.html", {"form": form, "org": org, "title": f"在 {org.name} 登记党员"})
 
 
@@ -206,11 +216,11 @@ def member_edit(request, pk):
         if "residence_code" in form.changed_data:
             changes["residence"] = form.cleaned_data["residence_code"]
         try:
-            services.update_member(request.user, member, **changes)
+            member = services.update_member(request.user, member, **changes)
         except services.MemberError as exc:
             _apply_errors(form, exc)
         else:
-            return _done(request, member, "已保存。")
+            return (_saved if "id_number" in changes else _done)(request, member, "已保存。")
     return _action_page(request, member, form, f"编辑 {member.name}", "保存")
 
 
@@ -383,7 +393,9 @@ def member_dues(request, pk):
     if request.method == "POST" and pay.is_bound and pay.is_valid():
         data = pay.cleaned_data
         try:
-            services.record_payment(request.user, member, data["month"], data["amount"], data.get("paid_on"))
+            services.record_payment(
+                request.user, member, data["month"], data["amount"], data.get("paid_on"), note=data["note"]
+            )
         except services.MemberError as exc:
             _apply_errors(pay, exc)
         else:

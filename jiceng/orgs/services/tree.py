@@ -13,7 +13,7 @@ from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import Area
 from jiceng.core.paths import is_in_subtree, subtree_q
 from jiceng.orgs.models import BRANCH_TYPES, ORG_CODE_MAX, ORG_SEGMENT, Org, OrgCategory, OrgType
-from jiceng.orgs.terms import default_term_end
+from jiceng.orgs.terms import APPOINTED_TYPES, default_term_end
 
 ORG_AUDIT_FIELDS = [
     "code",
@@ -134,7 +134,10 @@ def issue_code(parent: Org | None) -> str:
     return prefix + str(sequence).zfill(ORG_SEGMENT)
 
 
-def _check_term(term_start: date | None, term_end: date | None) -> None:
+def _check_term(org_type: str, term_start: date | None, term_end: date | None) -> None:
+    if org_type in APPOINTED_TYPES and (term_start or term_end):
+        label = OrgType(org_type).label
+        raise OrgError(f"{label}的负责人由上级党组织指派，不实行任期制，不填写任期。", code="term_start")
     if term_start and term_end and term_end <= term_start:
         raise OrgError("任期届满日期必须晚于任期开始日期。", code="term_end")
 
@@ -170,8 +173,8 @@ def create_org(
     if parent is not None and not parent.is_active:
         raise OrgError(f"上级党组织“{parent.name}”已撤销，不能新增下级。", code="parent")
     if term_start and not term_end:
-        term_end = default_term_end(category, term_start)
-    _check_term(term_start, term_end)
+        term_end = default_term_end(org_type, category, term_start)
+    _check_term(org_type, term_start, term_end)
     org = Org.objects.create(
         code=issue_code(parent),
         name=name,
@@ -244,7 +247,11 @@ def update_org(actor: Actor, org: Org, **changes: Any) -> Org:
         raise OrgError("必须选择所在区划。", code="area")
     if changes.get("is_active") is False and org.is_active:
         _check_deactivation(org)
-    _check_term(changes.get("term_start", org.term_start), changes.get("term_end", org.term_end))
+    _check_term(
+        changes.get("org_type", org.org_type),
+        changes.get("term_start", org.term_start),
+        changes.get("term_end", org.term_end),
+    )
     old_area_id = org.area_id
     for field, value in changes.items():
         setattr(org, field, value)
@@ -264,11 +271,12 @@ def update_org(actor: Actor, org: Org, **changes: Any) -> Org:
 
 @transaction.atomic
 def record_election(actor: Actor, org: Org, *, term_start: date, term_end: date | None = None) -> Org:
-    """换届: a new term starts; without ``term_end`` the default length for the category applies."""
+    """换届: a new term starts; without ``term_end`` the default length for the type and category
+    applies. An appointed org (临时党支部) has no term."""
     if term_start is None:
         raise OrgError("请填写本届任期开始日期。", code="term_start")
     if term_end is None:
-        term_end = default_term_end(org.category, term_start)
+        term_end = default_term_end(org.org_type, org.category, term_start)
     return update_org(actor, org, term_start=term_start, term_end=term_end)
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jiceng.core.dates import add_months
 from jiceng.core.models import Rule
-from jiceng.core.rules import RULES, forget_rule
+from jiceng.core.rules import RULES, RuleValueError, forget_rule
 from jiceng.members.models import Status
 from jiceng.orgs import rules, services
 from jiceng.orgs.checks import (
@@ -37,7 +37,7 @@ def set_rule(key, value):
 
 def test_every_number_is_a_registered_rule_with_a_basis():
     keys = [v for k, v in vars(rules).items() if k.isupper() and isinstance(v, str) and v.startswith("orgs.")]
-    assert len(keys) == 11
+    assert len(keys) == 15
     for key in keys:
         definition = RULES[key]
         assert definition.label and definition.basis and definition.default is not None
@@ -49,6 +49,10 @@ def test_every_number_is_a_registered_rule_with_a_basis():
     assert (RULES[rules.BRANCH_COMMITTEE_MIN].default, RULES[rules.BRANCH_COMMITTEE_MAX].default) == (3, 5)
     assert RULES[rules.TERM_YEARS_VILLAGE_COMMUNITY].default == 5
     assert RULES[rules.TERM_YEARS_DEFAULT].default == 3
+    assert RULES[rules.TERM_YEARS_GENERAL_BRANCH].default == 3
+    assert RULES[rules.TERM_YEARS_COMMITTEE].default == 5
+    assert RULES[rules.BRANCH_COMMITTEE_USUAL_MAX].default == 7
+    assert RULES[rules.JOINT_BRANCH_MAX_UNITS].default == 5
     assert RULES[rules.TERM_REMINDER_MONTHS].default == 6
     assert RULES[rules.SECRETARY_VACANCY_MONTHS].default == 3
 
@@ -178,12 +182,72 @@ def test_seven_full_members_need_a_committee_of_three_to_five(orgtree):
     assert not {Kind.COMMITTEE_REQUIRED, Kind.COMMITTEE_TOO_LARGE} & kinds(check_org(orgtree.grid1, today=TODAY))
 
 
-def test_committee_of_six_is_larger_than_usual(orgtree):
-    make_members(orgtree.grid1, 7)
-    appoint(orgtree.grid1, 5)
-    assert Kind.COMMITTEE_TOO_LARGE not in kinds(check_org(orgtree.grid1, today=TODAY))
-    services.appoint_post(None, orgtree.grid1, post=Post.MEMBER, holder_name="第六人")
+@pytest.mark.parametrize(("seats", "flagged"), [(5, False), (6, False), (7, False), (8, True)])
+def test_committee_of_six_or_seven_is_within_the_rules(orgtree, seats, flagged):
+    """3–5 members, normally at most 7 (DOMAIN.md §1.2): only an eighth seat is worth a reminder."""
+    make_members(orgtree.grid1, 9)
+    appoint(orgtree.grid1, seats)
+    findings = {f.kind: f for f in check_org(orgtree.grid1, today=TODAY)}
+    assert (Kind.COMMITTEE_TOO_LARGE in findings) is flagged
+    if flagged:
+        finding = findings[Kind.COMMITTEE_TOO_LARGE]
+        assert finding.severity == Severity.WARNING and finding.rule == rules.BRANCH_COMMITTEE_USUAL_MAX
+        assert finding.message == "支部委员会现有委员8名，一般由3—5人组成、不超过7人。"
+
+
+def test_committee_usual_maximum_is_editable(orgtree):
+    make_members(orgtree.grid1, 9)
+    appoint(orgtree.grid1, 6)
+    set_rule(rules.BRANCH_COMMITTEE_USUAL_MAX, 5)
     assert Kind.COMMITTEE_TOO_LARGE in kinds(check_org(orgtree.grid1, today=TODAY))
+
+
+# --- small branches, wide joint branches -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("full", "flagged"), [(0, True), (2, True), (3, False)])
+def test_branch_with_fewer_than_three_full_members_is_told_to_join_others(orgtree, full, flagged):
+    make_members(orgtree.grid1, full)
+    make_members(orgtree.grid1, 2, Status.PROBATIONARY)  # only full members count
+    findings = {f.kind: f for f in check_org(orgtree.grid1, today=TODAY)}
+    assert (Kind.BRANCH_TOO_SMALL in findings) is flagged
+    if flagged:
+        finding = findings[Kind.BRANCH_TOO_SMALL]
+        assert finding.severity == Severity.INFO and finding.rule == rules.BRANCH_MIN_FULL
+        assert finding.message == f"正式党员{full}名，不足3名，宜与邻近单位组建联合党支部。"
+
+
+def test_a_joint_branch_is_not_told_to_become_a_joint_branch(orgtree, tree):
+    joint = services.create_org(
+        None, parent=orgtree.beianmen, name="联合党支部", org_type="joint_branch", category="community", area=tree.grid1
+    )
+    make_members(joint, 2)
+    assert Kind.BRANCH_TOO_SMALL not in kinds(check_org(joint, today=TODAY))
+
+
+@pytest.mark.parametrize(("units", "flagged"), [(5, False), (6, True)])
+def test_joint_branch_covers_at_most_five_units(orgtree, tree, units, flagged):
+    joint = services.create_org(
+        None,
+        parent=orgtree.beianmen,
+        name="北安门非公企业联合党支部",
+        org_type="joint_branch",
+        category=OrgCategory.PRIVATE_ENTERPRISE,
+        area=tree.grid1,
+    )
+    for i in range(units):
+        unit = services.create_resident_unit(None, name=f"企业{i}", kind=UnitKind.PRIVATE_ENTERPRISE, area=tree.grid1)
+        services.update_resident_unit(None, unit, party_org=joint)
+    findings = {f.kind: f for f in check_org(joint, today=TODAY)}
+    assert (Kind.JOINT_BRANCH_TOO_WIDE in findings) is flagged
+    in_list = kinds(checks_for_org_subtree(orgtree.beianmen, today=TODAY), joint)
+    assert (Kind.JOINT_BRANCH_TOO_WIDE in in_list) is flagged
+    if flagged:
+        finding = findings[Kind.JOINT_BRANCH_TOO_WIDE]
+        assert finding.severity == Severity.WARNING and finding.rule == rules.JOINT_BRANCH_MAX_UNITS
+        assert finding.message == "联合党支部覆盖6个单位，一般不超过5个，宜调整组织设置。"
+        set_rule(rules.JOINT_BRANCH_MAX_UNITS, 6)
+        assert Kind.JOINT_BRANCH_TOO_WIDE not in kinds(check_org(joint, today=TODAY))
 
 
 def test_vacant_seats_do_not_count_as_committee_members(orgtree):
@@ -233,13 +297,69 @@ def test_term_end_day_is_a_reminder_and_the_next_day_overdue(orgtree):
 def test_term_length_five_years_for_communities_three_for_others(orgtree):
     community = with_term(orgtree.beianmen, date(2023, 1, 1), date(2028, 1, 1))
     assert Kind.TERM_TOO_LONG not in kinds(check_org(community, today=TODAY))
-    district = with_term(orgtree.xuanwu, date(2023, 1, 1), date(2026, 1, 1))
-    assert Kind.TERM_TOO_LONG not in kinds(check_org(district, today=TODAY))
-    district = with_term(orgtree.xuanwu, date(2023, 1, 1), date(2026, 1, 2))
-    (finding,) = [f for f in check_org(district, today=TODAY) if f.kind == Kind.TERM_TOO_LONG]
-    assert "超过规定的每届3年" in finding.message and finding.rule == rules.TERM_YEARS_DEFAULT
     grid_branch = with_term(orgtree.grid1, date(2023, 1, 1), date(2028, 1, 1))  # grid branches: 5 years
     assert Kind.TERM_TOO_LONG not in kinds(check_org(grid_branch, today=TODAY))
+
+
+def make_org(orgtree, tree, org_type, category=OrgCategory.ORGAN, parent=None):
+    return services.create_org(
+        None,
+        parent=parent or orgtree.xuanwu,
+        name=f"某{org_type}",
+        org_type=org_type,
+        category=category,
+        area=tree.grid1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("org_type", "years", "rule"),
+    [
+        ("committee", 5, rules.TERM_YEARS_COMMITTEE),  # 党章第三十一条: 3–5 years
+        ("general_branch", 3, rules.TERM_YEARS_GENERAL_BRANCH),
+        ("branch", 3, rules.TERM_YEARS_DEFAULT),
+        ("joint_branch", 3, rules.TERM_YEARS_DEFAULT),
+    ],
+)
+def test_term_length_by_type_each_its_own_rule(orgtree, tree, org_type, years, rule):
+    parent = None if org_type == "committee" else make_org(orgtree, tree, "committee")
+    org = make_org(orgtree, tree, org_type, parent=parent)
+    start = date(2023, 1, 1)
+    elected = services.record_election(None, org, term_start=start)
+    assert elected.term_end == date(2023 + years, 1, 1)
+    assert Kind.TERM_TOO_LONG not in kinds(check_org(elected, today=TODAY))
+    longer = with_term(org, start, date(2023 + years, 1, 2))
+    (finding,) = [f for f in check_org(longer, today=TODAY) if f.kind == Kind.TERM_TOO_LONG]
+    assert f"超过规定的每届{years}年" in finding.message and finding.rule == rule
+
+
+def test_a_committee_term_is_three_to_five_years_as_the_city_sets(orgtree, tree):
+    """Before: a 党委 outside 村/社区 was held to the 3-year rule of branches."""
+    org = make_org(orgtree, tree, "committee")
+    org = with_term(org, date(2023, 1, 1), date(2027, 1, 1))  # four years: within 党章's 3–5
+    assert Kind.TERM_TOO_LONG not in kinds(check_org(org, today=TODAY))
+    set_rule(rules.TERM_YEARS_COMMITTEE, 3)
+    assert Kind.TERM_TOO_LONG in kinds(check_org(org, today=TODAY))
+    assert services.record_election(None, org, term_start=date(2024, 1, 1)).term_end == date(2027, 1, 1)
+    with pytest.raises(RuleValueError):  # 党章 allows no less than 3 and no more than 5
+        RULES[rules.TERM_YEARS_COMMITTEE].parse(6)
+
+
+def test_a_temporary_branch_is_appointed_and_has_no_term(orgtree, tree):
+    temporary = make_org(orgtree, tree, "temporary_branch", parent=make_org(orgtree, tree, "committee"))
+    assert not {Kind.TERM_MISSING, Kind.TERM_REMINDER, Kind.TERM_OVERDUE} & kinds(check_org(temporary, today=TODAY))
+    with pytest.raises(services.OrgError, match="不实行任期制"):
+        services.record_election(None, temporary, term_start=date(2025, 1, 1))
+    with pytest.raises(services.OrgError, match="不实行任期制"):
+        services.create_org(
+            None,
+            parent=temporary.parent,
+            name="另一临时党支部",
+            org_type="temporary_branch",
+            category=OrgCategory.OTHER,
+            area=tree.grid1,
+            term_start=date(2025, 1, 1),
+        )
 
 
 def test_reminder_months_are_editable(orgtree):
@@ -340,3 +460,39 @@ def test_node_list_queries_do_not_grow_with_orgs(orgtree, tree, unit):
         services.record_vacancy(None, branch, post=Post.SECRETARY, since=date(2024, 1, 1))
         make_members(branch, 8)
     assert queries() == small
+
+
+# --- grid sizes (DOMAIN.md §5.2) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("households", "flagged"), [(299, True), (300, False), (500, False), (501, True)])
+def test_grids_outside_the_households_range_are_in_the_setup_checks(orgtree, tree, users, households, flagged):
+    from jiceng.areas.services import update_area
+
+    update_area(None, tree.grid2, households=households)
+    findings = [f for f in check_org(orgtree.beianmen, today=TODAY) if f.kind == Kind.GRID_SIZE]
+    by_grid = {f.area.code: f for f in findings}
+    assert (tree.grid2.code in by_grid) is flagged
+    assert tree.grid1.code in by_grid  # 140 households
+    grid1 = by_grid[tree.grid1.code]
+    assert grid1.severity == Severity.WARNING and grid1.org == orgtree.beianmen
+    assert grid1.rule == "grid.min_households"
+    assert grid1.message == "北安门社区第一网格：网格有140户，少于综合网格一般300—500户的范围，宜合并或调整网格划分。"
+    if households == 501:
+        assert by_grid[tree.grid2.code].rule == "grid.max_households"
+    # The node list and the user's list carry them too, within the user's scope only.
+    assert tree.grid1.code in {f.area.code for f in checks_for_org_subtree(orgtree.meiyuan, today=TODAY) if f.area}
+    assert tree.grid1.code in {f.area.code for f in checks_for_user(users.community, today=TODAY) if f.area}
+    assert not [f for f in checks_for_user(users.other_community, today=TODAY) if f.area]
+    assert Kind.GRID_SIZE not in kinds(check_org(orgtree.grid1, today=TODAY))  # a branch answers for no area
+
+
+def test_setup_check_page_links_the_grid(login, orgtree, tree, users):
+    from django.urls import reverse
+
+    client = login(users.community)
+    body = client.get(reverse("orgs:org_detail", args=[orgtree.beianmen.code])).content.decode()
+    assert "网格户数超出范围" in body and "北安门社区第一网格：网格有140户" in body
+    for url in (reverse("orgs:check_list"), reverse("orgs:org_checks", args=[orgtree.beianmen.code])):
+        body = client.get(url, {"kind": "grid_size"}).content.decode()
+        assert f'href="{reverse("areas:area_detail", args=[tree.grid1.code])}"' in body

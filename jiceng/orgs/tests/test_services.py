@@ -200,7 +200,9 @@ def test_record_election_sets_the_default_term(orgtree):
     org = services.record_election(None, orgtree.beianmen, term_start=date(2021, 5, 10))
     assert (org.term_start, org.term_end) == (date(2021, 5, 10), date(2026, 5, 10))
     org = services.record_election(None, orgtree.xuanwu, term_start=date(2022, 1, 1))
-    assert org.term_end == date(2025, 1, 1)
+    assert org.term_end == date(2027, 1, 1)  # a 党委: 3–5 years (党章第三十一条), the city's default 5
+    org = services.record_election(None, orgtree.grid1, term_start=date(2024, 2, 29))
+    assert org.term_end == date(2029, 2, 28)  # a grid branch: 5 years; 29 February → 28 February
 
 
 # --- move ------------------------------------------------------------------------------------

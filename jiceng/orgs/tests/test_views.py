@@ -465,3 +465,23 @@ def test_a_department_handler_sees_their_own_department(login, api_client, orgtr
     api_client.force_authenticate(handler)
     assert api_client.get(f"/api/v1/departments/{own.pk}/").status_code == 200
     assert api_client.get(f"/api/v1/departments/{other.pk}/").status_code == 404
+
+
+def test_org_page_shows_the_term_rule_of_the_type_and_none_for_a_temporary_branch(login, orgtree, users, tree):
+    client = login(users.community)
+    response = client.get(detail(orgtree.beianmen))  # a 社区党委: the 村/社区 rule
+    assert "本届任期（每届5年）" in response.text
+    assert reverse("orgs:org_election", args=[orgtree.beianmen.code]) in response.text
+    temporary = services.create_org(
+        None,
+        parent=orgtree.beianmen,
+        name="北安门社区临时党支部",
+        org_type="temporary_branch",
+        category="other",
+        area=tree.beianmen,
+    )
+    response = client.get(detail(temporary))
+    assert response.status_code == 200
+    assert "负责人由上级党组织指派，不实行任期制" in response.text
+    assert "本届任期" not in response.text
+    assert reverse("orgs:org_election", args=[temporary.code]) not in response.text

@@ -26,7 +26,7 @@ from jiceng.orgs.forms import (
 )
 from jiceng.orgs.models import CommitteePost, Org, OrgType, PartTimeMember, ResidentUnit, get_org_for_user
 from jiceng.orgs.permissions import ORG_ADD, ORG_VIEW
-from jiceng.orgs.terms import default_term_end, term_years
+from jiceng.orgs.terms import default_term_end, term_for
 from jiceng.orgs.views.common import PAGE_SIZE, POST_ORDER, add_service_error, crumbs, form_page, may_place, members_url
 
 
@@ -92,7 +92,7 @@ def org_detail(request, code):
             "summary": checks.summarize(findings),
             "history": history,
             "members_url": members_url(org),
-            "term_years": term_years(org.category),
+            "term": term_for(org.org_type, org.category),
             "can_change": can_change,
             "can_add": can(user, "add", org) and org.org_type != OrgType.GROUP,
             "can_part_time": can_change and org.category in services.PART_TIME_CATEGORIES,
@@ -207,7 +207,7 @@ def org_edit(request, code):
             if area is not None and area.pk != org.area_id:
                 changes["area"] = area
             if "term_start" in changes and not data["term_end"]:
-                changes["term_end"] = default_term_end(data["category"], data["term_start"])
+                changes["term_end"] = default_term_end(data["org_type"], data["category"], data["term_start"])
             try:
                 org = services.update_org(request.user, org, **changes)
             except services.OrgError as exc:
