@@ -141,10 +141,11 @@ def test_export_job_pages(login, users, roster):
     job = ExcelJob.objects.get(direction="export")
     assert response.status_code == 302 and response["Location"] == f"/excel/jobs/{job.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "hx-get" in page and "排队" in page  # polls while pending
+    progress = f"/excel/jobs/{job.pk}/progress/"
+    assert progress in page and "排队" in page  # polls while pending
     run_excel_job.call(job.pk)
     page = client.get(f"/excel/jobs/{job.pk}/").content.decode()
-    assert "下载导出文件" in page and "hx-get" not in page
+    assert "下载导出文件" in page and progress not in page  # stops polling when done
     download = client.get(f"/excel/jobs/{job.pk}/result/")
     assert download.status_code == 200
     assert len(sheet_rows(b"".join(download.streaming_content))) == 3
