@@ -68,7 +68,11 @@ def world(transactional_db, tree, make_user, cheap_argon2):
     stall = create_category(None, name="占道经营", parent=look, responsible_level=ResponsibleLevel.GRID)
     resident = make_user("resident_zhang", role="resident", area=tree.beianmen, password=PASSWORD)
     appeal = create_appeal(
-        resident, channel=Channel.RESIDENT, category=stall, description="北安门街口有占道经营，影响通行。", area=tree.grid1
+        resident,
+        channel=Channel.RESIDENT,
+        category=stall,
+        description="北安门街口有占道经营，影响通行。",
+        area=tree.grid1,
     )
     return {
         "tree": tree,
@@ -105,7 +109,10 @@ def test_community_pages_pass_the_policy(live_server, world, browser):
     page.fill("#to-org-search", "贡院")
     page.locator("#to-org-results [data-choose-code]").first.click()
     assert page.input_value("#id_to_org") == world["orgs"].gongyuan_branch.code
-    assert page.locator("#to-org-chosen").inner_text() == f"已选择：贡院社区第一党支部（{world['orgs'].gongyuan_branch.code}）"
+    assert (
+        page.locator("#to-org-chosen").inner_text()
+        == f"已选择：贡院社区第一党支部（{world['orgs'].gongyuan_branch.code}）"
+    )
     shot(page, "csp-transfer-chooser")
     watch.check()
 
