@@ -7,6 +7,7 @@ password: argon2 is deliberately slow, and most tests are not about passwords.
 """
 
 import os
+import random
 from types import SimpleNamespace
 
 import factory
@@ -22,7 +23,35 @@ from jiceng.areas.services import create_area
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--shuffle",
+        metavar="SEED",
+        default=None,
+        help="run the tests in a random order (a seed, or 'random' for a new one): finds tests that "
+        "depend on the order or on what another test left behind",
+    )
+
+
+def pytest_configure(config):
+    seed = config.getoption("--shuffle", None)
+    if seed == "random":
+        seed = str(random.SystemRandom().randrange(10**6))
+    config.shuffle_seed = seed  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config):
+    seed = getattr(config, "shuffle_seed", None)
+    return [f"shuffled: --shuffle={seed} repeats this order"] if seed else []
+
+
+# Before pytest-django's own ordering (database tests first, then transactional ones), which is a
+# stable sort: the shuffled order is kept within each of its groups.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    seed = getattr(config, "shuffle_seed", None)
+    if seed:
+        random.Random(seed).shuffle(items)
     if IS_POSTGRES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (row locks across connections); SQLite serialises writers")
