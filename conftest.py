@@ -6,6 +6,8 @@ Users get unusable passwords and log in with ``force_login`` unless a test needs
 password: argon2 is deliberately slow, and most tests are not about passwords.
 """
 
+import os
+import random
 from types import SimpleNamespace
 
 import factory
@@ -21,13 +23,70 @@ from jiceng.areas.services import create_area
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--shuffle",
+        metavar="SEED",
+        default=None,
+        help="run the tests in a random order (a seed, or 'random' for a new one): finds tests that "
+        "depend on the order or on what another test left behind",
+    )
+
+
+def pytest_configure(config):
+    seed = config.getoption("--shuffle", None)
+    if seed == "random":
+        seed = str(random.SystemRandom().randrange(10**6))
+    config.shuffle_seed = seed  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config):
+    seed = getattr(config, "shuffle_seed", None)
+    return [f"shuffled: --shuffle={seed} repeats this order"] if seed else []
+
+
+# Before pytest-django's own ordering (database tests first, then transactional ones), which is a
+# stable sort: the shuffled order is kept within each of its groups.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    seed = getattr(config, "shuffle_seed", None)
+    if seed:
+        random.Random(seed).shuffle(items)
     if IS_POSTGRES:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (row locks across connections); SQLite serialises writers")
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+_redis_problem: list[str | None] = []
+
+
+def pytest_runtest_setup(item):
+    """``redis`` tests need a Redis server (TEST_REDIS_URL, default 127.0.0.1:6379): a loud skip
+    without one, a failure with CI=true (.ci/run starts it)."""
+    if "redis" not in item.keywords:
+        return
+    if not _redis_problem:
+        _redis_problem.append(_redis_unreachable())
+    problem = _redis_problem[0]
+    if problem is None:
+        return
+    message = f"!!! Redis NOT AVAILABLE ({problem}): this test did NOT run. Start redis-server to run it."
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(message + " CI=true: failing.", pytrace=False)
+    pytest.skip(message)
+
+
+def _redis_unreachable() -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"), socket_timeout=3).ping()
+    except Exception as exc:  # any failure to connect means "not available"
+        return str(exc).strip() or type(exc).__name__
+    return None
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -381,4 +382,19 @@ def _typed(definition: RuleDef, stored):
 
 
 def forget_rule(key: str) -> None:
-    cache.delete(_CACHE_KEY.format(key))
+    """Drop the cached value of ``key``: now, and again once the writing transaction has committed
+    (a process reading in between would otherwise cache the old value again)."""
+    cache_key = _CACHE_KEY.format(key)
+    cache.delete(cache_key)
+    transaction.on_commit(lambda: cache.delete(cache_key))
+
+
+def forget_rule_on_write(rule_model) -> None:
+    """Forget a rule whenever its stored value is saved or deleted, whatever the way in."""
+    from django.db.models.signals import post_delete, post_save
+
+    def receiver(instance, **kwargs) -> None:
+        forget_rule(instance.key)
+
+    post_save.connect(receiver, sender=rule_model, weak=False, dispatch_uid="jiceng-rule-save")
+    post_delete.connect(receiver, sender=rule_model, weak=False, dispatch_uid="jiceng-rule-delete")

@@ -8,6 +8,7 @@ changes. ``scale`` multiplies the households per community (and so grids and bui
 import math
 import random
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -121,13 +122,14 @@ def generate_community(community: Area, seed: int, scale: float, target: int, st
     return rows
 
 
-def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None) -> DemoReport:
-    """Load the demo city once; a second call finds it and returns at once."""
+def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | None = None) -> DemoReport:
+    """Load the demo city once; a second call finds it and returns at once. ``today`` (tests) fixes the
+    day the party's dates and the year of requests lead up to; by default the real one."""
     areas_created = not Area.objects.filter(level=Level.GRID).exists()
     if areas_created:
         _load_areas(seed, scale, stdout)
-    party = load_party(seed=seed, members=int(MEMBERS_PER_SCALE * scale), stdout=stdout)
-    appeals = load_appeals(seed=seed, count=int(APPEALS_PER_SCALE * scale), stdout=stdout)
+    party = load_party(seed=seed, members=int(MEMBERS_PER_SCALE * scale), today=today, stdout=stdout)
+    appeals = load_appeals(seed=seed, count=int(APPEALS_PER_SCALE * scale), today=today, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"],
         Area.objects.count(),

@@ -103,6 +103,14 @@ def menu_to(page, label, url):
                 raise
 
 
+def submit(page, button, url):
+    """Press ``button`` (a locator) and wait for the page it leads to, even when that page has the
+    URL of the current one (a form posting back to its page). ``page.wait_for_url`` alone returns at
+    once when the URL already matches, so what follows would read the old page or race the server."""
+    with page.expect_navigation(url=url):
+        button.click()
+
+
 def login(page, live_server, username, password):
     """Log ``username`` in on ``page`` through the login form and land on the home page."""
     page.context.clear_cookies()

@@ -12,7 +12,7 @@ from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, WhistleSummons
 from jiceng.appeals.services import create_category
 from jiceng.orgs.models import Department, DepartmentLevel
-from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot
+from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -69,8 +69,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     page.set_input_files("#id_photo", str(city["photo"]))
     assert_fits(page)
     _shot(page, "1-submit")
-    page.get_by_role("button", name="提交诉求").click()
-    page.wait_for_url(f"{live_server.url}/appeals/*/")
+    submit(page, page.get_by_role("button", name="提交诉求"), f"{live_server.url}/appeals/*/")
     assert "诉求已提交" in page.locator("body").inner_text()
     appeal = Appeal.objects.get()
     assert appeal.reporter == people["resident"] and appeal.photos.count() == 1
@@ -87,19 +86,16 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     assert_fits(page)
     _shot(page, "2b-workbench")
     page.locator(f'#appeals a[href="/appeals/{appeal.pk}/"]').click()
-    page.get_by_role("button", name="签收").click()
-    page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
+    submit(page, page.get_by_role("button", name="签收"), f"{live_server.url}/appeals/{appeal.pk}/")
     assert "已签收" in page.locator("body").inner_text()
     page.fill("#id_progress-note", "已到现场，劝离摊贩。")
     page.set_input_files("#id_progress-photos", str(city["photo"]))
-    page.get_by_role("button", name="保存记录").click()
-    page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
+    submit(page, page.get_by_role("button", name="保存记录"), f"{live_server.url}/appeals/{appeal.pk}/")
     page.fill("#id_answer-text", "摊贩已劝离，通道已清理，网格员将持续巡查。")
     page.select_option("#id_answer-result", "resolved")
     assert_fits(page)
     _shot(page, "3-grid-worker")
-    page.get_by_role("button", name="答复", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
+    submit(page, page.get_by_role("button", name="答复", exact=True), f"{live_server.url}/appeals/{appeal.pk}/")
     appeal.refresh_from_db()
     assert appeal.status == Status.ANSWERED
 
@@ -111,8 +107,7 @@ def test_resident_submits_grid_worker_answers_resident_rates(live_server, city, 
     page.get_by_label("基本满意", exact=True).check()
     assert_fits(page)
     _shot(page, "4-rate")
-    page.get_by_role("button", name="提交评价").click()
-    page.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
+    submit(page, page.get_by_role("button", name="提交评价"), f"{live_server.url}/appeals/{appeal.pk}/")
     assert "感谢您的评价" in page.locator("body").inner_text()
     appeal.refresh_from_db()
     assert (appeal.outcome, appeal.satisfaction) == ("resolved", "basically")
@@ -145,8 +140,7 @@ def test_street_whistles_and_department_reports(live_server, city, browser):
     desk.fill("#id_whistle-title", "夜市占道联合执法")
     desk.get_by_label("玄武区城市管理局").check()
     _shot(desk, "6-whistle")
-    desk.get_by_role("button", name="吹哨", exact=True).click()
-    desk.wait_for_url(f"{live_server.url}/appeals/{appeal.pk}/")
+    submit(desk, desk.get_by_role("button", name="吹哨", exact=True), f"{live_server.url}/appeals/{appeal.pk}/")
     assert "已吹哨" in desk.locator("body").inner_text()
     summons = WhistleSummons.objects.get()
 
@@ -155,8 +149,7 @@ def test_street_whistles_and_department_reports(live_server, city, browser):
     menu_to(phone, "吹哨报到", f"{live_server.url}/appeals/department/")
     assert "夜市占道联合执法" in phone.locator("#summons").inner_text()
     phone.fill('#summons input[name="plan"]', "执法中队30分钟内到场")
-    phone.get_by_role("button", name="报到").click()
-    phone.wait_for_url(f"{live_server.url}/appeals/department/")
+    submit(phone, phone.get_by_role("button", name="报到"), f"{live_server.url}/appeals/department/")
     assert "已报到" in phone.locator("body").inner_text()
     summons.refresh_from_db()
     assert summons.status == SummonsStatus.REPORTED and summons.plan == "执法中队30分钟内到场"

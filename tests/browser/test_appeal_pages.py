@@ -20,7 +20,7 @@ from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, ResponsibleLevel, Status, SummonsStatus, Whistle, WhistleStatus
 from jiceng.appeals.services import create_category
 from jiceng.orgs.models import Department, DepartmentLevel
-from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot
+from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -71,12 +71,6 @@ def _text(page, selector="body") -> str:
     return page.locator(selector).inner_text()
 
 
-def _submit(page, button, url):
-    """Press ``button`` (a locator) and wait for the page it leads to."""
-    with page.expect_navigation(url=url):
-        button.click()
-
-
 def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, browser):
     tree, bureaus = town["tree"], town["bureaus"]
     base = live_server.url
@@ -97,7 +91,7 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     phone.get_by_label("玄武区水务局").check()
     assert_fits(phone)
     _shot(phone, "1-whistle-new-phone")
-    _submit(phone, phone.get_by_role("button", name="吹哨", exact=True), re.compile(r"/appeals/whistles/\d+/$"))
+    submit(phone, phone.get_by_role("button", name="吹哨", exact=True), re.compile(r"/appeals/whistles/\d+/$"))
     whistle = Whistle.objects.get()
     assert phone.url == f"{base}/appeals/whistles/{whistle.pk}/"
     body = _text(phone)
@@ -116,10 +110,10 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     assert_fits(dept)
     _shot(dept, "3-department-desk-phone")
     dept.fill('#summons input[name="plan"]', "执法中队30分钟内到场，设置围挡")
-    _submit(dept, dept.get_by_role("button", name="报到", exact=True), f"{base}/appeals/department/")
+    submit(dept, dept.get_by_role("button", name="报到", exact=True), f"{base}/appeals/department/")
     assert "已报到。" in _text(dept)
     dept.fill('#summons input[name="feedback"]', "已围挡，水务局抢修管道")
-    _submit(dept, dept.get_by_role("button", name="反馈", exact=True), f"{base}/appeals/department/")
+    submit(dept, dept.get_by_role("button", name="反馈", exact=True), f"{base}/appeals/department/")
     assert "已反馈。" in _text(dept)
     assert_fits(dept)
     chengguan = whistle.summons.get(department=bureaus["chengguan"])
@@ -139,11 +133,11 @@ def test_incident_whistle_report_rate_close_and_scorecard(live_server, town, bro
     assert card.get_by_label("4分", exact=True).is_checked()
     card.get_by_label("评价意见").fill("到场及时，围挡规范")
     _shot(desk, "6-whistle-to-rate-desk")
-    _submit(desk, card.get_by_role("button", name="提交评价"), f"{base}/appeals/whistles/{whistle.pk}/")
+    submit(desk, card.get_by_role("button", name="提交评价"), f"{base}/appeals/whistles/{whistle.pk}/")
     assert "已评价玄武区城市管理局：4分。" in _text(desk)
     assert "4分：到场及时，围挡规范" in _text(desk, f"#summons-{chengguan.pk}")
     desk.get_by_label("结束说明").fill("险情已排除")
-    _submit(desk, desk.get_by_role("button", name="结束吹哨"), f"{base}/appeals/whistles/{whistle.pk}/")
+    submit(desk, desk.get_by_role("button", name="结束吹哨"), f"{base}/appeals/whistles/{whistle.pk}/")
     assert "吹哨已结束。" in _text(desk) and "险情已排除" in _text(desk)
     assert _text(desk, "#whistle-status") == "已结束"
     _shot(desk, "7-whistle-closed-desk")
@@ -203,7 +197,7 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
     grid.get_by_label("延期理由").fill("需等待物业提供监控录像")
     assert_fits(grid)
     _shot(grid, "12-extend-phone")
-    _submit(grid, grid.get_by_role("button", name="提交延期申请"), f"{base}/appeals/{first.pk}/")
+    submit(grid, grid.get_by_role("button", name="提交延期申请"), f"{base}/appeals/{first.pk}/")
     assert "已申请延长3个工作日，等待派单单位审批。" in _text(grid)
     assert (
         "延期待批" in _text(grid)
@@ -220,7 +214,7 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
     assert old_due.strftime("%Y-%m-%d %H:%M") in pending  # 原答复时限
     desk.get_by_label("审批意见").fill("同意，请尽快办理")
     _shot(desk, "14-decide-extension-desk")
-    _submit(desk, desk.get_by_role("button", name="批准延期"), f"{base}/appeals/{first.pk}/")
+    submit(desk, desk.get_by_role("button", name="批准延期"), f"{base}/appeals/{first.pk}/")
     first.refresh_from_db()
     new_due = timezone.localtime(first.answer_due).strftime("%Y-%m-%d %H:%M")
     assert first.answer_due > old_due and first.extension_count == 1
@@ -239,12 +233,12 @@ def test_extension_approved_and_duplicate_merged(live_server, town, browser):
     phone.locator("#merge-fold > summary").click()
     # A mistyped number is refused; the form stays open with what was typed.
     phone.get_by_label("合并到工单编号").fill("2099")
-    _submit(phone, phone.get_by_role("button", name="合并到该工单"), f"{base}/appeals/{duplicate.pk}/merge/")
+    submit(phone, phone.get_by_role("button", name="合并到该工单"), f"{base}/appeals/{duplicate.pk}/merge/")
     assert "操作未完成：未找到工单编号为“2099”的诉求" in _text(phone)
     assert phone.get_by_label("合并到工单编号").input_value() == "2099"
     phone.get_by_label("合并到工单编号").fill(first.number)
     phone.get_by_label("合并说明").fill("同一摊点")
-    _submit(phone, phone.get_by_role("button", name="合并到该工单"), f"{base}/appeals/{duplicate.pk}/")
+    submit(phone, phone.get_by_role("button", name="合并到该工单"), f"{base}/appeals/{duplicate.pk}/")
     body = _text(phone)
     assert f"已作为重复件合并到工单{first.number}。" in body
     assert f"重复件，已合并到工单 {first.number} 办理" in body

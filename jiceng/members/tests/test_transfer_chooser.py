@@ -57,7 +57,7 @@ def search(client, member, q):
 
 
 def offered(response) -> list[str]:
-    return re.findall(r'data-code="(\d+)"', response.content.decode())
+    return re.findall(r'data-choose-code="(\d+)"', response.content.decode())
 
 
 def test_finds_branches_by_name_anywhere_in_the_city(login, users, zhang, orgs, more_orgs):

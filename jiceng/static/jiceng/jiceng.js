@@ -1,0 +1,91 @@
+/* The little behaviour the pages need, kept out of the HTML so the content-security policy can
+ * forbid inline scripts, handlers and style attributes (jiceng/core/security.py). Everything is
+ * declared with data- attributes and handled by delegation, so it also works on what htmx swaps in.
+ *
+ *   <button data-fill-target="id_new_parent" data-fill-value="320102">  fills that field on click
+ *   <button data-choose-code="…" data-choose-label="…"> inside [data-chooser]   fills the chooser's
+ *           field (data-chooser-field), shows the label in its [data-chooser-chosen], clears the results
+ *   <input data-enter-stays>                  Enter does not submit the form (search-as-you-type)
+ *   <form data-submit-once>                   a second submit while the first is on its way is ignored
+ *   <div data-percent="42">                   its width is set to 42 %
+ */
+(function () {
+  "use strict";
+
+  function fill(button) {
+    var field = document.getElementById(button.dataset.fillTarget);
+    if (field) {
+      field.value = button.dataset.fillValue;
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  function choose(button) {
+    var chooser = button.closest("[data-chooser]");
+    if (!chooser) return;
+    var field = document.getElementById(chooser.dataset.chooserField);
+    if (field) field.value = button.dataset.chooseCode;
+    var chosen = chooser.querySelector("[data-chooser-chosen]");
+    if (chosen) {
+      chosen.querySelector("[data-chooser-label]").textContent = button.dataset.chooseLabel;
+      chosen.hidden = false;
+    }
+    button.parentElement.replaceChildren();
+  }
+
+  function setWidths(root) {
+    root.querySelectorAll("[data-percent]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, Number(bar.dataset.percent) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    var filler = target.closest("[data-fill-target]");
+    if (filler) fill(filler);
+    var option = target.closest("[data-choose-code]");
+    if (option) choose(option);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target instanceof Element && event.target.matches("[data-enter-stays]")) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once")) return;
+    if (form.dataset.busy) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.busy = "1";
+    // After the browser has read the form, so the button pressed is still part of what is sent.
+    setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+
+  // Back to a page the browser kept: its form may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+      delete form.dataset.busy;
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = false;
+      });
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setWidths(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    setWidths(event.detail.elt.parentElement || document);
+  });
+})();
