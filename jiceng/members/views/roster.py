@@ -22,7 +22,7 @@ from jiceng.members.models import (
     get_member_for_user,
 )
 from jiceng.members.permissions import DUES_ADD, MEMBER_ADD, TRANSFER_CHANGE
-from jiceng.members.privacy import log_pii_view, masked_id_number, masked_phone, pii_visible
+from jiceng.members.privacy import MemberPrivacy, log_pii_view, pii_visible
 from jiceng.members.rules import STATUS_LABELS, probation_end
 from jiceng.orgs.models import Org, get_org_for_user
 
@@ -50,9 +50,9 @@ def member_list(request):
         export_kind="members",
     )
     filterset, rows = page.filterset, page.rows
+    privacy = filterset.privacy
     for member in rows:
-        member.id_display = masked_id_number(member)
-        member.phone_display = masked_phone(member)
+        member.shown = privacy.shown(member)  # lists are always masked; birth year only without the right
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
     org = area = None
     if data.get("org"):
@@ -76,6 +76,7 @@ def member_list(request):
             "statuses": Status.choices,
             "selected_statuses": request.GET.getlist("status"),
             "can_add": org is not None and org.is_branch and _org_scope(user, MEMBER_ADD, org),
+            "id_searchable": privacy.id_searchable,
             "page_size": PAGE_SIZE,
         },
     )
@@ -105,15 +106,15 @@ def _member_page(request, member: Member, revealed: bool = False):
     today = _today()
     can_change = can(user, "change", member)
     unpaid = dues_rules.unpaid_months(member.dues_paid_through, services.dues_from(member), today)
+    shown = MemberPrivacy(user).shown(member, reveal=revealed)
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
-            "id_display": member.id_number if revealed else masked_id_number(member),
-            "phone_display": member.phone if revealed else masked_phone(member),
-            "revealed": revealed,
-            "can_pii": pii_visible(user, member),
+            "shown": shown,
+            "revealed": revealed and shown.full,
+            "can_pii": shown.full,
             "can_change": can_change and not member.left_on,
             "can_transfer": _member_scope(user, TRANSFER_CHANGE, member)
             and member.status in PARTY_MEMBER_STATUSES
@@ -221,7 +222,7 @@ def _find_introducers(user, member, text: str) -> tuple[list[Member], list[str]]
         candidates = Member.objects.visible_to(user).filter(left_on__isnull=True)
         token_upper = token.upper()
         if len(token_upper) == 4 and set(token_upper) <= set("0123456789X"):
-            candidates = candidates.filter(id_last4=token_upper)
+            candidates = MemberPrivacy(user).id_search_scope(candidates).filter(id_last4=token_upper)
         else:
             candidates = candidates.filter(name=token)
         same_branch = [m for m in candidates.filter(org=member.org)[:2]]
