@@ -15,9 +15,11 @@ from django.urls import reverse
 
 from jiceng.accounts.roles import ROLES
 from jiceng.core.ids import check_char
+from jiceng.members import services
 from jiceng.members.importer import import_members
 from jiceng.members.models import Member
 from jiceng.members.permissions import MEMBER_EXPORT
+from jiceng.members.services import MemberError
 from jiceng.members.tests.conftest import grant_org, make_id
 
 from . import conftest_import
@@ -185,3 +187,21 @@ def test_the_member_form_answers_the_same_for_a_number_in_another_district(login
     assert response.status_code == 200 and "已登记在册" not in body
     assert "请由其现所在党组织发起组织关系转接" in body
     assert not Member.objects.filter(name="新登记").exists()
+
+
+# --- phones ------------------------------------------------------------------------------------
+
+
+def test_a_members_phone_is_checked_on_the_form_the_service_and_the_import(
+    login, users, orgs, grid_member, superuser, xl_orgs
+):
+    response = login(users.community).post(
+        reverse("members:member_edit", args=[grid_member.pk]), {"name": "网格党员", "phone": "8456123"}
+    )
+    assert response.status_code == 200 and "手机号“8456123”格式不正确" in response.content.decode()
+    with pytest.raises(MemberError, match="格式不正确"):
+        services.update_member(None, grid_member, phone="1391234389")
+    services.update_member(None, grid_member, phone="139 1234 3896")
+    assert Member.objects.get(pk=grid_member.pk).phone == PHONE
+    result = import_members(superuser, workbook_bytes([member_row(xl_orgs.branch1.code, 手机号="84561234")]))
+    assert not result.ok and "电话号码格式不正确" in result.errors.preview[0].reason
