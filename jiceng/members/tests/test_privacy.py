@@ -13,12 +13,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from jiceng.accounts.models import AuditLog
 from jiceng.accounts.roles import ROLES
 from jiceng.core.ids import check_char
 from jiceng.members import services
 from jiceng.members.importer import import_members
 from jiceng.members.models import Member
-from jiceng.members.permissions import MEMBER_EXPORT
+from jiceng.members.permissions import MEMBER_CHANGE, MEMBER_EXPORT
 from jiceng.members.services import MemberError
 from jiceng.members.tests.conftest import grant_org, make_id
 
@@ -205,3 +206,15 @@ def test_a_members_phone_is_checked_on_the_form_the_service_and_the_import(
     assert Member.objects.get(pk=grid_member.pk).phone == PHONE
     result = import_members(superuser, workbook_bytes([member_row(xl_orgs.branch1.code, 手机号="84561234")]))
     assert not result.ok and "电话号码格式不正确" in result.errors.preview[0].reason
+
+
+def test_the_edit_form_is_an_audited_full_view_without_a_phone_for_others(login, users, grid_member, monkeypatch):
+    url = reverse("members:member_edit", args=[grid_member.pk])
+    body = login(users.community).get(url).content.decode()
+    assert PHONE in body
+    assert AuditLog.objects.filter(action="view_pii", actor=users.community, after__channel="edit").count() == 1
+    grid = ROLES["grid_worker"]
+    monkeypatch.setitem(ROLES, "grid_worker", replace(grid, permissions=grid.permissions | {MEMBER_CHANGE}))
+    users.grid.forget_grants()
+    body = login(users.grid).get(url).content.decode()
+    assert PHONE not in body and 'name="phone"' not in body and 'name="name"' in body

@@ -202,6 +202,11 @@ def member_add(request):
 def member_edit(request, pk):
     member = get_member_for_user(request.user, pk, "change")
     form = forms.MemberEditForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    # The form shows the phone in full: an audited full view, and none for a user without the right.
+    if not pii_visible(request.user, member):
+        del form.fields["phone"]
+    elif request.method == "GET":
+        log_pii_view(request.user, member, "edit")
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f != "residence_code"}
         if "residence_code" in form.changed_data:
