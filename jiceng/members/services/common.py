@@ -37,7 +37,7 @@ class MemberError(ValidationError):
 ON_FILE = "该人员不能在此登记。如需将其党组织关系转入，请由其现所在党组织发起组织关系转接。"
 
 
-def _clean_phone(value) -> str:
+def _clean_phone(value: str | None) -> str:
     """The phone in its stored form (:func:`jiceng.core.phones.normalize_phone`), or MemberError."""
     try:
         return normalize_phone(value, "手机号")
