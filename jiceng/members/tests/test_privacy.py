@@ -218,3 +218,24 @@ def test_the_edit_form_is_an_audited_full_view_without_a_phone_for_others(login,
     users.grid.forget_grants()
     body = login(users.grid).get(url).content.decode()
     assert PHONE not in body and 'name="phone"' not in body and 'name="name"' in body
+
+
+def test_an_incoming_letter_for_a_number_on_the_roster_answers_the_same(users, make_member, orgs):
+    """A letter from outside the platform for someone already on it, in another district or here."""
+    far = make_member(org=orgs.gongyuan_branch, name="贡院党员")
+    near = make_member(org=orgs.branch2, name="本社区党员")
+    reasons = []
+    for member in (far, near):
+        with pytest.raises(MemberError) as exc:
+            services.register_incoming(
+                users.community,
+                orgs.branch1,
+                person_name="周九",
+                person_id_number=member.id_number,
+                external_org_name="中共苏州市某某支部",
+                letter_no="苏组转〔2025〕088号",
+                issued_on=date(2025, 9, 1),
+            )
+        reasons.append(exc.value.message_dict["person_id_number"])
+    assert reasons[0] == reasons[1] and "请由其现所在党组织发起组织关系转接" in reasons[0][0]
+    assert "已在本平台登记" not in reasons[0][0]
