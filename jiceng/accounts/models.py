@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from jiceng.accounts.roles import ROLE_CHOICES, ROLES, permissions_of
+from jiceng.core.phones import validate_phone
 from jiceng.core.scope import ScopedQuerySet
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ class User(AbstractUser):
     """The platform's user; custom from the start so later fields need no migration dance."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True, validators=[validate_phone])
 
     class Meta:
         verbose_name = "用户"

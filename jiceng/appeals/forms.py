@@ -6,6 +6,7 @@ import uuid
 from django import forms
 
 from jiceng.appeals.models import WhistleCase
+from jiceng.core.phones import PhoneField
 
 
 class SubmitForm(forms.Form):
@@ -15,7 +16,7 @@ class SubmitForm(forms.Form):
     address = forms.CharField(label="或填写地址", max_length=200, required=False)
     photo = forms.FileField(label="照片", required=False)
     reporter_name = forms.CharField(label="诉求人姓名", max_length=50, required=False)
-    reporter_phone = forms.CharField(label="诉求人电话", max_length=20, required=False)
+    reporter_phone = PhoneField(label="诉求人电话", required=False)
     client_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, categories=(), areas=(), recording=False, **kwargs):

@@ -20,6 +20,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.core.api import PrebuiltFieldsMixin
+from jiceng.core.phones import PHONE_HELP, validate_phone
 
 
 def _user(serializer):
@@ -284,7 +285,9 @@ class AppealCreateSerializer(PrebuiltFieldsMixin, serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    reporter_phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, validators=[validate_phone], help_text=PHONE_HELP
+    )
     attributes = serializers.DictField(required=False)
     client_token = serializers.CharField(max_length=64, required=False, allow_blank=True)
     photos = serializers.ListField(child=serializers.FileField(), required=False)

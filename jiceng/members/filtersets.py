@@ -6,32 +6,57 @@ scope, no OFFSET, so the first and the hundredth page cost the same at any table
 """
 
 import django_filters
+from django import forms as django_forms
 
 from jiceng.core.filters import IdFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
 from jiceng.members.permissions import MEMBER_VIEW
+from jiceng.members.privacy import MemberPrivacy
 
 from .models import Member, Status, Transfer, TransferKind, TransferStatus
 
 ID_TAIL_CHARS = set("0123456789X")
+NO_ID_SEARCH = "您没有查看完整身份证号和手机号的权限，不能按号码查询，请按姓名查询。"
 
 
-def search_members(queryset, q: str):
-    """Name (prefix), or the last 4 characters of the ID (id_last4), or a whole ID number."""
+def search_members(queryset, q: str, privacy: MemberPrivacy | None = None):
+    """Name (prefix), or the last 4 characters of the ID (id_last4), or a whole ID number.
+
+    A search by number finds only members whose full data the user may see (``privacy``; none
+    without it): anything else would confirm a guessed number for a user who sees it masked.
+    """
     q = (q or "").strip().replace(" ", "")
     if not q:
         return queryset
     upper = q.upper()
     if len(upper) == 4 and set(upper) <= ID_TAIL_CHARS:
-        return queryset.filter(id_last4=upper)
+        return _id_scope(queryset, privacy).filter(id_last4=upper)
     if len(upper) in (15, 18) and set(upper) <= ID_TAIL_CHARS:
         try:
-            return queryset.filter(id_number=parse_id_number(upper).number)
+            return _id_scope(queryset, privacy).filter(id_number=parse_id_number(upper).number)
         except IDNumberError:
             return queryset.none()
+    if any(c.isdigit() for c in q):
+        return queryset.none()  # a fragment of a number: no name has digits
     return queryset.filter(name__startswith=q)
+
+
+def _id_scope(queryset, privacy: MemberPrivacy | None):
+    return privacy.id_search_scope(queryset) if privacy is not None else queryset.none()
+
+
+class MemberFilterForm(django_forms.Form):
+    """Refuses a search by number from a user who sees numbers masked (``id_searchable``)."""
+
+    id_searchable = False
+
+    def clean_q(self):
+        q = self.cleaned_data.get("q") or ""
+        if any(c.isdigit() for c in q) and not self.id_searchable:
+            raise django_forms.ValidationError(NO_ID_SEARCH, code="no_id_search")
+        return q
 
 
 class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
@@ -58,7 +83,19 @@ class MemberFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Member
+        form = MemberFilterForm
         fields = ["org", "area", "residence", "status", "employed", "center", "mobile", "left", "q"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The page and the API pass the request; the export job passes its user.
+        self.privacy = MemberPrivacy(user if user is not None else getattr(self.request, "user", None))
+
+    @property
+    def form(self):
+        form = super().form
+        form.id_searchable = self.privacy.id_searchable
+        return form
 
     @property
     def qs(self):
@@ -81,7 +118,7 @@ class MemberFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        return search_members(queryset, value)
+        return search_members(queryset, value, self.privacy)
 
 
 def member_key_field(user, params) -> str:

@@ -1,6 +1,7 @@
 from django import forms
 
 from jiceng.areas.models import Area
+from jiceng.core.phones import PhoneField
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .models import EXIT_STATUSES, DuesCategory, Education, Member, Status
@@ -36,7 +37,7 @@ class MemberForm(Styled, forms.Form):
         label="公民身份号码", max_length=18, help_text="18位，最后一位可为X；15位旧号码自动升位。"
     )
     ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    phone = PhoneField(label="手机号", required=False)
     education = forms.ChoiceField(label="学历", choices=[("", "—"), *Education.choices], required=False)
     status = forms.ChoiceField(label="状态", choices=[c for c in Status.choices if c[0] not in EXIT_STATUSES])
     application_date = _date("申请入党日期", required=True)
@@ -67,6 +68,7 @@ class MemberForm(Styled, forms.Form):
 
 class MemberEditForm(Styled, forms.ModelForm):
     residence_code = forms.CharField(label="居住地编码", max_length=21, required=False)
+    phone = PhoneField(label="手机号", required=False)
 
     class Meta:
         model = Member
@@ -177,7 +179,7 @@ class AcceptIncomingForm(Styled, forms.Form):
     full_member_date = _date("转正日期")
     talk_date = _date("谈话日期")
     training_hours = forms.IntegerField(label="集中培训学时", min_value=0, required=False)
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    phone = PhoneField(label="手机号", required=False)
 
 
 class ReasonForm(Styled, forms.Form):

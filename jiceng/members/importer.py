@@ -189,7 +189,7 @@ MEMBER_SPEC = Spec(
         ),
     ),
     notes=(
-        "公民身份号码是每位党员的唯一标识：已在系统中登记的号码不能重复导入（同一文件导入两次，第二次会逐行提示重复）。",
+        "公民身份号码是每位党员的唯一标识：已在系统中登记的号码不能再次导入（同一文件导入两次，第二次会逐行提示不能导入）；党组织关系的变动请办理组织关系转接。",
         "“所在党支部编码”“居住地区划编码”请在系统中查询后填写；只能导入到您有权管理的党组织。",
         "各项日期须符合发展党员程序（年满18岁、谈话期限、积极分子培养一年以上、集中培训学时、审批期限、预备期一年等）。",
     ),
@@ -201,7 +201,9 @@ _FIELD_HEADERS.update({"org": "所在党支部编码", "residence": "居住地�
 _COLUMN_INDEX = {c.key: i for i, c in enumerate(MEMBER_SPEC.columns)}
 _ORG_I, _AREA_I, _ID_I = _COLUMN_INDEX["org_code"], _COLUMN_INDEX["residence_code"], _COLUMN_INDEX["id_number"]
 _GENDER_LABEL = dict(Gender.choices)
-_ON_FILE = "该公民身份号码已登记在册，不能重复导入（如需变更组织关系，请办理组织关系转接）"
+# The same answer whether the number is on the importer's own roster or in another district's: the
+# importer learns neither where the person is nor whether they are a member at all (issue 13).
+_ON_FILE = "该行不能导入。如需将此人的党组织关系转入，请由其现所在党组织发起组织关系转接。"
 
 
 class _Lookups:

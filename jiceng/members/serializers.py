@@ -1,18 +1,24 @@
+from datetime import date
+
 from rest_framework import serializers
 
 from jiceng.core.masking import mask_id_number
 
 from .history import member_history
 from .models import Education, Member, MemberEvent, Status, Transfer
-from .privacy import masked_id_number, masked_phone
+from .privacy import MemberPrivacy, Shown
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    """ID number and phone are masked unless the view sets ``reveal`` (a full view, audited)."""
+    """What the caller sees of the personal data is decided by :class:`MemberPrivacy`: ID number
+    and phone masked unless the view sets ``reveal`` (a full view, audited), the birth date only
+    to holders of the full-data right (others get the year)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:member-detail")
-    id_number = serializers.SerializerMethodField(help_text="公民身份号码；无完整信息权限时脱敏，如 110***********001X")
-    phone = serializers.SerializerMethodField(help_text="手机号；无完整信息权限时脱敏，如 138****1234")
+    id_number = serializers.SerializerMethodField(help_text="公民身份号码；未显示完整信息时脱敏，如 1****************X")
+    phone = serializers.SerializerMethodField(help_text="手机号；未“显示完整信息”时脱敏，如 138****1234")
+    birth_date = serializers.SerializerMethodField(help_text="出生日期；无完整信息权限时为 null，只给出生年份")
+    birth_year = serializers.SerializerMethodField(help_text="出生年份")
     gender_display = serializers.CharField(source="get_gender_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     org = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -31,6 +37,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "gender_display",
             "ethnicity",
             "birth_date",
+            "birth_year",
             "id_number",
             "phone",
             "education",
@@ -61,14 +68,29 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _reveal(self) -> bool:
-        return bool(self.context.get("reveal"))
+    def _shown(self, member) -> Shown:
+        """One decision per member, cached for the row's four fields."""
+        context = self.context
+        privacy = context.get("privacy")
+        if privacy is None:
+            request = context.get("request")
+            privacy = context["privacy"] = MemberPrivacy(getattr(request, "user", None))
+        cached = context.get("shown")
+        if cached is None or cached[0] is not member:
+            cached = context["shown"] = (member, privacy.shown(member, reveal=bool(context.get("reveal"))))
+        return cached[1]
 
     def get_id_number(self, member) -> str:
-        return member.id_number if self._reveal() else masked_id_number(member)
+        return self._shown(member).id_number
 
     def get_phone(self, member) -> str:
-        return member.phone if self._reveal() else masked_phone(member)
+        return self._shown(member).phone
+
+    def get_birth_date(self, member) -> date | None:
+        return self._shown(member).birth_date
+
+    def get_birth_year(self, member) -> int | None:
+        return self._shown(member).birth_year
 
 
 class MemberEventSerializer(serializers.ModelSerializer):

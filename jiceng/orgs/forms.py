@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from jiceng.areas.models import Area
 from jiceng.core.paths import is_digits
+from jiceng.core.phones import PhoneField
 from jiceng.orgs.models import (
     DepartmentLevel,
     Org,
@@ -248,7 +249,7 @@ class ResidentUnitForm(TablerMixin, forms.Form):
     area = AreaCodeField(label="所在区划编码")
     party_org = OrgCodeField(label="单位党组织编码", required=False, help_text="单位已建党组织时填写其组织编码。")
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
-    contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    contact_phone = PhoneField(label="联系电话", required=False)
 
     @classmethod
     def initial_for(cls, unit: ResidentUnit) -> dict:

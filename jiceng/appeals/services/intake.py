@@ -62,6 +62,7 @@ from jiceng.appeals.services.common import (
     _text,
 )
 from jiceng.areas.models import Area
+from jiceng.core.phones import PhoneError, normalize_phone
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
 
@@ -193,7 +194,7 @@ def _reporter_fields(actor: Actor, channel: str, area: Area, reporter, reporter_
         _require_user(actor)
         reporter = actor
         reporter_name = (reporter_name or "").strip() or actor.display_name or actor.username
-        reporter_phone = (reporter_phone or "").strip() or actor.phone
+        reporter_phone = _phone(reporter_phone) or _phone(actor.phone, given=False)
     else:
         if actor is not None:
             _require_user(actor)
@@ -202,14 +203,25 @@ def _reporter_fields(actor: Actor, channel: str, area: Area, reporter, reporter_
                 f"您不能代为登记“{area.name}”的诉求（不在您的管辖范围内）。",
             )
         reporter_name = (reporter_name or "").strip() or (reporter.display_name if reporter is not None else "")
-        reporter_phone = (reporter_phone or "").strip() or (reporter.phone if reporter is not None else "")
+        reporter_phone = _phone(reporter_phone) or _phone(reporter.phone if reporter is not None else "", given=False)
         if channel in (Channel.GRID, Channel.HOTLINE) and not (reporter_name or reporter_phone):
             raise AppealError("请填写诉求人姓名或联系电话。", code="reporter")
     return {
         "reporter": reporter,
         "reporter_name": _text(reporter_name, "诉求人", required=False, max_length=50),
-        "reporter_phone": _text(reporter_phone, "联系电话", required=False, max_length=20),
+        "reporter_phone": reporter_phone,
     }
+
+
+def _phone(value, given: bool = True) -> str:
+    """A phone checked and normalised (:mod:`jiceng.core.phones`); one taken from an account
+    rather than given with the appeal is dropped if it is not valid, not held against the caller."""
+    try:
+        return normalize_phone(value, "联系电话")
+    except PhoneError as exc:
+        if given:
+            raise AppealError(str(exc), code="reporter_phone") from exc
+        return ""
 
 
 def _insert(actor: Actor, area: Area, fields: dict, token: str | None, now, photos: list, kinds: list) -> Appeal:

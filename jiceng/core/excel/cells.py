@@ -5,6 +5,8 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from jiceng.core.phones import PHONE_HELP, PhoneError, normalize_phone
+
 from .base import EXCEL_EPOCH, CellError
 
 
@@ -129,16 +131,15 @@ def parse_id_text(value) -> str:
     return cell_text(value).strip()
 
 
-_PHONE = re.compile(r"^(?:1\d{10}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?|\d{7,8})$")
-
-
 def parse_phone(value) -> str:
+    """A phone cell, checked and normalised by :func:`jiceng.core.phones.normalize_phone`."""
     if value is None:
         return ""
-    text = _number_text(value) if not isinstance(value, str) else value.strip().replace(" ", "")
-    if text and not _PHONE.match(text):
-        raise CellError("电话号码格式不正确（手机号为11位数字，座机如 025-83001234）")
-    return text
+    text = _number_text(value) if not isinstance(value, str) else value
+    try:
+        return normalize_phone(text)
+    except PhoneError:
+        raise CellError(f"电话号码格式不正确（{PHONE_HELP}）") from None
 
 
 def parse_int(value, min_value: int | None = None, max_value: int | None = None) -> int | None:

@@ -12,6 +12,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor
 from jiceng.core.ids import IDInfo, IDNumberError, parse_id_number
 from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.phones import PhoneError, normalize_phone
 from jiceng.core.scope import holds
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
@@ -29,6 +30,19 @@ if TYPE_CHECKING:
 
 class MemberError(ValidationError):
     """A refusal with the reason(s) in Chinese; ``message_dict`` when tied to fields."""
+
+
+# An ID number already on the roster, wherever: the answer says neither where nor whether the
+# person is a member the user may see (DOMAIN.md §11; issue 13), only what to do.
+ON_FILE = "该人员不能在此登记。如需将其党组织关系转入，请由其现所在党组织发起组织关系转接。"
+
+
+def _clean_phone(value: str | None) -> str:
+    """The phone in its stored form (:func:`jiceng.core.phones.normalize_phone`), or MemberError."""
+    try:
+        return normalize_phone(value, "手机号")
+    except PhoneError as exc:
+        raise MemberError({"phone": [str(exc)]}) from exc
 
 
 def _today() -> date:
@@ -185,7 +199,7 @@ def normalise_id_number(
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        errors["id_number"] = ["该身份证号已登记在册，不能重复录入"]
+        errors["id_number"] = [ON_FILE]
     if errors:
         raise MemberError(errors)
     return info

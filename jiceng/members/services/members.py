@@ -30,11 +30,13 @@ from jiceng.orgs.models import Org
 
 from .common import (
     AUDIT_FIELDS,
+    ON_FILE,
     MemberError,
     _apply_residence,
     _check_mobile,
     _check_org,
     _check_record,
+    _clean_phone,
     _counts_change,
     _event,
     _lock_member,
@@ -97,6 +99,8 @@ def create_member(
     if not name:
         raise MemberError({"name": ["姓名不能为空"]})
     org = _check_org(org)
+    if "phone" in fields:
+        fields["phone"] = _clean_phone(fields["phone"])
     info = normalise_id_number(id_number, birth_date=birth_date, gender=gender)
     member = Member(
         name=name,
@@ -119,7 +123,7 @@ def create_member(
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise MemberError({"id_number": ["该身份证号已登记在册，不能重复录入"]}) from exc
+        raise MemberError({"id_number": [ON_FILE]}) from exc
     if introducers:
         member.introducers.set(introducers)
     _event(
@@ -193,6 +197,8 @@ def update_member(actor: Actor, member: Member, **changes: Any) -> Member:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
             raise MemberError({"name": ["姓名不能为空"]})
+    if "phone" in changes:
+        changes["phone"] = _clean_phone(changes["phone"])
     if "id_number" in changes or "birth_date" in changes or "gender" in changes:
         info = normalise_id_number(
             changes.get("id_number", member.id_number),
@@ -212,7 +218,7 @@ def update_member(actor: Actor, member: Member, **changes: Any) -> Member:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:
-        raise MemberError({"id_number": ["该身份证号已登记在册，不能重复录入"]}) from exc
+        raise MemberError({"id_number": [ON_FILE]}) from exc
     after = _masked_snapshot(member, AUDIT_FIELDS)
     changed = [k for k in after if after[k] != before[k]]
     if changed:

@@ -25,9 +25,11 @@ from jiceng.members.rules import (
 
 from .common import (
     AUDIT_FIELDS,
+    ON_FILE,
     MemberError,
     _apply_residence,
     _check_org,
+    _clean_phone,
     _event,
     _lock_member,
     _masked_snapshot,
@@ -240,6 +242,8 @@ def _receive_incoming(
         from_org = returning.org
         returning.org, returning.org_path, returning.area_path = to_org, to_org.code, to_org.area_path
         returning.left_on = None
+        if "phone" in member_fields:
+            member_fields["phone"] = _clean_phone(member_fields["phone"])
         for field in ("phone", "residence", "workplace", "is_employed"):
             if field in member_fields:
                 setattr(returning, field, member_fields[field])
@@ -451,7 +455,7 @@ def register_incoming(
         errors["person_id_number"] = [str(exc)]
         number = ""
     if number and Member.objects.filter(id_number=number, left_on__isnull=True).exists():
-        errors["person_id_number"] = ["该身份证号的党员已在本平台登记，应使用平台内转接"]
+        errors["person_id_number"] = [ON_FILE]
     if not (external_org_name or "").strip():
         errors["external_org_name"] = ["请填写转出党组织名称"]
     if not (letter_no or "").strip():

@@ -83,8 +83,9 @@ def test_roles_without_pii_get_masked_ids_and_phones(login, users, roster, monke
     assert [r["姓名"] for r in rows] == ["北一", "北二"]  # the grid worker's grid only
     for row in rows:
         full = roster[row["姓名"]]["公民身份号码"]
-        assert row["公民身份号码"] == full[:3] + "*" * 11 + full[-4:]
+        assert row["公民身份号码"] == full[:1] + "*" * 16 + full[-1:]
         assert row["手机号"].startswith("138****")
+        assert row["出生日期"] == int(full[6:10])  # the year only
     audit = AuditLog.objects.get(action="export_members")
     assert audit.after["masked_rows"] == 2 and audit.after["full_pii_rows"] == 0
 

@@ -247,7 +247,7 @@ def test_two_imports_of_the_same_file_create_no_duplicates(superuser, xl_orgs):
     second, errors = run(superuser, io.BytesIO(data))
     assert not second.ok and second.created == 0
     assert [(e.row, e.column) for e in errors.preview] == [(2, "公民身份号码"), (3, "公民身份号码")]
-    assert all("已登记在册" in e.reason for e in errors.preview)
+    assert all("组织关系转接" in e.reason for e in errors.preview)
     assert Member.objects.count() == 2
 
 

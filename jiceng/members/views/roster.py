@@ -23,7 +23,7 @@ from jiceng.members.models import (
     get_member_for_user,
 )
 from jiceng.members.permissions import DUES_ADD, MEMBER_ADD, TRANSFER_CHANGE
-from jiceng.members.privacy import log_pii_view, masked_id_number, masked_phone, pii_visible
+from jiceng.members.privacy import MemberPrivacy, log_pii_view, pii_visible
 from jiceng.members.rules import STATUS_LABELS, probation_end
 from jiceng.orgs.models import Org, get_org_for_user
 
@@ -51,9 +51,9 @@ def member_list(request):
         export_kind="members",
     )
     filterset, rows = page.filterset, page.rows
+    privacy = filterset.privacy
     for member in rows:
-        member.id_display = masked_id_number(member)
-        member.phone_display = masked_phone(member)
+        member.shown = privacy.shown(member)  # lists are always masked; birth year only without the right
     data = filterset.form.cleaned_data if filterset.is_valid() else {}
     org = area = None
     if data.get("org"):
@@ -77,6 +77,7 @@ def member_list(request):
             "statuses": Status.choices,
             "selected_statuses": request.GET.getlist("status"),
             "can_add": org is not None and org.is_branch and _org_scope(user, MEMBER_ADD, org),
+            "id_searchable": privacy.id_searchable,
             "page_size": PAGE_SIZE,
         },
     )
@@ -106,15 +107,15 @@ def _member_page(request, member: Member, revealed: bool = False):
     today = _today()
     can_change = can(user, "change", member)
     unpaid = dues_rules.unpaid_months(member.dues_paid_through, services.dues_from(member), today)
+    shown = MemberPrivacy(user).shown(member, reveal=revealed)
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
-            "id_display": member.id_number if revealed else masked_id_number(member),
-            "phone_display": member.phone if revealed else masked_phone(member),
-            "revealed": revealed,
-            "can_pii": pii_visible(user, member),
+            "shown": shown,
+            "revealed": revealed and shown.full,
+            "can_pii": shown.full,
             "can_change": can_change and not member.left_on,
             "can_transfer": _member_scope(user, TRANSFER_CHANGE, member)
             and member.status in PARTY_MEMBER_STATUSES
@@ -211,6 +212,11 @@ def member_add(request):
 def member_edit(request, pk):
     member = get_member_for_user(request.user, pk, "change")
     form = forms.MemberEditForm(request.POST or None, instance=Member.objects.get(pk=member.pk))
+    # The form shows the phone in full: an audited full view, and none for a user without the right.
+    if not pii_visible(request.user, member):
+        del form.fields["phone"]
+    elif request.method == "GET":
+        log_pii_view(request.user, member, "edit")
     if request.method == "POST" and form.is_valid():
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f != "residence_code"}
         if "residence_code" in form.changed_data:
@@ -231,7 +237,7 @@ def _find_introducers(user, member, text: str) -> tuple[list[Member], list[str]]
         candidates = Member.objects.visible_to(user).filter(left_on__isnull=True)
         token_upper = token.upper()
         if len(token_upper) == 4 and set(token_upper) <= set("0123456789X"):
-            candidates = candidates.filter(id_last4=token_upper)
+            candidates = MemberPrivacy(user).id_search_scope(candidates).filter(id_last4=token_upper)
         else:
             candidates = candidates.filter(name=token)
         same_branch = [m for m in candidates.filter(org=member.org)[:2]]

@@ -8,6 +8,7 @@ from django.db import transaction
 from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import Area
 from jiceng.core.paths import is_in_subtree
+from jiceng.core.phones import PhoneError, normalize_phone
 from jiceng.orgs.models import Department, DepartmentLevel, Org, ResidentUnit, UnitKind
 from jiceng.orgs.services.tree import OrgError, _check_choice, _clean_name
 
@@ -16,10 +17,10 @@ DEPARTMENT_AUDIT_FIELDS = ["name", "level", "area"]
 
 
 def _clean_phone(value: str | None) -> str:
-    value = (value or "").strip()
-    if value and not all(c.isascii() and (c.isdigit() or c in "-+ ") for c in value):
-        raise OrgError(f"联系电话“{value}”只能包含数字、“-”和“+”。", code="contact_phone")
-    return value
+    try:
+        return normalize_phone(value, "联系电话")
+    except PhoneError as exc:
+        raise OrgError(str(exc), code="contact_phone") from exc
 
 
 @transaction.atomic

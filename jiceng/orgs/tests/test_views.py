@@ -393,7 +393,7 @@ def test_add_and_edit_a_unit(login, orgtree, users, tree):
         reverse("orgs:unit_add"),
         {"name": "某银行", "kind": "state_enterprise", "area": tree.grid1.code, "contact_phone": "电话"},
     )
-    assert "联系电话" in response.text and "只能包含数字" in response.text
+    assert "联系电话“电话”格式不正确" in response.text
     response = client.post(
         reverse("orgs:unit_add"), {"name": "某银行", "kind": "state_enterprise", "area": tree.grid1.code}
     )
