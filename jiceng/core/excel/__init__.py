@@ -52,12 +52,14 @@ from .converter import (
     RowConverter,
 )
 from .reading import (
-    CHUNK_MIN_BYTES,
     CHUNK_ROWS,
     SheetReader,
     XlsxChunker,
     check_excel_file,
     open_sheet,
+)
+from .limits import (
+    ReadLimits,
 )
 from .report import (
     ERROR_REPORT_HEADERS,
@@ -91,7 +93,6 @@ from .template import (
 __all__ = [
     "BOOL",
     "CHOICE",
-    "CHUNK_MIN_BYTES",
     "CHUNK_ROWS",
     "CODE",
     "DATE",
@@ -115,6 +116,7 @@ __all__ = [
     "ErrorCollector",
     "ExcelError",
     "RowConverter",
+    "ReadLimits",
     "RowError",
     "SheetReader",
     "SheetStream",

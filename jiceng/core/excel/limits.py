@@ -1,0 +1,325 @@
+"""What an uploaded workbook may hold before any of it is parsed, and the checks that hold it there.
+
+An xlsx is a zip of XML parts, and python-calamine builds each sheet as one dense grid from the
+first to the last cell it finds (about 32 bytes a cell): a 2 KB file with one cell at
+``CV1048576`` becomes a 100 × 1,048,576 grid (3.4 GB), a 200 KB file can hold a 200 MB shared
+string, and a zip member can inflate a thousand times. So calamine never opens the upload
+itself: :class:`~jiceng.core.excel.reading.XlsxChunker` copies the parts it needs into small
+workbooks of its own, and on the way checks them against :class:`ReadLimits`:
+
+* the zip's end record (number of members) before the zip is opened, then its central directory
+  (declared sizes, the total, the ratio of inflated to compressed size of each member);
+* while streaming (a header can lie; Python's zipfile also stops at the declared size and then
+  fails the CRC check): the bytes inflated, the shared strings (no string longer than the cell
+  limit), and every row of the sheet: its number, the position of each cell (columns up to the
+  template's width plus a margin, rows within the kind's cap and within the chunk), the length of
+  each cell's text and of the row;
+* the declared ``<dimension>`` is dropped (never trusted).
+
+Anything over a limit is refused with :class:`~jiceng.core.excel.base.ExcelError` in Chinese.
+The numbers are city rules (``jiceng.core.excel_limits``); this module has no Django in it.
+"""
+
+import re
+import struct
+from dataclasses import dataclass
+
+from .base import HEADER_SEARCH_ROWS, ExcelError
+
+MB = 1024 * 1024
+# A zip with more members than this is not a workbook someone filled in (Excel writes a dozen).
+MAX_ZIP_MEMBERS = 10_000
+# Parts other than the sheet and the shared strings (workbook, relationships, styles, content
+# types): Excel's own styles part stays under a few MB even with the "too many formats" bloat.
+MAX_AUX_PART = 32 * MB
+# Members smaller than this are not held to the ratio (tiny XML parts compress very well);
+# Apache POI's ZipSecureFile uses the same grace size.
+RATIO_GRACE_BYTES = 100 * 1024
+# Bytes of XML a character may take: UTF-8 needs up to 4, an escape like &quot; 6.
+BYTES_PER_CHAR = 6
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The limits one import reads with; built from the city's rules by ``excel_limits``."""
+
+    max_rows: int = 100_000  # data rows of the kind
+    max_columns: int = 50  # the last column a cell may be in (A = 1): template columns + a margin
+    max_cell_chars: int = 32_767  # Excel's own limit for one cell
+    max_uncompressed: int = 2048 * MB  # all parts read, inflated
+    max_shared_strings: int = 256 * MB  # the shared-string part, inflated
+    max_ratio: int = 100  # inflated / compressed size of one zip member
+
+    @classmethod
+    def for_spec(cls, spec, *, extra_columns: int = 20, **values) -> "ReadLimits":
+        """Columns from the template: its columns, the headers an export adds, and a margin."""
+        columns = len(spec.columns) + len(spec.ignore_headers) + extra_columns
+        return cls(max_columns=columns, **values)
+
+    @property
+    def max_row_number(self) -> int:
+        """The last row a cell may be in (the header may be anywhere in the first rows)."""
+        return self.max_rows + HEADER_SEARCH_ROWS
+
+    @property
+    def max_cell_bytes(self) -> int:
+        return self.max_cell_chars * BYTES_PER_CHAR + 64
+
+    @property
+    def max_row_bytes(self) -> int:
+        return (self.max_columns + 1) * (self.max_cell_bytes + 256)
+
+
+def column_number(letters: str) -> int:
+    """A → 1, Z → 26, AA → 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    """1 → A, 27 → AA."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def too_many_rows(limits: ReadLimits, row: int) -> ExcelError:
+    return ExcelError(
+        f"文件超过 {limits.max_rows:,} 行的导入上限（第 {row:,} 行还有内容或格式）。"
+        "请分成几个文件上传，或删除表格末尾多余的行后再上传。"
+    )
+
+
+def too_many_columns(limits: ReadLimits, ref: str) -> ExcelError:
+    return ExcelError(
+        f"单元格 {ref[:12]} 超出了模板的列数（最多到 {column_letters(limits.max_columns)} 列）。"
+        "请删除模板以外的列（包括只设置了格式的列）后再上传。"
+    )
+
+
+def cell_too_long(limits: ReadLimits, where: str = "") -> ExcelError:
+    return ExcelError(
+        f"文件中{where}有单元格的内容超过 {limits.max_cell_chars:,} 个字符，无法导入。请检查文件内容后重新上传。"
+    )
+
+
+def broken_structure(detail: str) -> ExcelError:
+    return ExcelError(f"文件结构异常（{detail}），无法导入。请在 Excel/WPS 中打开后“另存为”.xlsx 再上传。")
+
+
+def too_large(limits: ReadLimits) -> ExcelError:
+    return ExcelError(
+        f"文件解压后超过 {limits.max_uncompressed // MB:,} MB 的导入上限，无法导入。请分成几个文件上传。"
+    )
+
+
+# --------------------------------------------------------------------------- the zip
+
+
+_EOCD = b"PK\x05\x06"
+
+
+def check_zip_end(source) -> None:
+    """Before ``zipfile.ZipFile`` reads the central directory into memory: its member count."""
+    source.seek(0, 2)
+    size = source.tell()
+    tail_size = min(size, 22 + 65_535)
+    source.seek(size - tail_size)
+    tail = source.read(tail_size)
+    source.seek(0)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) - at < 22:
+        return  # zipfile will say the file is broken
+    members = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+    if members > MAX_ZIP_MEMBERS:  # 0xFFFF (a ZIP64 count) is over the limit too
+        raise broken_structure(f"包含 {members:,} 个部件")
+
+
+def check_directory(infos, limits: ReadLimits) -> None:
+    """The central directory's declared sizes: the total and each member's ratio."""
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_GRACE_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise ExcelError(
+                f"文件的压缩比异常（其中一部分解压后是压缩时的 {ratio:,} 倍，上限 {limits.max_ratio} 倍），"
+                "可能是恶意构造的文件，已拒绝导入。"
+            )
+    if total > limits.max_uncompressed:
+        raise too_large(limits)
+
+
+def check_part_size(info, limit: int, limits: ReadLimits) -> None:
+    if info.file_size > limit:
+        raise too_large(limits) if limit >= limits.max_uncompressed else broken_structure(f"{info.filename} 过大")
+
+
+class ByteBudget:
+    """Bytes inflated so far, against ``max_uncompressed`` (counted as read, not as declared)."""
+
+    def __init__(self, limits: ReadLimits):
+        self.limits = limits
+        self.used = 0
+
+    def spend(self, count: int) -> None:
+        self.used += count
+        if self.used > self.limits.max_uncompressed:
+            raise too_large(self.limits)
+
+
+def long_run(data: bytes, token: bytes, limit: int, start: int = 0, end: int | None = None) -> int | None:
+    """Where ``data[start:end]`` has more than ``limit`` bytes without ``token``, else None.
+
+    Steps from one window's last token to the next window, so it costs a few ``rfind`` calls
+    per ``limit`` bytes (all in C), not one per token.
+    """
+    end = len(data) if end is None else end
+    position = start
+    while end - position > limit:
+        found = data.rfind(token, position, position + limit + 1)
+        if found < 0:
+            return position
+        position = found + 1
+    return None
+
+
+def check_shared_strings(stream, limits: ReadLimits, budget: ByteBudget, block: int = 4 * MB) -> None:
+    """Every shared string (``<si>`` … ``</si>``) within the cell limit, read in blocks.
+
+    ``si>`` ends both tags (with or without a namespace prefix) and cannot occur in text (``>``
+    in text is escaped), so a string longer than the limit is a stretch of more than the
+    limit's bytes without it.
+    """
+    carry = b""
+    read = 0
+    while True:
+        chunk = stream.read(block)
+        if not chunk:
+            break
+        read += len(chunk)
+        budget.spend(len(chunk))
+        if read > limits.max_shared_strings:
+            raise ExcelError(
+                f"文件中的文字内容解压后超过 {limits.max_shared_strings // MB:,} MB 的导入上限，无法导入。"
+                "请分成几个文件上传。"
+            )
+        data = carry + chunk
+        if long_run(data, b"si>", limits.max_cell_bytes) is not None:
+            raise cell_too_long(limits)
+        last = data.rfind(b"si>")
+        carry = data[last + 1 :] if last >= 0 else data
+
+
+# --------------------------------------------------------------------------- the cells of a sheet
+
+
+def _digits_between(low: str, high: str) -> str:
+    """A pattern for the digit strings of ``len(low)`` characters from ``low`` to ``high``."""
+    if not low:
+        return ""
+    if low == high:
+        return low
+    if low[0] == high[0]:
+        return low[0] + _digits_between(low[1:], high[1:])
+    rest = len(low) - 1
+    zeros, nines = "0" * rest, "9" * rest
+    tail = f"\\d{{{rest}}}" if rest else ""
+    parts = []
+    first, last = int(low[0]), int(high[0])
+    if low[1:] != zeros:
+        parts.append(low[0] + "(?:" + _digits_between(low[1:], nines) + ")")
+        first += 1
+    if high[1:] != nines:
+        suffix = high[0] + "(?:" + _digits_between(zeros, high[1:]) + ")"
+        last -= 1
+    else:
+        suffix = ""
+    if first <= last:
+        parts.append(f"[{first}-{last}]{tail}")
+    if suffix:
+        parts.append(suffix)
+    return "(?:" + "|".join(parts) + ")"
+
+
+def number_range_pattern(low: int, high: int) -> str:
+    """A regular expression for the decimal numbers ``low`` … ``high`` (no leading zeros)."""
+    parts = []
+    while len(str(low)) < len(str(high)):
+        top = 10 ** len(str(low)) - 1
+        parts.append(_digits_between(str(low), str(top)))
+        low = top + 1
+    parts.append(_digits_between(str(low), str(high)))
+    return "(?:" + "|".join(parts) + ")"
+
+
+def columns_pattern(max_columns: int) -> str:
+    """A regular expression for the column letters A … the ``max_columns``-th."""
+    parts = []
+    for width in range(1, 4):
+        first = column_number("A" * width)
+        last = min(max_columns, column_number("Z" * width))
+        if first > last:
+            break
+        parts += [column_letters(n) for n in range(first, last + 1)]
+    return "(?:" + "|".join(sorted(parts, key=len, reverse=True)) + ")"
+
+
+class CellCheck:
+    """Finds the first cell of a piece of sheet XML outside the allowed rows and columns.
+
+    Cells as every spreadsheet program writes them (``<c r="B7" …>``, the reference first) are
+    checked with one regular-expression search per piece (in C, about 0.3 s per 100,000 roster
+    rows); a piece where some cell has no reference or has it later is checked the slow way,
+    row by row (calamine puts a cell without a reference after the one before it, so a row's
+    cells are then counted).
+    """
+
+    def __init__(self, prefix: bytes, limits: ReadLimits, low: int, high: int):
+        self.limits = limits
+        self.low, self.high = low, min(high, limits.max_row_number)
+        allowed = (columns_pattern(limits.max_columns) + number_range_pattern(self.low, self.high)).encode()
+        p = re.escape(prefix)
+        self._cell_any = b"<" + prefix + b"c"
+        self._cell_ref = b"<" + prefix + b'c r="'
+        self._bad_first = re.compile(b"<" + p + rb'c r="(?!' + allowed + b'")')
+        self._bad_anywhere = re.compile(b"<" + p + rb'c(?=[\s/>])[^>]*?\sr="(?!' + allowed + b'")')
+        self._cell = re.compile(b"<" + p + rb"c(?=[\s/>])")
+        self._row = re.compile(b"<" + p + rb"row(?=[\s/>])")
+        self._ref = re.compile(rb'\sr="([^"]{0,16})')
+
+    def check(self, data: bytes, start: int, end: int) -> None:
+        if data.count(self._cell_any, start, end) == data.count(self._cell_ref, start, end):
+            bad = self._bad_first.search(data, start, end)
+        else:
+            bad = self._bad_anywhere.search(data, start, end)
+            if bad is None:
+                self._count_cells(data, start, end)
+        if bad is not None:
+            raise self._explain(data[bad.start() : bad.end() + 24])
+
+    def _count_cells(self, data: bytes, start: int, end: int) -> None:
+        rows = [m.start() for m in self._row.finditer(data, start, end)] + [end]
+        for row_start, row_end in zip(rows, rows[1:], strict=False):
+            if len(self._cell.findall(data, row_start, row_end)) > self.limits.max_columns:
+                raise too_many_columns(self.limits, "（某行）")
+
+    def _explain(self, tag: bytes) -> ExcelError:
+        found = self._ref.search(tag)
+        ref = found.group(1).decode("ascii", "replace") if found else ""
+        parsed = re.fullmatch(r"([A-Z]{1,3})([1-9]\d{0,8})", ref)
+        if parsed is None:
+            return broken_structure(f"单元格位置“{ref[:16]}”不正确")
+        letters, row = parsed.group(1), int(parsed.group(2))
+        if column_number(letters) > self.limits.max_columns:
+            return too_many_columns(self.limits, ref)
+        if row > self.limits.max_row_number:
+            return too_many_rows(self.limits, row)
+        return broken_structure(f"单元格 {ref} 不在它所在的行")
