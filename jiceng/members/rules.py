@@ -631,6 +631,7 @@ def check_record(data: Mapping[str, Any], today: date) -> list[tuple[str, str]]:
         errors += check(rec)
     return errors
 
+
 register(
     "members.import_max_rows",
     "党员名册 Excel 导入文件的最大数据行数",

@@ -51,15 +51,15 @@ from .converter import (
     DATE_MEMO_SIZE,
     RowConverter,
 )
+from .limits import (
+    ReadLimits,
+)
 from .reading import (
     CHUNK_ROWS,
     SheetReader,
     XlsxChunker,
     check_excel_file,
     open_sheet,
-)
-from .limits import (
-    ReadLimits,
 )
 from .report import (
     ERROR_REPORT_HEADERS,
@@ -115,8 +115,8 @@ __all__ = [
     "Column",
     "ErrorCollector",
     "ExcelError",
-    "RowConverter",
     "ReadLimits",
+    "RowConverter",
     "RowError",
     "SheetReader",
     "SheetStream",

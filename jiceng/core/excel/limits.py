@@ -97,9 +97,9 @@ def too_many_rows(limits: ReadLimits, row: int) -> ExcelError:
     )
 
 
-def too_many_columns(limits: ReadLimits, ref: str) -> ExcelError:
+def too_many_columns(limits: ReadLimits, where: str) -> ExcelError:
     return ExcelError(
-        f"单元格 {ref[:12]} 超出了模板的列数（最多到 {column_letters(limits.max_columns)} 列）。"
+        f"{where}超出了模板的列数（最多到 {column_letters(limits.max_columns)} 列）。"
         "请删除模板以外的列（包括只设置了格式的列）后再上传。"
     )
 
@@ -115,9 +115,7 @@ def broken_structure(detail: str) -> ExcelError:
 
 
 def too_large(limits: ReadLimits) -> ExcelError:
-    return ExcelError(
-        f"文件解压后超过 {limits.max_uncompressed // MB:,} MB 的导入上限，无法导入。请分成几个文件上传。"
-    )
+    return ExcelError(f"文件解压后超过 {limits.max_uncompressed // MB:,} MB 的导入上限，无法导入。请分成几个文件上传。")
 
 
 # --------------------------------------------------------------------------- the zip
@@ -292,7 +290,7 @@ class CellCheck:
         self._bad_first = re.compile(b"<" + p + rb'c r="(?!' + allowed + b'")')
         self._bad_anywhere = re.compile(b"<" + p + rb'c(?=[\s/>])[^>]*?\sr="(?!' + allowed + b'")')
         self._cell = re.compile(b"<" + p + rb"c(?=[\s/>])")
-        self._row = re.compile(b"<" + p + rb"row(?=[\s/>])")
+        self._row = re.compile(b"<" + p + rb'row(?=[\s/>])(?:[^>]*?\sr="(\d{1,10})")?')
         self._ref = re.compile(rb'\sr="([^"]{0,16})')
 
     def check(self, data: bytes, start: int, end: int) -> None:
@@ -306,10 +304,12 @@ class CellCheck:
             raise self._explain(data[bad.start() : bad.end() + 24])
 
     def _count_cells(self, data: bytes, start: int, end: int) -> None:
-        rows = [m.start() for m in self._row.finditer(data, start, end)] + [end]
-        for row_start, row_end in zip(rows, rows[1:], strict=False):
-            if len(self._cell.findall(data, row_start, row_end)) > self.limits.max_columns:
-                raise too_many_columns(self.limits, "（某行）")
+        rows = list(self._row.finditer(data, start, end))
+        ends = [m.start() for m in rows[1:]] + [end]
+        for row, row_end in zip(rows, ends, strict=True):
+            if len(self._cell.findall(data, row.start(), row_end)) > self.limits.max_columns:
+                number = row.group(1).decode() if row.group(1) else "某"
+                raise too_many_columns(self.limits, f"第 {number} 行的单元格")
 
     def _explain(self, tag: bytes) -> ExcelError:
         found = self._ref.search(tag)
@@ -319,7 +319,7 @@ class CellCheck:
             return broken_structure(f"单元格位置“{ref[:16]}”不正确")
         letters, row = parsed.group(1), int(parsed.group(2))
         if column_number(letters) > self.limits.max_columns:
-            return too_many_columns(self.limits, ref)
+            return too_many_columns(self.limits, f"单元格 {ref} ")
         if row > self.limits.max_row_number:
             return too_many_rows(self.limits, row)
         return broken_structure(f"单元格 {ref} 不在它所在的行")

@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from python_calamine import CalamineWorkbook
 
@@ -235,8 +235,10 @@ class _SheetCutter:
         self.chunker = chunker
         self.zf = zf
         self.limits = chunker.limits
-        self.stream = zf.open(chunker.part)
-        self.chunk = None  # (tmp path, zip, sheet handle)
+        assert chunker.part is not None  # XlsxChunker.sheets() checked it
+        self.part: str = chunker.part
+        self.stream = zf.open(self.part)
+        self.chunk: tuple[str, zipfile.ZipFile, IO[bytes]] | None = None  # (tmp path, zip, sheet handle)
         self.low = 0  # the first row number of the chunk
         self.rows = 0  # rows in the chunk
         self.written = 0  # bytes of the chunk's rows
@@ -264,6 +266,21 @@ class _SheetCutter:
         return data, match
 
     def sheets(self):
+        try:
+            yield from self._sheets()
+        finally:
+            self._discard()  # a refused or abandoned read leaves no temporary file behind
+
+    def _discard(self) -> None:
+        if self.chunk is None:
+            return
+        tmp, out, sheet_handle = self.chunk
+        self.chunk = None
+        sheet_handle.close()
+        out.close()
+        os.unlink(tmp)
+
+    def _sheets(self):
         with self.stream:
             data, match = self._head()
             if match is None or match.group(2) == b"/":
@@ -313,7 +330,9 @@ class _SheetCutter:
             self.seen += 1
             if number > limits.max_row_number or self.seen > limits.max_row_number:
                 raise too_many_rows(limits, max(number, self.seen))
-            if self.rows and (self.rows >= self.chunker.chunk_rows or not 0 <= number - self.low < self.chunker.chunk_rows):
+            if self.rows and (
+                self.rows >= self.chunker.chunk_rows or not 0 <= number - self.low < self.chunker.chunk_rows
+            ):
                 self._write(data, position, at)
                 position = at
                 if self.first:
@@ -337,6 +356,7 @@ class _SheetCutter:
             # Text before the first row: no cells may be there.
             self.cells = CellCheck(self.prefix, self.limits, 1, 1)
         self.cells.check(data, start, end)
+        assert self.chunk is not None  # a chunk is open from the start to the end of the sheet
         self.chunk[2].write(data[start:end])
         self.written += end - start
 
@@ -347,13 +367,14 @@ class _SheetCutter:
         for name in self.chunker.parts:
             with self.zf.open(name) as src, out.open(name, "w", force_zip64=True) as dst:
                 shutil.copyfileobj(src, dst, _BLOCK)
-        sheet_handle = out.open(self.chunker.part, "w", force_zip64=True)
+        sheet_handle = out.open(self.part, "w", force_zip64=True)
         sheet_handle.write(self.head)
         self.chunk = (tmp, out, sheet_handle)
         self.rows = self.written = 0
         self.cells = None
 
     def _close(self):
+        assert self.chunk is not None
         tmp, out, sheet_handle = self.chunk
         self.chunk = None
         sheet_handle.write(self.footer)
