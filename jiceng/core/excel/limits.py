@@ -35,8 +35,11 @@ MAX_AUX_PART = 32 * MB
 # Members smaller than this are not held to the ratio (tiny XML parts compress very well);
 # Apache POI's ZipSecureFile uses the same grace size.
 RATIO_GRACE_BYTES = 100 * 1024
-# Bytes of XML a character may take: UTF-8 needs up to 4, an escape like &quot; 6.
-BYTES_PER_CHAR = 6
+# Bytes of XML a character may take (UTF-8 needs up to 4): the cell limit is checked on the bytes
+# of the XML, so ASCII text may reach 4 times the limit before it is refused here (the template's
+# columns then check the length in characters), and text made only of escapes (&amp;) a little
+# less than the limit.
+BYTES_PER_CHAR = 4
 
 
 @dataclass(frozen=True)
