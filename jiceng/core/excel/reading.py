@@ -1,6 +1,7 @@
-"""Reading: :func:`open_sheet` checks the upload and opens it with python-calamine; large xlsx
-sheets are cut into chunks (:class:`XlsxChunker`) parsed ahead of the check (:class:`_Prefetch`);
-:class:`SheetReader` finds the header row and yields the rows aligned to the spec."""
+"""Reading: :func:`check_excel_file` checks the upload; an xlsx sheet is checked against the read
+limits and cut into chunks (:class:`XlsxChunker`) that calamine parses ahead of the check
+(:class:`_Prefetch`); :class:`SheetReader` finds the header row and yields the rows aligned to the
+spec. An old .xls is opened by calamine as uploaded (:func:`open_sheet`)."""
 
 import os
 import queue
@@ -319,16 +320,17 @@ class _SheetCutter:
         position = 0
         previous = 0
         limits = self.limits
+        row_bytes, last_row = limits.max_row_bytes, limits.max_row_number  # once, not per row
         for found in starts:
             at = found.start()
-            if at - previous > limits.max_row_bytes:
+            if at - previous > row_bytes:
                 raise cell_too_long(limits, f"第 {self.number:,} 行")
             previous = at
             r = found.group(1)
             number = int(r) if r else self.number + 1
             self.number = number
             self.seen += 1
-            if number > limits.max_row_number or self.seen > limits.max_row_number:
+            if number > last_row or self.seen > last_row:
                 raise too_many_rows(limits, max(number, self.seen))
             if self.rows and (
                 self.rows >= self.chunker.chunk_rows or not 0 <= number - self.low < self.chunker.chunk_rows
@@ -454,8 +456,10 @@ class SheetReader:
     unknown or repeated headers. Iterating :meth:`rows` yields ``(excel_row_number, values)`` where
     ``values`` is a tuple aligned to ``spec.columns`` (``None`` where the file lacks the column).
     Blank rows and rows whose first cell starts with “示例” (the template's example) are skipped.
-    A large xlsx is read in chunks (:class:`XlsxChunker`); ``total`` is then an estimate until
-    the rows have been read.
+    An xlsx is read in chunks (:class:`XlsxChunker`) within ``limits`` (by default the spec's
+    columns and :class:`ReadLimits`' defaults; imports pass the city's rules); ``total`` is an
+    estimate until the rows have been read when there is more than one chunk. A limit met in a
+    later chunk raises :class:`ExcelError` from :meth:`rows`.
     """
 
     def __init__(

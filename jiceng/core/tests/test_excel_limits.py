@@ -187,3 +187,15 @@ def test_row_and_column_patterns_match_exactly_their_ranges():
     for last in (1, 26, 27, 49, 702, 703):
         pattern = re.compile(columns_pattern(last) + "$")
         assert [n for n in range(1, 800) if pattern.match(hostile.letters(n))] == list(range(1, last + 1))
+
+
+def test_a_limit_met_in_a_later_chunk_stops_the_read(calamine_calls):
+    rows = "".join(f'<row r="{n}">{hostile.text_cell(f"A{n}", f"人员{n}")}</row>' for n in range(2, 2502))
+    content = hostile.book(HEADERS, rows + '<row r="2600">' + hostile.text_cell("CV2600", "x") + "</row>")
+    reader = SheetReader(io.BytesIO(content), SPEC, limits=ReadLimits.for_spec(SPEC), chunk_rows=1000)
+    seen = []
+    with pytest.raises(ExcelError, match="单元格 CV2600 超出了模板的列数"):
+        for number, _values in reader.rows():
+            seen.append(number)
+    assert seen == list(range(2, 2001))  # rows 1–1000 and 1001–2000: the chunks before the cell
+    assert len(calamine_calls) == 2

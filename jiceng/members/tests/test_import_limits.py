@@ -86,3 +86,14 @@ def test_the_job_page_keeps_a_short_prefix_of_a_long_cell(login, users, xl_orgs)
     assert error["value"] == "名" * 50 + "…" and error["reason"] == "长度超过50个字符"
     page = login(users.community).get(f"/excel/jobs/{job.pk}/").content.decode()
     assert "名" * 50 + "…" in page and "名" * 51 not in page
+
+
+def test_a_limit_met_after_the_first_chunk_rejects_the_whole_file(users, xl_orgs, monkeypatch):
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 1000)
+    rows = [[f"人员{n}"] for n in range(1200)]
+    body = "".join(f'<row r="{n}">{hostile.text_cell(f"A{n}", row[0])}</row>' for n, row in enumerate(rows, start=2))
+    content = hostile.book(HEADERS, body + '<row r="1300">' + hostile.text_cell("ZZ1300", "x") + "</row>")
+    job = import_now(users.community, SimpleUploadedFile("a.xlsx", content))
+    assert job.status == ExcelJob.Status.REJECTED
+    assert "单元格 ZZ1300 超出了模板的列数" in job.message
+    assert Member.objects.count() == 0
