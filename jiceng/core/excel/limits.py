@@ -328,13 +328,10 @@ class CellCheck:
         found = self._unusual.search(data, start, end)
         if found is None:
             return
-        if data.startswith(self._usual, found.start()):
-            bad = found
-        else:
-            bad = self._bad_anywhere.search(data, start, end)
-            if bad is None:
-                self._count_cells(data, start, end)
-                return
+        bad = found if data.startswith(self._usual, found.start()) else self._bad_anywhere.search(data, start, end)
+        if bad is None:  # only cells written otherwise, all at allowed places: count them by row
+            self._count_cells(data, start, end)
+            return
         raise self._explain(data[bad.start() : bad.end() + 24])
 
     def _count_cells(self, data: bytes, start: int, end: int) -> None:
