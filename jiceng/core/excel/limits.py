@@ -323,8 +323,14 @@ class CellCheck:
         self._cell = re.compile(b"<" + p + rb"c(?=[\s/>])")
         self._row = re.compile(b"<" + p + rb'row(?=[\s/>])(?:[^>]*?\sr="(\d{1,10})")?')
         self._ref = re.compile(rb'\sr="([^"]{0,16})')
+        # calamine knows elements by their local name whatever their prefix, so a <q:c> among
+        # unprefixed cells (or a <c> among <x:c>) would be a cell these patterns do not see.
+        self._prefix = prefix
+        self._foreign = re.compile(rb"<(?!/|\?|!|" + p + rb"[A-Za-z_])" if prefix else rb"<[^>\s/:!?]*:")
 
     def check(self, data: bytes, start: int, end: int) -> None:
+        if (self._prefix or data.count(b":", start, end)) and self._foreign.search(data, start, end):
+            raise broken_structure("表格数据中有命名空间前缀不一致的元素")
         found = self._unusual.search(data, start, end)
         if found is None:
             return

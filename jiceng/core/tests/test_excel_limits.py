@@ -199,3 +199,29 @@ def test_a_limit_met_in_a_later_chunk_stops_the_read(calamine_calls):
             seen.append(number)
     assert seen == list(range(2, 2001))  # rows 1–1000 and 1001–2000: the chunks before the cell
     assert len(calamine_calls) == 2
+
+
+def test_cells_with_another_namespace_prefix_are_refused(calamine_calls):
+    """calamine reads <q:c> as a cell whatever q is: a prefix the checks do not expect is refused."""
+    q = 'xmlns:q="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    hidden = f'<row r="2"><q:c {q} r="CV1048576" t="inlineStr"><q:is><q:t>x</q:t></q:is></q:c></row>'
+    assert "命名空间前缀不一致" in refused(hostile.book(HEADERS, hidden), ReadLimits.for_spec(SPEC, max_rows=2_000_000))
+    assert calamine_calls == []
+
+
+def test_a_workbook_written_with_prefixes_throughout_reads(tmp_path):
+    """The .NET Open XML SDK writes x:sheetData, x:row, x:c: that is one prefix, and reads."""
+    content = hostile.book(HEADERS, '<row r="2">' + hostile.text_cell("A2", "张三") + "</row>")
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode().replace('<worksheet xmlns="', '<x:worksheet xmlns:x="')
+                text = re.sub(r"<(/?)(?!x:)([a-zA-Z]+)", r"<\1x:\2", text.split("?>", 1)[1])
+                data = ('<?xml version="1.0"?>' + text).encode()
+            out.writestr(info, data)
+    assert read(target.getvalue()) == [(2, ("张三", "", ""))]
