@@ -35,6 +35,10 @@ MAX_AUX_PART = 32 * MB
 # Members smaller than this are not held to the ratio (tiny XML parts compress very well);
 # Apache POI's ZipSecureFile uses the same grace size.
 RATIO_GRACE_BYTES = 100 * 1024
+# Shared strings calamine may hold: it keeps each one as a string of its own (4 million short
+# strings take ~230 MB), so a table of tiny strings is capped by count, not only by size. A
+# 560,000-row roster saved by Excel has about 2 million.
+MAX_SHARED_STRING_ITEMS = 4_000_000
 # Bytes of XML a character may take (UTF-8 needs up to 4): the cell limit is checked on the bytes
 # of the XML, so ASCII text may reach 4 times the limit before it is refused here (the template's
 # columns then check the length in characters), and text made only of escapes (&amp;) a little
@@ -201,12 +205,18 @@ def check_shared_strings(stream, limits: ReadLimits, budget: ByteBudget, block: 
     """
     carry = b""
     read = 0
+    tags = 0  # "si>" ends an opening and a closing tag: two per string
     while True:
         chunk = stream.read(block)
         if not chunk:
             break
         read += len(chunk)
         budget.spend(len(chunk))
+        tags += chunk.count(b"si>")
+        if tags > 2 * MAX_SHARED_STRING_ITEMS:
+            raise ExcelError(
+                f"文件中的不同文字超过 {MAX_SHARED_STRING_ITEMS:,} 条的导入上限，无法导入。请分成几个文件上传。"
+            )
         if read > limits.max_shared_strings:
             raise ExcelError(
                 f"文件中的文字内容解压后超过 {limits.max_shared_strings // MB:,} MB 的导入上限，无法导入。"

@@ -225,3 +225,17 @@ def test_a_workbook_written_with_prefixes_throughout_reads(tmp_path):
                 data = ('<?xml version="1.0"?>' + text).encode()
             out.writestr(info, data)
     assert read(target.getvalue()) == [(2, ("张三", "", ""))]
+
+
+def test_a_shared_string_table_of_too_many_strings_is_refused(monkeypatch):
+    from jiceng.core.excel import limits
+
+    monkeypatch.setattr(limits, "MAX_SHARED_STRING_ITEMS", 1000)
+    content = hostile.book(
+        HEADERS, '<row r="2"><c r="A2" t="s"><v>0</v></c></row>', shared=[str(n) for n in range(1001)]
+    )
+    assert "文件中的不同文字超过 1,000 条的导入上限" in refused(content)
+    content = hostile.book(
+        HEADERS, '<row r="2"><c r="A2" t="s"><v>0</v></c></row>', shared=[str(n) for n in range(1000)]
+    )
+    assert read(content) == [(2, ("0", "", ""))]
