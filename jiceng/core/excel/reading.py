@@ -128,7 +128,9 @@ _SHEETDATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData(?:\s[^>]*)?(/?)>")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
 _FIXED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _AUX_TYPES = ("/sharedStrings", "/styles")
-_BROKEN = (zipfile.BadZipFile, EOFError, zlib.error, OSError)
+# What zipfile raises for a damaged or unusual member (a bad CRC, a truncated stream, a size the
+# headers understate, a compression method it does not know).
+_BROKEN = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError)
 
 
 def _local(tag: str) -> str:
@@ -186,7 +188,9 @@ class XlsxChunker:
                 check_directory(zf.infolist(), self.limits)
                 self.part, aux = _workbook_parts(zf, sheet_name, self.limits)
                 names = set(zf.namelist())
-                self.size = zf.getinfo(self.part).file_size if self.part in names else 0
+                if self.part not in names:
+                    self.part = None  # SheetReader says the file has no sheet
+                self.size = zf.getinfo(self.part).file_size if self.part is not None else 0
                 self.parts = [name for name in (*_FIXED_PARTS, *aux) if name in names and name != self.part]
                 for name in self.parts:
                     self._check_part(zf, name, aux)

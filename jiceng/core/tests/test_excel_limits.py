@@ -239,3 +239,15 @@ def test_a_shared_string_table_of_too_many_strings_is_refused(monkeypatch):
         HEADERS, '<row r="2"><c r="A2" t="s"><v>0</v></c></row>', shared=[str(n) for n in range(1000)]
     )
     assert read(content) == [(2, ("0", "", ""))]
+
+
+def test_a_workbook_whose_sheet_part_is_missing_is_refused_in_chinese():
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(hostile.book(HEADERS)))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, source.read(info))
+    assert refused(target.getvalue()) == "文件中没有工作表。"
