@@ -8,8 +8,9 @@ the ratio check but not the cell limit), a 1 GB zip bomb by ratio, a huge declar
 import), a cell beyond the template's columns, and a cell far from its row. Then, on a SQLite
 database of its own (migrated once, under a temporary ``JICENG_VAR_DIR``), for each file:
 
-* **request** — a fresh process POSTs the file to ``/excel/import/members/`` with Django's test
-  client, as a logged-in superuser, and reports its peak RSS (``ru_maxrss``) and wall time;
+* **request** — a fresh process GETs the upload page once (warm-up), then POSTs the file to
+  ``/excel/import/members/`` with Django's test client, as a logged-in superuser, and reports its
+  peak RSS (``ru_maxrss``) and the POST's wall time;
 * **worker** — a fresh process runs the queued job (``run_excel_job``, what the worker runs) and
   reports its peak RSS, wall time, the job's status and the start of its message.
 
@@ -94,6 +95,7 @@ def step_request(path: str) -> dict:
     user, _ = User.objects.get_or_create(username="bench", defaults={"is_superuser": True, "is_staff": True})
     client = Client()
     client.force_login(user)
+    client.get("/excel/import/members/")  # warm-up: URL resolver, templates, middleware
     before = _peak_mb()
     started = time.perf_counter()
     with open(path, "rb") as fh:
