@@ -37,7 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-DATABASE = "jiceng_bench_import"
+# Another checkout benchmarking on the same server names its own database.
+DATABASE = os.environ.get("BENCH_IMPORT_DATABASE", "jiceng_bench_import")
 SERVER_URL = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 FILE_VERSION = 2  # bump when the generated rows change, so a cached file is rebuilt
 BRANCHES = 400

@@ -1,11 +1,12 @@
 """Excel import and export jobs: which rosters exist, inline or in the worker, progress, files.
 
-Every import and every export over ``excel.inline_rows`` rows (a rule, default 2,000) becomes an
+Every import, and every export over ``excel.inline_rows`` rows (a rule, default 2,000), becomes an
 :class:`~jiceng.core.models.ExcelJob` run by the worker (``run_excel_job``, enqueued on commit,
 taking the job id, idempotent: the first runner claims the pending job with a conditional UPDATE,
-any later run of the same id does nothing). Smaller imports run in the request but still leave a
-job row, so every import has the same result page and error report; smaller exports stream
-straight back to the browser.
+any later run of the same id does nothing). The web request of an import only stores the upload
+and queues the job: the file is opened, checked against the read limits
+(``jiceng.core.excel_limits``) and written in the worker. Smaller exports stream straight back to
+the browser.
 
 Each app declares its rosters as :class:`~jiceng.core.registry.ExcelKind` records (dotted paths) in
 its ``registry.py``: template spec, import function, exporter. :data:`KINDS` holds them by key.
@@ -30,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jiceng.accounts.services import audit
-from jiceng.core.excel import ErrorCollector, ExcelError, SheetReader, check_excel_file
+from jiceng.core.excel import ErrorCollector
 from jiceng.core.masking import mask_id_number
 from jiceng.core.models import ExcelJob
 from jiceng.core.registry import ExcelKind, LazyMapping, excel_kinds, scope_trees
@@ -72,8 +73,6 @@ register(
     "后台进程停止或队列丢失时，排队的任务不会开始；超过此时间仍未开始的任务标记为失败，请用户重新上传或导出。",
     type=Integer(min_value=1),
 )
-# Files above this size are not opened in the request to count rows: they are certainly large.
-INLINE_COUNT_MAX_BYTES = 5 * 1024 * 1024
 PREVIEW_ERRORS = 500
 
 
@@ -251,7 +250,12 @@ def _sha256(django_file) -> str:
 
 
 def start_import(user, kind_key: str, upload) -> ExcelJob:
-    """Save the upload as a job; run it now if small, else enqueue it for the worker."""
+    """Store the upload as a job and queue it for the worker; nothing of the file is read here.
+
+    Every import, however small, is opened, checked against the read limits
+    (``jiceng.core.excel_limits``) and written by the worker, so a hostile file costs the web
+    process no more than saving it.
+    """
     kind = get_kind(kind_key)
     require_scope(user, kind.import_permission, f"您没有导入{kind.label}的权限。")
     job = ExcelJob(
@@ -260,31 +264,13 @@ def start_import(user, kind_key: str, upload) -> ExcelJob:
         user=user,
         original_name=(getattr(upload, "name", "") or "")[:200],
         scope_note=describe_scope(user, kind.import_permission),
+        in_worker=True,
+        phase="排队等待后台处理",
     )
     job.sha256 = _sha256(upload)
     upload.seek(0)
     job.file.save(_safe_name(job.original_name), upload, save=False)
     job.save()
-    path = job.file.path
-    try:
-        check_excel_file(path, job.original_name)
-        size = Path(path).stat().st_size
-        total = None
-        if size <= INLINE_COUNT_MAX_BYTES:
-            total = SheetReader(path, kind.load_spec(), job.original_name).total
-    except ExcelError as exc:
-        _reject_file(job, exc)
-        return job
-    if total is not None and total <= inline_limit():
-        job.total_rows = total
-        job.save(update_fields=["total_rows"])
-        run_job(job.pk)
-        job.refresh_from_db()
-        return job
-    job.in_worker = True
-    job.total_rows = total or 0
-    job.phase = "排队等待后台处理"
-    job.save(update_fields=["in_worker", "total_rows", "phase"])
     enqueue(job)
     return job
 
@@ -320,12 +306,6 @@ def enqueue(job: ExcelJob) -> None:
 
     job_id = job.pk
     transaction.on_commit(lambda: run_excel_job.enqueue(job_id))
-
-
-def _reject_file(job: ExcelJob, exc: ExcelError) -> None:
-    errors = ErrorCollector(_temp_report_path(), preview=PREVIEW_ERRORS)
-    errors.extend(exc.errors)
-    _finish(job, ExcelJob.Status.REJECTED, exc.message, errors)
 
 
 def temp_xlsx() -> str:

@@ -89,10 +89,11 @@ def import_upload(request, kind):
         raise PermissionDenied(f"您没有导入{kind.label}的权限。")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        # Stored and queued only: the worker opens the file (a hostile one costs the request nothing).
         job = start_import(request.user, kind.key, form.cleaned_data["file"])
         return redirect("excel:job_detail", pk=job.pk)
     spec = kind.load_spec()
-    return render(request, "excel/upload.html", {"kind": kind, "form": form, "spec": spec, "limit": inline_limit()})
+    return render(request, "excel/upload.html", {"kind": kind, "form": form, "spec": spec})
 
 
 @login_required

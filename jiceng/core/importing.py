@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from jiceng.core.excel import ErrorCollector, ExcelError, RowError, SheetReader, Spec
 from jiceng.core.excel_jobs import ImportResult, audit_summary, common_prefix, mark_imported
+from jiceng.core.excel_limits import MAX_ROWS, read_limits
 
 PROGRESS_EVERY = 1000
 EMPTY_FILE = "文件中没有数据行。"
@@ -63,6 +64,8 @@ class RowImporter:
     # Shown when the database refuses a row another user wrote meanwhile (a unique key); None
     # lets the error through.
     conflict_message: str | None = None
+    # The rule capping the rows of this kind's files (jiceng.core.excel_limits).
+    max_rows_rule: str = MAX_ROWS
 
     def __init__(
         self, user, *, filename: str = "", errors: ErrorCollector | None = None, progress=None, job=None, today=None
@@ -113,11 +116,10 @@ class RowImporter:
         result = ImportResult(errors=self.errors)
         self._phase(0, "正在读取文件")
         try:
-            reader = SheetReader(source, self.spec, self.filename)
+            reader = SheetReader(source, self.spec, self.filename, limits=read_limits(self.spec, self.max_rows_rule))
+            rows = self.prepare(reader)  # may read every row (the org import does)
         except ExcelError as exc:
-            self.errors.extend(exc.errors)
-            return self._refuse(result, exc.message, report=not exc.errors)
-        rows = self.prepare(reader)
+            return self._refuse_file(result, exc)
         self._phase(len(rows) if isinstance(rows, list) else reader.total, self.checking_phase)
         try:
             with self.batch(reader) as batch:
@@ -128,6 +130,9 @@ class RowImporter:
                 if self.progress is not None:
                     self.progress(self.done, self.writing_phase, force=self.writing_phase is not None)
                 batch.commit(self._finish)
+        except ExcelError as exc:  # a limit met in a later part of the file: nothing was written
+            result.total = self.done
+            return self._refuse_file(result, exc)
         except IntegrityError:
             if self.conflict_message is None:
                 raise
@@ -173,6 +178,10 @@ class RowImporter:
     def _phase(self, total: int, phase: str) -> None:
         if self.progress is not None:
             self.progress.start(total, phase)
+
+    def _refuse_file(self, result: ImportResult, exc: ExcelError) -> ImportResult:
+        self.errors.extend(exc.errors)
+        return self._refuse(result, exc.message, report=not exc.errors)
 
     def _refuse(self, result: ImportResult, message: str, report: bool = True) -> ImportResult:
         if report:

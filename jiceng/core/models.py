@@ -52,8 +52,8 @@ class CalendarDay(models.Model):
 class ExcelJob(models.Model):
     """One Excel import or export: the file, its progress and its outcome (jiceng.core.excel_jobs).
 
-    Jobs over ``excel.inline_rows`` run in the worker and the page polls this row for progress;
-    smaller ones run in the request. A job is seen only by the user who started it. The files live
+    Every import, and every export over ``excel.inline_rows`` rows, runs in the worker and the
+    page polls this row for progress. A job is seen only by the user who started it. The files live
     under MEDIA_ROOT and are served only through the job's views, never as public media.
     """
 

@@ -384,7 +384,7 @@ REGISTRY = AppRegistry(
         Job("jiceng.core.tasks.fail_stalled_excel_jobs", timedelta(minutes=5)),
     ),
     urls=(UrlMount("excel/", "jiceng.core.excel_urls"), UrlMount("todo/", "jiceng.core.todo_urls")),
-    rules=("jiceng.core.excel_jobs",),
+    rules=("jiceng.core.excel_jobs", "jiceng.core.excel_limits"),
     cached_tables=(CachedTable("jiceng.core.workdays.CITY_CALENDAR", ("core.CalendarDay",)),),
     todos=(
         TodoSource(

@@ -300,6 +300,7 @@ class MemberImporter(RowImporter):
     checking_phase = "正在检查并写入"
     writing_phase = "正在写入数据库并更新组织党员数"
     conflict_message = "写入时发现与他人同时登记的记录冲突（如同一身份证号），整个文件未导入，请重新上传。"
+    max_rows_rule = "members.import_max_rows"
 
     def __init__(self, user, *, stream: bool | None = None, **kwargs):
         super().__init__(user, **kwargs)

@@ -640,3 +640,13 @@ def check_record(data: Mapping[str, Any], today: date) -> list[tuple[str, str]]:
     for check in _RECORD_CHECKS:
         errors += check(rec)
     return errors
+
+
+register(
+    "members.import_max_rows",
+    "党员名册 Excel 导入文件的最大数据行数",
+    1_000_000,
+    "读取上限（jiceng.core.excel_limits）：一个设区市的党员名册可达数十万行（基准测试按 56 万行），"
+    "更多行的文件多为出错或恶意构造的文件（如只在第 1,048,576 行有一个单元格），拒绝导入以免耗尽内存。",
+    type=Integer(min_value=1, max_value=1_048_576),
+)

@@ -1,7 +1,9 @@
 """Excel in and out, for every roster (DESIGN.md §4 "Excel").
 
-* Reading: :func:`open_sheet` checks the upload is really an Excel file (xlsx/xlsm or the old
-  xls) and opens it with python-calamine; :class:`SheetReader` finds the header row, maps the
+* Reading: :func:`check_excel_file` checks the upload is really an Excel file (xlsx/xlsm or the
+  old xls); an xlsx is checked against :class:`ReadLimits` (:mod:`.limits`) and cut into small
+  workbooks calamine opens (:class:`XlsxChunker`: python-calamine never sees the upload itself);
+  :class:`SheetReader` finds the header row, maps the
   template's Chinese headers (and their aliases) to columns, reports wrong or missing headers by
   name, and yields the rows as values aligned to the :class:`Spec` (or as dicts keyed by header).
 * Cells: :class:`Column` converts one raw cell (text, code, date in any accepted form, integer,
@@ -15,7 +17,8 @@ writes 20,000–37,000 cells/s (with or without lxml), so a city-wide member exp
 × 30 columns would take 8–14 minutes. The stream writer (:mod:`.stream`) writes the same cells at several
 hundred thousand per second; its output is read back by openpyxl and calamine in the tests.
 
-The package follows those parts: :mod:`.base` (limits and errors), :mod:`.cells` (cell values),
+The package follows those parts: :mod:`.base` (constants and errors), :mod:`.limits` (what a
+file may hold, checked before calamine parses anything), :mod:`.cells` (cell values),
 :mod:`.spec` (columns and specs), :mod:`.reading` (opening, chunks, the header), :mod:`.converter`
 (rows to values), :mod:`.template`, :mod:`.stream` (the xlsx writer) and :mod:`.report` (the error
 report). Everything is importable from ``jiceng.core.excel`` as before.
@@ -51,8 +54,10 @@ from .converter import (
     DATE_MEMO_SIZE,
     RowConverter,
 )
+from .limits import (
+    ReadLimits,
+)
 from .reading import (
-    CHUNK_MIN_BYTES,
     CHUNK_ROWS,
     SheetReader,
     XlsxChunker,
@@ -91,7 +96,6 @@ from .template import (
 __all__ = [
     "BOOL",
     "CHOICE",
-    "CHUNK_MIN_BYTES",
     "CHUNK_ROWS",
     "CODE",
     "DATE",
@@ -114,6 +118,7 @@ __all__ = [
     "Column",
     "ErrorCollector",
     "ExcelError",
+    "ReadLimits",
     "RowConverter",
     "RowError",
     "SheetReader",

@@ -9,6 +9,10 @@ EXAMPLE_PREFIX = "示例"
 HEADER_SEARCH_ROWS = 10
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_EPOCH = date(1899, 12, 30)  # exact from serial 61 (1900-03-01), after Lotus's phantom 1900-02-29
+# What the job page keeps of a cell's value (and of a header) in its error list: the report file
+# has the rest. A 200 MB cell must not become a 200 MB page.
+PREVIEW_CHARS = 50
+PREVIEW_REASON_CHARS = 200
 FORMAT_HELP = "只支持 Excel 文件（.xlsx 或 .xls）。如果是 WPS 或 CSV 文件，请在 Excel/WPS 中“另存为”.xlsx 后再上传。"
 
 
@@ -36,5 +40,25 @@ class RowError:
         where = f"第{self.row}行" + (f"“{self.column}”" if self.column else "")
         return f"{where}：{self.reason}" + (f"（值：{self.value}）" if self.value else "")
 
+    def shortened(self) -> "RowError":
+        """The error as the page shows it: at most a short prefix of the value and the header."""
+        if (
+            len(self.value) <= PREVIEW_CHARS
+            and len(self.column) <= PREVIEW_CHARS
+            and len(self.reason) <= PREVIEW_REASON_CHARS
+        ):
+            return self
+        return RowError(
+            self.row,
+            shorten(self.column, PREVIEW_CHARS),
+            shorten(self.value, PREVIEW_CHARS),
+            shorten(self.reason, PREVIEW_REASON_CHARS),
+        )
+
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with “…” when something was cut."""
+    return text if len(text) <= limit else text[:limit] + "…"

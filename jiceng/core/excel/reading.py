@@ -1,20 +1,39 @@
-"""Reading: :func:`open_sheet` checks the upload and opens it with python-calamine; large xlsx
-sheets are cut into chunks (:class:`XlsxChunker`) parsed ahead of the check (:class:`_Prefetch`);
-:class:`SheetReader` finds the header row and yields the rows aligned to the spec."""
+"""Reading: :func:`check_excel_file` checks the upload; an xlsx sheet is checked against the read
+limits and cut into chunks (:class:`XlsxChunker`) that calamine parses ahead of the check
+(:class:`_Prefetch`); :class:`SheetReader` finds the header row and yields the rows aligned to the
+spec. An old .xls is opened by calamine as uploaded (:func:`open_sheet`)."""
 
+import os
 import queue
 import re
+import shutil
+import tempfile
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterator
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from python_calamine import CalamineWorkbook
 
 from .base import EXAMPLE_PREFIX, FORMAT_HELP, HEADER_SEARCH_ROWS, XLS_MAGIC, XLSX_MAGIC, ExcelError, RowError
 from .cells import cell_text
+from .limits import (
+    MAX_AUX_PART,
+    ByteBudget,
+    CellCheck,
+    ReadLimits,
+    broken_structure,
+    cell_too_long,
+    check_directory,
+    check_part_size,
+    check_shared_strings,
+    check_zip_end,
+    long_run,
+    too_many_rows,
+)
 from .spec import Spec, normalise_header
 
 
@@ -46,6 +65,11 @@ def check_excel_file(source, filename: str = "") -> str:
     name = (filename or (str(source) if isinstance(source, str | Path) else getattr(source, "name", "")) or "").lower()
     if head.startswith(XLSX_MAGIC):
         try:
+            if isinstance(source, str | Path):
+                with open(source, "rb") as fh:
+                    check_zip_end(fh)
+            else:
+                check_zip_end(source)
             with zipfile.ZipFile(source) as zf:
                 names = set(zf.namelist())
         except zipfile.BadZipFile:
@@ -90,64 +114,106 @@ def open_sheet(source, filename: str = "", sheet_name: str | None = None):
         raise ExcelError(f"无法读取工作表“{target}”：{exc}") from None
 
 
-# Above this uncompressed worksheet size an xlsx is read in chunks of CHUNK_ROWS rows: calamine
-# holds a whole sheet in memory (about 80 bytes a cell), so a 560,000-row roster would peak at
-# 1.3 GB; in chunks it stays near 300 MB for a little more CPU (the shared strings are re-read
-# once per chunk). The next chunk is parsed while this one is checked (:class:`_Prefetch`), so
-# two chunks are in memory at once: 50,000 rows keeps the 560,000-row import near 550 MB.
-CHUNK_MIN_BYTES = 64 * 1024 * 1024
+# Every xlsx is read in chunks of CHUNK_ROWS rows, from small workbooks this module writes (the
+# upload itself never reaches calamine, see .limits): calamine holds a whole sheet in memory
+# (about 80 bytes a cell), so a 560,000-row roster would peak at 1.3 GB; in chunks it stays near
+# 300 MB for a little more CPU (the shared strings are re-read once per chunk). The next chunk is
+# parsed while this one is checked (:class:`_Prefetch`), so two chunks are in memory at once:
+# 50,000 rows keeps the 560,000-row import near 550 MB.
 CHUNK_ROWS = 50_000
 # Bytes of XML read per step while cutting chunks; larger steps mean fewer hand-overs of the GIL
 # between the chunking thread and the checking thread.
 _BLOCK = 8 * 1024 * 1024
 _SHEETDATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData(?:\s[^>]*)?(/?)>")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*/>")
+_FIXED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+_AUX_TYPES = ("/sharedStrings", "/styles")
+# What zipfile raises for a damaged or unusual member (a bad CRC, a truncated stream, a size the
+# headers understate, a compression method it does not know).
+_BROKEN = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError)
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet_name: str | None) -> str | None:
-    """The zip member holding the named sheet (or the first sheet)."""
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _target(rel) -> str:
+    target = rel.get("Target", "")
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+def _workbook_parts(zf: zipfile.ZipFile, sheet_name: str | None, limits: ReadLimits) -> tuple[str | None, list[str]]:
+    """The zip member holding the named sheet (or the first sheet), and the shared strings and
+    styles parts (those calamine reads besides the sheet)."""
     import xml.etree.ElementTree as ET
 
-    def local(tag: str) -> str:
-        return tag.rsplit("}", 1)[-1]
-
     try:
+        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            check_part_size(zf.getinfo(name), MAX_AUX_PART, limits)
         workbook = ET.fromstring(zf.read("xl/workbook.xml"))
         rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ET.ParseError):
-        return None
-    sheets = [e for e in workbook.iter() if local(e.tag) == "sheet"]
+        return None, []
+    relations = [rel for rel in rels.iter() if _local(rel.tag) == "Relationship"]
+    aux = [_target(rel) for rel in relations if rel.get("Type", "").endswith(_AUX_TYPES)]
+    sheets = [e for e in workbook.iter() if _local(e.tag) == "sheet"]
     if not sheets:
-        return None
+        return None, aux
     chosen = next((e for e in sheets if e.get("name") == sheet_name), sheets[0])
-    rel_id = next((v for k, v in chosen.attrib.items() if local(k) == "id"), None)
-    for rel in rels.iter():
-        if local(rel.tag) == "Relationship" and rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    return None
+    rel_id = next((v for k, v in chosen.attrib.items() if _local(k) == "id"), None)
+    part = next((_target(rel) for rel in relations if rel.get("Id") == rel_id), None)
+    return part, aux
 
 
 class XlsxChunker:
-    """Splits one large worksheet of an xlsx into small workbooks of ``chunk_rows`` rows each,
-    at the byte level (no XML parsing in Python), and opens each with calamine in turn.
+    """Splits the worksheet of an xlsx into small workbooks of at most ``chunk_rows`` rows each,
+    at the byte level (no XML parsing in Python), checking every row against the
+    :class:`~.limits.ReadLimits` on the way, and opens each with calamine in turn.
 
     Each chunk keeps the original ``<row r=…>`` numbers, the shared strings and the styles, so
-    calamine reads exactly the cells it would have read from the whole file.
+    calamine reads exactly the cells it would have read from the whole file; a chunk also ends
+    where the row numbers jump (so no chunk spans more than ``chunk_rows`` row numbers). The
+    other parts of the upload (other sheets, pictures) are not copied.
     """
 
-    def __init__(self, path, sheet_name: str | None, chunk_rows: int = CHUNK_ROWS):
-        self.path = Path(path)
+    def __init__(self, source, sheet_name: str | None, chunk_rows: int = CHUNK_ROWS, limits: ReadLimits | None = None):
+        self.source = source
+        self.path = Path(source) if isinstance(source, str | Path) else None
         self.chunk_rows = max(int(chunk_rows), 1000)
         self.sheet_name = sheet_name
-        with zipfile.ZipFile(self.path) as zf:
-            self.part = _sheet_part(zf, sheet_name)
-            self.size = zf.getinfo(self.part).file_size if self.part in zf.namelist() else 0
-            names = zf.namelist()
+        self.limits = limits or ReadLimits()
+        self.budget = ByteBudget(self.limits)
+        try:
+            with self._zip() as zf:
+                check_directory(zf.infolist(), self.limits)
+                self.part, aux = _workbook_parts(zf, sheet_name, self.limits)
+                names = set(zf.namelist())
+                if self.part not in names:
+                    self.part = None  # SheetReader says the file has no sheet
+                self.size = zf.getinfo(self.part).file_size if self.part is not None else 0
+                self.parts = [name for name in (*_FIXED_PARTS, *aux) if name in names and name != self.part]
+                for name in self.parts:
+                    self._check_part(zf, name, aux)
+        except _BROKEN:
+            raise ExcelError("文件已损坏，无法打开。" + FORMAT_HELP) from None
         self.first_rows = 0
         self.first_bytes = 0
         self.whole = False
-        self._names = names
+
+    def _zip(self) -> zipfile.ZipFile:
+        if self.path is None:
+            self.source.seek(0)
+            return zipfile.ZipFile(self.source)
+        return zipfile.ZipFile(self.path)
+
+    def _check_part(self, zf: zipfile.ZipFile, name: str, aux: list[str]) -> None:
+        info = zf.getinfo(name)
+        if name in aux and name.lower().endswith("sharedstrings.xml"):
+            with zf.open(info) as stream:
+                check_shared_strings(stream, self.limits, self.budget)
+            return
+        check_part_size(info, MAX_AUX_PART, self.limits)
+        self.budget.spend(info.file_size)  # zipfile stops at the declared size (then fails the CRC)
 
     def estimate_rows(self) -> int:
         """Rows in the sheet, extrapolated from the first chunk (exact for a single chunk)."""
@@ -156,87 +222,174 @@ class XlsxChunker:
         return int(self.first_rows * self.size / self.first_bytes)
 
     def sheets(self):
-        import os
-        import shutil
-        import tempfile
-
-        part = self.part
-        if part is None:
+        """The chunks as calamine sheets, in order; ExcelError when the file breaks a limit."""
+        if self.part is None:
             # SheetReader only chunks a workbook whose sheet was found; a direct caller learns here.
             raise ExcelError("文件中没有工作表。")
-        with zipfile.ZipFile(self.path) as zf, zf.open(part) as stream:
-            data = b""
-            match = None
-            while match is None:
-                block = stream.read(_BLOCK)
-                if not block:
-                    break
-                data += block
-                match = _SHEETDATA.search(data)
+        try:
+            with self._zip() as zf:
+                yield from _SheetCutter(self, zf).sheets()
+        except _BROKEN:
+            raise ExcelError("文件已损坏，无法打开。" + FORMAT_HELP) from None
+
+
+class _SheetCutter:
+    """One pass over the sheet's XML: rows checked and written into chunk workbooks."""
+
+    def __init__(self, chunker: XlsxChunker, zf: zipfile.ZipFile):
+        self.chunker = chunker
+        self.zf = zf
+        self.limits = chunker.limits
+        assert chunker.part is not None  # XlsxChunker.sheets() checked it
+        self.part: str = chunker.part
+        self.stream = zf.open(self.part)
+        self.chunk: tuple[str, zipfile.ZipFile, IO[bytes]] | None = None  # (tmp path, zip, sheet handle)
+        self.low = 0  # the first row number of the chunk
+        self.rows = 0  # rows in the chunk
+        self.written = 0  # bytes of the chunk's rows
+        self.first = True
+        self.number = 0  # the last row number (rows without r="…" follow the one before)
+        self.seen = 0
+        self.cells: CellCheck | None = None
+
+    def _read(self) -> bytes:
+        block = self.stream.read(_BLOCK)
+        self.chunker.budget.spend(len(block))
+        return block
+
+    def _head(self):
+        data = b""
+        match = None
+        while match is None:
+            block = self._read()
+            if not block:
+                break
+            data += block
+            match = _SHEETDATA.search(data)
+            if match is None and len(data) > MAX_AUX_PART:
+                raise broken_structure("找不到表格数据")
+        return data, match
+
+    def sheets(self):
+        try:
+            yield from self._sheets()
+        finally:
+            self._discard()  # a refused or abandoned read leaves no temporary file behind
+
+    def _discard(self) -> None:
+        if self.chunk is None:
+            return
+        tmp, out, sheet_handle = self.chunk
+        self.chunk = None
+        sheet_handle.close()
+        out.close()
+        os.unlink(tmp)
+
+    def _sheets(self):
+        with self.stream:
+            data, match = self._head()
             if match is None or match.group(2) == b"/":
-                self.whole = True
-                yield open_sheet(self.path, sheet_name=self.sheet_name)
-                return
+                raise ExcelError("表格中没有任何内容，请使用导入模板填写后再上传。")
             prefix = match.group(1)
-            head = _DIMENSION.sub(b"", data[: match.end()])
-            data = data[match.end() :]
-            row_start = re.compile(b"<" + re.escape(prefix) + rb"row[\s>/]")
+            self.prefix = prefix
+            self.head = _DIMENSION.sub(b"", data[: match.end()])  # the declared size is never trusted
+            self.footer = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+            self.row_start = re.compile(b"<" + re.escape(prefix) + rb'row(?=[\s>/])(?:[^>]*?\sr="(\d{1,10})")?')
             end_tag = re.compile(b"</" + re.escape(prefix) + b"sheetData>")
-            footer = b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
-            others = [info for info in zf.infolist() if info.filename != part]
-
-            def open_chunk():
-                handle, tmp = tempfile.mkstemp(suffix=".xlsx")
-                os.close(handle)
-                out = zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
-                for info in others:
-                    with zf.open(info) as src, out.open(info.filename, "w", force_zip64=True) as dst:
-                        shutil.copyfileobj(src, dst, _BLOCK)
-                sheet_handle = out.open(part, "w", force_zip64=True)
-                sheet_handle.write(head)
-                return tmp, out, sheet_handle
-
-            def close_chunk(chunk):
-                tmp, out, sheet_handle = chunk
-                sheet_handle.write(footer)
-                sheet_handle.close()
-                out.close()
-                try:
-                    return open_sheet(tmp, sheet_name=self.sheet_name)
-                finally:
-                    os.unlink(tmp)  # calamine holds the sheet in memory now
-
-            chunk = open_chunk()
-            rows = 0
-            written = 0
-            first = True
+            data = data[match.end() :]
+            self._open()
             while True:
                 end = end_tag.search(data)
-                limit = end.start() if end else max(0, len(data) - 64)
-                position = 0
-                for found in row_start.finditer(data, 0, limit):
-                    rows += 1
-                    if rows > self.chunk_rows:
-                        chunk[2].write(data[position : found.start()])
-                        written += found.start() - position
-                        position = found.start()
-                        if first:
-                            self.first_rows, self.first_bytes, first = rows - 1, written, False
-                        yield close_chunk(chunk)
-                        chunk = open_chunk()
-                        rows, written = 1, 0
-                chunk[2].write(data[position:limit])
-                written += limit - position
-                data = data[limit:]
+                stop = end.start() if end else len(data)
+                if end:
+                    starts = list(self.row_start.finditer(data, 0, stop))
+                else:
+                    starts = list(self.row_start.finditer(data))
+                    stop = starts.pop().start() if starts else 0  # the last row may go on in the next block
+                yield from self._rows(data, starts, stop)
+                data = data[stop:]
                 if end:
                     break
-                block = stream.read(_BLOCK)
+                if len(data) > self.limits.max_row_bytes:
+                    raise cell_too_long(self.limits, f"第 {self.number + 1:,} 行附近")
+                block = self._read()
                 if not block:
                     break  # no closing tag: calamine will say what is wrong
                 data += block
-            if first:
-                self.first_rows, self.whole = rows, True
-            yield close_chunk(chunk)
+            if self.first:
+                self.chunker.first_rows, self.chunker.whole = self.rows, True
+            yield self._close()
+
+    def _rows(self, data: bytes, starts, stop: int):
+        position = 0
+        previous = 0
+        limits = self.limits
+        row_bytes, last_row = limits.max_row_bytes, limits.max_row_number  # once, not per row
+        for found in starts:
+            at = found.start()
+            if at - previous > row_bytes:
+                raise cell_too_long(limits, f"第 {self.number:,} 行")
+            previous = at
+            r = found.group(1)
+            number = int(r) if r else self.number + 1
+            self.number = number
+            self.seen += 1
+            if number > last_row or self.seen > last_row:
+                raise too_many_rows(limits, max(number, self.seen))
+            if self.rows and (
+                self.rows >= self.chunker.chunk_rows or not 0 <= number - self.low < self.chunker.chunk_rows
+            ):
+                self._write(data, position, at)
+                position = at
+                if self.first:
+                    self.chunker.first_rows, self.chunker.first_bytes, self.first = self.rows, self.written, False
+                yield self._close()
+                self._open()
+            if not self.rows:
+                self.low = number
+                self.cells = CellCheck(self.prefix, limits, number, number + self.chunker.chunk_rows - 1)
+            self.rows += 1
+        if stop - previous > limits.max_row_bytes:
+            raise cell_too_long(limits, f"第 {self.number:,} 行")
+        self._write(data, position, stop)
+
+    def _write(self, data: bytes, start: int, end: int) -> None:
+        if end <= start:
+            return
+        if long_run(data, b"<", self.limits.max_cell_bytes, start, end) is not None:
+            raise cell_too_long(self.limits, f"第 {self.number:,} 行附近")
+        if self.cells is None:
+            # Text before the first row: no cells may be there.
+            self.cells = CellCheck(self.prefix, self.limits, 1, 1)
+        self.cells.check(data, start, end)
+        assert self.chunk is not None  # a chunk is open from the start to the end of the sheet
+        self.chunk[2].write(data[start:end])
+        self.written += end - start
+
+    def _open(self) -> None:
+        handle, tmp = tempfile.mkstemp(suffix=".xlsx")
+        os.close(handle)
+        out = zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
+        for name in self.chunker.parts:
+            with self.zf.open(name) as src, out.open(name, "w", force_zip64=True) as dst:
+                shutil.copyfileobj(src, dst, _BLOCK)
+        sheet_handle = out.open(self.part, "w", force_zip64=True)
+        sheet_handle.write(self.head)
+        self.chunk = (tmp, out, sheet_handle)
+        self.rows = self.written = 0
+        self.cells = None
+
+    def _close(self):
+        assert self.chunk is not None
+        tmp, out, sheet_handle = self.chunk
+        self.chunk = None
+        sheet_handle.write(self.footer)
+        sheet_handle.close()
+        out.close()
+        try:
+            return open_sheet(tmp, sheet_name=self.chunker.sheet_name)
+        finally:
+            os.unlink(tmp)  # calamine holds the sheet in memory now
 
 
 class _Prefetch:
@@ -307,24 +460,31 @@ class SheetReader:
     unknown or repeated headers. Iterating :meth:`rows` yields ``(excel_row_number, values)`` where
     ``values`` is a tuple aligned to ``spec.columns`` (``None`` where the file lacks the column).
     Blank rows and rows whose first cell starts with “示例” (the template's example) are skipped.
-    A large xlsx is read in chunks (:class:`XlsxChunker`); ``total`` is then an estimate until
-    the rows have been read.
+    An xlsx is read in chunks (:class:`XlsxChunker`) within ``limits`` (by default the spec's
+    columns and :class:`ReadLimits`' defaults; imports pass the city's rules); ``total`` is an
+    estimate until the rows have been read when there is more than one chunk. A limit met in a
+    later chunk raises :class:`ExcelError` from :meth:`rows`.
     """
 
-    def __init__(self, source, spec: Spec, filename: str = "", chunk_rows: int | None = None):
+    def __init__(
+        self,
+        source,
+        spec: Spec,
+        filename: str = "",
+        chunk_rows: int | None = None,
+        limits: ReadLimits | None = None,
+    ):
         self.spec = spec
+        self.limits = limits or ReadLimits.for_spec(spec)
         kind = check_excel_file(source, filename)
         self._chunker = None
-        if kind == "xlsx" and isinstance(source, str | Path):
-            chunker = XlsxChunker(source, spec.title, chunk_rows or CHUNK_ROWS)
-            if chunker.part and (chunk_rows is not None or chunker.size > CHUNK_MIN_BYTES):
-                self._chunker = chunker
-        if self._chunker is not None:
-            self._sheets = self._chunker.sheets()
-            try:
-                self.sheet = next(self._sheets)
-            except zipfile.BadZipFile:
-                raise ExcelError("文件已损坏，无法打开。" + FORMAT_HELP) from None
+        if kind == "xlsx":
+            chunker = XlsxChunker(source, spec.title, chunk_rows or CHUNK_ROWS, self.limits)
+            if chunker.part is None:
+                raise ExcelError("文件中没有工作表。")
+            self._chunker = chunker
+            self._sheets = chunker.sheets()
+            self.sheet = next(self._sheets)
         else:
             self.sheet = open_sheet(source, filename, sheet_name=spec.title)
             self._sheets = iter(())

@@ -21,8 +21,9 @@ def write_error_report(target, errors: Iterable[RowError], title: str = "错误�
 
 
 class ErrorCollector:
-    """Every bad cell of an import: counted, the first ``preview`` kept for the page, and all of
-    them streamed into an xlsx report (so a file with 500,000 bad rows costs no memory)."""
+    """Every bad cell of an import: counted, the first ``preview`` kept for the page (values cut
+    to a short prefix, :meth:`RowError.shortened`), and all of them streamed into an xlsx report
+    (so a file with 500,000 bad rows costs no memory)."""
 
     def __init__(self, report_path: str | Path | None = None, preview: int = 500):
         self.report_path = Path(report_path) if report_path else None
@@ -43,7 +44,7 @@ class ErrorCollector:
             self.bad_rows += 1
             self._last_row = error.row
         if len(self.preview) < self.preview_limit:
-            self.preview.append(error)
+            self.preview.append(error.shortened())
         if self.report_path is not None:
             if self._writer is None:
                 self._writer = XlsxStreamWriter(self.report_path)

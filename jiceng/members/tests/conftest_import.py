@@ -96,3 +96,14 @@ def xl_media(settings, tmp_path):
     """Uploads, reports and results go to a temporary MEDIA_ROOT, not the developer's var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def import_now(user, upload, kind: str = "members"):
+    """Upload as the page does (stored and queued), then run the job as the worker does."""
+    from jiceng.core.excel_jobs import start_import
+    from jiceng.core.tasks import run_excel_job
+
+    job = start_import(user, kind, upload)
+    run_excel_job.call(job.pk)
+    job.refresh_from_db()
+    return job

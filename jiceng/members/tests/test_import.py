@@ -10,17 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jiceng.accounts.models import AuditLog
 from jiceng.core.excel import ErrorCollector
-from jiceng.core.excel_jobs import INLINE_ROWS, start_import
+from jiceng.core.excel_jobs import start_import
 from jiceng.core.ids import upgrade_15
-from jiceng.core.models import ExcelJob, Rule
-from jiceng.core.rules import forget_rule
+from jiceng.core.models import ExcelJob
 from jiceng.core.tasks import run_excel_job
 from jiceng.members import importer
 from jiceng.members.importer import MEMBER_SPEC, import_members
 from jiceng.members.models import Member
 
 from . import conftest_import
-from .conftest_import import applicant_row, make_id, member_row, workbook_bytes, write_big
+from .conftest_import import applicant_row, import_now, make_id, member_row, workbook_bytes, write_big
 
 xl_orgs = conftest_import.xl_orgs  # the fixtures
 xl_media = conftest_import.xl_media
@@ -358,37 +357,45 @@ def upload(rows, name="党员.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, workbook_bytes(rows).getvalue())
 
 
-def test_small_import_runs_inline(users, xl_orgs):
-    job = start_import(users.community, "members", upload([applicant_row(xl_orgs.branch1.code)]))
-    assert job.status == ExcelJob.Status.SUCCEEDED and not job.in_worker
-    assert (job.total_rows, job.created_rows, job.done_rows) == (1, 1, 1)
-    assert "已导入 1 名党员" in job.message
-    assert job.scope_note == "北安门社区"
-    assert AuditLog.objects.filter(action="import_members", object_id=f"excel:{job.pk}").count() == 1
+def test_the_upload_is_only_stored_and_queued(users, xl_orgs, django_capture_on_commit_callbacks, monkeypatch):
+    """However small the file, the web request does not open it: the worker does."""
+    from jiceng.core.excel import reading
 
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the upload was opened in the web request")
 
-def test_import_over_the_threshold_runs_in_the_worker(users, xl_orgs, django_capture_on_commit_callbacks):
-    Rule.objects.create(key=INLINE_ROWS, value=5)
-    forget_rule(INLINE_ROWS)
-    rows = [applicant_row(xl_orgs.branch1.code) for _ in range(20)]
+    monkeypatch.setattr(reading, "check_excel_file", no_reading)
+    monkeypatch.setattr(reading.XlsxChunker, "__init__", no_reading)
     with django_capture_on_commit_callbacks() as callbacks:
-        job = start_import(users.community, "members", upload(rows))
-    assert job.status == ExcelJob.Status.PENDING and job.in_worker
+        job = start_import(users.community, "members", upload([applicant_row(xl_orgs.branch1.code)]))
+    assert (job.status, job.in_worker, job.phase) == (ExcelJob.Status.PENDING, True, "排队等待后台处理")
+    assert job.file and job.sha256
     assert len(callbacks) == 1  # enqueued on commit
     assert Member.objects.count() == 0
+    monkeypatch.undo()
 
     assert run_excel_job.call(job.pk) == ExcelJob.Status.SUCCEEDED  # what the worker runs
     job.refresh_from_db()
-    assert (job.total_rows, job.done_rows, job.created_rows, job.percent) == (20, 20, 20, 100)
+    assert (job.total_rows, job.done_rows, job.created_rows, job.percent) == (1, 1, 1, 100)
     assert job.started_at and job.finished_at
-    assert Member.objects.count() == 20
+    assert "已导入 1 名党员" in job.message
+    assert job.scope_note == "北安门社区"
+    assert AuditLog.objects.filter(action="import_members", object_id=f"excel:{job.pk}").count() == 1
+    assert Member.objects.count() == 1
     assert run_excel_job.call(job.pk) == "skipped"  # idempotent
+    assert Member.objects.count() == 1
+
+
+def test_a_larger_import_in_the_worker(users, xl_orgs):
+    rows = [applicant_row(xl_orgs.branch1.code) for _ in range(20)]
+    job = import_now(users.community, upload(rows))
+    assert (job.status, job.total_rows, job.done_rows, job.created_rows) == (ExcelJob.Status.SUCCEEDED, 20, 20, 20)
     assert Member.objects.count() == 20
 
 
 def test_a_rejected_job_keeps_the_error_report(users, xl_orgs):
     rows = [applicant_row(xl_orgs.branch1.code), applicant_row(xl_orgs.branch1.code, 状态="党员")]
-    job = start_import(users.community, "members", upload(rows))
+    job = import_now(users.community, upload(rows))
     assert job.status == ExcelJob.Status.REJECTED
     assert (job.error_count, job.bad_rows) == (1, 1)
     assert job.errors_preview[0]["row"] == 3 and job.errors_preview[0]["column"] == "状态"
@@ -399,8 +406,8 @@ def test_a_rejected_job_keeps_the_error_report(users, xl_orgs):
     assert Member.objects.count() == 0
 
 
-def test_a_file_that_is_not_excel_is_rejected_at_upload(users, xl_orgs):
-    job = start_import(users.community, "members", SimpleUploadedFile("a.xlsx", b"not a workbook at all"))
+def test_a_file_that_is_not_excel_is_rejected_by_the_worker(users, xl_orgs):
+    job = import_now(users.community, SimpleUploadedFile("a.xlsx", b"not a workbook at all"))
     assert job.status == ExcelJob.Status.REJECTED
     assert "只支持 Excel 文件" in job.message
 
@@ -424,6 +431,9 @@ def test_pages_templates_upload_and_result(login, users, xl_orgs):
     response = client.post("/excel/import/members/", {"file": upload(rows)})
     job = ExcelJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/excel/jobs/{job.pk}/"
+    queued = client.get(response["Location"]).content.decode()
+    assert "排队等待后台处理" in queued
+    run_excel_job.call(job.pk)
     page = client.get(response["Location"]).content.decode()
     assert "第 3 行" in page and "申请入党日期" in page and "日期格式不正确" in page
     assert "下载错误报告" in page
@@ -434,7 +444,7 @@ def test_pages_templates_upload_and_result(login, users, xl_orgs):
 
 
 def test_pages_are_scoped(login, users, xl_orgs):
-    job = start_import(users.community, "members", upload([applicant_row(xl_orgs.branch1.code)]))
+    job = import_now(users.community, upload([applicant_row(xl_orgs.branch1.code)]))
     other = login(users.other_community)
     assert other.get(f"/excel/jobs/{job.pk}/").status_code == 404
     assert other.get(f"/excel/jobs/{job.pk}/errors/").status_code == 404

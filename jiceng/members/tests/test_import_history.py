@@ -10,15 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core.excel import ErrorCollector
-from jiceng.core.excel_jobs import INLINE_ROWS, start_import
-from jiceng.core.models import ExcelJob, Rule
-from jiceng.core.rules import forget_rule
+from jiceng.core.excel_jobs import start_import
+from jiceng.core.models import ExcelJob
 from jiceng.core.tasks import run_excel_job
 from jiceng.members.importer import _row_layout, import_members
 from jiceng.members.models import Member, MemberEvent
 
 from . import conftest_import
-from .conftest_import import applicant_row, member_row, workbook_bytes
+from .conftest_import import applicant_row, import_now, member_row, workbook_bytes
 
 xl_orgs = conftest_import.xl_orgs
 xl_media = conftest_import.xl_media
@@ -45,7 +44,7 @@ def test_an_imported_member_shows_excel_import_first(login, users, xl_orgs):
     users.community.display_name = "北安门组织委员"
     users.community.save()
     rows = [member_row(xl_orgs.branch1.code, 姓名="导入党员"), applicant_row(xl_orgs.branch2.code, 姓名="导入申请人")]
-    job = start_import(users.community, "members", upload(rows, "北安门党员名册2024.xlsx"))
+    job = import_now(users.community, upload(rows, "北安门党员名册2024.xlsx"))
     assert job.status == ExcelJob.Status.SUCCEEDED
     # No history row per member: the rows point at the job instead.
     assert MemberEvent.objects.count() == 0
@@ -69,7 +68,7 @@ def test_an_imported_member_shows_excel_import_first(login, users, xl_orgs):
 
 
 def test_later_events_come_before_the_import(login, users, xl_orgs):
-    job = start_import(users.community, "members", upload([member_row(xl_orgs.branch1.code)], "a.xlsx"))
+    job = import_now(users.community, upload([member_row(xl_orgs.branch1.code)], "a.xlsx"))
     member = Member.objects.get(import_job=job)
     from jiceng.members import services
 
@@ -79,8 +78,6 @@ def test_later_events_come_before_the_import(login, users, xl_orgs):
 
 
 def test_a_worker_import_marks_every_row(users, xl_orgs, django_capture_on_commit_callbacks):
-    Rule.objects.create(key=INLINE_ROWS, value=5)
-    forget_rule(INLINE_ROWS)
     rows = [applicant_row(xl_orgs.branch1.code) for _ in range(12)]
     with django_capture_on_commit_callbacks():
         job = start_import(users.community, "members", upload(rows, "big.xlsx"))
@@ -117,7 +114,7 @@ def test_members_added_by_the_form_keep_their_events(login, users, make_member):
 
 
 def test_the_entry_survives_a_deleted_job(login, users, xl_orgs):
-    job = start_import(users.community, "members", upload([applicant_row(xl_orgs.branch1.code)], "a.xlsx"))
+    job = import_now(users.community, upload([applicant_row(xl_orgs.branch1.code)], "a.xlsx"))
     member = Member.objects.get()
     ExcelJob.objects.filter(pk=job.pk).delete()  # no constraint: the member row keeps the id
     section = history(login(users.street), member)
@@ -125,7 +122,7 @@ def test_the_entry_survives_a_deleted_job(login, users, xl_orgs):
 
 
 def test_member_page_queries_stay_bounded_for_imported_members(login, users, xl_orgs, django_assert_max_num_queries):
-    start_import(users.community, "members", upload([member_row(xl_orgs.branch1.code)], "a.xlsx"))
+    import_now(users.community, upload([member_row(xl_orgs.branch1.code)], "a.xlsx"))
     member = Member.objects.get()
     client = login(users.community)
     client.get(reverse("members:member_detail", args=[member.pk]))
@@ -134,7 +131,7 @@ def test_member_page_queries_stay_bounded_for_imported_members(login, users, xl_
 
 
 def test_the_api_history_has_the_import_too(api_client, users, xl_orgs):
-    start_import(users.community, "members", upload([member_row(xl_orgs.branch1.code)], "api.xlsx"))
+    import_now(users.community, upload([member_row(xl_orgs.branch1.code)], "api.xlsx"))
     member = Member.objects.get()
     api_client.force_authenticate(users.community)
     data = api_client.get(f"/api/v1/members/{member.pk}/").json()
