@@ -1,6 +1,6 @@
 """Intake checks shared by the services, the pages and Open311: where, what kind, extra fields, photos."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.utils.dateparse import parse_datetime
 
@@ -10,6 +10,7 @@ from jiceng.appeals.models import Appeal, AppealPhoto, Category, LocationSource
 from jiceng.appeals.rules import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, PHOTO_TYPES
 from jiceng.areas.models import Area
 from jiceng.core.cache import table
+from jiceng.core.inputs import COORDINATE_PLACES, InputError, read_number
 from jiceng.core.rules import get_rule
 
 DESCRIPTION_MAX = 4000
@@ -39,11 +40,12 @@ def resolve_location(area=None, latitude=None, longitude=None, address: str = ""
 
 
 def parse_coordinate(value, label: str):
+    """A number to six places (its range is checked with the location); ``NaN`` and ``inf`` are refused."""
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
+        return read_number(value, label).quantize(COORDINATE_PLACES)
+    except (InputError, InvalidOperation):
         raise AppealError(f"{label}应为数字。", code="location") from None
 
 

@@ -17,7 +17,7 @@
 import hashlib
 import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -27,7 +27,6 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 from django.views.decorators.csrf import csrf_exempt
 
@@ -48,6 +47,7 @@ from jiceng.appeals.models import (
 )
 from jiceng.appeals.open311.models import ApiKey
 from jiceng.areas.models import Area
+from jiceng.core.inputs import InputError, read_moment
 from jiceng.core.masking import mask_id_number, mask_phone
 
 MAX_DAYS = 90
@@ -372,15 +372,10 @@ def _split(value: str) -> list[str]:
 
 
 def _parse_when(value: str, name: str, end: bool = False) -> datetime:
-    parsed = parse_datetime(value.replace(" ", "+")) if "T" in value else None
-    if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            raise Open311Error(400, name, f"{name} 应为 W3C 日期时间，如 2025-09-10T00:00:00+08:00。")
-        parsed = datetime.combine(day, time.max if end else time.min)
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        return read_moment(value, name, end_of_day=end)
+    except InputError as exc:
+        raise Open311Error(400, name, str(exc)) from None
 
 
 @endpoint

@@ -173,7 +173,7 @@ def parse_int(value, min_value: int | None = None, max_value: int | None = None)
     return number
 
 
-def parse_decimal(value, places: int = 2, max_digits: int = 12, min_value=None) -> Decimal | None:
+def parse_decimal(value, places: int = 2, max_digits: int = 12, min_value=None, max_value=None) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -187,14 +187,20 @@ def parse_decimal(value, places: int = 2, max_digits: int = 12, min_value=None) 
         raise CellError("应为数字") from None
     if not number.is_finite():
         raise CellError("应为数字")
+    # Before rounding: -1e308 has more digits than the decimal context, and quantize raised.
+    if number and number.adjusted() >= max_digits - places:
+        raise CellError("数值过大")
     quantum = Decimal(1).scaleb(-places)
-    rounded = number.quantize(quantum)
+    try:
+        rounded = number.quantize(quantum)
+    except InvalidOperation:  # 1e-400 and the like: more places than the context holds
+        raise CellError(f"最多{places}位小数") from None
     if rounded != number:
         raise CellError(f"最多{places}位小数")
-    if len(rounded.as_tuple().digits) > max_digits:
-        raise CellError("数值过大")
     if min_value is not None and rounded < min_value:
         raise CellError(f"不能小于{min_value}")
+    if max_value is not None and rounded > max_value:
+        raise CellError(f"不能大于{max_value}")
     return rounded
 
 

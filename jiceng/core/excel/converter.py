@@ -124,8 +124,9 @@ class RowConverter:
             elif column.kind == DECIMAL and column.min_value is not None:
                 namespace["_Decimal"] = Decimal
                 namespace["_CENT"] = Decimal("0.01")
+                top = f"<= {float(column.max_value)!r}" if column.max_value is not None else "< 1e9"
                 fast = [
-                    f"if raw.__class__ is _float and raw.is_integer() and {float(column.min_value)!r} <= raw < 1e9:",
+                    f"if raw.__class__ is _float and raw.is_integer() and {float(column.min_value)!r} <= raw {top}:",
                     f"    data[{key}] = _Decimal(int(raw)).quantize(_CENT)",
                 ]
             else:
