@@ -32,3 +32,18 @@ def test_malformed_query_is_a_400_envelope(api, url):
     response = api.get(url)
     assert response.status_code == 400, (url, response.content[:300])
     assert response.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"member": 99999999999999999999, "to_org": "001"},
+        {"member": -1, "to_org": "001"},
+        {"member": 1, "to_org": "001", "issued_on": "9999-12-31"},
+        {"member": 1, "to_org": "001", "issued_on": "0001-01-01"},
+    ],
+)
+def test_malformed_body_is_a_400_envelope(api, body):
+    response = api.post("/api/v1/transfers/", body, format="json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["error"]["code"] == "invalid"

@@ -1,6 +1,7 @@
 from django import forms
 
 from jiceng.areas.models import Area
+from jiceng.core.inputs import DateField
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .models import EXIT_STATUSES, DuesCategory, Education, Member, Status
@@ -25,7 +26,7 @@ class Styled:
 
 
 def _date(label, required=False, help_text=""):
-    return forms.DateField(label=label, required=required, widget=DATE, help_text=help_text)
+    return DateField(label=label, required=required, widget=DATE, help_text=help_text)
 
 
 class MemberForm(Styled, forms.Form):

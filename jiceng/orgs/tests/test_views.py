@@ -465,3 +465,13 @@ def test_a_department_handler_sees_their_own_department(login, api_client, orgtr
     api_client.force_authenticate(handler)
     assert api_client.get(f"/api/v1/departments/{own.pk}/").status_code == 200
     assert api_client.get(f"/api/v1/departments/{other.pk}/").status_code == 404
+
+
+def test_an_election_date_out_of_range_is_a_form_error(login, orgtree, users):
+    """9999-12-31 plus a five-year term overflowed (a 500); a date outside 1900–2099 is refused."""
+    client = login(users.community)
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.post(reverse("orgs:org_election", args=[orgtree.beianmen.code]), {"term_start": day})
+        assert response.status_code == 200
+        assert "日期应在 1900-01-01 至 2099-12-31 之间" in response.text
+    assert Org.objects.get(pk=orgtree.beianmen.pk).term_start is None
