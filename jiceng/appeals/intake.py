@@ -22,11 +22,11 @@ CATALOGUE = "appeal-categories"
 
 def resolve_location(area=None, latitude=None, longitude=None, address: str = "") -> tuple[Area, str]:
     """(area, how it was found): an area as given, a grid found from coordinates, or the city by address."""
+    if latitude is not None and longitude is not None and not valid_point(latitude, longitude):
+        raise AppealError("坐标不正确（应为中国境内的纬度、经度）。", code="location")
     if area is not None:
         return area, LocationSource.AREA
     if latitude is not None and longitude is not None:
-        if not valid_point(latitude, longitude):
-            raise AppealError("坐标不正确（应为中国境内的纬度、经度）。", code="location")
         grid = nearest_grid(latitude, longitude)
         if grid is not None:
             return grid, LocationSource.COORDINATES
