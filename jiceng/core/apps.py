@@ -11,8 +11,11 @@ class CoreConfig(AppConfig):
 
         from jiceng.core import registry
         from jiceng.core.cache import forget_on_write
+        from jiceng.core.inputs import guard_text_fields
 
         # Read every app's registry now, so their rules are registered before anything asks.
         registry.collected()
         for table in registry.cached_tables():
             forget_on_write(import_string(table.key), *(apps.get_model(label) for label in table.models))
+        # No text field of the platform holds a control character, whichever path writes it.
+        guard_text_fields(model for model in apps.get_models() if model.__module__.startswith("jiceng."))

@@ -8,11 +8,13 @@ when shifted to UTC or by a day, and ``NaN`` broke every comparison: each was a 
 """
 
 import math
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -30,6 +32,16 @@ COORDINATE_PLACES = Decimal("0.000001")
 
 # The range of a 64-bit id column, on PostgreSQL and SQLite alike.
 ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
+# Characters no text of the platform holds: C0 controls and DEL (NUL made the Open311 XML
+# ill-formed for every reader), lone surrogates (no encoding can store them) and the two
+# non-characters. Multi-line text keeps tab, line feed and carriage return; a single line does not.
+_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
+FORBIDDEN_IN_TEXT = re.compile(f"[{_FORBIDDEN}]")
+FORBIDDEN_IN_LINE = re.compile(f"[{_FORBIDDEN}\t\n\r]")
+CONTROL_MESSAGE = "不能含有控制字符（如 NUL、退格）或无效字符。"
+LINE_MESSAGE = "不能含有换行、制表符等控制字符。"
 
 
 class InputError(ValueError):
@@ -132,7 +144,29 @@ def shift_days(day: date, days: int) -> date:
     return min(max(moved, DATE_MIN), DATE_MAX)
 
 
+def check_text(value: str, label: str = "", *, multiline: bool = True) -> str:
+    """``value`` unchanged, or :class:`InputError` if it holds a character no text may hold."""
+    pattern = FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE
+    if pattern.search(value):
+        raise InputError(f"{label}{CONTROL_MESSAGE if multiline else LINE_MESSAGE}")
+    return value
+
+
 # --------------------------------------------------------------------------- validators
+
+
+def validate_text(value) -> None:
+    """On every multi-line text field (TextField, and notes: CharField of 300 characters or more)."""
+    if isinstance(value, str) and FORBIDDEN_IN_TEXT.search(value):
+        raise ValidationError(CONTROL_MESSAGE, code="control_character")
+
+
+def validate_line(value) -> None:
+    """On every single-line text field (names, codes, addresses)."""
+    if isinstance(value, str) and FORBIDDEN_IN_LINE.search(value):
+        raise ValidationError(
+            LINE_MESSAGE if not FORBIDDEN_IN_TEXT.search(value) else CONTROL_MESSAGE, code="control_character"
+        )
 
 
 def validate_date_in_range(value: date) -> None:
@@ -162,3 +196,28 @@ class DateField(forms.DateField):
     error, not an overflow further on)."""
 
     default_validators = [validate_date_in_range]
+
+
+# Text fields from this length on hold notes and descriptions (several lines); shorter ones hold
+# names, codes and addresses (one line).
+MULTILINE_FROM = 300
+
+
+def text_validator(field) -> object | None:
+    """The validator a model field gets: ``validate_text``, ``validate_line`` or none (not text)."""
+    if isinstance(field, models.TextField):
+        return validate_text
+    if isinstance(field, models.CharField):
+        return validate_text if (field.max_length or 0) >= MULTILINE_FROM else validate_line
+    return None
+
+
+def guard_text_fields(model_classes) -> None:
+    """Every CharField and TextField of these models refuses control characters: on model forms,
+    model serializers and ``full_clean``. Added to the field's validators at start-up (not to its
+    declaration), so that migrations do not see them."""
+    for model in model_classes:
+        for field in model._meta.local_fields:
+            validator = text_validator(field)
+            if validator is not None and validator not in field.validators:
+                field.__dict__["validators"] = [*field.validators, validator]

@@ -152,6 +152,8 @@ def endpoint(view):
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
+    # Control characters in any field are refused before the view (core.middleware), in our format.
+    wrapped.refuse_input = lambda request, message, fmt, **kw: error_response(fmt, 400, "invalid", message)  # type: ignore[attr-defined]
     return csrf_exempt(wrapped)
 
 

@@ -2,7 +2,11 @@
 coordinates that are not numbers (NaN) or outside China, dates that do not exist or lie outside
 the platform's range."""
 
+import xml.etree.ElementTree as ET
+
 import pytest
+
+from jiceng.appeals.models import Appeal
 
 from . import test_open311
 from .test_open311 import BASE
@@ -50,3 +54,29 @@ def test_request_list_dates_in_range_still_work(client, catalogue):
 def test_post_with_a_coordinate_that_is_no_number(client, located, key, catalogue, lat, long):
     post = {"api_key": key.raw, "service_code": catalogue.stall.code, "lat": lat, "long": long}
     assert_refused(client.post(f"{BASE}/requests.json", post), "location")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("field", ["description", "address_string", "first_name", "attribute[when]"])
+def test_a_control_character_in_a_post_is_refused(client, located, key, catalogue, fmt, field):
+    """A NUL in a description made requests.xml ill-formed for every reader."""
+    post = {"api_key": key.raw, "service_code": catalogue.parking.code, "lat": "32.0601", "long": "118.8001"}
+    post[field] = "夜间\x00停车难\x1b"
+    response = client.post(f"{BASE}/requests.{fmt}", post)
+    assert response.status_code == 400
+    if fmt == "json":
+        assert response.json()[0]["code"] == "invalid"
+    else:
+        assert ET.fromstring(response.content).find("error/code").text == "invalid"
+    assert not Appeal.objects.exists()
+    listing = client.get(f"{BASE}/requests.xml")
+    assert listing.status_code == 200
+    ET.fromstring(listing.content)  # well-formed
+
+
+def test_line_breaks_and_tabs_stay_in_a_description(client, located, key, catalogue):
+    post = {"api_key": key.raw, "service_code": catalogue.stall.code, "lat": "32.0601", "long": "118.8001"}
+    response = client.post(f"{BASE}/requests.json", {**post, "description": "第一行\r\n第二行\t完"})
+    assert response.status_code == 201
+    assert Appeal.objects.get().description == "第一行\r\n第二行\t完"
+    ET.fromstring(client.get(f"{BASE}/requests.xml").content)

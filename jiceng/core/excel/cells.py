@@ -5,6 +5,8 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from jiceng.core.inputs import CONTROL_MESSAGE, FORBIDDEN_IN_LINE, FORBIDDEN_IN_TEXT, LINE_MESSAGE, MULTILINE_FROM
+
 from .base import EXCEL_EPOCH, CellError
 
 
@@ -88,6 +90,8 @@ def _number_text(value) -> str:
 
 
 def parse_text(value, max_length: int | None = None) -> str:
+    """A text cell, stripped; control characters are refused (line breaks only in a long text,
+    the rule of the model's text fields, ``core.inputs.MULTILINE_FROM``)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -98,6 +102,9 @@ def parse_text(value, max_length: int | None = None) -> str:
         text = cell_text(value)
     if max_length is not None and len(text) > max_length:
         raise CellError(f"长度超过{max_length}个字符")
+    multiline = max_length is None or max_length >= MULTILINE_FROM
+    if (FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE).search(text):
+        raise CellError(CONTROL_MESSAGE if multiline else LINE_MESSAGE)
     return text
 
 
