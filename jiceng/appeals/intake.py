@@ -84,8 +84,8 @@ def validate_attributes(category: Category, values: dict | None) -> dict:
 
 def _check_number(definition: dict, label: str, value) -> str:
     try:
-        float(value)
-    except (TypeError, ValueError):
+        read_number(value, label)  # NaN and inf are no numbers
+    except InputError:
         raise AppealError(f"“{label}”应为数字。", code="attribute") from None
     return str(value)
 

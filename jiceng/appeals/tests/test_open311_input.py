@@ -80,3 +80,11 @@ def test_line_breaks_and_tabs_stay_in_a_description(client, located, key, catalo
     assert response.status_code == 201
     assert Appeal.objects.get().description == "第一行\r\n第二行\t完"
     ET.fromstring(client.get(f"{BASE}/requests.xml").content)
+
+
+@pytest.mark.parametrize("spaces", ["NaN", "inf", "-Infinity", "十二"])
+def test_a_number_attribute_that_is_no_number(client, located, key, catalogue, spaces):
+    post = {"api_key": key.raw, "service_code": catalogue.parking.code, "lat": "32.0601", "long": "118.8001"}
+    response = client.post(f"{BASE}/requests.json", {**post, "attribute[spaces]": spaces})
+    assert_refused(response, "attribute")
+    assert not Appeal.objects.exists()
