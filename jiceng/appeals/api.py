@@ -28,7 +28,7 @@ from jiceng.appeals.serializers import (
 )
 from jiceng.areas.models import Area
 from jiceng.core.api import IdPagination, KeysetPagination, error_response
-from jiceng.core.inputs import InputError, check_date, read_id
+from jiceng.core.inputs import InputError, read_id, read_month
 from jiceng.core.scope import scope_for
 from jiceng.core.viewsets import ScopedViewSet
 from jiceng.orgs.models import Department
@@ -297,9 +297,8 @@ def _month(value: str | None, default: date | None = None) -> date | None:
     if not value:
         return default
     try:
-        year, month = (int(part) for part in value.split("-")[:2])
-        return check_date(date(year, month, 1))
-    except (ValueError, TypeError):  # InputError too: a month out of the platform's range
+        return read_month(value)
+    except InputError:
         return None
 
 

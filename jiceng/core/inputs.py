@@ -66,6 +66,16 @@ def read_date(text: str, label: str = "日期") -> date:
     return check_date(day, label)
 
 
+def read_month(text: str, label: str = "月份") -> date:
+    """``YYYY-MM`` (a longer date is cut to its month) → the month's first day, in range."""
+    try:
+        year, month = (int(part) for part in (text or "").strip()[:7].split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        raise InputError(f"{label}格式应为 2025-01。") from None
+    return check_date(first, label)
+
+
 def read_moment(text: str, label: str = "时间", *, end_of_day: bool = False) -> datetime:
     """An aware datetime from ISO 8601 (``2025-09-10T09:00:00+08:00``; a ``+`` sent unescaped in a
     query arrives as a space) or a bare date (its start, or its end with ``end_of_day``)."""

@@ -1,7 +1,7 @@
 from django import forms
 
 from jiceng.areas.models import Area
-from jiceng.core.inputs import DateField
+from jiceng.core.inputs import DateField, InputError, read_month
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .models import EXIT_STATUSES, DuesCategory, Education, Member, Status
@@ -196,14 +196,10 @@ class PaymentForm(Styled, forms.Form):
     paid_on = _date("交纳日期")
 
     def clean_month(self):
-        value = self.cleaned_data["month"].strip()
-        from datetime import date
-
         try:
-            year, month = value[:7].split("-")
-            return date(int(year), int(month), 1)
-        except ValueError as exc:
-            raise forms.ValidationError("月份格式应为 2025-01") from exc
+            return read_month(self.cleaned_data["month"])
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class DuesBaseForm(Styled, forms.Form):

@@ -377,3 +377,19 @@ def test_the_filter_form_submitted_as_it_loads_lists_the_same_rows(login, users,
     assert {m.pk for m in submitted.context["rows"]} == {m.pk for m in loaded.context["rows"]} == made
     assert not submitted.context["form"].errors
     assert [m.pk for m in client.get("/members/?status=&status=full").context["rows"]] == sorted(made)
+
+
+@pytest.mark.parametrize("year", ["99999", "0", "10000"])
+def test_ledger_year_out_of_range_shows_this_year(login, users, orgs, year):
+    response = login(users.community).get(reverse("members:dues_ledger", args=[orgs.branch1.code]) + f"?year={year}")
+    assert response.status_code == 200
+    assert response.context["year"] == timezone.localdate().year
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2025-13"])
+def test_a_payment_month_out_of_range_is_a_form_error(login, users, zhang, month):
+    client = login(users.community)
+    data = {"form": "pay", "pay-month": month, "pay-amount": "81.00", "pay-paid_on": "2025-03-05"}
+    response = client.post(reverse("members:member_dues", args=[zhang.pk]), data)
+    assert response.status_code == 200
+    assert not DuesPayment.objects.exists()
