@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -6,10 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 from django.utils.timezone import make_aware
 
-from jiceng.accounts.forms import LoginForm
+from jiceng.accounts.forms import AuditSearchForm, LoginForm
 from jiceng.accounts.models import AuditLog, User
 from jiceng.accounts.roles import ROLES
 from jiceng.areas.models import Area
@@ -58,27 +57,31 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _day(value: str | None) -> date | None:
-    """A ``YYYY-MM-DD`` query value, or None for anything else (a bad date is ignored, not an error)."""
-    try:
-        return parse_date(value or "")
-    except ValueError:
-        return None
-
-
 @login_required
 def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     logs = AuditLog.objects.visible_to(request.user).select_related("actor")
-    q = (request.GET.get("q") or "").strip()[:50]
+    form = AuditSearchForm(request.GET)
+    valid = form.is_valid()
+    query = form.cleaned_data if valid else {}
+    q = (query.get("q") or "").strip()[:50]
     if q:
         logs = logs.filter(
             Q(object_repr__contains=q) | Q(actor__username__contains=q) | Q(actor__display_name__contains=q)
         )
     # Whole days in the site's time zone, as a range on the indexed timestamp.
-    start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
+    start, end = query.get("start"), query.get("end")
     if start:
         logs = logs.filter(at__gte=make_aware(datetime.combine(start, time.min)))
     if end:
         logs = logs.filter(at__lt=make_aware(datetime.combine(end + timedelta(days=1), time.min)))
-    page = Paginator(logs, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_list.html", {"page": page, "q": q, "start": start, "end": end})
+    page = Paginator(logs if valid else logs.none(), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "start": start, "end": end, "errors": _form_errors(form)}
+    return render(request, "accounts/audit_list.html", context, status=200 if valid else 400)
+
+
+def _form_errors(form: AuditSearchForm) -> list[str]:
+    return [
+        f"{form.fields[name].label or name}：{message}"
+        for name, messages in form.errors.items()
+        for message in messages
+    ]

@@ -28,6 +28,7 @@ from jiceng.appeals.serializers import (
 )
 from jiceng.areas.models import Area
 from jiceng.core.api import IdPagination, KeysetPagination, error_response
+from jiceng.core.inputs import InputError, read_id, read_month
 from jiceng.core.scope import scope_for
 from jiceng.core.viewsets import ScopedViewSet
 from jiceng.orgs.models import Department
@@ -293,9 +294,8 @@ def _month(value: str | None, default: date | None = None) -> date | None:
     if not value:
         return default
     try:
-        year, month = (int(part) for part in value.split("-")[:2])
-        return date(year, month, 1)
-    except (ValueError, TypeError):
+        return read_month(value)
+    except InputError:
         return None
 
 
@@ -377,10 +377,11 @@ class AppealRateViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def department(self, request):
         """一个职能部门的记分卡：承办诉求的各项比率，以及报到率、按时报到率、平均评价。"""
-        # Not a row id (a word, a 30-digit number): no such department, rather than a database error.
-        raw = request.query_params.get("department") or ""
-        valid = raw.isascii() and raw.isdigit() and len(raw) < 19
-        department = Department.objects.filter(pk=int(raw)).first() if valid else None
+        try:
+            pk = read_id(request.query_params.get("department"), "department")
+        except InputError as exc:
+            return error_response(str(exc))
+        department = Department.objects.filter(pk=pk).first()
         scope = scope_for(request.user, APPEAL_VIEW)
         if department is None or not (scope.covers_department(department) or scope.covers(department)):
             raise Http404

@@ -16,7 +16,7 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.permissions import APPEAL_HANDLE
-from jiceng.core.filters import IdFilter
+from jiceng.core.filters import DateFilter, IdFilter
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import scope_for
 
@@ -33,8 +33,8 @@ class AppealFilterSet(django_filters.FilterSet):
     supervised = django_filters.BooleanFilter(label="挂牌督办")
     overdue = django_filters.BooleanFilter(label="办理超期", field_name="answer_overdue")
     reopened = django_filters.BooleanFilter(label="重办过", method="filter_reopened")
-    created_after = django_filters.DateFilter(label="受理日期起", field_name="created_at", lookup_expr="date__gte")
-    created_before = django_filters.DateFilter(label="受理日期止", field_name="created_at", lookup_expr="date__lte")
+    created_after = DateFilter(label="受理日期起", field_name="created_at", lookup_expr="date__gte")
+    created_before = DateFilter(label="受理日期止", field_name="created_at", lookup_expr="date__lte")
     number = django_filters.CharFilter(label="工单编号")
     q = django_filters.CharFilter(label="工单编号或标题", method="filter_q")
     mine = django_filters.BooleanFilter(label="我提交的", method="filter_mine")

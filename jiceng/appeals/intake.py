@@ -1,6 +1,6 @@
 """Intake checks shared by the services, the pages and Open311: where, what kind, extra fields, photos."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.utils.dateparse import parse_datetime
 
@@ -10,6 +10,7 @@ from jiceng.appeals.models import Appeal, AppealPhoto, Category, LocationSource
 from jiceng.appeals.rules import PHOTO_MAX_BYTES, PHOTO_MAX_COUNT, PHOTO_TYPES
 from jiceng.areas.models import Area
 from jiceng.core.cache import table
+from jiceng.core.inputs import COORDINATE_PLACES, InputError, read_number
 from jiceng.core.rules import get_rule
 
 DESCRIPTION_MAX = 4000
@@ -21,11 +22,11 @@ CATALOGUE = "appeal-categories"
 
 def resolve_location(area=None, latitude=None, longitude=None, address: str = "") -> tuple[Area, str]:
     """(area, how it was found): an area as given, a grid found from coordinates, or the city by address."""
+    if latitude is not None and longitude is not None and not valid_point(latitude, longitude):
+        raise AppealError("坐标不正确（应为中国境内的纬度、经度）。", code="location")
     if area is not None:
         return area, LocationSource.AREA
     if latitude is not None and longitude is not None:
-        if not valid_point(latitude, longitude):
-            raise AppealError("坐标不正确（应为中国境内的纬度、经度）。", code="location")
         grid = nearest_grid(latitude, longitude)
         if grid is not None:
             return grid, LocationSource.COORDINATES
@@ -39,11 +40,12 @@ def resolve_location(area=None, latitude=None, longitude=None, address: str = ""
 
 
 def parse_coordinate(value, label: str):
+    """A number to six places (its range is checked with the location); ``NaN`` and ``inf`` are refused."""
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
+        return read_number(value, label).quantize(COORDINATE_PLACES)
+    except (InputError, InvalidOperation):
         raise AppealError(f"{label}应为数字。", code="location") from None
 
 
@@ -82,8 +84,8 @@ def validate_attributes(category: Category, values: dict | None) -> dict:
 
 def _check_number(definition: dict, label: str, value) -> str:
     try:
-        float(value)
-    except (TypeError, ValueError):
+        read_number(value, label)  # NaN and inf are no numbers
+    except InputError:
         raise AppealError(f"“{label}”应为数字。", code="attribute") from None
     return str(value)
 

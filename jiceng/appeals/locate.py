@@ -11,12 +11,10 @@ from decimal import Decimal
 
 from jiceng.appeals.rules import MAX_GRID_DISTANCE_M
 from jiceng.areas.models import Area, Level
+from jiceng.core.inputs import in_china
 from jiceng.core.rules import get_rule
 
 EARTH_RADIUS_M = 6_371_000
-# China lies between 18° and 54° N, 73° and 135° E; anything else is a typing error (or 0,0).
-LAT_RANGE = (Decimal("3.5"), Decimal("54"))
-LONG_RANGE = (Decimal("73"), Decimal("136"))
 
 
 def distance_m(lat1, lon1, lat2, lon2) -> float:
@@ -29,11 +27,9 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 
 
 def valid_point(latitude, longitude) -> bool:
-    try:
-        lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
-    except (ArithmeticError, ValueError):
-        return False
-    return LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LONG_RANGE[0] <= lon <= LONG_RANGE[1]
+    """Both numbers, inside China's box (``jiceng.core.inputs``): anything else is a typing error
+    (or 0,0)."""
+    return in_china(latitude, longitude)
 
 
 def nearest_grid(latitude, longitude, max_distance_m: float | None = None) -> Area | None:

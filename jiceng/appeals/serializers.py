@@ -19,7 +19,7 @@ from jiceng.appeals.models import (
     WhistleCase,
     WhistleSummons,
 )
-from jiceng.core.api import PrebuiltFieldsMixin
+from jiceng.core.api import IdField, PrebuiltFieldsMixin
 from jiceng.core.phones import PHONE_HELP, validate_phone
 
 
@@ -310,7 +310,7 @@ class DispatchSerializer(serializers.Serializer):
         help_text="页面的承办单位选项（a:区划 id 或 d:部门 id）；API 调用用 area 或 department",
     )
     area = serializers.CharField(max_length=21, required=False, allow_blank=True, help_text="承办区划编码")
-    department = serializers.IntegerField(required=False, allow_null=True, help_text="承办部门")
+    department = IdField(required=False, allow_null=True, help_text="承办部门")
     note = serializers.CharField(label="派单说明", max_length=500, required=False, allow_blank=True)
 
 
@@ -373,13 +373,13 @@ class ExtendSerializer(serializers.Serializer):
 
 
 class ExtensionDecisionSerializer(serializers.Serializer):
-    extension = serializers.IntegerField(required=False, help_text="延期申请 id（不填为待审批的那一件）")
+    extension = IdField(required=False, help_text="延期申请 id（不填为待审批的那一件）")
     approve = serializers.BooleanField(label="审批结果", help_text="true 批准，false 驳回（驳回须填写审批意见）")
     note = serializers.CharField(label="审批意见", max_length=500, required=False, allow_blank=True, style=TEXTAREA)
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(required=False, help_text="合并到的诉求 id（或用 number 给出工单编号）")
+    into = IdField(required=False, help_text="合并到的诉求 id（或用 number 给出工单编号）")
     number = serializers.CharField(
         label="合并到工单编号", max_length=24, required=False, help_text="填写同一事项先受理的工单编号。"
     )
@@ -389,7 +389,7 @@ class MergeSerializer(serializers.Serializer):
 class AppealWhistleSerializer(serializers.Serializer):
     case = serializers.ChoiceField(label="吹哨情形", choices=WhistleCase.choices)
     title = serializers.CharField(label="事项", max_length=100)
-    departments = serializers.ListField(label="召集部门", child=serializers.IntegerField(), min_length=1)
+    departments = serializers.ListField(label="召集部门", child=IdField(), min_length=1)
 
 
 class WhistleCreateSerializer(serializers.Serializer):
@@ -398,8 +398,8 @@ class WhistleCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    departments = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    appeal = serializers.IntegerField(required=False, allow_null=True)
+    departments = serializers.ListField(child=IdField(), min_length=1)
+    appeal = IdField(required=False, allow_null=True)
 
 
 class PlanSerializer(serializers.Serializer):

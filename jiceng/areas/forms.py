@@ -1,15 +1,33 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 
-from jiceng.areas.models import NATIONAL_CODE_LENGTH, Area, Kind, Level
+from jiceng.areas.models import HOUSEHOLDS_MAX, NATIONAL_CODE_LENGTH, POPULATION_MAX, Area, Kind, Level
+from jiceng.core.inputs import validate_latitude, validate_longitude
+
+# The bounds the services check, on the form's fields so that the page shows them per field.
+FIELD_VALIDATORS = {
+    "households": MaxValueValidator(HOUSEHOLDS_MAX),
+    "population": MaxValueValidator(POPULATION_MAX),
+    "latitude": validate_latitude,
+    "longitude": validate_longitude,
+}
 
 
-class AreaForm(forms.ModelForm):
+class Bounded:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, validator in FIELD_VALIDATORS.items():
+            if name in self.fields:
+                self.fields[name].validators.append(validator)
+
+
+class AreaForm(Bounded, forms.ModelForm):
     class Meta:
         model = Area
         fields = ["name", "kind", "households", "population", "latitude", "longitude"]
 
 
-class AreaCreateForm(forms.Form):
+class AreaCreateForm(Bounded, forms.Form):
     level = forms.ChoiceField(label="层级")
     name = forms.CharField(label="名称", max_length=100)
     code = forms.CharField(

@@ -79,6 +79,12 @@ class AreaQuerySet(ScopedQuerySet):
         return self.filter(code__in=ancestor_codes(area.code)).order_by("code")
 
 
+# The largest own count of one node (the largest city proper holds some 30 million people): a
+# bound that keeps every total far inside a 64-bit column.
+HOUSEHOLDS_MAX = 20_000_000
+POPULATION_MAX = 50_000_000
+
+
 class Area(models.Model):
     code = models.CharField("编码", max_length=MAX_CODE_LENGTH, unique=True)
     name = models.CharField("名称", max_length=100)

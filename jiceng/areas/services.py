@@ -11,13 +11,16 @@ from django.db.models.functions import Concat, Length, Substr
 from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import (
     ALLOWED_PARENT_LEVELS,
+    HOUSEHOLDS_MAX,
     ISSUED_SUFFIX_LENGTH,
     MAX_CODE_LENGTH,
     NATIONAL_CODE_LENGTH,
+    POPULATION_MAX,
     Area,
     Level,
     ancestor_codes,
 )
+from jiceng.core.inputs import InputError, read_latitude, read_longitude
 from jiceng.core.paths import is_digits, is_in_subtree, subtree_q
 
 AUDIT_FIELDS = ["code", "name", "level", "kind", "parent", "households", "population", "latitude", "longitude"]
@@ -106,9 +109,27 @@ def _add_to_ancestors(codes: list[str], households: int, population: int, nodes:
 
 
 def _check_counts(households: int | None, population: int | None) -> None:
-    for value, label in ((households, "户数"), (population, "人口")):
-        if value is None or int(value) < 0:
+    """Own counts within their bounds: a count past them (9223372036854775807) made the ancestors'
+    totals overflow (SQLite turns an overflowing sum into a float, and setting the count back
+    then left them wrong)."""
+    for value, label, top in ((households, "户数", HOUSEHOLDS_MAX), (population, "人口", POPULATION_MAX)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AreaError(f"{label}应为整数。", code="counts")
+        if value < 0:
             raise AreaError(f"{label}不能为负数。", code="counts")
+        if value > top:
+            raise AreaError(f"{label}不能超过{top}。", code="counts")
+
+
+def _check_location(latitude: Decimal | float | str | None, longitude: Decimal | float | str | None) -> dict:
+    """Latitude and longitude in China's box (``core.inputs``), to six places; both or neither."""
+    try:
+        point = {"latitude": read_latitude(latitude), "longitude": read_longitude(longitude)}
+    except InputError as exc:
+        raise AreaError(str(exc), code="location") from None
+    if (point["latitude"] is None) != (point["longitude"] is None):
+        raise AreaError("纬度与经度须同时填写。", code="location")
+    return point
 
 
 @transaction.atomic
@@ -131,6 +152,7 @@ def create_area(
     if not name:
         raise AreaError("名称不能为空。", code="name")
     _check_counts(households, population)
+    point = _check_location(latitude, longitude)
     if code is None and level not in NATIONAL_CODE_LENGTH and parent is not None:
         code = issue_code(parent)
     code = code or ""
@@ -145,8 +167,7 @@ def create_area(
         population=population,
         total_households=households,
         total_population=population,
-        latitude=latitude,
-        longitude=longitude,
+        **point,
     )
     _add_to_ancestors(ancestor_codes(code), households, population, 1)
     if parent is not None:
@@ -170,6 +191,10 @@ def update_area(actor: Actor, area: Area, **changes: Any) -> Area:
         if not changes["name"]:
             raise AreaError("名称不能为空。", code="name")
     _check_counts(changes.get("households", 0), changes.get("population", 0))
+    if "latitude" in changes or "longitude" in changes:
+        changes.update(
+            _check_location(changes.get("latitude", area.latitude), changes.get("longitude", area.longitude))
+        )
     d_households = int(changes.get("households", area.households)) - area.households
     d_population = int(changes.get("population", area.population)) - area.population
     for field, value in changes.items():

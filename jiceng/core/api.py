@@ -15,6 +15,7 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from jiceng.core.inputs import ID_MAX
 from jiceng.core.paging import decode_cursor, encode_cursor, keyset_page, position_of
 
 ERROR_MESSAGES = {
@@ -187,6 +188,16 @@ class IdPagination(KeysetPagination):
 
     keys = ("-id",)
     max_page_size = 200
+
+
+class IdField(serializers.IntegerField):
+    """A row id in a request body: a positive integer that fits an id column (a 20-digit number
+    is the field's error, not a database overflow)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
 
 
 def error_response(message: str, status_code: int = 400, code: str = "invalid") -> Response:

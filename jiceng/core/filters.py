@@ -3,8 +3,7 @@
 import django_filters  # type: ignore[import-untyped]  # ships no type information
 from django import forms
 
-# The range of a 64-bit id column, on PostgreSQL and SQLite alike.
-ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+from jiceng.core.inputs import ID_MAX, ID_MIN, DateField
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -20,3 +19,10 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", ID_MIN)
         kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
+
+
+class DateFilter(django_filters.DateFilter):
+    """A day in a query (``?created_after=2025-01-01``) within the platform's date range: a day
+    like 0001-01-01 shifted to UTC (or 9999-12-31 plus a day) overflowed in the query (a 500)."""
+
+    field_class = DateField

@@ -1,6 +1,7 @@
 from django import forms
 
 from jiceng.areas.models import Area
+from jiceng.core.inputs import DateField, InputError, read_month
 from jiceng.core.phones import PhoneField
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
@@ -26,7 +27,7 @@ class Styled:
 
 
 def _date(label, required=False, help_text=""):
-    return forms.DateField(label=label, required=required, widget=DATE, help_text=help_text)
+    return DateField(label=label, required=required, widget=DATE, help_text=help_text)
 
 
 class MemberForm(Styled, forms.Form):
@@ -200,14 +201,10 @@ class PaymentForm(Styled, forms.Form):
     )
 
     def clean_month(self):
-        value = self.cleaned_data["month"].strip()
-        from datetime import date
-
         try:
-            year, month = value[:7].split("-")
-            return date(int(year), int(month), 1)
-        except ValueError as exc:
-            raise forms.ValidationError("月份格式应为 2025-01") from exc
+            return read_month(self.cleaned_data["month"])
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class DuesBaseForm(Styled, forms.Form):

@@ -55,7 +55,7 @@ from jiceng.core.scope import scope_for
 from jiceng.members.permissions import MEMBER_IMPORT
 from jiceng.orgs.models import BRANCH_TYPES, OrgType
 
-from .models import DuesCategory, Education, Gender, Member, Status
+from .models import DUES_BASE_MAX, DuesCategory, Education, Gender, Member, Status
 
 PERMISSION = MEMBER_IMPORT
 # Up to this many rows, the codes and ID numbers in the file are looked up with IN (...);
@@ -182,6 +182,7 @@ MEMBER_SPEC = Spec(
             "dues_base",
             DECIMAL,
             min_value=0,
+            max_value=DUES_BASE_MAX,
             default=Decimal("0.00"),
             example=5000,
             note="每月税后固定收入（元）",

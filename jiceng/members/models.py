@@ -1,8 +1,13 @@
 """The party roster: members, their development stages, history, transfers and dues."""
 
+from decimal import Decimal
+
 from django.db import models
 
 from jiceng.core.scope import ScopedQuerySet
+
+# The largest monthly dues base the column holds (numeric(10, 2)); the importer and the service check it.
+DUES_BASE_MAX = Decimal("99999999.99")
 
 
 class Status(models.TextChoices):

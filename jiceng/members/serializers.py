@@ -2,6 +2,8 @@ from datetime import date
 
 from rest_framework import serializers
 
+from jiceng.core.api import IdField
+from jiceng.core.inputs import validate_date_in_range
 from jiceng.core.masking import mask_id_number
 
 from .history import member_history
@@ -177,14 +179,16 @@ class TransferSerializer(serializers.ModelSerializer):
 class TransferCreateSerializer(serializers.Serializer):
     """发起平台内转接：由转出方提出，接收党支部确认接收后生效。"""
 
-    member = serializers.IntegerField(help_text="党员 id")
+    member = IdField(help_text="党员 id")
     to_org = serializers.CharField(help_text="接收党支部的组织编码")
-    issued_on = serializers.DateField(required=False, help_text="介绍信开具日期，默认今天")
+    issued_on = serializers.DateField(
+        required=False, help_text="介绍信开具日期，默认今天", validators=[validate_date_in_range]
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
 class TransferAcceptSerializer(serializers.Serializer):
-    on_date = serializers.DateField(required=False, help_text="接收日期，默认今天")
+    on_date = serializers.DateField(required=False, help_text="接收日期，默认今天", validators=[validate_date_in_range])
 
 
 class TransferRejectSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from jiceng.areas.models import Area
+from jiceng.core.inputs import DateField
 from jiceng.core.paths import is_digits
 from jiceng.core.phones import PhoneField
 from jiceng.orgs.models import (
@@ -107,9 +108,9 @@ class OrgForm(TablerMixin, forms.Form):
     org_type = forms.ChoiceField(label="组织类型")
     category = forms.ChoiceField(label="类别", choices=OrgCategory.choices)
     area = AreaCodeField(label="所在区划编码")
-    founded_on = forms.DateField(label="成立日期", required=False, widget=DateInput())
-    term_start = forms.DateField(label="本届任期开始", required=False, widget=DateInput())
-    term_end = forms.DateField(
+    founded_on = DateField(label="成立日期", required=False, widget=DateInput())
+    term_start = DateField(label="本届任期开始", required=False, widget=DateInput())
+    term_end = DateField(
         label="本届任期届满",
         required=False,
         widget=DateInput(),
@@ -156,8 +157,8 @@ class OrgMoveForm(TablerMixin, forms.Form):
 
 
 class ElectionForm(TablerMixin, forms.Form):
-    term_start = forms.DateField(label="新一届任期开始（选举日期）", widget=DateInput())
-    term_end = forms.DateField(
+    term_start = DateField(label="新一届任期开始（选举日期）", widget=DateInput())
+    term_end = DateField(
         label="任期届满", required=False, widget=DateInput(), help_text="留空则按类别自动计算：村、社区5年，其他3年。"
     )
 
@@ -181,7 +182,7 @@ class PostAppointForm(TablerMixin, forms.Form):
     holder_name = forms.CharField(
         label="任职人姓名", max_length=50, required=False, help_text="不在下拉列表中（如上级指派）时填写姓名。"
     )
-    start_on = forms.DateField(label="任职日期", widget=DateInput())
+    start_on = DateField(label="任职日期", widget=DateInput())
 
     def __init__(self, *args, org: Org, members=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("start_on", timezone.localdate())
@@ -197,7 +198,7 @@ class PostAppointForm(TablerMixin, forms.Form):
 
 
 class PostEndForm(TablerMixin, forms.Form):
-    end_on = forms.DateField(label="离任日期", widget=DateInput())
+    end_on = DateField(label="离任日期", widget=DateInput())
     leave_vacant = forms.BooleanField(
         label="登记为空缺（待补选）", required=False, initial=True, help_text="取消勾选表示该职务不再设置。"
     )
@@ -209,7 +210,7 @@ class PostEndForm(TablerMixin, forms.Form):
 
 class VacancyForm(TablerMixin, forms.Form):
     post = forms.ChoiceField(label="职务")
-    since = forms.DateField(label="空缺起始日期", widget=DateInput())
+    since = DateField(label="空缺起始日期", widget=DateInput())
 
     def __init__(self, *args, org: Org, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,7 +228,7 @@ class PartTimeForm(TablerMixin, forms.Form):
     person_name = forms.CharField(label="姓名", max_length=50)
     unit = forms.TypedChoiceField(label="所在驻区单位", coerce=int, required=False, empty_value=None)
     job_title = forms.CharField(label="单位职务", max_length=60, required=False)
-    start_on = forms.DateField(label="任职日期", widget=DateInput())
+    start_on = DateField(label="任职日期", widget=DateInput())
 
     def __init__(self, *args, units=(), **kwargs):
         kwargs.setdefault("initial", {}).setdefault("start_on", timezone.localdate())
@@ -236,7 +237,7 @@ class PartTimeForm(TablerMixin, forms.Form):
 
 
 class PartTimeEndForm(TablerMixin, forms.Form):
-    end_on = forms.DateField(label="离任日期", widget=DateInput())
+    end_on = DateField(label="离任日期", widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("end_on", timezone.localdate())

@@ -1,6 +1,7 @@
 """The appeals pages (民呼我应): each page for its role, scope (404), double submit, query counts."""
 
 import pytest
+from django.utils import timezone
 
 from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, Status, SummonsStatus, WhistleCase, WhistleSummons
@@ -234,3 +235,12 @@ def test_grid_worker_records_for_a_resident(client, people, catalogue, tree):
     assert response.status_code == 302
     appeal = Appeal.objects.get()
     assert (appeal.channel, appeal.reporter_name, appeal.reporter_id) == ("grid", "王五", None)
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2025-13", "abc"])
+def test_rates_month_out_of_range_shows_this_month(client, people, tree, month):
+    """9999-12 (a month later overflows) answered 500; any month the page cannot use shows this one."""
+    client.force_login(people.street)
+    response = client.get(f"/appeals/rates/?month={month}")
+    assert response.status_code == 200
+    assert response.context["month"] == timezone.localdate().replace(day=1)

@@ -48,6 +48,7 @@ from jiceng.appeals.permissions import (
     WHISTLE_ADD,
 )
 from jiceng.areas.models import Area, Level
+from jiceng.core.inputs import InputError, read_month
 from jiceng.core.paging import before_id_page
 from jiceng.core.paths import subtrees_q
 from jiceng.core.scope import scope_for
@@ -81,11 +82,9 @@ def _error_text(exc) -> str:
 
 
 def _month(request) -> date:
-    value = request.GET.get("month", "")
     try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError:
+        return read_month(request.GET.get("month", ""))
+    except InputError:  # none, malformed or out of range: this month
         today = timezone.localdate()
         return date(today.year, today.month, 1)
 

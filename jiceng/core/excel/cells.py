@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from jiceng.core.inputs import CONTROL_MESSAGE, FORBIDDEN_IN_LINE, FORBIDDEN_IN_TEXT, LINE_MESSAGE, MULTILINE_FROM
 from jiceng.core.phones import PHONE_HELP, PhoneError, normalize_phone
 
 from .base import EXCEL_EPOCH, CellError
@@ -90,6 +91,8 @@ def _number_text(value) -> str:
 
 
 def parse_text(value, max_length: int | None = None) -> str:
+    """A text cell, stripped; control characters are refused (line breaks only in a long text,
+    the rule of the model's text fields, ``core.inputs.MULTILINE_FROM``)."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -100,6 +103,9 @@ def parse_text(value, max_length: int | None = None) -> str:
         text = cell_text(value)
     if max_length is not None and len(text) > max_length:
         raise CellError(f"长度超过{max_length}个字符")
+    multiline = max_length is None or max_length >= MULTILINE_FROM
+    if (FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE).search(text):
+        raise CellError(CONTROL_MESSAGE if multiline else LINE_MESSAGE)
     return text
 
 
@@ -174,7 +180,7 @@ def parse_int(value, min_value: int | None = None, max_value: int | None = None)
     return number
 
 
-def parse_decimal(value, places: int = 2, max_digits: int = 12, min_value=None) -> Decimal | None:
+def parse_decimal(value, places: int = 2, max_digits: int = 12, min_value=None, max_value=None) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -188,14 +194,20 @@ def parse_decimal(value, places: int = 2, max_digits: int = 12, min_value=None) 
         raise CellError("应为数字") from None
     if not number.is_finite():
         raise CellError("应为数字")
+    # Before rounding: -1e308 has more digits than the decimal context, and quantize raised.
+    if number and number.adjusted() >= max_digits - places:
+        raise CellError("数值过大")
     quantum = Decimal(1).scaleb(-places)
-    rounded = number.quantize(quantum)
+    try:
+        rounded = number.quantize(quantum)
+    except InvalidOperation:  # 1e-400 and the like: more places than the context holds
+        raise CellError(f"最多{places}位小数") from None
     if rounded != number:
         raise CellError(f"最多{places}位小数")
-    if len(rounded.as_tuple().digits) > max_digits:
-        raise CellError("数值过大")
     if min_value is not None and rounded < min_value:
         raise CellError(f"不能小于{min_value}")
+    if max_value is not None and rounded > max_value:
+        raise CellError(f"不能大于{max_value}")
     return rounded
 
 

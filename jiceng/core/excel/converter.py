@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from jiceng.core.inputs import FORBIDDEN_IN_LINE, FORBIDDEN_IN_TEXT, MULTILINE_FROM
+
 from .base import CellError, RowError
 from .cells import cell_text, is_blank
 from .spec import BOOL, CHOICE, CODE, DATE, DECIMAL, ID_NUMBER, INT, PHONE, TEXT, Spec
@@ -97,9 +99,11 @@ class RowConverter:
                 fast = [f"if raw.__class__ is _str and raw in L{i}:", f"    data[{key}] = L{i}[raw]"]
             elif column.kind == TEXT:
                 limit = column.max_length or 10**9
+                # Only clean text takes the fast path (parse_text says why the rest is refused).
+                namespace[f"F{i}"] = (FORBIDDEN_IN_TEXT if limit >= MULTILINE_FROM else FORBIDDEN_IN_LINE).search
                 fast = [
                     f"if raw.__class__ is _str and 0 < len(raw) <= {limit} and not raw[0].isspace()"
-                    " and not raw[-1].isspace():",
+                    f" and not raw[-1].isspace() and F{i}(raw) is None:",
                     f"    data[{key}] = raw",
                 ]
             elif column.kind == INT and column.min_value is not None and column.max_value is not None:
@@ -124,8 +128,9 @@ class RowConverter:
             elif column.kind == DECIMAL and column.min_value is not None:
                 namespace["_Decimal"] = Decimal
                 namespace["_CENT"] = Decimal("0.01")
+                top = f"<= {float(column.max_value)!r}" if column.max_value is not None else "< 1e9"
                 fast = [
-                    f"if raw.__class__ is _float and raw.is_integer() and {float(column.min_value)!r} <= raw < 1e9:",
+                    f"if raw.__class__ is _float and raw.is_integer() and {float(column.min_value)!r} <= raw {top}:",
                     f"    data[{key}] = _Decimal(int(raw)).quantize(_CENT)",
                 ]
             else:

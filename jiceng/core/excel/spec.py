@@ -104,8 +104,8 @@ class Column:
             lo, hi = self.min_value, self.max_value
             return lambda value: parse_int(value, lo, hi)
         if kind == DECIMAL:
-            lo = self.min_value
-            return lambda value: parse_decimal(value, min_value=lo)
+            lo, hi = self.min_value, self.max_value
+            return lambda value: parse_decimal(value, min_value=lo, max_value=hi)
         if kind == BOOL:
             return parse_bool
         if kind == CHOICE:

@@ -10,6 +10,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor, audit
 from jiceng.members import dues as dues_rules
 from jiceng.members.models import (
+    DUES_BASE_MAX,
     PARTY_MEMBER_STATUSES,
     DuesCategory,
     DuesPayment,
@@ -141,6 +142,8 @@ def set_dues(
             raise MemberError({"dues_base": ["党费基数格式不正确"]}) from exc
         if base < 0:
             raise MemberError({"dues_base": ["党费基数不能为负数"]})
+        if base > DUES_BASE_MAX:
+            raise MemberError({"dues_base": [f"党费基数不能大于{DUES_BASE_MAX}"]})
         member.dues_base = base
     member.save(update_fields=["dues_category", "dues_base", "updated_at"])
     amount = dues_rules.monthly_dues(member.dues_category, member.dues_base)

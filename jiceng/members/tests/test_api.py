@@ -1,5 +1,7 @@
 """API v1: /api/v1/members/ (masked by role, scoped, keyset cursor) and /api/v1/transfers/."""
 
+import json
+
 import pytest
 
 from jiceng.accounts.models import AuditLog
@@ -138,3 +140,12 @@ def test_schema_lists_member_endpoints(api, users):
         "/api/v1/transfers/{id}/reject/",
     ):
         assert path in paths
+
+
+@pytest.mark.parametrize("reason", ["调动\x01", "调动\x1b[31m", "\ud800调动"])
+def test_transfer_reason_with_a_control_character_is_refused(api, users, zhang, orgs, reason):
+    body = json.dumps({"member": zhang.pk, "to_org": orgs.gongyuan_branch.code, "reason": reason})  # \u escapes
+    response = api(users.community).post("/api/v1/transfers/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"reason": ["不能含有控制字符（如 NUL、退格）或无效字符。"]}
+    assert not Transfer.objects.exists()

@@ -167,6 +167,26 @@ def test_id_number_checks(superuser, xl_orgs):
     assert Member.objects.count() == 0
 
 
+def test_dues_base_out_of_range_is_a_row_error(superuser, xl_orgs):
+    """``-1e308`` used to raise inside the decimal context ("系统内部错误"); anything the column
+    (numeric(10, 2)) cannot hold is the row's error, as a number cell and as text."""
+    code = xl_orgs.branch1.code
+    values = [-1e308, "-1e308", 1e308, "1E+400", 100000000, "1e-400", "NaN", "99999999.99"]
+    rows = [member_row(code, 公民身份号码=make_id(seq=301 + 2 * i), 党费基数=v) for i, v in enumerate(values)]
+    result, errors = run(superuser, workbook_bytes(rows))
+    found = {e.row: e.reason for e in errors.preview if e.column == "党费基数"}
+    assert found == {
+        2: "数值过大",
+        3: "数值过大",
+        4: "数值过大",
+        5: "数值过大",
+        6: "不能大于99999999.99",
+        7: "最多2位小数",
+        8: "应为数字",
+    }
+    assert not result.ok and Member.objects.count() == 0
+
+
 def test_codes_scope_and_branch_type(users, xl_orgs, tree):
     rows = [
         applicant_row("009009"),  # 2: no such org

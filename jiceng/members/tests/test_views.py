@@ -404,3 +404,19 @@ def test_an_id_number_with_an_abolished_county_code_is_saved_with_a_warning(logi
     assert "身份证号前六位“320103”不在现行县级行政区划代码表中" in response.content.decode()
     response = client.post(url, {**data, "name": "新街口居民", "id_number": make_id(area="320102")}, follow=True)
     assert response.redirect_chain and "不在现行县级行政区划代码表中" not in response.content.decode()
+
+
+@pytest.mark.parametrize("year", ["99999", "0", "10000"])
+def test_ledger_year_out_of_range_shows_this_year(login, users, orgs, year):
+    response = login(users.community).get(reverse("members:dues_ledger", args=[orgs.branch1.code]) + f"?year={year}")
+    assert response.status_code == 200
+    assert response.context["year"] == timezone.localdate().year
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2025-13"])
+def test_a_payment_month_out_of_range_is_a_form_error(login, users, zhang, month):
+    client = login(users.community)
+    data = {"form": "pay", "pay-month": month, "pay-amount": "81.00", "pay-paid_on": "2025-03-05"}
+    response = client.post(reverse("members:member_dues", args=[zhang.pk]), data)
+    assert response.status_code == 200
+    assert not DuesPayment.objects.exists()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from jiceng.core.inputs import check_date
 from jiceng.core.scope import scope_for
 from jiceng.members import dues as dues_rules
 from jiceng.members import services
@@ -121,8 +122,8 @@ def dues_ledger(request, code):
     org = _get_branch(user, code, DUES_VIEW)
     today = _today()
     try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
+        year = check_date(date(int(request.GET.get("year") or today.year), 1, 1)).year
+    except ValueError:  # not a year, or out of the platform's range (InputError)
         year = today.year
     months = [date(year, m, 1) for m in range(1, 13)]
     members = list(

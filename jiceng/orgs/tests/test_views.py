@@ -485,3 +485,13 @@ def test_org_page_shows_the_term_rule_of_the_type_and_none_for_a_temporary_branc
     assert "负责人由上级党组织指派，不实行任期制" in response.text
     assert "本届任期" not in response.text
     assert reverse("orgs:org_election", args=[temporary.code]) not in response.text
+
+
+def test_an_election_date_out_of_range_is_a_form_error(login, orgtree, users):
+    """9999-12-31 plus a five-year term overflowed (a 500); a date outside 1900–2099 is refused."""
+    client = login(users.community)
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.post(reverse("orgs:org_election", args=[orgtree.beianmen.code]), {"term_start": day})
+        assert response.status_code == 200
+        assert "日期应在 1900-01-01 至 2099-12-31 之间" in response.text
+    assert Org.objects.get(pk=orgtree.beianmen.pk).term_start is None
