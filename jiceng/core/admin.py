@@ -90,3 +90,25 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["day", "is_workday", "name"]
     list_filter = ["is_workday"]
     date_hierarchy = "day"
+
+
+# --------------------------------------------------------------------------- the site itself
+
+admin.site.site_header = "基层治理平台管理后台"
+admin.site.site_title = "基层治理平台"
+admin.site.index_title = "数据维护"
+
+
+def _unregister_untranslated() -> None:
+    """Third-party models whose admin pages are in English only leave the admin: django-axes'
+    login records (lockouts are lifted on the Chinese 系统管理 pages) and django-tasks-db's queue
+    rows (the Excel jobs page shows what users need of them)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django_tasks_db.models import DBTaskResult
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog, DBTaskResult):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_untranslated()

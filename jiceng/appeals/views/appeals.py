@@ -48,6 +48,7 @@ from jiceng.appeals.permissions import (
     WHISTLE_ADD,
 )
 from jiceng.areas.models import Area, Level
+from jiceng.core.crumbs import Crumb
 from jiceng.core.inputs import InputError, read_month
 from jiceng.core.paging import before_id_page
 from jiceng.core.paths import subtrees_q
@@ -172,6 +173,23 @@ def mine(request):
 # --------------------------------------------------------------------------- one appeal
 
 
+def _appeal_crumbs(user, appeal: Appeal, staff: bool) -> list[Crumb]:
+    """民呼我应 › the desk the user works the request from › the request."""
+    handle = scope_for(user, APPEAL_HANDLE)
+    own = (appeal.assigned_area_id and appeal.assigned_area.code in handle.areas) or (
+        appeal.assigned_department_id in handle.departments
+    )
+    if not staff:
+        desk = Crumb("我的诉求", reverse("appeals:mine"))
+    elif own:
+        desk = Crumb("诉求工作台", reverse("appeals:workbench"))
+    elif not scope_for(user, APPEAL_DISPATCH).empty:
+        desk = Crumb("诉求派单", reverse("appeals:queue"))
+    else:
+        desk = Crumb("吹哨报到", reverse("appeals:department_desk"))
+    return [Crumb("民呼我应"), desk, Crumb(appeal.number or str(appeal.pk))]
+
+
 def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
     """The page's context; its action cards come from :data:`APPEAL_ACTIONS`, in the table's order.
 
@@ -186,6 +204,7 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
     )
     name, phone = services.display_reporter(user, appeal)
     context = {
+        "breadcrumbs": _appeal_crumbs(user, appeal, staff),
         "appeal": appeal,
         "events": list(events.order_by("at", "id")),
         "actions": allowed,

@@ -5,9 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.areas.models import Area
+from jiceng.core.crumbs import Crumb
 from jiceng.core.ids import address_warning
 from jiceng.core.scope import can
 from jiceng.core.views import scoped_list
@@ -26,6 +28,7 @@ from jiceng.members.permissions import DUES_ADD, MEMBER_ADD, TRANSFER_CHANGE
 from jiceng.members.privacy import MemberPrivacy, log_pii_view, pii_visible
 from jiceng.members.rules import STATUS_LABELS, probation_end
 from jiceng.orgs.models import Org, get_org_for_user
+from jiceng.orgs.services import ancestor_org_codes
 
 from .common import (
     PAGE_SIZE,
@@ -98,6 +101,19 @@ def _next_steps(member: Member) -> list[tuple[str, str]]:
     return [(target.value, f"{STATUS_LABELS[target]}")]
 
 
+def _member_crumbs(user, member: Member) -> list[Crumb]:
+    """党员 › the member's org and the visible orgs above it › the member."""
+    orgs = Org.objects.visible_to(user).filter(code__in=[*ancestor_org_codes(member.org_path), member.org_path])
+    return [
+        Crumb("党员", reverse("members:member_list")),
+        *(
+            Crumb(org.name, reverse("orgs:org_detail", args=[org.code]))
+            for org in orgs.only("code", "name").order_by("code")
+        ),
+        Crumb(member.name),
+    ]
+
+
 def _member_page(request, member: Member, revealed: bool = False):
     user = request.user
     events = member_history(member, 100)
@@ -112,6 +128,7 @@ def _member_page(request, member: Member, revealed: bool = False):
         request,
         "members/member_detail.html",
         {
+            "breadcrumbs": _member_crumbs(user, member),
             "member": member,
             "shown": shown,
             "revealed": revealed and shown.full,
