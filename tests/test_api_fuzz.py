@@ -18,7 +18,6 @@ from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -29,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conftest import UserFactory
+from jiceng.accounts.services import issue_token
 from tests.route_sweep.data import build_world
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -126,7 +126,7 @@ def fuzz(django_db_setup, django_db_blocker):
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             world = build_world()
-            token = Token.objects.create(user=world.users.street).key
+            _, token = issue_token(None, world.users.street)
             app = get_wsgi_application()
             schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
             yield Fuzz(world, app, schema, token)

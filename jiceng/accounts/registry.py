@@ -17,4 +17,5 @@ REGISTRY = AppRegistry(
     # Home, login, logout and the audit list sit at the site root.
     urls=(UrlMount("", "jiceng.accounts.urls"),),
     api_urls=("jiceng.accounts.api_urls",),
+    rules=("jiceng.accounts.rules",),
 )

@@ -1,14 +1,21 @@
 """Writes for accounts, and the audit record every service writes."""
 
+import hashlib
+import secrets
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Model
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
-from jiceng.accounts.models import AuditLog, RoleAssignment, User
+from jiceng.accounts.lockout import locked_exists
+from jiceng.accounts.models import ApiToken, AuditLog, RoleAssignment, User
+from jiceng.accounts.rules import TOKEN_LIFETIME_DAYS, TOKENS_PER_USER
+from jiceng.core.rules import get_rule
 
 if TYPE_CHECKING:
     from jiceng.areas.models import Area
@@ -92,11 +99,20 @@ def audit(
 
 
 @transaction.atomic
-def create_user(actor: Actor, *, username: str, password: str, display_name: str = "", **extra: Any) -> User:
-    user = User(username=username, display_name=display_name, **extra)
+def create_user(
+    actor: Actor, *, username: str, password: str, display_name: str = "", area: "Area | None" = None, **extra: Any
+) -> User:
+    """A new account; ``area`` is its home (the office whose administrators manage it)."""
+    user = User(username=username, display_name=display_name, area=area, area_path=area.code if area else "", **extra)
     user.set_password(password)
     user.save()
-    audit(actor, "create_user", user, after=snapshot(user, ["username", "display_name", "is_superuser"]))
+    audit(
+        actor,
+        "create_user",
+        user,
+        after=snapshot(user, ["username", "display_name", "phone", "area_path", "is_superuser"]),
+        area_path=user.area_path,
+    )
     return user
 
 
@@ -109,6 +125,17 @@ def _node(assignment: RoleAssignment) -> tuple[dict[str, Any], str]:
     if assignment.org is None:
         raise ValueError("a role assignment names no node")
     return {"role": assignment.role, "org": assignment.org.code}, assignment.org.area_path
+
+
+def _settle_home(user: User, path: str) -> None:
+    """An account without a home area gets the node of its first grant as its home."""
+    if not user.area_path and path:
+        from jiceng.areas.models import Area
+
+        area = Area.objects.filter(code=path).first()
+        if area is not None:
+            User.objects.filter(pk=user.pk).update(area=area, area_path=path)
+            user.area, user.area_path = area, path
 
 
 @transaction.atomic
@@ -130,6 +157,7 @@ def assign_role(
     if created:
         after, path = _node(assignment)
         audit(actor, "assign_role", assignment, after=after, area_path=path)
+        _settle_home(user, path)
     user.forget_grants()
     return assignment
 
@@ -140,3 +168,79 @@ def revoke_role(actor: Actor, assignment: RoleAssignment) -> None:
     audit(actor, "revoke_role", assignment, before=before, area_path=path)
     assignment.delete()
     assignment.user.forget_grants()
+
+
+# --------------------------------------------------------------------------- API tokens
+
+# How stale ``last_used_at`` may get before a request writes it again: one write per token and
+# minute at most, not one per request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a token key (keys are random, so a fast hash is enough)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_token(actor: Actor, user: User, *, label: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid for the rule's lifetime; returns it and its key (shown once).
+
+    Beyond the rule's number of live tokens per user, the oldest are revoked.
+    """
+    key = secrets.token_urlsafe(30)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_key(key),
+        prefix=key[:6],
+        label=label.strip()[:60],
+        expires_at=now + timedelta(days=get_rule(TOKEN_LIFETIME_DAYS)),
+    )
+    live = ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=now).order_by("-created_at", "-id")
+    surplus = list(live.values_list("pk", flat=True)[get_rule(TOKENS_PER_USER) :])
+    if surplus:
+        ApiToken.objects.filter(pk__in=surplus).update(revoked_at=now)
+    audit(
+        actor,
+        "issue_token",
+        token,
+        after={"user": user.username, "label": token.label, "expires_at": token.expires_at, "revoked": surplus},
+        area_path=user.area_path,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit(actor, "revoke_token", token, after={"user": token.user.username}, area_path=token.user.area_path)
+    return token
+
+
+def _revoke_all(user: User) -> list[int]:
+    live = ApiToken.objects.filter(user=user, revoked_at=None)
+    ids = list(live.values_list("pk", flat=True))
+    live.update(revoked_at=timezone.now())
+    return ids
+
+
+def find_token(key: str) -> ApiToken | None:
+    """The token with this key, its user loaded and ``locked`` set (the user is locked out)."""
+    return (
+        ApiToken.objects.select_related("user")
+        .annotate(locked=locked_exists("user__username"))
+        .filter(key_hash=hash_key(key))
+        .first()
+    )
+
+
+def record_token_use(token: ApiToken) -> None:
+    """Bookkeeping, not a change of state: no audit record, at most one write a minute."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -12,6 +12,7 @@ from django.utils.timezone import make_aware
 from jiceng.accounts.forms import LoginForm
 from jiceng.accounts.models import AuditLog, User
 from jiceng.accounts.roles import ROLES
+from jiceng.accounts.throttling import MESSAGE, login_wait
 from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.scope import scope_prefixes
@@ -27,6 +28,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Counted before the password is checked, so a flood costs no password hashing.
+        wait = login_wait(request)
+        if wait is not None:
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+            context = self.get_context_data(form=form, throttled=f"{MESSAGE}请{wait}秒后再试。")
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @login_required
