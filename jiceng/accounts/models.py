@@ -60,6 +60,7 @@ class User(AbstractUser):
 
     def forget_grants(self) -> None:
         self.__dict__.pop("_grants_cache", None)
+        self.__dict__.pop("_granting_rows", None)
 
     def assignments_for_display(self) -> models.QuerySet["RoleAssignment"]:
         return self.role_assignments.select_related("area", "org", "department").order_by(

@@ -244,3 +244,138 @@ def record_token_use(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# --------------------------------------------------------------------------- 系统管理
+
+
+class AccountError(Exception):
+    """A refused account change, with a Chinese message and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _manageable(actor: User, user: User) -> User:
+    """``user`` locked for the change, if ``actor`` may manage it (else AccountError)."""
+    from jiceng.accounts.granting import management_refusal
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    refusal = management_refusal(actor, user)
+    if refusal:
+        raise AccountError(refusal)
+    return user
+
+
+@transaction.atomic
+def onboard_user(
+    actor: User, *, username: str, password: str, display_name: str, phone: str = "", area: "Area"
+) -> User:
+    """An administrator creates an account homed on an area of their subtree."""
+    from jiceng.accounts.permissions import USER_CHANGE
+    from jiceng.core.scope import holds
+
+    if not holds(actor, USER_CHANGE, areas=[area]):
+        raise AccountError(f"“{area.name}”不在您的管理范围内。", "area")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"用户名“{username}”已被使用。", "username")
+    return create_user(actor, username=username, password=password, display_name=display_name, phone=phone, area=area)
+
+
+@transaction.atomic
+def set_user_active(actor: User, user: User, active: bool) -> User:
+    """Enable or disable an account; a disabled account cannot log in, and its tokens are refused."""
+    user = _manageable(actor, user)
+    if not active and user.pk == actor.pk:
+        raise AccountError("不能停用自己的账号。")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit(
+            actor,
+            "enable_user" if active else "disable_user",
+            user,
+            before={"is_active": not active},
+            after={"is_active": active},
+            area_path=user.area_path,
+        )
+    return user
+
+
+@transaction.atomic
+def reset_password(actor: User, user: User, password: str) -> User:
+    """Set a new password (checked by the password validators); every token of the account is
+    revoked and its sessions end (Django ties a session to the password hash)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = _manageable(actor, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("".join(exc.messages), "password") from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked = _revoke_all(user)
+    audit(actor, "reset_password", user, after={"tokens_revoked": revoked}, area_path=user.area_path)
+    return user
+
+
+@transaction.atomic
+def unlock_user(actor: User, user: User) -> int:
+    """Lift a login lockout (django-axes) for every address; returns the attempt records cleared."""
+    from axes.utils import reset
+
+    user = _manageable(actor, user)
+    cleared = reset(username=user.username)
+    audit(actor, "unlock_user", user, after={"attempts_cleared": cleared}, area_path=user.area_path)
+    return cleared
+
+
+@transaction.atomic
+def grant_role(
+    actor: User,
+    user: User,
+    role: str,
+    *,
+    area: "Area | None" = None,
+    org: "Org | None" = None,
+    department: "Department | None" = None,
+) -> RoleAssignment:
+    """An administrator grants ``role`` on a node of their subtree to an account they manage."""
+    from jiceng.accounts.granting import grant_refusal
+    from jiceng.core.scope import can
+
+    node = area or org or department
+    if node is None:
+        raise AccountError("请选择授权的节点。", "node")
+    if not can(actor, "change", user):
+        raise AccountError("该账号不在您的管理范围内。")
+    refusal = grant_refusal(actor, role, node)
+    if refusal:
+        raise AccountError(refusal, "role")
+    return assign_role(actor, user, role, area, org=org, department=department)
+
+
+@transaction.atomic
+def withdraw_role(actor: User, assignment: RoleAssignment) -> None:
+    """Revoke a grant the administrator could have made."""
+    from jiceng.accounts.granting import grant_refusal
+
+    node = assignment.node
+    refusal = grant_refusal(actor, assignment.role, node) if node is not None else "该授权没有节点。"
+    if refusal:
+        raise AccountError(refusal)
+    revoke_role(actor, assignment)
+
+
+def revoke_token_of(actor: User, token: ApiToken) -> ApiToken:
+    """The owner revokes their own token; an administrator one of an account they manage."""
+    from jiceng.accounts.granting import management_refusal
+
+    if token.user_id != actor.pk:
+        refusal = management_refusal(actor, token.user)
+        if refusal:
+            raise AccountError(refusal)
+    return revoke_token(actor, token)

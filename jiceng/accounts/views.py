@@ -1,15 +1,20 @@
 from datetime import date, datetime, time, timedelta
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 from django.utils.dateparse import parse_date
 from django.utils.timezone import make_aware
 
-from jiceng.accounts.forms import LoginForm
+from jiceng.accounts import services
+from jiceng.accounts.forms import LoginForm, TokenForm
 from jiceng.accounts.models import AuditLog, User
 from jiceng.accounts.roles import ROLES
 from jiceng.accounts.throttling import MESSAGE, login_wait
@@ -90,3 +95,30 @@ def audit_list(request: AuthenticatedRequest) -> HttpResponse:
         logs = logs.filter(at__lt=make_aware(datetime.combine(end + timedelta(days=1), time.min)))
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/audit_list.html", {"page": page, "q": q, "start": start, "end": end})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_tokens(request: AuthenticatedRequest) -> HttpResponse:
+    """The user's own API tokens: list, issue one (its key shown this once) and revoke."""
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        token, key = services.issue_token(request.user, request.user, label=form.cleaned_data["label"])
+        issued = {"token": token, "key": key}
+        form = TokenForm()
+    now = timezone.now()
+    tokens = list(request.user.api_tokens.all()[:50])
+    for token in tokens:
+        token.state_label = token.state(now)
+    return render(request, "accounts/my_tokens.html", {"form": form, "tokens": tokens, "issued": issued})
+
+
+@login_required
+@require_POST
+def my_token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens, pk=pk)
+    services.revoke_token_of(request.user, token)
+    messages.success(request, f"已撤销令牌 {token.prefix}…。")
+    return redirect("accounts:my_tokens")
