@@ -391,8 +391,8 @@ def measure_endpoints(
 
 def prepare_jiceng() -> dict:
     """In the HTTP copy (Django set up on it): the street user's token, categories and areas."""
-    from jiceng.accounts.services import issue_token
     from jiceng.accounts.models import User
+    from jiceng.accounts.services import issue_token
     from jiceng.appeals.models import Appeal, Category
     from jiceng.areas.models import Area, Level
 

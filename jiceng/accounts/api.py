@@ -7,14 +7,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.accounts.services import issue_token
-from jiceng.accounts.throttling import MESSAGE, LoginThrottledView
+from jiceng.accounts.throttling import MESSAGE, LoginThrottle, LoginThrottledView
 from jiceng.core.api import error_response
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label="用户名")
     password = serializers.CharField(label="密码", style={"input_type": "password"})
-    label = serializers.CharField(label="用途（如设备名）", max_length=60, required=False, allow_blank=True)
+    purpose = serializers.CharField(label="用途（如设备名）", max_length=60, required=False, allow_blank=True)
 
 
 class ObtainTokenView(LoginThrottledView, APIView):
@@ -25,6 +25,7 @@ class ObtainTokenView(LoginThrottledView, APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -47,5 +48,5 @@ class ObtainTokenView(LoginThrottledView, APIView):
             return error_response(f"登录失败次数过多，账号已被锁定。{get_lockout_message()}", 403, "locked_out")
         if user is None or not user.is_active:
             return error_response("用户名或密码不正确。", 400, "invalid_credentials")
-        token, key = issue_token(user, user, label=data.get("label") or "API 登录")
+        token, key = issue_token(user, user, label=data.get("purpose") or "API 登录")
         return Response({"token": key, "expires_at": token.expires_at})

@@ -45,7 +45,7 @@ class ApiTokenAuthentication(TokenAuthentication):
             raise TokenExpired()
         if not token.user.is_active:
             raise AccountDisabled()
-        if token.locked:
+        if getattr(token, "locked", False):
             raise AccountLockedOut()
         record_token_use(token)
         return token.user, token

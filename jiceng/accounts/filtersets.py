@@ -1,6 +1,6 @@
 """The account list's filter (系统管理 · 用户管理)."""
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]  # ships no type information
 from django.db.models import Q
 
 from jiceng.accounts.models import User

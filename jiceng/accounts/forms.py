@@ -35,7 +35,7 @@ class PasswordPairMixin(forms.Form):
         raise NotImplementedError
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "两次输入的密码不一致。")
@@ -59,12 +59,14 @@ class UserCreateForm(PasswordPairMixin):
         label="姓名", max_length=50, error_messages={**_required("姓名"), "max_length": "姓名最多50个字。"}
     )
     phone = forms.CharField(label="手机号", max_length=20, required=False, help_text="11位手机号，或带区号的固定电话。")
-    area = forms.ChoiceField(label="所属区划", error_messages={**_required("所属区划"), "invalid_choice": "请选择所属区划。"})
+    area = forms.ChoiceField(
+        label="所属区划", error_messages={**_required("所属区划"), "invalid_choice": "请选择所属区划。"}
+    )
     field_order = ["username", "display_name", "phone", "area", "password1", "password2"]
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "请选择")] + area_choices(areas)
+        set_choices(self.fields["area"], [("", "请选择"), *area_choices(areas)])
         self.fields["password1"].label = "初始密码"
         self.fields["area"].help_text = "账号归属的单位；由该区划及其上级的管理员管理。"
 
@@ -98,14 +100,14 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, areas, orgs, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "请选择")] + [(role.key, role.label) for role in ROLES.values()]
-        self.fields["area"].choices = [("", "—")] + area_choices(areas)
-        self.fields["org"].choices = [("", "—")] + [(str(o.pk), o.name) for o in orgs]
-        self.fields["department"].choices = [("", "—")] + [(str(d.pk), d.name) for d in departments]
+        set_choices(self.fields["role"], [("", "请选择"), *((role.key, role.label) for role in ROLES.values())])
+        set_choices(self.fields["area"], [("", "—"), *area_choices(areas)])
+        set_choices(self.fields["org"], [("", "—"), *((str(o.pk), o.name) for o in orgs)])
+        set_choices(self.fields["department"], [("", "—"), *((str(d.pk), d.name) for d in departments)])
         self.fields["role"].help_text = "党支部书记授予在党组织上，职能部门授予在部门上，其余角色授予在区划上。"
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         role = ROLES.get(data.get("role") or "")
         if role is not None and not data.get(role.node):
             label = {"area": "区划", "org": "党组织", "department": "职能部门"}[role.node]
@@ -120,6 +122,12 @@ class TokenForm(forms.Form):
         error_messages={**_required("用途"), "max_length": "用途最多60个字。"},
         help_text="如“数据对接”“手机客户端”，便于日后辨认和撤销。",
     )
+
+
+def set_choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"not a choice field: {field!r}")
+    field.choices = choices
 
 
 def area_choices(areas) -> list[tuple[str, str]]:

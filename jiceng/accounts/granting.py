@@ -18,6 +18,7 @@ role it holds; a superuser account only by a superuser.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Model
 
@@ -40,7 +41,7 @@ class Node:
     """The node of a grant: its kind, and the area path (and org code) that scope checks read."""
 
     kind: str
-    obj: Model
+    obj: Any  # an Area, an Org or a Department
 
     @classmethod
     def of(cls, obj: Model) -> "Node":

@@ -1,9 +1,10 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from jiceng.accounts.roles import ROLE_CHOICES, ROLES, permissions_of
 from jiceng.core.scope import ScopedQuerySet
@@ -33,7 +34,7 @@ class User(AbstractUser):
     )
     area_path = models.CharField("所属区划编码", max_length=21, blank=True, db_index=True)
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     class Meta:
         verbose_name = "用户"
@@ -193,8 +194,9 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}…（{self.label or '未命名'}）"
 
-    def state(self, now) -> str:
-        """有效, 已过期 or 已撤销 at ``now``."""
+    @property
+    def state_label(self) -> str:
+        """有效, 已过期 or 已撤销, now."""
         if self.revoked_at is not None:
             return "已撤销"
-        return "已过期" if self.expires_at <= now else "有效"
+        return "已过期" if self.expires_at <= timezone.now() else "有效"

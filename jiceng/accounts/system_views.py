@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts import services
@@ -132,12 +131,8 @@ def user_detail(request, pk: int):
     account = _account(request, pk)
     refusal = management_refusal(request.user, account)
     assignments = list(account.assignments_for_display())
-    for assignment in assignments:
-        assignment.revocable = grant_refusal(request.user, assignment.role, assignment.node) is None
-    now = timezone.now()
+    revocable = {a.pk for a in assignments if a.node is not None and not grant_refusal(request.user, a.role, a.node)}
     tokens = list(account.api_tokens.all()[:50])
-    for token in tokens:
-        token.state_label = token.state(now)
     can_grant = not scope_for(request.user, ROLE_GRANT).empty
     return render(
         request,
@@ -145,6 +140,7 @@ def user_detail(request, pk: int):
         {
             "account": account,
             "assignments": assignments,
+            "revocable": revocable,
             "tokens": tokens,
             "locked": bool(locked_usernames([account.username])),
             "manageable": refusal is None,

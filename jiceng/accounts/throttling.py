@@ -55,9 +55,8 @@ class LoginThrottle(BaseThrottle):
 
 
 class LoginThrottledView:
-    """Mixin for an APIView throttled by :class:`LoginThrottle`: the 429 in Chinese."""
-
-    throttle_classes = [LoginThrottle]
+    """Mixin for an APIView throttled by :class:`LoginThrottle` (its ``throttle_classes``): the 429
+    in Chinese."""
 
     def throttled(self, request, wait):
         raise LoginThrottled(wait, detail="登录过于频繁。")

@@ -1,4 +1,5 @@
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -7,11 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
 from django.utils.dateparse import parse_date
 from django.utils.timezone import make_aware
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.accounts import services
 from jiceng.accounts.forms import LoginForm, TokenForm
@@ -34,7 +34,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Counted before the password is checked, so a flood costs no password hashing.
         wait = login_wait(request)
         if wait is not None:
@@ -108,10 +108,7 @@ def my_tokens(request: AuthenticatedRequest) -> HttpResponse:
         token, key = services.issue_token(request.user, request.user, label=form.cleaned_data["label"])
         issued = {"token": token, "key": key}
         form = TokenForm()
-    now = timezone.now()
     tokens = list(request.user.api_tokens.all()[:50])
-    for token in tokens:
-        token.state_label = token.state(now)
     return render(request, "accounts/my_tokens.html", {"form": form, "tokens": tokens, "issued": issued})
 
 

@@ -36,9 +36,7 @@ def world(tree, users):
     )
     district_dept = create_department(None, name="玄武区城市管理局", level=DepartmentLevel.DISTRICT, area=tree.xuanwu)
     other_dept = create_department(None, name="夫子庙街道执法队", level=DepartmentLevel.STREET, area=tree.fuzimiao)
-    staff = onboard_user(
-        users.street, username="wangwu", password=PASSWORD, display_name="王五", area=tree.beianmen
-    )
+    staff = onboard_user(users.street, username="wangwu", password=PASSWORD, display_name="王五", area=tree.beianmen)
     return tree, users, orgs, street_dept, district_dept, other_dept, staff
 
 
@@ -46,7 +44,7 @@ def world(tree, users):
 
 
 def test_street_admin_grants_within_the_street(world):
-    tree, users, orgs, street_dept, _, _, staff = world
+    tree, users, orgs, street_dept, _, _, _staff = world
     street = users.street
     assert grant_refusal(street, "street", tree.meiyuan) is None
     assert grant_refusal(street, "community", tree.beianmen) is None
@@ -89,14 +87,14 @@ def test_district_admin_creates_street_accounts(world):
 
 
 def test_role_goes_on_its_kind_of_node(world):
-    tree, users, orgs, street_dept, *_ = world
+    tree, users, _orgs, street_dept, *_ = world
     assert "只能授予在党组织上" in grant_refusal(users.street, "branch_secretary", tree.beianmen)
     assert "只能授予在职能部门上" in grant_refusal(users.street, "department", tree.meiyuan)
     assert "只能授予在区划上" in grant_refusal(users.street, "community", street_dept)
 
 
 def test_grant_and_revoke_are_audited(world):
-    tree, users, _, street_dept, *_ = world
+    _tree, users, _, street_dept, *_ = world
     staff = User.objects.get(username="wangwu")
     assignment = grant_role(users.street, staff, "department", department=street_dept)
     assert AuditLog.objects.filter(action="assign_role", actor=users.street, object_id=str(assignment.pk)).exists()
@@ -152,7 +150,7 @@ def test_an_account_holding_more_than_the_admin_is_not_theirs_to_manage(world, m
 
 
 def test_disable_unlock_and_reset_password(world, api_client):
-    tree, users, *_ = world
+    _tree, users, *_ = world
     staff = User.objects.get(username="wangwu")
     _, key = issue_token(None, staff)
     set_user_active(users.street, staff, False)
@@ -202,7 +200,7 @@ def test_user_list_is_scoped(client, world):
 
 
 def test_create_user_form_reports_every_error_at_once(client, world):
-    tree, users, *_ = world
+    _tree, users, *_ = world
     client.force_login(users.street)
     response = client.post(
         "/system/users/add/",
@@ -247,7 +245,7 @@ def test_street_admin_onboards_a_department_handler_through_the_pages(client, wo
 
 
 def test_admin_lists_and_revokes_tokens_and_owner_too(client, world):
-    tree, users, *_ = world
+    _tree, users, *_ = world
     staff = User.objects.get(username="wangwu")
     token, _ = issue_token(None, staff, label="数据对接")
     client.force_login(users.street)

@@ -50,7 +50,7 @@ def error_code(response, status):
 
 
 def test_each_login_issues_a_new_token_that_expires_after_the_rule(api_client, user):
-    first = login(api_client, label="手机")
+    first = login(api_client, purpose="手机")
     second = login(api_client)
     assert first.status_code == second.status_code == 200
     assert first.json()["token"] != second.json()["token"]
