@@ -1,5 +1,6 @@
 """Forms of the login page and of 系统管理. They check the input; the services check authority."""
 
+import json
 import re
 
 from django import forms
@@ -60,7 +61,7 @@ class UserCreateForm(PasswordPairMixin):
     )
     phone = forms.CharField(label="手机号", max_length=20, required=False, help_text="11位手机号，或带区号的固定电话。")
     area = forms.ChoiceField(
-        label="所属区划", error_messages={**_required("所属区划"), "invalid_choice": "请选择所属区划。"}
+        label="所属区划", error_messages={"required": "请选择所属区划。", "invalid_choice": "请选择所属区划。"}
     )
     field_order = ["username", "display_name", "phone", "area", "password1", "password2"]
 
@@ -93,7 +94,7 @@ class PasswordResetForm(PasswordPairMixin):
 class GrantForm(forms.Form):
     """A role and the node it is granted on: an area, a party organisation or a department."""
 
-    role = forms.ChoiceField(label="角色", error_messages={**_required("角色"), "invalid_choice": "请选择角色。"})
+    role = forms.ChoiceField(label="角色", error_messages={"required": "请选择角色。", "invalid_choice": "请选择角色。"})
     area = forms.ChoiceField(label="区划", required=False)
     org = forms.ChoiceField(label="党组织", required=False)
     department = forms.ChoiceField(label="职能部门", required=False)
@@ -101,6 +102,8 @@ class GrantForm(forms.Form):
     def __init__(self, *args, areas, orgs, departments, **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(self.fields["role"], [("", "请选择"), *((role.key, role.label) for role in ROLES.values())])
+        # Read by static/jiceng/grant-form.js to show only the picker the role needs.
+        self.fields["role"].widget.attrs["data-role-nodes"] = json.dumps({r.key: r.node for r in ROLES.values()})
         set_choices(self.fields["area"], [("", "—"), *area_choices(areas)])
         set_choices(self.fields["org"], [("", "—"), *((str(o.pk), o.name) for o in orgs)])
         set_choices(self.fields["department"], [("", "—"), *((str(d.pk), d.name) for d in departments)])

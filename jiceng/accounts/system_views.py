@@ -117,11 +117,11 @@ def user_add(request):
     return _form_page(request, form, "新建用户", reverse("system:user_list"), "新建")
 
 
-def _form_page(request, form, title: str, cancel_url: str, submit: str, intro: str = ""):
+def _form_page(request, form, title: str, cancel_url: str, submit: str, intro: str = "", script: str = ""):
     return render(
         request,
         "accounts/system/form.html",
-        {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "intro": intro},
+        {"form": form, "title": title, "cancel_url": cancel_url, "submit": submit, "intro": intro, "script": script},
     )
 
 
@@ -258,9 +258,8 @@ def grant_add(request, pk: int):
             messages.success(request, f"已为“{account}”授予“{ROLES[form.cleaned_data['role']].label}”。")
             return _back(account)
     intro = "只能在您管辖的区划、党组织或部门上授权，且不能授予含有您不具备权限的角色。"
-    return _form_page(
-        request, form, f"授予角色 · {account}", reverse("system:user_detail", args=[account.pk]), "授予", intro
-    )
+    cancel = reverse("system:user_detail", args=[account.pk])
+    return _form_page(request, form, f"授予角色 · {account}", cancel, "授予", intro, "jiceng/grant-form.js")
 
 
 def grants_in_scope(user):
