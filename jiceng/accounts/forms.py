@@ -94,7 +94,9 @@ class PasswordResetForm(PasswordPairMixin):
 class GrantForm(forms.Form):
     """A role and the node it is granted on: an area, a party organisation or a department."""
 
-    role = forms.ChoiceField(label="角色", error_messages={"required": "请选择角色。", "invalid_choice": "请选择角色。"})
+    role = forms.ChoiceField(
+        label="角色", error_messages={"required": "请选择角色。", "invalid_choice": "请选择角色。"}
+    )
     area = forms.ChoiceField(label="区划", required=False)
     org = forms.ChoiceField(label="党组织", required=False)
     department = forms.ChoiceField(label="职能部门", required=False)

@@ -49,7 +49,9 @@ def can_log_in(browser, live_server, username: str) -> str:
 
 
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
-def test_street_admin_creates_grants_unlocks_and_disables(live_server, tree, make_user, cheap_argon2, browser, viewport):
+def test_street_admin_creates_grants_unlocks_and_disables(
+    live_server, tree, make_user, cheap_argon2, browser, viewport
+):
     width = "phone" if viewport == PHONE else "desk"
     make_user("meiyuan_street", role="street", area=tree.meiyuan, password=ADMIN_PASSWORD)
     make_user("gongyuan_staff", role="community", area=tree.gongyuan)  # beside the street: never listed
