@@ -19,9 +19,9 @@ REGISTRY = AppRegistry(
     ),
     menu=(
         MenuEntry("首页", "accounts:home", None, "home", order=0),
-        MenuEntry("用户管理", "system:user_list", USER_VIEW, "users", order=900),
-        MenuEntry("角色授权", "system:grant_list", USER_VIEW, "lock", order=910),
-        MenuEntry("部门人员", "system:department_users", USER_VIEW, "building", order=920),
+        MenuEntry("用户管理", "system:user_list", USER_VIEW, "users", order=910),
+        MenuEntry("角色授权", "system:grant_list", USER_VIEW, "lock", order=920),
+        MenuEntry("部门人员", "system:department_users", USER_VIEW, "building", order=930),
         MenuEntry("操作日志", "accounts:audit_list", AUDIT_VIEW, "history", order=1000),
     ),
     # Home, login, logout, one's own tokens and the audit list sit at the site root; 系统管理
