@@ -66,6 +66,7 @@ def _path_pools(world) -> dict[str, list[dict]]:
         "/api/v1/appeals/{id}/photos/": [{"id": side.appeal.pk, "photo_id": side.photo.pk} for side in sides],
         "/api/v1/appeals/": [{"id": appeal.pk} for appeal in appeals],
         "/api/v1/areas/": [{"code": side.area.code} for side in sides],
+        "/api/v1/auth/tokens/": [{"id": side.own_token.pk} for side in sides],
         "/api/v1/departments/": [{"id": side.department.pk} for side in sides],
         "/api/v1/members/": [{"id": side.member.pk} for side in sides],
         "/api/v1/orgs/": [{"code": side.org.code} for side in sides],

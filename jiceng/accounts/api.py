@@ -1,14 +1,16 @@
 from axes.helpers import get_lockout_message
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jiceng.accounts.services import issue_token
+from jiceng.accounts.models import ApiToken, User
+from jiceng.accounts.services import issue_token, revoke_token_of
 from jiceng.accounts.throttling import MESSAGE, LoginThrottle, LoginThrottledView
-from jiceng.core.api import error_response
+from jiceng.core.api import IdPagination, error_response
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -50,3 +52,34 @@ class ObtainTokenView(LoginThrottledView, APIView):
             return error_response("用户名或密码不正确。", 400, "invalid_credentials")
         token, key = issue_token(user, user, label=data.get("purpose") or "API 登录")
         return Response({"token": key, "expires_at": token.expires_at})
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(source="state_label", read_only=True, label="状态")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "label", "created_at", "expires_at", "last_used_at", "revoked_at", "state"]
+        read_only_fields = fields
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """本人的 API 令牌（不含令牌本身，只有前几位）：列表与撤销。管理员在“系统管理”页面管理他人的令牌。"""
+
+    serializer_class = ApiTokenSerializer
+    pagination_class = IdPagination
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        # One's own tokens only: another user's token answers 404, as out of scope does.
+        user = self.request.user
+        if not isinstance(user, User):  # IsAuthenticated has refused anyone else
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=user)
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer}, tags=["auth"])
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """撤销本人的一个令牌（已撤销的再次撤销不报错）。"""
+        token = revoke_token_of(request.user, self.get_object())
+        return Response(ApiTokenSerializer(token).data)

@@ -4,7 +4,7 @@ The roles themselves are accounts' catalogue (roles.py); their permission sets c
 app's registry, this one included.
 """
 
-from jiceng.core.registry import AppRegistry, MenuEntry, Permission, StoredPath, UrlMount
+from jiceng.core.registry import ApiRoute, AppRegistry, MenuEntry, Permission, StoredPath, UrlMount
 
 from .permissions import AUDIT_VIEW, ROLE_GRANT, USER_CHANGE, USER_VIEW
 
@@ -28,6 +28,7 @@ REGISTRY = AppRegistry(
     # (users, grants, department staff) under system/.
     urls=(UrlMount("", "jiceng.accounts.urls"), UrlMount("system/", "jiceng.accounts.system_urls")),
     api_urls=("jiceng.accounts.api_urls",),
+    api_routes=(ApiRoute("auth/tokens", "jiceng.accounts.api.ApiTokenViewSet", "apitoken"),),
     rules=("jiceng.accounts.rules",),
     # An account's home area is a copy of an area code: area moves rewrite it.
     area_paths=(StoredPath("accounts.User", "area_path"),),

@@ -77,6 +77,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "api:department-": {"pk": "department.pk"},
     "api:member-": {"pk": "member.pk"},
     "api:transfer-": {"pk": "transfer.pk"},
+    "api:apitoken-": {"pk": "own_token.pk"},
     "open311:": {
         "fmt": "=json",
         "service_code": "category.code",
@@ -135,6 +136,7 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:department-list": Expect(nobody=EMPTY),
     "api:member-list": Expect(nobody=EMPTY),
     "api:transfer-list": Expect(nobody=CREATE),
+    "api:apitoken-list": Expect(nobody=EMPTY, shows_none="the caller's own API tokens, not objects of a subtree"),
     "api:api-root": Expect(nobody=EMPTY, shows_none="the API's index of links"),
     "admin:*": Exempt("Django admin: staff only, guarded by the admin site's own login and permissions"),
     "accounts:login": Expect(public="the login page", status=302, note="a logged-in user is sent on"),

@@ -151,3 +151,22 @@ def test_login_page_is_throttled_and_shares_the_budget(client, api_client, user)
     assert "_auth_user_id" not in client.session
     other = client.post("/accounts/login/", {"username": "zhangsan", "password": PASSWORD}, REMOTE_ADDR="10.6.6.6")
     assert other.status_code == 302
+
+
+def test_the_owner_lists_and_revokes_tokens_through_the_api(api_client, user, make_user):
+    first, key = issue_token(None, user, label="对接")
+    second, _ = issue_token(None, user, label="手机")
+    theirs, _ = issue_token(None, make_user("lisi"))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    listed = api_client.get("/api/v1/auth/tokens/").json()["results"]
+    assert [row["label"] for row in listed] == ["手机", "对接"]
+    assert all(key not in str(row) for row in listed)
+    assert {row["state"] for row in listed} == {"有效"}
+    revoked = api_client.post(f"/api/v1/auth/tokens/{second.pk}/revoke/")
+    assert revoked.status_code == 200 and revoked.json()["state"] == "已撤销"
+    assert error_code(api_client.post(f"/api/v1/auth/tokens/{theirs.pk}/revoke/"), 404) == "not_found"
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    # Revoking the token in use logs the client out.
+    assert api_client.post(f"/api/v1/auth/tokens/{first.pk}/revoke/").status_code == 200
+    assert error_code(api_client.get("/api/v1/auth/tokens/"), 401) == "token_revoked"
