@@ -220,8 +220,9 @@ def token_revoke(request, pk: int):
 def _token_in_scope(request, pk: int) -> ApiToken:
     """A token of an account the user may change, else 404."""
     token = ApiToken.objects.select_related("user").filter(pk=pk).first()
-    _account(request, token.user_id if token else 0, "change")
-    assert token is not None  # _account answered 404 otherwise
+    if token is None:
+        raise Http404("未找到该记录，或您无权访问。")
+    _account(request, token.user_id, "change")
     return token
 
 
