@@ -63,6 +63,7 @@ API_BEFORE = {
     "department": "/api/v1/departments/",
     "member": "/api/v1/members/",
     "transfer": "/api/v1/transfers/",
+    "apitoken": "/api/v1/auth/tokens/",
 }
 
 
