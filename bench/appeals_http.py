@@ -391,14 +391,13 @@ def measure_endpoints(
 
 def prepare_jiceng() -> dict:
     """In the HTTP copy (Django set up on it): the street user's token, categories and areas."""
-    from rest_framework.authtoken.models import Token
-
     from jiceng.accounts.models import User
+    from jiceng.accounts.services import issue_token
     from jiceng.appeals.models import Appeal, Category
     from jiceng.areas.models import Area, Level
 
     user = User.objects.get(username="bench_street")
-    token, _ = Token.objects.get_or_create(user=user)
+    _, key = issue_token(None, user, label="bench")
     categories = [
         c.code
         for c in Category.objects.filter(parent__isnull=False, is_active=True).order_by("code")
@@ -409,7 +408,7 @@ def prepare_jiceng() -> dict:
         .order_by("code")
         .values_list("code", flat=True)[:200]
     )
-    return {"token": token.key, "categories": categories, "areas": buildings, "appeals": Appeal.objects.count()}
+    return {"token": key, "categories": categories, "areas": buildings, "appeals": Appeal.objects.count()}
 
 
 def jiceng_bodies(categories: list[str], areas: list[str], count: int = 64) -> list[str]:

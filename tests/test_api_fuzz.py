@@ -21,7 +21,6 @@ from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -32,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conftest import UserFactory
+from jiceng.accounts.services import issue_token
 from jiceng.appeals.open311.models import ApiKey
 from jiceng.appeals.open311.openapi import open311_schema
 from jiceng.areas.models import Area
@@ -80,6 +80,7 @@ def _path_pools(world) -> dict[str, list[dict]]:
         "/api/v1/appeals/{id}/photos/": [{"id": side.appeal.pk, "photo_id": side.photo.pk} for side in sides],
         "/api/v1/appeals/": [{"id": appeal.pk} for appeal in appeals],
         "/api/v1/areas/": [{"code": side.area.code} for side in sides],
+        "/api/v1/auth/tokens/": [{"id": side.own_token.pk} for side in sides],
         "/api/v1/departments/": [{"id": side.department.pk} for side in sides],
         "/api/v1/members/": [{"id": side.member.pk} for side in sides],
         "/api/v1/orgs/": [{"code": side.org.code} for side in sides],
@@ -160,7 +161,7 @@ def fuzz(request, django_db_setup, django_db_blocker):
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             world = build_world()
-            token = Token.objects.create(user=world.users.street).key
+            _, token = issue_token(None, world.users.street)
             _key, raw_key = ApiKey.issue("模糊测试", area=world.tree.beianmen)
             # A grid centre, so that coordinates near it land in a grid of the key's area.
             Area.objects.filter(pk=world.tree.grid1.pk).update(latitude="32.060000", longitude="118.800000")

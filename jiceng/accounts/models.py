@@ -1,9 +1,10 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from jiceng.accounts.roles import ROLE_CHOICES, ROLES, permissions_of
 from jiceng.core.phones import validate_phone
@@ -14,11 +15,27 @@ if TYPE_CHECKING:
     from jiceng.orgs.models import Department, Org
 
 
+class UserQuerySet(ScopedQuerySet):
+    """Accounts are read under scope by their home area (``area_path``): an administrator sees the
+    accounts of their subtree, whatever roles those accounts hold."""
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
     """The platform's user; custom from the start so later fields need no migration dance."""
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True, validators=[validate_phone])
+    # The node the account belongs to (the office that onboarded it): who may manage the account.
+    area = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="所属区划"
+    )
+    area_path = models.CharField("所属区划编码", max_length=21, blank=True, db_index=True)
+
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
 
     class Meta:
         verbose_name = "用户"
@@ -45,6 +62,7 @@ class User(AbstractUser):
 
     def forget_grants(self) -> None:
         self.__dict__.pop("_grants_cache", None)
+        self.__dict__.pop("_granting_rows", None)
 
     def assignments_for_display(self) -> models.QuerySet["RoleAssignment"]:
         return self.role_assignments.select_related("area", "org", "department").order_by(
@@ -148,3 +166,38 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class ApiToken(models.Model):
+    """An API token (``Authorization: Token <key>``): several per user, each expiring and revocable.
+
+    Only a hash of the key is stored; the key itself is shown once, when it is issued. ``prefix``
+    (its first characters) lets the owner tell tokens apart in the list.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户"
+    )
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    prefix = models.CharField("令牌前缀", max_length=8)
+    label = models.CharField("用途", max_length=60, blank=True)
+    created_at = models.DateTimeField("签发时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"], name="apitoken_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.label or '未命名'}）"
+
+    @property
+    def state_label(self) -> str:
+        """有效, 已过期 or 已撤销, now."""
+        if self.revoked_at is not None:
+            return "已撤销"
+        return "已过期" if self.expires_at <= timezone.now() else "有效"

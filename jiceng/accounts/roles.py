@@ -24,6 +24,7 @@ class Role:
     level_hint: str
     permissions: frozenset[str] = field(default_factory=frozenset)
     description: str = ""
+    node: str = "area"  # the kind of node it is granted on: "area", "org" or "department"
 
 
 CATALOGUE: tuple[Role, ...] = (
@@ -36,6 +37,7 @@ CATALOGUE: tuple[Role, ...] = (
         "党支部书记",
         "org",
         description="管理本支部（及所属党小组）的党员、发展、组织关系转接和党费。授予在党组织上。",
+        node="org",
     ),
     Role(
         "grid_worker",
@@ -48,6 +50,7 @@ CATALOGUE: tuple[Role, ...] = (
         "职能部门",
         "district",
         description="接收吹哨、报到，办理和答复诉求。授予在职能部门上：只看到派给本部门和召集本部门的诉求。",
+        node="department",
     ),
     Role("member", "党员", "community", description="参加组织生活、双报到、认领、志愿服务、交纳党费。"),
     Role("unit_contact", "驻区单位联络人", "community", description="共驻共建、认领项目、提供资源。"),

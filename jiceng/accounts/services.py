@@ -1,14 +1,21 @@
 """Writes for accounts, and the audit record every service writes."""
 
+import hashlib
+import secrets
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Model
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
-from jiceng.accounts.models import AuditLog, RoleAssignment, User
+from jiceng.accounts.lockout import locked_exists
+from jiceng.accounts.models import ApiToken, AuditLog, RoleAssignment, User
+from jiceng.accounts.rules import TOKEN_LIFETIME_DAYS, TOKENS_PER_USER
+from jiceng.core.rules import get_rule
 
 if TYPE_CHECKING:
     from jiceng.areas.models import Area
@@ -92,11 +99,20 @@ def audit(
 
 
 @transaction.atomic
-def create_user(actor: Actor, *, username: str, password: str, display_name: str = "", **extra: Any) -> User:
-    user = User(username=username, display_name=display_name, **extra)
+def create_user(
+    actor: Actor, *, username: str, password: str, display_name: str = "", area: "Area | None" = None, **extra: Any
+) -> User:
+    """A new account; ``area`` is its home (the office whose administrators manage it)."""
+    user = User(username=username, display_name=display_name, area=area, area_path=area.code if area else "", **extra)
     user.set_password(password)
     user.save()
-    audit(actor, "create_user", user, after=snapshot(user, ["username", "display_name", "is_superuser"]))
+    audit(
+        actor,
+        "create_user",
+        user,
+        after=snapshot(user, ["username", "display_name", "phone", "area_path", "is_superuser"]),
+        area_path=user.area_path,
+    )
     return user
 
 
@@ -109,6 +125,17 @@ def _node(assignment: RoleAssignment) -> tuple[dict[str, Any], str]:
     if assignment.org is None:
         raise ValueError("a role assignment names no node")
     return {"role": assignment.role, "org": assignment.org.code}, assignment.org.area_path
+
+
+def _settle_home(user: User, path: str) -> None:
+    """An account without a home area gets the node of its first grant as its home."""
+    if not user.area_path and path:
+        from jiceng.areas.models import Area
+
+        area = Area.objects.filter(code=path).first()
+        if area is not None:
+            User.objects.filter(pk=user.pk).update(area=area, area_path=path)
+            user.area, user.area_path = area, path
 
 
 @transaction.atomic
@@ -130,6 +157,7 @@ def assign_role(
     if created:
         after, path = _node(assignment)
         audit(actor, "assign_role", assignment, after=after, area_path=path)
+        _settle_home(user, path)
     user.forget_grants()
     return assignment
 
@@ -140,3 +168,214 @@ def revoke_role(actor: Actor, assignment: RoleAssignment) -> None:
     audit(actor, "revoke_role", assignment, before=before, area_path=path)
     assignment.delete()
     assignment.user.forget_grants()
+
+
+# --------------------------------------------------------------------------- API tokens
+
+# How stale ``last_used_at`` may get before a request writes it again: one write per token and
+# minute at most, not one per request.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a token key (keys are random, so a fast hash is enough)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_token(actor: Actor, user: User, *, label: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid for the rule's lifetime; returns it and its key (shown once).
+
+    Beyond the rule's number of live tokens per user, the oldest are revoked.
+    """
+    key = secrets.token_urlsafe(30)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_key(key),
+        prefix=key[:6],
+        label=label.strip()[:60],
+        expires_at=now + timedelta(days=get_rule(TOKEN_LIFETIME_DAYS)),
+    )
+    live = ApiToken.objects.filter(user=user, revoked_at=None, expires_at__gt=now).order_by("-created_at", "-id")
+    surplus = list(live.values_list("pk", flat=True)[get_rule(TOKENS_PER_USER) :])
+    if surplus:
+        ApiToken.objects.filter(pk__in=surplus).update(revoked_at=now)
+    audit(
+        actor,
+        "issue_token",
+        token,
+        after={"user": user.username, "label": token.label, "expires_at": token.expires_at, "revoked": surplus},
+        area_path=user.area_path,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit(actor, "revoke_token", token, after={"user": token.user.username}, area_path=token.user.area_path)
+    return token
+
+
+def _revoke_all(user: User) -> list[int]:
+    live = ApiToken.objects.filter(user=user, revoked_at=None)
+    ids = list(live.values_list("pk", flat=True))
+    live.update(revoked_at=timezone.now())
+    return ids
+
+
+def find_token(key: str) -> ApiToken | None:
+    """The token with this key, its user loaded and ``locked`` set (the user is locked out)."""
+    return (
+        ApiToken.objects.select_related("user")
+        .annotate(locked=locked_exists("user__username"))
+        .filter(key_hash=hash_key(key))
+        .first()
+    )
+
+
+def record_token_use(token: ApiToken) -> None:
+    """Bookkeeping, not a change of state: no audit record, at most one write a minute."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+# --------------------------------------------------------------------------- 系统管理
+
+
+class AccountError(Exception):
+    """A refused account change, with a Chinese message and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _manageable(actor: User, user: User) -> User:
+    """``user`` locked for the change, if ``actor`` may manage it (else AccountError)."""
+    from jiceng.accounts.granting import management_refusal
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    refusal = management_refusal(actor, user)
+    if refusal:
+        raise AccountError(refusal)
+    return user
+
+
+@transaction.atomic
+def onboard_user(
+    actor: User, *, username: str, password: str, display_name: str, phone: str = "", area: "Area"
+) -> User:
+    """An administrator creates an account homed on an area of their subtree."""
+    from jiceng.accounts.permissions import USER_CHANGE
+    from jiceng.core.scope import holds
+
+    if not holds(actor, USER_CHANGE, areas=[area]):
+        raise AccountError(f"“{area.name}”不在您的管理范围内。", "area")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"用户名“{username}”已被使用。", "username")
+    return create_user(actor, username=username, password=password, display_name=display_name, phone=phone, area=area)
+
+
+@transaction.atomic
+def set_user_active(actor: User, user: User, active: bool) -> User:
+    """Enable or disable an account; a disabled account cannot log in, and its tokens are refused."""
+    user = _manageable(actor, user)
+    if not active and user.pk == actor.pk:
+        raise AccountError("不能停用自己的账号。")
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit(
+            actor,
+            "enable_user" if active else "disable_user",
+            user,
+            before={"is_active": not active},
+            after={"is_active": active},
+            area_path=user.area_path,
+        )
+    return user
+
+
+@transaction.atomic
+def reset_password(actor: User, user: User, password: str) -> User:
+    """Set a new password (checked by the password validators); every token of the account is
+    revoked and its sessions end (Django ties a session to the password hash)."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = _manageable(actor, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError("".join(exc.messages), "password") from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked = _revoke_all(user)
+    audit(actor, "reset_password", user, after={"tokens_revoked": revoked}, area_path=user.area_path)
+    return user
+
+
+@transaction.atomic
+def unlock_user(actor: User, user: User) -> int:
+    """Lift a login lockout (django-axes) for every address; returns the attempt records cleared."""
+    from axes.utils import reset
+
+    user = _manageable(actor, user)
+    cleared = reset(username=user.username)
+    audit(actor, "unlock_user", user, after={"attempts_cleared": cleared}, area_path=user.area_path)
+    return cleared
+
+
+@transaction.atomic
+def grant_role(
+    actor: User,
+    user: User,
+    role: str,
+    *,
+    area: "Area | None" = None,
+    org: "Org | None" = None,
+    department: "Department | None" = None,
+) -> RoleAssignment:
+    """An administrator grants ``role`` on a node of their subtree to an account they manage."""
+    from jiceng.accounts.granting import grant_refusal
+    from jiceng.core.scope import can
+
+    node = area or org or department
+    if node is None:
+        raise AccountError("请选择授权的节点。", "node")
+    if not can(actor, "change", user):
+        raise AccountError("该账号不在您的管理范围内。")
+    refusal = grant_refusal(actor, role, node)
+    if refusal:
+        raise AccountError(refusal, "role")
+    return assign_role(actor, user, role, area, org=org, department=department)
+
+
+@transaction.atomic
+def withdraw_role(actor: User, assignment: RoleAssignment) -> None:
+    """Revoke a grant the administrator could have made."""
+    from jiceng.accounts.granting import grant_refusal
+
+    node = assignment.node
+    refusal = grant_refusal(actor, assignment.role, node) if node is not None else "该授权没有节点。"
+    if refusal:
+        raise AccountError(refusal)
+    revoke_role(actor, assignment)
+
+
+def revoke_token_of(actor: User, token: ApiToken) -> ApiToken:
+    """The owner revokes their own token; an administrator one of an account they manage."""
+    from jiceng.accounts.granting import management_refusal
+
+    if token.user_id != actor.pk:
+        refusal = management_refusal(actor, token.user)
+        if refusal:
+            raise AccountError(refusal)
+    return revoke_token(actor, token)

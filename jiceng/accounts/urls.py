@@ -9,5 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", views.my_tokens, name="my_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.my_token_revoke, name="my_token_revoke"),
     path("audit/", views.audit_list, name="audit_list"),
 ]

@@ -1,16 +1,22 @@
 from datetime import datetime, time, timedelta
+from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.timezone import make_aware
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.accounts.forms import AuditSearchForm, LoginForm
+from jiceng.accounts import services
+from jiceng.accounts.forms import AuditSearchForm, LoginForm, TokenForm
 from jiceng.accounts.models import AuditLog, User
 from jiceng.accounts.roles import ROLES
+from jiceng.accounts.throttling import MESSAGE, login_wait
 from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.scope import scope_prefixes
@@ -27,6 +33,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Counted before the password is checked, so a flood costs no password hashing.
+        wait = login_wait(request)
+        if wait is not None:
+            form = self.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+            context = self.get_context_data(form=form, throttled=f"{MESSAGE}请{wait}秒后再试。")
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @login_required
@@ -85,3 +100,27 @@ def _form_errors(form: AuditSearchForm) -> list[str]:
         for name, messages in form.errors.items()
         for message in messages
     ]
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_tokens(request: AuthenticatedRequest) -> HttpResponse:
+    """The user's own API tokens: list, issue one (its key shown this once) and revoke."""
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        token, key = services.issue_token(request.user, request.user, label=form.cleaned_data["label"])
+        issued = {"token": token, "key": key}
+        form = TokenForm()
+    tokens = list(request.user.api_tokens.all()[:50])
+    return render(request, "accounts/my_tokens.html", {"form": form, "tokens": tokens, "issued": issued})
+
+
+@login_required
+@require_POST
+def my_token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(request.user.api_tokens, pk=pk)
+    services.revoke_token_of(request.user, token)
+    messages.success(request, f"已撤销令牌 {token.prefix}…。")
+    return redirect("accounts:my_tokens")

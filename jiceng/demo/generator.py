@@ -23,6 +23,8 @@ from jiceng.core.bulk import reset_sequences
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.party import load_party
+from jiceng.orgs.models import Department, DepartmentLevel
+from jiceng.orgs.services import create_department
 
 DIVISIONS_DIR = Path(__file__).resolve().parent.parent / "areas" / "data" / "nanjing_3201"
 CN_NUMBERS = "一二三四五六七八九十"
@@ -36,7 +38,11 @@ DEMO_ACCOUNTS = [
     ("meiyuan_street", "梅园新村街道党工委", "street", "320102002"),
     ("beianmen", "北安门社区党委", "community", "320102002011"),
     ("beianmen_grid1", "北安门社区第一网格网格员", "grid_worker", None),
+    # A handler of the street's own 城管执法 department (below), for 吹哨 → 报到 → 评价 end to end.
+    ("meiyuan_zhifa", "梅园新村街道综合行政执法队", "department", "320102002"),
 ]
+# The department a demo account of role "department" handles: (name, level) at its account's area.
+DEMO_DEPARTMENT = ("梅园新村街道综合行政执法队", DepartmentLevel.STREET)
 
 
 MEMBERS_PER_SCALE = 50_000
@@ -164,6 +170,13 @@ def _load_areas(seed: int, scale: float, stdout) -> None:
     audit(None, "load_demo", Area.objects.get(code="3201"), after={"seed": seed, "scale": scale})
 
 
+def _demo_department(area: Area) -> Department:
+    """The street's own 城管执法 department (the demo's whistles and summons name district ones)."""
+    name, level = DEMO_DEPARTMENT
+    existing = Department.objects.filter(name=name, area=area).first()
+    return existing or create_department(None, name=name, level=level, area=area)
+
+
 def ensure_accounts() -> list[str]:
     """Create the demo accounts that are missing (password from JICENG_DEMO_PASSWORD)."""
     password = settings.JICENG_DEMO_PASSWORD
@@ -176,8 +189,11 @@ def ensure_accounts() -> list[str]:
         )
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = create_user(None, username=username, password=password, display_name=display_name)
-        assign_role(None, user, role, area)
+            user = create_user(None, username=username, password=password, display_name=display_name, area=area)
+        if role == "department":
+            assign_role(None, user, role, department=_demo_department(area))
+        else:
+            assign_role(None, user, role, area)
         names.append(f"{username}（{display_name} · {area.name} {area.code}）")
     if not User.objects.filter(username="admin").exists():
         create_user(

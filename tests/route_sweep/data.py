@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import UserFactory, build_tree
-from jiceng.accounts.services import assign_role
+from jiceng.accounts.services import assign_role, issue_token, onboard_user
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
@@ -38,7 +38,7 @@ def _member(org, name: str, seq: int):
     )
 
 
-def _side(tag: str, *, area, street, district, committee, branch, second_branch, category, dispatcher):
+def _side(tag: str, *, area, street, district, committee, branch, second_branch, category, dispatcher, admin):
     """One subtree's objects; ``tag`` (北安 or 贡院) makes every marker unique to its side."""
     s = SimpleNamespace(area=area, org=branch, committee=committee, category=category)
     s.member = _member(branch, f"{tag}甲党员", 101 if tag == "北安" else 201)
@@ -70,6 +70,12 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         dispatcher, area=street, case="enforcement", title=f"{tag}吹哨事项", departments=[s.department]
     )
     s.summons = s.whistle.summons.get()
+    # An account homed on the side's community, with a grant there and an API token (系统管理).
+    s.account = onboard_user(
+        admin, username=f"{tag}职员", password="Sweep-Pass-2026", display_name=f"{tag}职员姓名", area=area
+    )
+    s.grant = assign_role(admin, s.account, "grid_worker", area)
+    s.token, _ = issue_token(admin, s.account, label=f"{tag}对接")
     s.markers = [
         area.name,
         s.member.name,
@@ -81,6 +87,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.appeal.title,
         s.whistle.title,
         f"{tag}兼职委员",
+        s.account.username,
     ]
     return s
 
@@ -122,6 +129,7 @@ def build_world():
         second_branch=orgs.grid2,
         category=category,
         dispatcher=u.street,
+        admin=u.root,
     )
     outside = _side(
         "贡院",
@@ -133,6 +141,7 @@ def build_world():
         second_branch=extra_qinhuai,
         category=category,
         dispatcher=other_street,
+        admin=u.root,
     )
     u.department = _user("sweep_department", "department", department=inside.department)
     u.resident = _user("sweep_resident", "resident", area=tree.beianmen)
@@ -143,6 +152,9 @@ def build_world():
     # Notifications are their recipient's only: the other side's is another user's.
     inside.notification = _notification(u.district, inside.appeal)
     outside.notification = _notification(other_street, outside.appeal)
+    # One's own API tokens: the in-scope user's, and another user's on the other side.
+    inside.own_token, _ = issue_token(u.district, u.district, label="区级对接")
+    outside.own_token, _ = issue_token(other_street, other_street, label="他人对接")
     # Excel jobs are seen only by the user who started them: the other side's job is another user's.
     inside.job = _finished_job(u.district)
     outside.job = _finished_job(other_street)

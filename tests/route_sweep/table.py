@@ -63,6 +63,10 @@ KWARGS: dict[str, dict[str, str]] = {
     "appeals:whistle_": {"pk": "whistle.pk"},
     "appeals:summons_rate": {"pk": "whistle.pk", "summons_pk": "summons.pk"},
     "excel:": {"kind": "=members", "pk": "job.pk"},
+    "system:": {"pk": "account.pk"},
+    "system:grant_revoke": {"pk": "grant.pk"},
+    "system:token_revoke": {"pk": "token.pk"},
+    "accounts:my_token_revoke": {"pk": "own_token.pk"},
     "api:": {"format": "=json"},
     "api:area-": {"code": "area.code"},
     "api:org-": {"code": "org.code"},
@@ -74,6 +78,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "api:department-": {"pk": "department.pk"},
     "api:member-": {"pk": "member.pk"},
     "api:transfer-": {"pk": "transfer.pk"},
+    "api:apitoken-": {"pk": "own_token.pk"},
     "open311:": {
         "fmt": "=json",
         "service_code": "category.code",
@@ -95,6 +100,7 @@ FORM = "a form to create an object: it shows none yet"
 ROUTES: dict[str, Exempt | Expect] = {
     "accounts:home": Expect(nobody=EMPTY, shows_none="the menu, not a list", note="says what the user may open"),
     "accounts:audit_list": Expect(nobody=EMPTY),
+    "accounts:my_tokens": Expect(nobody=EMPTY, shows_none="the user's own API tokens, not objects of a subtree"),
     "areas:area_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     # "社区" matches a community on each side: the outside one must not be found.
     "areas:area_search": Expect(nobody=EMPTY, query={"q": "=社区"}),
@@ -135,6 +141,7 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:department-list": Expect(nobody=EMPTY),
     "api:member-list": Expect(nobody=EMPTY),
     "api:transfer-list": Expect(nobody=CREATE),
+    "api:apitoken-list": Expect(nobody=EMPTY, shows_none="the caller's own API tokens, not objects of a subtree"),
     "api:api-root": Expect(nobody=EMPTY, shows_none="the API's index of links"),
     "admin:*": Exempt("Django admin: staff only, guarded by the admin site's own login and permissions"),
     "accounts:login": Expect(public="the login page", status=302, note="a logged-in user is sent on"),

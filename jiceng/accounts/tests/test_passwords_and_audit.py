@@ -89,7 +89,13 @@ def test_account_writes_are_audited(tree, make_user):
     user = create_user(admin, username="zhaoliu", password="pass-phrase-1", display_name="赵六")
     (created,) = logs("create_user")
     assert created.actor == admin
-    assert created.after == {"username": "zhaoliu", "display_name": "赵六", "is_superuser": False}
+    assert created.after == {
+        "username": "zhaoliu",
+        "display_name": "赵六",
+        "phone": "",
+        "area_path": "",
+        "is_superuser": False,
+    }
     assert "pass-phrase-1" not in str(created.after)
     assignment = assign_role(admin, user, "community", tree.beianmen)
     (assigned,) = logs("assign_role")

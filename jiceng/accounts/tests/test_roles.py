@@ -14,6 +14,9 @@ from jiceng.core import registry
 BEFORE = {
     "city_org": {
         "accounts.view_auditlog",
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.add_roleassignment",
         "appeals.add_appeal",
         "appeals.change_category",
         "appeals.dispatch_appeal",
@@ -48,6 +51,9 @@ BEFORE = {
     },
     "district_org": {
         "accounts.view_auditlog",
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.add_roleassignment",
         "appeals.add_appeal",
         "appeals.dispatch_appeal",
         "appeals.export_appeal",
@@ -81,6 +87,9 @@ BEFORE = {
     },
     "street": {
         "accounts.view_auditlog",
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.add_roleassignment",
         "appeals.add_appeal",
         "appeals.add_whistle",
         "appeals.dispatch_appeal",
@@ -115,6 +124,9 @@ BEFORE = {
     },
     "community": {
         "accounts.view_auditlog",
+        "accounts.view_user",
+        "accounts.change_user",
+        "accounts.add_roleassignment",
         "appeals.add_appeal",
         "appeals.add_whistle",
         "appeals.dispatch_appeal",

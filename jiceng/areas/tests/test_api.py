@@ -4,8 +4,9 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from jiceng.accounts.models import ApiToken
+from jiceng.accounts.services import hash_key, issue_token
 from jiceng.areas.models import Area
 
 LIST = "/api/v1/areas/"
@@ -23,8 +24,8 @@ def codes(response):
 @pytest.fixture
 def token_client(api_client):
     def make(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = issue_token(None, user)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return api_client
 
     return make
@@ -60,10 +61,11 @@ def test_token_flow(api_client, tree, make_user, cheap_argon2):
     response = api_client.post("/api/v1/auth/token/", {"username": "api_user", "password": "s3cret-pass-word"})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=user).key == token
-    # The same token again, not a new one per login.
+    assert ApiToken.objects.get(user=user).key_hash == hash_key(token)
+    # A new token per login, not the same one forever; the first one still works.
     again = api_client.post("/api/v1/auth/token/", {"username": "api_user", "password": "s3cret-pass-word"})
-    assert again.json()["token"] == token
+    assert again.json()["token"] != token
+    assert ApiToken.objects.filter(user=user).count() == 2
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert codes(api_client.get(LIST))[0] == "320102002011"
 

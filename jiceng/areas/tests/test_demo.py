@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 
 from jiceng.accounts.models import RoleAssignment, User
 from jiceng.areas.models import Area, Kind, Level
@@ -29,7 +30,9 @@ def fingerprint():
 
 
 def grants():
-    return sorted(RoleAssignment.objects.values_list("user__username", "role", "area__code"))
+    return sorted(
+        RoleAssignment.objects.values_list("user__username", "role", Coalesce("area__code", "department__name"))
+    )
 
 
 @pytest.mark.django_db
@@ -72,8 +75,12 @@ def test_demo_city(cheap_argon2, settings):
             ("meiyuan_street", "street", "320102002"),
             ("beianmen", "community", "320102002011"),
             ("beianmen_grid1", "grid_worker", "320102002011001"),
+            ("meiyuan_zhifa", "department", "梅园新村街道综合行政执法队"),
         ]
     )
+    # Every demo account belongs to the node it works on, so its administrators can manage it.
+    assert User.objects.get(username="meiyuan_zhifa").area_path == "320102002"
+    assert User.objects.get(username="beianmen_grid1").area_path == "320102002011001"
     assert {name for name, *_ in DEMO_ACCOUNTS} | {"admin"} <= set(User.objects.values_list("username", flat=True))
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="beianmen").check_password(settings.JICENG_DEMO_PASSWORD)
@@ -87,7 +94,7 @@ def test_demo_city(cheap_argon2, settings):
     assert "已存在" in out.getvalue()
     assert fingerprint() == before
     assert User.objects.count() == users
-    assert len(grants()) == 5
+    assert len(grants()) == 6
 
     # Deterministic: what was stored is exactly what the seed yields, community by community
     # (and the generator itself gives the same rows for the same seed; see the next test).

@@ -35,6 +35,9 @@ MENU_BEFORE = [
     ("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
     ("三率统计", "appeals:rates", "appeals.dispatch_appeal", "chart"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
+    ("用户管理", "system:user_list", "accounts.view_user", "users"),
+    ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
+    ("部门人员", "system:department_users", "accounts.view_user", "building"),
     ("操作日志", "accounts:audit_list", "accounts.view_auditlog", "history"),
 ]
 
@@ -60,6 +63,7 @@ API_BEFORE = {
     "department": "/api/v1/departments/",
     "member": "/api/v1/members/",
     "transfer": "/api/v1/transfers/",
+    "apitoken": "/api/v1/auth/tokens/",
 }
 
 
