@@ -104,6 +104,8 @@ def test_each_row_shows_time_left_with_its_light_and_the_compound(client, people
     assert rows[desk.stall.pk].place == "梅园小区 3栋" and rows[desk.stall.pk].community == "北安门社区"
     page = client.get("/appeals/queue/?tab=all").content.decode()
     assert "梅园小区 3栋" in page and "剩余时限" in page and "jc-light-red" in page
+    request_page = client.get(f"/appeals/{desk.stall.pk}/").content.decode()
+    assert '<div id="appeal-place">北安门社区 梅园小区 3栋</div>' in request_page
 
 
 def test_urge_and_supervised_tabs(client, people, desk, tree):
@@ -237,3 +239,17 @@ def test_the_resident_rating_is_thanked(client, people, submit, tree):
         f"/appeals/{appeal.pk}/rate/", {"rate-outcome": "resolved", "rate-satisfaction": "satisfied"}, follow=True
     )
     assert "感谢您的评价。" in response.content.decode()
+
+
+def test_request_page_query_count_does_not_grow_with_earlier_requests(client, people, desk):
+    for n in range(2):
+        desk.make(f"早先来电{n}", at=desk.now - timedelta(days=n + 1), phone="13600005555")
+    latest = desk.make("再次来电", phone="13600005555")
+    client.force_login(people.street)
+    small = query_count(client, f"/appeals/{latest.pk}/")
+    for n in range(10):
+        desk.make(f"更早来电{n}", at=desk.now - timedelta(days=n + 10), phone="13600005555")
+    latest = desk.make("又一次来电", phone="13600005555")
+    page = client.get(f"/appeals/{latest.pk}/")
+    assert len(page.context["earlier"]) == 10
+    assert query_count(client, f"/appeals/{latest.pk}/") == small

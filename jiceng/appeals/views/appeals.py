@@ -203,6 +203,7 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         Prefetch("photos", queryset=AppealPhoto.objects.only("id", "event_id"))
     )
     name, phone = services.display_reporter(user, appeal)
+    desk.annotate_rows([appeal], timezone.now())  # 小区 楼栋 and the community, for 位置
     context = {
         "appeal": appeal,
         "events": list(events.order_by("at", "id")),
