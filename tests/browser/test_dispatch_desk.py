@@ -108,8 +108,13 @@ def test_dispatch_desk(live_server, browser, desk, viewport):
     only("after", today.isoformat(), ["water", "other", "new"])
     shot(page, f"dispatch-desk-filtered-{width}")
 
-    # 批量派单: tick two, choose the grid, send. A second desk keeps the page open as it was.
+    # 批量派单: 全选 ticks every row that may be dispatched (desk.js), and unticks them.
     page.goto(url)
+    page.locator("#check-all").check()
+    assert page.locator("input[name=ids]:checked").count() == 4
+    page.locator("#check-all").uncheck()
+    assert page.locator("input[name=ids]:checked").count() == 0
+    # Tick two, choose the grid, send. A second desk keeps the page open as it was.
     stale = page.context.new_page()
     stale.goto(url)
     page.locator(f"#appeal-row-{rows['late'].pk} input[name=ids]").check()
