@@ -63,6 +63,8 @@ class Action:
     inputs: type[drf.Serializer]
     run: Callable[[Any, Any, dict], Any]
     done: Callable[[Any, Any, dict], str]
+    # (actor, target, result, data) → the message, when it depends on who acted; else ``done``.
+    done_for: Callable[[Any, Any, Any, dict], str] | None = None
     description: str = ""
     title: str = ""
     button: str = ""
@@ -80,6 +82,12 @@ class Action:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "form", form_for(self.inputs, self.page_fields, f"{self.key.title()}Form"))
+
+    def message(self, actor, target, result, data: dict) -> str:
+        """What the page says once the action is done, to ``actor``."""
+        if self.done_for is not None:
+            return self.done_for(actor, target, result, data)
+        return self.done(target, result, data)
 
     @property
     def url_path(self) -> str:
@@ -345,6 +353,19 @@ def _prepare_rate_summons(request, summons, form) -> dict:
     return {}
 
 
+def _rated(actor, appeal: Appeal, result, data: dict) -> str:
+    """The resident is thanked; the staff recording a phone call back is told it is recorded."""
+    if services.is_reporter(actor, appeal):
+        return "感谢您的评价。"
+    return "已记录回访结果。"
+
+
+def _prepare_rate(request, appeal: Appeal, form) -> dict:
+    if services.is_reporter(request.user, appeal):
+        return {}
+    return {"title": "记录回访结果（电话回访诉求人）", "button": "保存回访结果"}
+
+
 def _prepare_reopen(request, appeal: Appeal, form) -> dict:
     return {"title": f"重办（交{appeal.assignee_name or '原承办单位'}）"}
 
@@ -367,6 +388,8 @@ APPEAL_ACTIONS: dict[str, Action] = _table(
             actor, appeal, outcome=d["outcome"], satisfaction=d["satisfaction"], comment=d.get("comment", "")
         ),
         done=lambda appeal, result, d: "感谢您的评价。",
+        done_for=_rated,
+        prepare=_prepare_rate,
         description="回访评价：是否解决、是否满意。已解决（含部分）且满意（含基本满意）即办结。",
         title="评价办理结果",
         button="提交评价",

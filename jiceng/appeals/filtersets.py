@@ -2,7 +2,9 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
+from jiceng.appeals.desk import DEADLINE_CHOICES, deadline_q
 from jiceng.appeals.models import (
     WITH_HANDLER,
     Appeal,
@@ -21,9 +23,20 @@ from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import scope_for
 
 
+class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
+    """A page's select sends ``channel=`` for 全部渠道: an empty choice is no choice, not an error."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v]
+
+
+class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = _OptionalChoicesField
+
+
 class AppealFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(label="状态", choices=Status.choices)
-    channel = django_filters.MultipleChoiceFilter(label="渠道", choices=Channel.choices)
+    status = OptionalMultipleChoiceFilter(label="状态", choices=Status.choices)
+    channel = OptionalMultipleChoiceFilter(label="渠道", choices=Channel.choices)
     kind = django_filters.MultipleChoiceFilter(label="类型", choices=Kind.choices)
     urgency = django_filters.MultipleChoiceFilter(label="紧急程度", choices=Urgency.choices)
     category = django_filters.CharFilter(label="问题分类编码（含下级）", method="filter_category")
@@ -35,6 +48,7 @@ class AppealFilterSet(django_filters.FilterSet):
     reopened = django_filters.BooleanFilter(label="重办过", method="filter_reopened")
     created_after = DateFilter(label="受理日期起", field_name="created_at", lookup_expr="date__gte")
     created_before = DateFilter(label="受理日期止", field_name="created_at", lookup_expr="date__lte")
+    deadline = django_filters.ChoiceFilter(label="时限状态", choices=DEADLINE_CHOICES, method="filter_deadline")
     number = django_filters.CharFilter(label="工单编号")
     q = django_filters.CharFilter(label="工单编号或标题", method="filter_q")
     mine = django_filters.BooleanFilter(label="我提交的", method="filter_mine")
@@ -53,6 +67,9 @@ class AppealFilterSet(django_filters.FilterSet):
         if not is_digits(value):
             return queryset.none()
         return queryset.filter(subtree_q(value, "area_path"))
+
+    def filter_deadline(self, queryset, name, value):
+        return queryset.filter(deadline_q(value, timezone.now())) if value else queryset
 
     def filter_reopened(self, queryset, name, value):
         return queryset.filter(reopen_count__gt=0) if value else queryset.filter(reopen_count=0)

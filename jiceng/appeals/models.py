@@ -335,6 +335,8 @@ class Appeal(models.Model):
             models.Index(fields=["assigned_area", "status"], name="appeal_assigned_area_status"),
             models.Index(fields=["assigned_department", "status"], name="appeal_assigned_dept_status"),
             models.Index(fields=["reporter", "id"], name="appeal_reporter_id"),
+            # The caller's earlier requests on the request page (same phone, newest first).
+            models.Index(fields=["reporter_phone", "id"], name="appeal_reporter_phone_id"),
             models.Index(fields=["created_at"], name="appeal_created_at"),
         ]
         constraints = [

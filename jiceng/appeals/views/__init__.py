@@ -3,6 +3,7 @@
 
 from jiceng.appeals.views.appeals import (
     act,
+    bulk_dispatch,
     department_desk,
     detail,
     mine,
@@ -21,6 +22,7 @@ from jiceng.appeals.views.whistles import whistle_act, whistle_detail, whistle_l
 __all__ = [
     "act",
     "appeal_ticket_pdf",
+    "bulk_dispatch",
     "department_desk",
     "detail",
     "mine",

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.appeals import forms, services, stats
+from jiceng.appeals import desk, forms, services, stats
 from jiceng.appeals.actions import (
     APPEAL_ACTIONS,
     WHISTLE_ACTIONS,
@@ -26,7 +26,9 @@ from jiceng.appeals.actions import (
     pending_extension,
     whistle_actions,
 )
+from jiceng.appeals.filtersets import AppealFilterSet
 from jiceng.appeals.models import (
+    FINAL_STATUSES,
     QUEUE_OPEN,
     QUEUE_TODO,
     WITH_HANDLER,
@@ -34,6 +36,7 @@ from jiceng.appeals.models import (
     AppealPhoto,
     Category,
     Channel,
+    Status,
     SummonsStatus,
     Whistle,
     WhistleSummons,
@@ -56,6 +59,20 @@ from jiceng.core.scope import scope_for
 
 PAGE_SIZE = 50
 AREA_CHOICES_LIMIT = 300
+EARLIER_LIMIT = 10
+EARLIER_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "description",
+    "status",
+    "created_at",
+    "answer_overdue",
+    "supervised",
+    "extension_pending",
+    "reporter_name",
+    "reporter_phone",
+)
 LIST_FIELDS = (
     "id",
     "number",
@@ -203,6 +220,7 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         Prefetch("photos", queryset=AppealPhoto.objects.only("id", "event_id"))
     )
     name, phone = services.display_reporter(user, appeal)
+    desk.annotate_rows([appeal], timezone.now())  # 小区 楼栋 and the community, for 位置
     context = {
         "breadcrumbs": _appeal_crumbs(user, appeal, staff),
         "appeal": appeal,
@@ -216,6 +234,9 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         "cards": _cards(request, appeal, allowed, bound),
     }
     if staff:
+        context["earlier"] = _earlier_requests(user, appeal)
+        # A tap-to-call link only for those who see the number in full.
+        context["phone_callable"] = bool(appeal.reporter_phone) and services.reporter_visible(user, appeal)
         context["whistles"] = list(
             Whistle.objects.visible_to(user)
             .filter(appeal=appeal)
@@ -229,6 +250,22 @@ def _detail_context(request, appeal: Appeal, bound: dict | None = None) -> dict:
         merged = Appeal.objects.visible_to(user).filter(pk=appeal.merged_into_id).only("id", "number").first()
         context["merged_into"] = merged
     return context
+
+
+def _earlier_requests(user, appeal: Appeal) -> list[Appeal]:
+    """The caller's earlier requests (same phone) that the user may see, newest first, each with
+    the reporter shown as the user may see it there."""
+    if not appeal.reporter_phone:
+        return []
+    rows = list(
+        Appeal.objects.visible_to(user)
+        .filter(reporter_phone=appeal.reporter_phone, pk__lt=appeal.pk)
+        .only(*EARLIER_FIELDS, *REPORTER_VIEW_FIELDS)
+        .order_by("-id")[:EARLIER_LIMIT]
+    )
+    for row in rows:
+        row.shown_name, row.shown_phone = services.display_reporter(user, row)
+    return rows
 
 
 def _cards(request, appeal: Appeal, allowed: list[str], bound: dict) -> list[dict]:
@@ -268,7 +305,7 @@ def act(request, pk, action):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"操作未完成：{_error_text(exc)}")
         else:
-            messages.success(request, entry.done(appeal, result, form.cleaned_data))
+            messages.success(request, entry.message(request.user, appeal, result, form.cleaned_data))
             return redirect("appeals:detail", appeal.pk)
     appeal = get_appeal_for_user(request.user, pk)
     context = _detail_context(request, appeal, bound={action: form})
@@ -309,25 +346,102 @@ def workbench(request):
     )
 
 
+QUEUE_TABS = [("todo", "待处理"), ("urge", "催办"), ("supervised", "督办"), ("open", "办理中"), ("all", "全部")]
+# What the 派单台 reads of a row beyond the lists' columns: the deadlines, the channel, the path.
+DESK_FIELDS = ("channel", "area_path", "dispatch_due", "response_due")
+DISPATCHABLE = (Status.ACCEPTED, Status.RETURNED)
+BULK_RESULTS = "appeals:bulk-dispatch-results"
+
+
+def _queue_tab(queryset, tab: str, now):
+    """The tab's rows: 待处理, 催办 (overdue or due within a day), 督办 (supervised, still open),
+    办理中, or everything in scope."""
+    if tab == "todo":
+        return queryset.filter(QUEUE_TODO)
+    if tab == "urge":
+        return queryset.filter(desk.urge_q(now))
+    if tab == "supervised":
+        return queryset.filter(supervised=True).exclude(status__in=sorted(FINAL_STATUSES))
+    if tab == "open":
+        return queryset.filter(QUEUE_OPEN)
+    return queryset
+
+
+def _queue_filters(request) -> dict:
+    """The filter form's choices and the values it was sent with (an empty value is no filter)."""
+    params = request.GET.copy()
+    for key in ("tab", "before"):
+        params.pop(key, None)
+    return {
+        "area_choices": desk.area_choices(request.user),
+        "category_choices": desk.category_choices(),
+        "channel_choices": Channel.choices,
+        "deadline_choices": desk.DEADLINE_CHOICES,
+        "filter_query": params.urlencode(),
+        "filtered": any(value for key, value in params.items()),
+    }
+
+
 @login_required
 def queue(request):
-    """派单台 for streets and communities: waiting for dispatch, returned, or waiting for a decision."""
+    """派单台 for streets and communities: the tabs, the filters (the same filter set as the API's
+    list), each row's 剩余时限 and place, and 批量派单 of the rows waiting for dispatch."""
     if scope_for(request.user, APPEAL_DISPATCH).empty:
         raise PermissionDenied("您没有派单的权限。")
+    now = timezone.now()
     tab = request.GET.get("tab", "todo")
-    queryset = Appeal.objects.visible_to(request.user, "dispatch")
-    if tab == "todo":
-        queryset = queryset.filter(QUEUE_TODO)
-    elif tab == "open":
-        queryset = queryset.filter(QUEUE_OPEN)
-    else:
+    if tab not in dict(QUEUE_TABS):
         tab = "all"
-    rows, next_url = _rows(queryset.order_by("-id"), request)
-    tabs = [("todo", "待处理"), ("open", "办理中"), ("all", "全部")]
+    queryset = _queue_tab(Appeal.objects.visible_to(request.user, "dispatch"), tab, now)
+    filterset = AppealFilterSet(request.GET, queryset=queryset, request=request)
+    rows, next_url = [], None
+    if filterset.is_valid():
+        rows, next_url = _rows(filterset.qs.order_by("-id"), request, DESK_FIELDS)
+    desk.annotate_rows(rows, now)
+    for row in rows:
+        row.dispatchable = row.status in DISPATCHABLE
     links = []
     if not scope_for(request.user, WHISTLE_ADD).empty:
         links = [(reverse("appeals:whistle_new"), "吹哨"), (reverse("appeals:whistle_list"), "吹哨记录")]
-    return _list_page(request, "派单台", rows, next_url, extra={"tabs": tabs, "tab": tab, "links": links})
+    extra = {
+        "tabs": QUEUE_TABS,
+        "tab": tab,
+        "links": links,
+        "desk": True,
+        "filter_errors": [
+            f"{filterset.form.fields[name].label if name in filterset.form.fields else '查询条件'}：{error}"
+            for name, errors in filterset.form.errors.items()
+            for error in errors
+        ],
+        "targets": desk.target_choices(request.user) if any(row.dispatchable for row in rows) else [],
+        "bulk_results": request.session.pop(BULK_RESULTS, None),
+        **_queue_filters(request),
+    }
+    return _list_page(request, "派单台", rows, next_url, extra=extra)
+
+
+@login_required
+@require_POST
+def bulk_dispatch(request):
+    """批量派单: each ticked request dispatched to the chosen unit through the one service, each on
+    its own; the 派单台 then lists what was done and what was refused, and why."""
+    if scope_for(request.user, APPEAL_DISPATCH).empty:
+        raise PermissionDenied("您没有派单的权限。")
+    back = _back(request, "appeals:queue")
+    try:
+        results = desk.bulk_dispatch(
+            request.user, request.POST.getlist("ids"), request.POST.get("target", ""), request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, f"未派单：{_error_text(exc)}")
+        return redirect(back)
+    done = sum(1 for r in results if r.ok)
+    request.session[BULK_RESULTS] = [vars(r) for r in results]
+    if done == len(results):
+        messages.success(request, f"批量派单完成：{done} 件已派单。")
+    else:
+        messages.warning(request, f"批量派单：{done} 件已派单，{len(results) - done} 件未派单，原因见下表。")
+    return redirect(back)
 
 
 @login_required
@@ -381,7 +495,7 @@ def summons_act(request, pk, action):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, f"操作未完成：{_error_text(exc)}")
     else:
-        messages.success(request, entry.done(summons, result, form.cleaned_data))
+        messages.success(request, entry.message(request.user, summons, result, form.cleaned_data))
     return redirect(back)
 
 

@@ -174,7 +174,7 @@ def whistle_act(request, pk, action, summons_pk=None):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, f"操作未完成：{_error_text(exc)}")
         else:
-            messages.success(request, entry.done(target, result, form.cleaned_data))
+            messages.success(request, entry.message(request.user, target, result, form.cleaned_data))
             return redirect("appeals:whistle_detail", whistle.pk)
     whistle = _get_whistle(user, pk)
     context = _whistle_context(request, whistle, bound={key: form})
