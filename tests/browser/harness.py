@@ -79,14 +79,17 @@ def new_page(browser, viewport):
 
 
 def menu_to(page, label, url):
-    """On a phone: open the folded main menu, follow its entry ``label`` and wait for ``url``.
+    """Follow the main menu's entry ``label`` and wait for ``url``: on a phone the menu is opened
+    first, and a folded group holding the entry is unfolded at any width.
 
     Bootstrap animates the menu open (``.collapsing``) for ~350 ms; a click landing mid-animation
     can be lost on a busy machine, so wait until the menu has settled open, and click again if the
     first click did not start a navigation.
     """
-    page.locator(".navbar-toggler").click()
-    page.locator("#sidebar-menu.show:not(.collapsing)").wait_for(state="visible")
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#sidebar-menu.show:not(.collapsing)").wait_for(state="visible")
     # The entry's name, maybe followed by its count of waiting work ("吹哨报到 2").
     name = re.compile(rf"^{re.escape(label)}(\s*\d+\+?)?$")
     link = page.locator("#sidebar-menu").get_by_role("link", name=name)

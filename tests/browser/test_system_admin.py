@@ -59,11 +59,7 @@ def test_street_admin_creates_grants_unlocks_and_disables(
     login(page, live_server, "meiyuan_street", ADMIN_PASSWORD)
 
     users_url = f"{live_server.url}/system/users/"
-    if viewport == PHONE:
-        menu_to(page, "用户管理", users_url)
-    else:
-        page.locator("#sidebar-menu").get_by_role("link", name="用户管理", exact=True).click()
-        page.wait_for_url(users_url)
+    menu_to(page, "用户管理", users_url)
     submit(page, "#user-filter")  # the filter as it loads
     listed = page.locator("#users").inner_text()
     assert "meiyuan_street" in listed and "gongyuan_staff" not in listed
