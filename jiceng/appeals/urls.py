@@ -16,6 +16,7 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("workbench/", views.workbench, name="workbench"),
     path("queue/", views.queue, name="queue"),
+    path("map/", views.appeal_map, name="map"),
     path("department/", views.department_desk, name="department_desk"),
     path("summons/<int:pk>/<str:action>/", views.summons_act, name="summons_act"),
     path("whistles/", views.whistle_list, name="whistle_list"),

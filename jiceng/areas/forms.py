@@ -1,12 +1,21 @@
 from django import forms
 
+from jiceng.areas.maps import check_pair, latitude_field, longitude_field
 from jiceng.areas.models import NATIONAL_CODE_LENGTH, Area, Kind, Level
 
 
 class AreaForm(forms.ModelForm):
+    latitude = latitude_field()
+    longitude = longitude_field()
+
     class Meta:
         model = Area
         fields = ["name", "kind", "households", "population", "latitude", "longitude"]
+
+    def clean(self):
+        data = super().clean()
+        check_pair(self)
+        return data
 
 
 class AreaCreateForm(forms.Form):
