@@ -74,7 +74,7 @@
         var point = readPoint(latInput, lngInput);
         if (point) {
           place(point);
-          map.panTo(point);
+          map.panTo(point, { animate: false });
         }
       });
     });
