@@ -6,6 +6,7 @@ import uuid
 from django import forms
 
 from jiceng.appeals.models import WhistleCase
+from jiceng.areas.maps import check_pair, latitude_field, longitude_field
 from jiceng.core.phones import PhoneField
 
 
@@ -14,6 +15,8 @@ class SubmitForm(forms.Form):
     description = forms.CharField(label="诉求内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     area = forms.ChoiceField(label="所在位置", required=False)
     address = forms.CharField(label="或填写地址", max_length=200, required=False)
+    latitude = latitude_field()
+    longitude = longitude_field()
     photo = forms.FileField(label="照片", required=False)
     reporter_name = forms.CharField(label="诉求人姓名", max_length=50, required=False)
     reporter_phone = PhoneField(label="诉求人电话", required=False)
@@ -29,6 +32,11 @@ class SubmitForm(forms.Form):
         ]
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4().hex)
+
+    def clean(self):
+        data = super().clean()
+        check_pair(self)
+        return data
 
 
 # --------------------------------------------------------------------------- 吹哨报到

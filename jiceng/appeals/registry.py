@@ -64,6 +64,7 @@ REGISTRY = AppRegistry(
         MenuEntry("我的诉求", "appeals:mine", None, "message", order=400, group="appeals"),
         MenuEntry("诉求工作台", "appeals:workbench", APPEAL_HANDLE, "checklist", order=410, group="appeals"),
         MenuEntry("诉求派单", "appeals:queue", APPEAL_DISPATCH, "map-pin", order=420, group="appeals"),
+        MenuEntry("诉求地图", "appeals:map", APPEAL_VIEW, "map", order=425, group="appeals"),
         MenuEntry("吹哨报到", "appeals:department_desk", SUMMONS_REPORT, "alert", order=430, group="appeals"),
         MenuEntry("吹哨记录", "appeals:whistle_list", WHISTLE_VIEW, "flag", order=440, group="appeals"),
         MenuEntry("部门考核", "appeals:scorecard", SUMMONS_VIEW, "trending-up", order=450, group="appeals"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.validators import MaxValueValidator
 
+from jiceng.areas.maps import check_pair, latitude_field, longitude_field
 from jiceng.areas.models import HOUSEHOLDS_MAX, NATIONAL_CODE_LENGTH, POPULATION_MAX, Area, Kind, Level
 from jiceng.core.inputs import validate_latitude, validate_longitude
 
@@ -22,9 +23,17 @@ class Bounded:
 
 
 class AreaForm(Bounded, forms.ModelForm):
+    latitude = latitude_field()
+    longitude = longitude_field()
+
     class Meta:
         model = Area
         fields = ["name", "kind", "households", "population", "latitude", "longitude"]
+
+    def clean(self):
+        data = super().clean()
+        check_pair(self)
+        return data
 
 
 class AreaCreateForm(Bounded, forms.Form):

@@ -34,4 +34,5 @@ REGISTRY = AppRegistry(
     urls=(UrlMount("areas/", "jiceng.areas.urls"),),
     api_routes=(ApiRoute("areas", "jiceng.areas.api.AreaViewSet", "area"),),
     scope_trees=(ScopeTree("areas", "areas.Area"),),
+    rules=("jiceng.areas.rules",),
 )

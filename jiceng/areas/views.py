@@ -9,6 +9,7 @@ from jiceng.areas import services
 from jiceng.areas.checks import GridRange
 from jiceng.areas.filtersets import search_areas
 from jiceng.areas.forms import AreaCreateForm, AreaForm, AreaMoveForm, AreaSearchForm
+from jiceng.areas.maps import allows_tiles, map_settings
 from jiceng.areas.models import Area, get_area_for_user
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.scope import can, scope_prefixes
@@ -87,6 +88,7 @@ def area_search(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@allows_tiles
 def area_edit(request, code):
     area = get_area_for_user(request.user, code, "change")
     form = AreaForm(request.POST or None, instance=Area.objects.get(pk=area.pk))
@@ -101,7 +103,13 @@ def area_edit(request, code):
     return render(
         request,
         "areas/area_form.html",
-        {"area": area, "form": form, "title": f"编辑 {area.name}", "breadcrumbs": _breadcrumbs(request.user, area)},
+        {
+            "area": area,
+            "form": form,
+            "title": f"编辑 {area.name}",
+            "breadcrumbs": _breadcrumbs(request.user, area),
+            "map": map_settings([form.instance]),
+        },
     )
 
 

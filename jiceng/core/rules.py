@@ -4,8 +4,8 @@
 default declared here, so the default stays testable and the city can still change it.
 
 Every rule declares its type (:class:`Integer`, :class:`DecimalNumber`, :class:`Ratio`,
-:class:`Duration`, :class:`WorkdayDuration`, :class:`Choice`, :class:`ListOf`, :class:`Table`,
-:class:`Brackets`, :class:`Day`), with bounds or choices where they make sense. The type parses the
+:class:`Duration`, :class:`WorkdayDuration`, :class:`Choice`, :class:`Text`, :class:`ListOf`,
+:class:`Table`, :class:`Brackets`, :class:`Day`), with bounds or choices where they make sense. The type parses the
 stored JSON into the Python value callers use (so call sites need no casts),
 refuses a city's bad edit in the admin with the reason in Chinese, and checks the default when the
 rule is registered.
@@ -178,6 +178,32 @@ class Choice(RuleType):
     def parse(self, value) -> str:
         text = value.strip() if isinstance(value, str) else value
         if text not in self.choices:
+            raise RuleValueError(f"应为{self.description}")
+        return text
+
+
+@dataclass(frozen=True)
+class Text(RuleType):
+    """A line of text up to ``max_length``; ``pattern`` (a regular expression the whole text must
+    match, described by ``pattern_text``) if given. Empty text is allowed when ``blank``."""
+
+    max_length: int = 200
+    blank: bool = True
+    pattern: str = ""
+    pattern_text: str = ""
+
+    @property
+    def description(self) -> str:
+        text = f"不超过{self.max_length}个字符的文字"
+        return f"{text}，{self.pattern_text}" if self.pattern_text else text
+
+    def parse(self, value) -> str:
+        if not isinstance(value, str) or len(value.strip()) > self.max_length:
+            raise RuleValueError(f"应为{self.description}")
+        text = value.strip()
+        if not text and not self.blank:
+            raise RuleValueError("不能为空")
+        if text and self.pattern and not re.fullmatch(self.pattern, text):
             raise RuleValueError(f"应为{self.description}")
         return text
 

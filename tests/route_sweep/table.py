@@ -109,6 +109,7 @@ ROUTES: dict[str, Exempt | Expect] = {
     "members:transfer_incoming_add": Expect(shows_none=FORM),
     "appeals:workbench": Expect(user="department"),
     "appeals:department_desk": Expect(user="department"),
+    "appeals:map": Expect(note="pins of the appeals in scope; the sweep's appeals have coordinates"),
     "appeals:rates": Expect(shows_none="rates of the user's own node, read from monthly aggregates"),
     "excel:home": Expect(shows_none="the kinds the user may import or export"),
     "excel:import": Expect(shows_none=FORM),

@@ -1,5 +1,5 @@
 """民呼我应 pages: :mod:`.appeals` (requests, desks, rates), :mod:`.whistles` (吹哨报到 follow-up),
-:mod:`.scorecard` (部门考核)."""
+:mod:`.scorecard` (部门考核), :mod:`.map` (诉求地图)."""
 
 from jiceng.appeals.views.appeals import (
     act,
@@ -14,6 +14,7 @@ from jiceng.appeals.views.appeals import (
     summons_act,
     workbench,
 )
+from jiceng.appeals.views.map import appeal_map
 from jiceng.appeals.views.notifications import notification_list, notification_open, notification_read_all
 from jiceng.appeals.views.printing import appeal_ticket_pdf
 from jiceng.appeals.views.scorecard import scorecard
@@ -21,6 +22,7 @@ from jiceng.appeals.views.whistles import whistle_act, whistle_detail, whistle_l
 
 __all__ = [
     "act",
+    "appeal_map",
     "appeal_ticket_pdf",
     "bulk_dispatch",
     "department_desk",

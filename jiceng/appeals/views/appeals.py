@@ -50,6 +50,7 @@ from jiceng.appeals.permissions import (
     SUMMONS_REPORT,
     WHISTLE_ADD,
 )
+from jiceng.areas.maps import allows_tiles, map_settings
 from jiceng.areas.models import Area, Level
 from jiceng.core.crumbs import Crumb
 from jiceng.core.inputs import InputError, read_month
@@ -117,7 +118,7 @@ def _home_areas(user):
             subtrees_q(codes, "code"), level__in=[Level.COMMUNITY, Level.GRID, Level.COMPOUND, Level.BUILDING]
         )
         .order_by("code")
-        .only("id", "code", "name")[:AREA_CHOICES_LIMIT]
+        .only("id", "code", "name", "latitude", "longitude")[:AREA_CHOICES_LIMIT]
     )
 
 
@@ -138,6 +139,7 @@ def _list_page(request, template_title: str, rows, next_url, *, intro: str = "",
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@allows_tiles
 def submit(request):
     """居民自助 (or 网格员代录 for a grid worker): category, description, photo and location."""
     user = request.user
@@ -158,6 +160,8 @@ def submit(request):
                 description=data["description"],
                 area=area,
                 address=data["address"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
                 reporter=None if recording else user,
                 reporter_name=data.get("reporter_name", ""),
                 reporter_phone=data.get("reporter_phone", ""),
@@ -172,7 +176,8 @@ def submit(request):
             else:
                 messages.info(request, f"该诉求已提交过（工单编号 {appeal.number}），未重复登记。")
             return redirect("appeals:detail", appeal.pk)
-    return render(request, "appeals/submit.html", {"form": form, "has_areas": bool(areas), "recording": recording})
+    context = {"form": form, "has_areas": bool(areas), "recording": recording, "map": map_settings(areas)}
+    return render(request, "appeals/submit.html", context)
 
 
 @login_required

@@ -30,6 +30,7 @@ MENU_BEFORE = [
     ("我的诉求", "appeals:mine", None, "message"),
     ("诉求工作台", "appeals:workbench", "appeals.handle_appeal", "checklist"),
     ("诉求派单", "appeals:queue", "appeals.dispatch_appeal", "map-pin"),
+    ("诉求地图", "appeals:map", "appeals.view_appeal", "map"),
     ("吹哨报到", "appeals:department_desk", "appeals.report_whistlesummons", "alert"),
     ("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),
     ("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
@@ -155,6 +156,7 @@ def test_menu_for_shows_what_the_grants_allow(users):
         "发展党员",
         "我的诉求",
         "诉求工作台",
+        "诉求地图",
     ]
     assert [item["label"] for item in menu_for(users.nobody, "/")] == ["首页", "我的诉求"]
 
