@@ -137,6 +137,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Dates in forms are YYYY-MM-DD everywhere (jiceng/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["jiceng.formats"]
 USE_TZ = True
 
 # --- Static files (served locally; never a CDN) --------------------------------------------

@@ -50,6 +50,9 @@ def whistle_list(request):
         queryset = queryset.filter(status=WhistleStatus.CLOSED)
     else:
         tab = "all"
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        queryset = queryset.filter(title__contains=q)
     rows, next_url = before_id_page(
         request,
         queryset.select_related("area", "appeal")
@@ -76,6 +79,7 @@ def whistle_list(request):
             "next_url": next_url,
             "tabs": WHISTLE_TABS,
             "tab": tab,
+            "q": q,
             "may_blow": _may_blow(user),
             "now": timezone.now(),
         },

@@ -62,6 +62,9 @@ def transfer_list(request):
     status = request.GET.get("status")
     if status in TransferStatus.values:
         transfers = transfers.filter(status=status)
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        transfers = transfers.filter(Q(person_name__contains=q) | Q(letter_no__contains=q))
     rows, next_url = before_id_page(request, transfers.order_by("-id"), PAGE_SIZE)
     today = _today()
     for transfer in rows:
@@ -75,6 +78,7 @@ def transfer_list(request):
             "tabs": TRANSFER_TABS,
             "next_url": next_url,
             "status": status,
+            "q": q,
             "statuses": TransferStatus.choices,
             "can_register": not scope_for(user, TRANSFER_CHANGE).empty,
         },
