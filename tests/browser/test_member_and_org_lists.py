@@ -1,5 +1,5 @@
 """The member roster, the resident-unit and the department lists in a browser: the filter forms work when submitted
-as they load and when changed, keyset pages walk forward and back, and "导出这些党员" exports the
+as they load and when changed, keyset pages walk forward and back, and "导出 Excel" exports the
 rows the list shows (the same filter), never rows outside the user's scope."""
 
 import io

@@ -3,9 +3,12 @@ and with each of its filters (the rows that filter names): the org search, 组�
 branch search and a member's 登记交纳 form with its pre-filled date), 组织设置检查, 操作日志 (its
 dates), 吹哨记录, 部门考核 and 三率排名."""
 
+import io
 import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -71,6 +74,14 @@ def test_org_search_submits_as_loaded_and_with_a_name(live_server, city):
     page.fill("#org-search input[name=q]", "网格")
     submit(page, "#org-search")
     assert sorted(texts(page, found)) == ["第一网格党支部", "第二网格党支部"]
+    with page.expect_download() as download:  # 导出 Excel: exactly the rows found
+        page.click("#org-export")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sorted(dict(zip(rows[0], row, strict=True))["名称"] for row in rows[1:]) == [
+        "第一网格党支部",
+        "第二网格党支部",
+    ]
     page.fill("#org-search input[name=q]", "")
     submit(page, "#org-search")  # an empty search: back to the user's own tree
     assert page.locator(".page-title").first.inner_text().startswith("中共玄武区委员会")
