@@ -50,6 +50,7 @@ def test_member_roster_filters_pages_and_exports_what_it_lists(live_server, desk
     page.goto(f"{live_server.url}/members/")
     first = names(page)
     assert len(first) == 50 and not outside & set(first)
+    assert page.locator("#list-total").inner_text() == "55"  # all pages, not this one
 
     submit(page, "#member-filters")  # as it loads: the same rows
     assert names(page) == first

@@ -93,6 +93,7 @@ def test_transfer_list_filters_by_status_and_name(live_server, city):
     names = "#transfers tbody tr td:nth-child(3)"
     loaded = texts(page, names)
     assert sorted(loaded) == sorted(m.name for m in city["movers"][:2])
+    assert page.locator("#list-total").inner_text() == "2"
     submit(page, "#transfer-filters")
     assert texts(page, names) == loaded and "tab=all" in page.url
     page.select_option("#transfer-status", "rejected")
@@ -102,6 +103,7 @@ def test_transfer_list_filters_by_status_and_name(live_server, city):
     page.fill("#transfer-q", city["movers"][1].name)
     submit(page, "#transfer-filters")
     assert texts(page, names) == [city["movers"][1].name]
+    assert page.locator("#list-total").inner_text() == "1"
     shot(page, "transfer-list-filtered")
 
 
@@ -183,6 +185,7 @@ def test_whistle_list_filters_by_title(live_server, city):
     page.fill("#whistle-q", "占道")
     submit(page, "#whistle-filters")
     assert texts(page, titles) == ["占道经营整治"]
+    assert page.locator("#list-total").inner_text() == "1"
 
 
 def test_scorecard_and_rates_month_forms(live_server, city):
