@@ -93,14 +93,15 @@
     }
     var target = field ? field.closest(".mb-3") || field : message;
     if (!target) return;
-    target.scrollIntoView({ block: "center" });
+    target.scrollIntoView({ block: "center", behavior: "instant" });  // not smooth: in view at once
     if (field) field.focus({ preventScroll: true });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     setWidths(document);
-    showFirstError();
   });
+  // After the styles and fonts have laid the page out, or the scroll lands short of the field.
+  window.addEventListener("load", showFirstError);
   document.addEventListener("htmx:load", function (event) {
     setWidths(event.detail.elt.parentElement || document);
   });
