@@ -137,6 +137,10 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Dates in forms are YYYY-MM-DD everywhere (jiceng/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["jiceng.formats"]
+# Plain Chinese validation messages ("请填写此项", "最多 50 个字") over Django's zh_Hans ones.
+LOCALE_PATHS = [BASE_DIR / "jiceng" / "locale"]
 USE_TZ = True
 
 # --- Static files (served locally; never a CDN) --------------------------------------------

@@ -168,3 +168,33 @@ def request_page(request, queryset, keys, size: int, param: str = "after"):
     next_url = page_url(request.GET, param, forward_cursor(rows[-1], keys)) if more else None
     first_url = page_url(request.GET, param, None) if token else None
     return rows, next_url, first_url
+
+
+# --------------------------------------------------------------------------- totals
+
+COUNT_CAP = 10_000  # past this a list says "1 万+" instead of counting every row
+
+
+def capped_count(queryset, cap: int | None = None) -> int:
+    """How many rows ``queryset`` has, counted up to ``cap + 1`` (``COUNT … FROM (… LIMIT cap+1)``):
+    one bounded query whatever the city's size, like the to-do counts (:mod:`jiceng.core.todos`)."""
+    cap = COUNT_CAP if cap is None else cap
+    return queryset.order_by()[: cap + 1].count()
+
+
+def count_text(count: int, cap: int | None = None) -> str:
+    """``1,234`` exact below the cap; ``1 万+`` (or ``500+``) past it."""
+    cap = COUNT_CAP if cap is None else cap
+    if count > cap:
+        return f"{cap // 10_000} 万+" if cap % 10_000 == 0 else f"{cap:,}+"
+    return f"{count:,}"
+
+
+def total_text(queryset, cap: int | None = None) -> str:
+    """The total a list page shows: exact where cheap, capped where counting would be slow."""
+    return count_text(capped_count(queryset, cap), cap)
+
+
+def page_total(queryset, rows: list, *, single_page: bool, cap: int | None = None) -> str:
+    """:func:`total_text`, without a query when the list fits on the page it shows."""
+    return count_text(len(rows), cap) if single_page else total_text(queryset, cap)

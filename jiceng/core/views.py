@@ -13,7 +13,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from jiceng.core.paging import page_url, request_page
+from jiceng.core.paging import page_total, page_url, request_page
 from jiceng.core.scope import scope_for
 
 
@@ -26,6 +26,7 @@ class ScopedList:
     next_cursor: str  # the cursor alone ("" on the last page), for templates that build the link
     query: str  # the request's parameters without the cursor
     export_url: str | None  # the Excel export of the same filter, if the user may export
+    total: str = ""  # "1,234" or "1 万+" (jiceng.core.paging.total_text); "" when the filter is invalid
 
     @property
     def form(self):
@@ -54,10 +55,11 @@ def scoped_list(
     filter uses). An invalid filter lists nothing, and the form shows why.
     """
     filterset = filterset_class(request.GET, queryset=queryset.visible_to(request.user, action), request=request)
-    rows, next_url, first_url = [], None, None
+    rows, next_url, first_url, total = [], None, None, ""
     if filterset.is_valid():
         order = keys(filterset.form.cleaned_data) if callable(keys) else keys
         rows, next_url, first_url = request_page(request, filterset.qs, order, size, param)
+        total = page_total(filterset.qs, rows, single_page=next_url is None and first_url is None)
     params = request.GET.copy()
     params.pop(param, None)
     return ScopedList(
@@ -68,6 +70,7 @@ def scoped_list(
         next_cursor=(request_cursor(next_url, param) if next_url else ""),
         query=params.urlencode(),
         export_url=export_url(request, export_kind, params) if export_kind else None,
+        total=total,
     )
 
 

@@ -1,5 +1,5 @@
 """The member roster, the resident-unit and the department lists in a browser: the filter forms work when submitted
-as they load and when changed, keyset pages walk forward and back, and "导出这些党员" exports the
+as they load and when changed, keyset pages walk forward and back, and "导出 Excel" exports the
 rows the list shows (the same filter), never rows outside the user's scope."""
 
 import io
@@ -50,6 +50,7 @@ def test_member_roster_filters_pages_and_exports_what_it_lists(live_server, desk
     page.goto(f"{live_server.url}/members/")
     first = names(page)
     assert len(first) == 50 and not outside & set(first)
+    assert page.locator("#list-total").inner_text() == "55"  # all pages, not this one
 
     submit(page, "#member-filters")  # as it loads: the same rows
     assert names(page) == first

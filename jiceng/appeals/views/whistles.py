@@ -22,7 +22,7 @@ from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, Whistle
 from jiceng.appeals.permissions import WHISTLE_ADD, WHISTLE_VIEW
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
-from jiceng.core.paging import before_id_page
+from jiceng.core.paging import before_id_page, page_total
 from jiceng.core.paths import subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
 
@@ -50,6 +50,9 @@ def whistle_list(request):
         queryset = queryset.filter(status=WhistleStatus.CLOSED)
     else:
         tab = "all"
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        queryset = queryset.filter(title__contains=q)
     rows, next_url = before_id_page(
         request,
         queryset.select_related("area", "appeal")
@@ -68,6 +71,7 @@ def whistle_list(request):
         PAGE_SIZE,
     )
     _attach_counts(user, rows)
+    total = page_total(queryset, rows, single_page=next_url is None and "before" not in request.GET)
     return render(
         request,
         "appeals/whistle_list.html",
@@ -76,6 +80,8 @@ def whistle_list(request):
             "next_url": next_url,
             "tabs": WHISTLE_TABS,
             "tab": tab,
+            "q": q,
+            "total": total,
             "may_blow": _may_blow(user),
             "now": timezone.now(),
         },

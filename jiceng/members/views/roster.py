@@ -75,6 +75,7 @@ def member_list(request):
             "next_url": page.next_url,
             "first_url": page.first_url,
             "export_url": page.export_url,
+            "total": page.total,
             "filter_org": org,
             "filter_area": area,
             "statuses": Status.choices,

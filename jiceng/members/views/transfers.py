@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core.masking import mask_id_number
-from jiceng.core.paging import before_id_page
+from jiceng.core.paging import before_id_page, page_total
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import get_object_for_user, holds, scope_for
 from jiceng.members import forms, services
@@ -62,7 +62,11 @@ def transfer_list(request):
     status = request.GET.get("status")
     if status in TransferStatus.values:
         transfers = transfers.filter(status=status)
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        transfers = transfers.filter(Q(person_name__contains=q) | Q(letter_no__contains=q))
     rows, next_url = before_id_page(request, transfers.order_by("-id"), PAGE_SIZE)
+    total = page_total(transfers, rows, single_page=next_url is None and "before" not in request.GET)
     today = _today()
     for transfer in rows:
         transfer.overdue = transfer.status == TransferStatus.PENDING and transfer.valid_until < today
@@ -75,6 +79,8 @@ def transfer_list(request):
             "tabs": TRANSFER_TABS,
             "next_url": next_url,
             "status": status,
+            "q": q,
+            "total": total,
             "statuses": TransferStatus.choices,
             "can_register": not scope_for(user, TRANSFER_CHANGE).empty,
         },

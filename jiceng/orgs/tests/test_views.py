@@ -196,8 +196,8 @@ def test_add_form_errors_are_in_chinese(login, orgtree, users, tree):
     url = reverse("orgs:org_add", args=[orgtree.beianmen.code])
     response = client.post(url, {"name": "", "org_type": "group", "category": "grid", "area": tree.gongyuan.code})
     assert response.status_code == 200
-    assert "该字段是必填项" in response.text
-    assert "选择一个有效的选项" in response.text  # a 党小组 cannot sit under a 党委
+    assert "请填写此项" in response.text
+    assert "不在可选范围内，请重新选择" in response.text  # a 党小组 cannot sit under a 党委
     response = client.post(url, {"name": "甲", "org_type": "branch", "category": "grid", "area": tree.gongyuan.code})
     assert "不存在，或不在您的管理范围内" in response.text
     response = client.post(
@@ -308,7 +308,7 @@ def test_appoint_end_and_refill_a_post(login, orgtree, org_users):
     response = client.post(url, {"post": "secretary", "start_on": "2024-02-01"})
     assert "请选择党员或填写任职人姓名" in response.text
     response = client.post(url, {"post": "secretary", "member": probationary.pk, "start_on": "2024-02-01"})
-    assert "选择一个有效的选项" in response.text
+    assert "不在可选范围内，请重新选择" in response.text
 
     response = client.post(reverse("orgs:post_end", args=[seat.pk]), {"end_on": "2024-06-01", "leave_vacant": "on"})
     assert response.status_code == 302

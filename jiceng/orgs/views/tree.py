@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from jiceng.accounts.models import AuditLog
 from jiceng.areas.models import Area
 from jiceng.core.scope import can, scope_for
+from jiceng.core.views import export_url
 from jiceng.orgs import checks, services
 from jiceng.orgs.filtersets import search_orgs
 from jiceng.orgs.forms import (
@@ -57,6 +58,8 @@ def org_tree(request):
             "q": q,
             "scope_empty": scope.empty,
             "can_add_root": scope_for(user, ORG_ADD).everywhere,
+            # The search results as Excel: the export filters the same ``q`` (OrgFilterSet.q).
+            "export_url": export_url(request, "orgs", request.GET.copy()) if q and page.object_list else None,
         },
     )
 

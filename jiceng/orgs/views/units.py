@@ -29,6 +29,7 @@ def _list_page(request, queryset, filterset_class):
         "next_cursor": page.next_cursor,
         "is_first": page.is_first,
         "query": page.query,
+        "total": page.total,
     }
     return page.rows, context
 

@@ -8,6 +8,9 @@
  *   <input data-enter-stays>                  Enter does not submit the form (search-as-you-type)
  *   <form data-submit-once>                   a second submit while the first is on its way is ignored
  *   <div data-percent="42">                   its width is set to 42 %
+ *
+ * A page that comes back with a form's errors scrolls to the first of them and puts the cursor in
+ * its field, so a user who sent a form low on a long page (on a phone) sees what to correct.
  */
 (function () {
   "use strict";
@@ -82,9 +85,23 @@
     });
   });
 
+  function showFirstError() {
+    var field = document.querySelector("form [aria-invalid=true], form .is-invalid");
+    var message = document.querySelector("form .invalid-feedback, form .alert-danger[role=alert]");
+    if (!field && message) {
+      field = (message.closest(".mb-3") || message).querySelector("input:not([type=hidden]), select, textarea");
+    }
+    var target = field ? field.closest(".mb-3") || field : message;
+    if (!target) return;
+    target.scrollIntoView({ block: "center", behavior: "instant" });  // not smooth: in view at once
+    if (field) field.focus({ preventScroll: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setWidths(document);
   });
+  // After the styles and fonts have laid the page out, or the scroll lands short of the field.
+  window.addEventListener("load", showFirstError);
   document.addEventListener("htmx:load", function (event) {
     setWidths(event.detail.elt.parentElement || document);
   });
