@@ -33,17 +33,10 @@ def _appeals(queryset, due_field: str | None, limit: int) -> list[TodoItem]:
     ]
 
 
-def _handled_by(user) -> Q | None:
-    """Requests assigned to the user's own nodes or departments (None: nothing)."""
+def _handled_by(user) -> Q:
+    """Requests assigned to the user's own nodes or departments."""
     scope = scope_for(user, APPEAL_HANDLE)
-    if scope.everywhere:
-        return Q()
-    q = Q(pk__in=[])
-    if scope.areas:
-        q |= Q(assigned_area__code__in=scope.areas)
-    if scope.departments:
-        q |= Q(assigned_department_id__in=scope.departments)
-    return q
+    return Q() if scope.everywhere else scope.granted_at_q("assigned_area__code", "assigned_department_id")
 
 
 def to_dispatch(user, now: datetime, limit: int) -> list[TodoItem]:

@@ -70,6 +70,19 @@ class Scope:
         pk = getattr(department_or_id, "pk", department_or_id)
         return self.everywhere or (pk is not None and pk in self.departments)
 
+    def granted_at(self, node_or_path) -> bool:
+        """Whether an area is itself a node of a grant (not merely inside one's subtree): the
+        unit assigned a piece of work, as opposed to the offices above it."""
+        return _path_of(node_or_path, ("code", "area_path")) in self.areas
+
+    def granted_at_q(self, area_field: str, department_field: str | None = None) -> Q:
+        """The rows whose ``area_field`` is a grant's own node, or whose ``department_field`` is
+        one of the scope's departments (the Q form of :meth:`granted_at` / ``covers_department``)."""
+        q = Q(**{f"{area_field}__in": self.areas}) if self.areas else Q(pk__in=[])
+        if department_field and self.departments:
+            q |= Q(**{f"{department_field}__in": self.departments})
+        return q
+
 
 def _path_of(node_or_path, attributes: tuple[str, ...]) -> str:
     if node_or_path is None or isinstance(node_or_path, str):

@@ -198,7 +198,7 @@ def mine(request):
 def _appeal_crumbs(user, appeal: Appeal, staff: bool) -> list[Crumb]:
     """民呼我应 › the desk the user works the request from › the request."""
     handle = scope_for(user, APPEAL_HANDLE)
-    own = (appeal.assigned_area_id and appeal.assigned_area.code in handle.areas) or (
+    own = (appeal.assigned_area_id is not None and handle.granted_at(appeal.assigned_area)) or (
         appeal.assigned_department_id in handle.departments
     )
     if not staff:
