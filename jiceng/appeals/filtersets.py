@@ -18,20 +18,9 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.permissions import APPEAL_HANDLE
-from jiceng.core.filters import DateFilter, IdFilter
+from jiceng.core.filters import DateFilter, IdFilter, OptionalMultipleChoiceFilter
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import scope_for
-
-
-class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
-    """A page's select sends ``channel=`` for 全部渠道: an empty choice is no choice, not an error."""
-
-    def to_python(self, value):
-        return [v for v in super().to_python(value) if v]
-
-
-class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
-    field_class = _OptionalChoicesField
 
 
 class AppealFilterSet(django_filters.FilterSet):

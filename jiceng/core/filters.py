@@ -26,3 +26,16 @@ class DateFilter(django_filters.DateFilter):
     like 0001-01-01 shifted to UTC (or 9999-12-31 plus a day) overflowed in the query (a 500)."""
 
     field_class = DateField
+
+
+class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
+    """A list page's select sends ``status=`` for 全部状态: an empty choice is no choice, not an error."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v]
+
+
+class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """A multiple choice whose empty value (the select's 全部…) filters nothing."""
+
+    field_class = _OptionalChoicesField

@@ -8,7 +8,7 @@ scope, no OFFSET, so the first and the hundredth page cost the same at any table
 import django_filters
 from django import forms as django_forms
 
-from jiceng.core.filters import IdFilter
+from jiceng.core.filters import IdFilter, OptionalMultipleChoiceFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
@@ -57,17 +57,6 @@ class MemberFilterForm(django_forms.Form):
         if any(c.isdigit() for c in q) and not self.id_searchable:
             raise django_forms.ValidationError(NO_ID_SEARCH, code="no_id_search")
         return q
-
-
-class _OptionalChoicesField(django_filters.fields.MultipleChoiceField):
-    """The list page's status select sends ``status=`` for 全部状态: an empty choice is no choice."""
-
-    def to_python(self, value):
-        return [v for v in super().to_python(value) if v]
-
-
-class OptionalMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
-    field_class = _OptionalChoicesField
 
 
 class MemberFilterSet(django_filters.FilterSet):
