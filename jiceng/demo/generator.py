@@ -20,9 +20,12 @@ from jiceng.areas.importer import import_divisions
 from jiceng.areas.models import Area, Kind, Level
 from jiceng.areas.services import recompute_rollups
 from jiceng.core.bulk import reset_sequences
+from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.party import load_party
+from jiceng.members.models import Member
+from jiceng.members.models import Status as MemberStatus
 from jiceng.orgs.models import Department, DepartmentLevel
 from jiceng.orgs.services import create_department
 
@@ -40,6 +43,8 @@ DEMO_ACCOUNTS = [
     ("beianmen_grid1", "北安门社区第一网格网格员", "grid_worker", None),
     # A handler of the street's own 城管执法 department (below), for 吹哨 → 报到 → 评价 end to end.
     ("meiyuan_zhifa", "梅园新村街道综合行政执法队", "department", "320102002"),
+    # A party member of a 北安门社区 branch with their own login (my meetings, QR sign-in, 双报到).
+    ("beianmen_dangyuan", "北安门社区党员", "member", "320102002011"),
 ]
 # The department a demo account of role "department" handles: (name, level) at its account's area.
 DEMO_DEPARTMENT = ("梅园新村街道综合行政执法队", DepartmentLevel.STREET)
@@ -177,6 +182,25 @@ def _demo_department(area: Area) -> Department:
     return existing or create_department(None, name=name, level=level, area=area)
 
 
+def _link_demo_member(user: User, community: Area) -> None:
+    """Give the demo member account a roster entry: a full member of a branch of ``community``."""
+    if Member.objects.filter(user=user).exists():
+        return
+    member = (
+        Member.objects.filter(
+            subtree_q(community.code, "area_path"),
+            status=MemberStatus.FULL,
+            user__isnull=True,
+            left_on__isnull=True,
+            exit_date__isnull=True,
+        )
+        .order_by("org_path", "id")
+        .first()
+    )
+    if member is not None:
+        Member.objects.filter(pk=member.pk).update(user=user)
+
+
 def ensure_accounts() -> list[str]:
     """Create the demo accounts that are missing (password from JICENG_DEMO_PASSWORD)."""
     password = settings.JICENG_DEMO_PASSWORD
@@ -194,6 +218,8 @@ def ensure_accounts() -> list[str]:
             assign_role(None, user, role, department=_demo_department(area))
         else:
             assign_role(None, user, role, area)
+        if role == "member":
+            _link_demo_member(user, area)
         names.append(f"{username}（{display_name} · {area.name} {area.code}）")
     if not User.objects.filter(username="admin").exists():
         create_user(

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from jiceng.core.scope import ScopedQuerySet
@@ -135,6 +136,19 @@ class Member(models.Model):
         verbose_name="导入任务",
     )
 
+    # The member's own login (the "member" role: my meetings, sign-in by QR code, 双报到). At most one
+    # member per account, enforced by a partial unique index that the imported rows (no account)
+    # do not pay for.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        related_name="member_records",
+        verbose_name="本人账号",
+    )
+
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -148,7 +162,10 @@ class Member(models.Model):
         # writes, so there is none that another covers (ADR 0015): the (path, id) pairs serve the
         # subtree ranges and the keyset pages; no LIKE index (paths are matched by range, not LIKE);
         # no index on status (always filtered together with a path).
-        constraints = [models.UniqueConstraint(fields=["id_number"], name="member_id_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number"], name="member_id_number_unique"),
+            models.UniqueConstraint(fields=["user"], name="member_user_unique", condition=models.Q(user__isnull=False)),
+        ]
         indexes = [
             models.Index(fields=["area_path", "id"], name="member_area_keyset"),
             models.Index(fields=["org_path", "id"], name="member_org_keyset"),
@@ -287,6 +304,16 @@ class DuesPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.month:%Y-%m} {self.amount}"
+
+
+def member_of(user) -> Member | None:
+    """The roster entry of a signed-in member (``Member.user``), or None for staff and residents.
+
+    Only members still on the roster count: one who left the platform or the party has no
+    member pages any more."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.select_related("org").filter(user=user, left_on__isnull=True, exit_date__isnull=True).first()
 
 
 def get_member_for_user(user, pk: int, action: str = "view") -> Member:

@@ -13,6 +13,7 @@ from jiceng.areas.models import Area, Kind, Level
 from jiceng.areas.services import recompute_rollups
 from jiceng.core.rules import get_rule
 from jiceng.demo.generator import DEMO_ACCOUNTS, generate_community, load_demo
+from jiceng.members.models import Status, member_of
 
 SCALE = 0.02
 SEED = 7
@@ -76,8 +77,12 @@ def test_demo_city(cheap_argon2, settings):
             ("beianmen", "community", "320102002011"),
             ("beianmen_grid1", "grid_worker", "320102002011001"),
             ("meiyuan_zhifa", "department", "梅园新村街道综合行政执法队"),
+            ("beianmen_dangyuan", "member", "320102002011"),
         ]
     )
+    # The demo member's login is a full member of a 北安门社区 branch (my meetings, 双报到).
+    member = member_of(User.objects.get(username="beianmen_dangyuan"))
+    assert member is not None and member.status == Status.FULL and member.area_path.startswith("320102002011")
     # Every demo account belongs to the node it works on, so its administrators can manage it.
     assert User.objects.get(username="meiyuan_zhifa").area_path == "320102002"
     assert User.objects.get(username="beianmen_grid1").area_path == "320102002011001"
@@ -94,7 +99,7 @@ def test_demo_city(cheap_argon2, settings):
     assert "已存在" in out.getvalue()
     assert fingerprint() == before
     assert User.objects.count() == users
-    assert len(grants()) == 6
+    assert len(grants()) == len(DEMO_ACCOUNTS)
 
     # Deterministic: what was stored is exactly what the seed yields, community by community
     # (and the generator itself gives the same rows for the same seed; see the next test).
