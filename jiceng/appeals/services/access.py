@@ -31,7 +31,10 @@ def may(user: Actor, permission: str, appeal: Appeal) -> bool:
 
 
 def is_handler(user: Actor, appeal: Appeal) -> bool:
-    """``user`` may act for the assigned unit: a grant on the department, or on a node covering the area."""
+    """``user`` acts for the assigned unit itself: a grant on the department, or on the assigned area
+    node (not merely on a node above it). The offices above a unit dispatch, supervise (督办) and
+    re-dispatch (改派); they do not sign for, extend or return the unit's work in its place, so a
+    street that sent a request to a grid no longer sees 签收/申请延期/退单 on it."""
     if user is None:
         return False
     scope = scope_for(user, APPEAL_HANDLE)
@@ -40,7 +43,7 @@ def is_handler(user: Actor, appeal: Appeal) -> bool:
     if appeal.assigned_department_id is not None:
         return scope.covers_department(appeal.assigned_department_id)
     if appeal.assigned_area_id is not None:
-        return scope.covers(appeal.assigned_area)
+        return scope.granted_at(appeal.assigned_area)
     return False
 
 

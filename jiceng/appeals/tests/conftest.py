@@ -89,7 +89,7 @@ def departments(tree):
 
 @pytest.fixture
 def people(users, tree, departments, make_user):
-    """``users`` plus a department handler for each department, a second grid worker, residents."""
+    """``users`` plus a department handler for each department, more grid workers, residents."""
     p = SimpleNamespace(**vars(users))
     p.chengguan = make_user("xw_chengguan", email="cg@example.cn")
     assign_role(None, p.chengguan, "department", department=departments.xw_chengguan)
@@ -98,6 +98,8 @@ def people(users, tree, departments, make_user):
     p.qh_chengguan = make_user("qh_chengguan")
     assign_role(None, p.qh_chengguan, "department", department=departments.qh_chengguan)
     p.grid2 = make_user("beianmen_grid2", role="grid_worker", area=tree.grid2)
+    # The worker of 梅园新村社区's grid: a grid handles what the street sends it (is_handler).
+    p.meiyuan_grid = make_user("meiyuan_grid1", role="grid_worker", area=tree.meiyuan_grid)
     p.resident = make_user("resident_zhang", display_name="张三", phone="13812345678", email="zhang@example.cn")
     assign_role(None, p.resident, "resident", tree.beianmen)
     p.resident2 = make_user("resident_li", display_name="李四", phone="13900001111")

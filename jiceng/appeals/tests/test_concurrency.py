@@ -115,24 +115,26 @@ def test_double_submit_at_once_makes_one_request(submit, slow_writes):
 # --------------------------------------------------------------------------- both databases
 
 
-def test_stale_second_signer_is_refused_by_the_conditional_update(submit, people, tree, monkeypatch):
+def test_stale_second_signer_is_refused_by_the_conditional_update(submit, people, tree, monkeypatch, make_user):
     appeal = dispatched(submit, people, tree)
+    colleague = make_user("beianmen_grid1_b", role="grid_worker", area=tree.grid1)  # the same grid's other worker
     first = Appeal.objects.select_related("assigned_area").get(pk=appeal.pk)
     second = Appeal.objects.select_related("assigned_area").get(pk=appeal.pk)
     monkeypatch.setattr(services.handling, "_lock", lambda a: a)  # as if two writers had read at the same time
     services.sign_appeal(people.grid, first)
     with pytest.raises(TransitionError, match="刚被他人处理（当前为“已签收”）"):
-        services.sign_appeal(people.community, second)
+        services.sign_appeal(colleague, second)
     assert Appeal.objects.get(pk=appeal.pk).signed_at is not None
     assert AppealEvent.objects.filter(appeal=appeal, kind=EventKind.SIGN).count() == 1
 
 
-def test_second_signer_with_the_lock_gets_the_reason(submit, people, tree):
+def test_second_signer_with_the_lock_gets_the_reason(submit, people, tree, make_user):
     appeal = dispatched(submit, people, tree)
+    colleague = make_user("beianmen_grid1_b", role="grid_worker", area=tree.grid1)
     stale = Appeal.objects.get(pk=appeal.pk)
     services.sign_appeal(people.grid, appeal)
     with pytest.raises(TransitionError, match="已被签收"):
-        services.sign_appeal(people.community, stale)
+        services.sign_appeal(colleague, stale)
 
 
 def test_double_submit_returns_the_first_request(submit, people):

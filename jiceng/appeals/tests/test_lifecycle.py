@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from jiceng.accounts.models import AuditLog
 from jiceng.appeals import services
@@ -271,6 +272,23 @@ def test_available_actions_follow_role_and_state(submit, people, tree):
     assert "sign" not in available_actions(people.grid2, appeal)
     assert "supervise" in available_actions(people.district, appeal)
     assert "supervise" not in available_actions(people.street, appeal)
+
+
+def test_the_offices_above_the_assigned_unit_do_not_act_in_its_place(submit, people, tree):
+    """A street that sent a request to a grid (or a community to its grid) is not offered 签收,
+    申请延期 or 退单 on it, and the services refuse them: the grid does its own work; the offices
+    above dispatch again (改派) and supervise."""
+    appeal = submit(area=tree.meiyuan_grid)
+    services.dispatch_appeal(people.street, appeal, area=tree.meiyuan_grid, now=T0)
+    handling = {"sign", "extend", "return", "answer"}
+    assert not handling & set(available_actions(people.street, appeal))
+    assert not handling & set(available_actions(people.district, appeal))
+    assert "sign" in available_actions(people.meiyuan_grid, appeal)
+    with pytest.raises(PermissionDenied, match="梅园新村社区第一网格"):
+        services.sign_appeal(people.street, appeal, now=T0 + timedelta(hours=1))
+    services.sign_appeal(people.meiyuan_grid, appeal, now=T0 + timedelta(hours=1))
+    assert not handling & set(available_actions(people.street, Appeal.objects.get(pk=appeal.pk)))
+    assert "return" in available_actions(people.meiyuan_grid, Appeal.objects.get(pk=appeal.pk))
 
 
 @pytest.mark.parametrize("count", [1, 3])

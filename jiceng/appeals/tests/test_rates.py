@@ -87,8 +87,8 @@ def september(submit, people, tree):
 
     b1 = submit(client_token="b1", area=tree.meiyuan_grid)
     services.dispatch_appeal(p.street, b1, area=tree.meiyuan_grid, now=T0 + H)
-    services.sign_appeal(p.street, b1, now=T0 + 2 * H)
-    answer(b1, p.street, T0 + 3 * H)
+    services.sign_appeal(p.meiyuan_grid, b1, now=T0 + 2 * H)
+    answer(b1, p.meiyuan_grid, T0 + 3 * H)
     rate(b1, p.resident, T0 + 4 * H, Outcome.RESOLVED, Satisfaction.UNSATISFIED)
     services.close_appeal(p.street, b1, note="已解决，不满意原因为诉求超出政策范围", now=T0 + 5 * H)
 
