@@ -82,6 +82,8 @@ def cases_for(size: str) -> tuple[dict, dict]:
         urls = {
             "queue_page": f"{queue}?tab=all",
             "queue_todo": queue,
+            "queue_urge": f"{queue}?tab=urge",
+            "queue_supervised": f"{queue}?tab=supervised",
             "api_list": "/api/v1/appeals/",
             "rates_page": f"{rates}?month={RATES_MONTH}",
         }
@@ -110,6 +112,8 @@ def cases_for(size: str) -> tuple[dict, dict]:
 DESCRIPTIONS = {
     "queue_page": "GET /appeals/queue/?tab=all (派单台, 全部) first page, {level} user",
     "queue_todo": "GET /appeals/queue/ (派单台, 待处理 tab: what waits now) first page, {level} user [info]",
+    "queue_urge": "GET /appeals/queue/?tab=urge (派单台, 催办: overdue or due within a day) first page, {level} user",
+    "queue_supervised": "GET /appeals/queue/?tab=supervised (派单台, 督办) first page, {level} user",
     "api_list": "GET /api/v1/appeals/ first page, {level} user",
     "rates_page": "GET /appeals/rates/?month=" + RATES_MONTH + " (三率), {level} user",
     "home_todo": "GET / (home page, starting with the 待办 list), {level} user",

@@ -1,6 +1,7 @@
 """One env-driven settings module (Saleor style). Tests override very little."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -99,6 +100,18 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
 DATABASES = {"default": _db}
+# A read replica for dashboards, reports and exports (jiceng/core/replica.py, docs/deployment.md):
+# only reads inside ``replica_reads()`` go there; writes and every other read use the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+JICENG_READ_REPLICA = bool(DATABASE_REPLICA_URL)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=_db["CONN_MAX_AGE"])
+if DATABASE_REPLICA_URL or "pytest" in sys.modules:
+    # Tests: the replica is the test database itself (a second connection to it), so the router is
+    # tested with two aliases; it is used only where a test switches JICENG_READ_REPLICA on.
+    DATABASES.setdefault("replica", dict(_db))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jiceng.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and login security ------------------------------------------------------------

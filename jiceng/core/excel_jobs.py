@@ -35,6 +35,7 @@ from jiceng.core.excel import ErrorCollector
 from jiceng.core.masking import mask_id_number
 from jiceng.core.models import ExcelJob
 from jiceng.core.registry import ExcelKind, LazyMapping, excel_kinds, scope_trees
+from jiceng.core.replica import replica_reads
 from jiceng.core.rules import Integer, get_rule, register
 from jiceng.core.scope import scope_for
 
@@ -280,11 +281,13 @@ def start_export(user, kind_key: str, params: dict):
     kind = get_kind(kind_key)
     require_scope(user, kind.export_permission, f"您没有导出{kind.label}的权限。")
     exporter = kind.load_exporter()
-    queryset = exporter.queryset(user, params)
-    count = queryset.count()
+    with replica_reads():  # the rows of an export are read, not edited: the replica's when there is one
+        queryset = exporter.queryset(user, params)
+        count = queryset.count()
+        if count <= inline_limit():
+            path = temp_xlsx()
+            written = exporter.write(user, queryset, path)
     if count <= inline_limit():
-        path = temp_xlsx()
-        written = exporter.write(user, queryset, path)
         _audit_export(user, kind, None, params, written, exporter)
         return None, (path, written)
     job = ExcelJob.objects.create(
@@ -399,12 +402,13 @@ def _run_export(job: ExcelJob) -> None:
     kind = get_kind(job.kind)
     exporter = kind.load_exporter()
     progress = JobProgress(job)
-    queryset = exporter.queryset(job.user, job.params)
-    total = queryset.count()
-    progress.start(total, "正在导出")
     path = temp_xlsx()
     try:
-        written = exporter.write(job.user, queryset, path, progress=progress)
+        # Reads from the replica when there is one; the job's progress is written to the primary.
+        with replica_reads():
+            queryset = exporter.queryset(job.user, job.params)
+            progress.start(queryset.count(), "正在导出")
+            written = exporter.write(job.user, queryset, path, progress=progress)
         with open(path, "rb") as fh:
             job.result.save(export_filename(kind), File(fh), save=False)
     finally:

@@ -162,3 +162,25 @@ def test_the_list_links_the_export_of_its_own_filter(login, users, roster, xl_or
     assert [r["姓名"] for r in export(client, url.removeprefix("/excel/export/members/"))] == listed == ["北二"]
     # No link for a user who may list but not export.
     assert login(users.grid).get("/members/").context["export_url"] is None
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_an_export_reads_its_rows_from_the_replica(settings, users, roster):
+    """With a replica (DATABASE_REPLICA_URL), the rows of an export are read there and only the
+    audit entry is written to the primary (jiceng/core/replica.py)."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    settings.JICENG_READ_REPLICA = True
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        job, (path, written) = start_export(users.community, "members", {"status": ["full", "applicant"]})
+    assert job is None and written == 3
+    with open(path, "rb") as fh:
+        assert sorted(r["姓名"] for r in sheet_rows(fh.read())) == ["北一", "北三", "北二"]
+    replica_sql = [q["sql"] for q in on_replica.captured_queries]
+    assert any("members_member" in sql for sql in replica_sql)
+    assert not any("members_member" in sql for sql in (q["sql"] for q in on_primary.captured_queries))
+    assert AuditLog.objects.get(action="export_members").after["rows"] == 3  # written to the primary
