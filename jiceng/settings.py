@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.appeals",
+    "jiceng.dashboards",
     "jiceng.demo",
 ]
 

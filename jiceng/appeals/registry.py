@@ -11,6 +11,8 @@ from jiceng.core.registry import (
     Job,
     MenuEntry,
     MenuGroup,
+    Metric,
+    MetricSource,
     Permission,
     StoredPath,
     TodoSource,
@@ -41,6 +43,10 @@ WHISTLERS = ("street", "community")
 
 TODOS = "jiceng.appeals.todos"
 QUEUE, BENCH, DESK, WHISTLES = "appeals:queue", "appeals:workbench", "appeals:department_desk", "appeals:whistle_list"
+
+METRICS = "jiceng.appeals.metrics"
+SOURCE = "appeals.area_months"
+GROUP = "民呼我应"
 
 REGISTRY = AppRegistry(
     permissions=(
@@ -121,4 +127,80 @@ REGISTRY = AppRegistry(
         TodoSource("appeals.rate", "待评价部门", f"{TODOS}.to_rate", SUMMONS_RATE, WHISTLES, WHISTLES, order=160),
     ),
     inboxes=(Inbox("jiceng.appeals.inbox.unread", "appeals:notifications"),),
+    metric_sources=(MetricSource("appeals.area_months", "areas", f"{METRICS}.area_months"),),
+    metrics=(
+        Metric(
+            "appeals.received",
+            "受理量",
+            "件",
+            SOURCE,
+            "received",
+            "期内受理的诉求（按所在区划，含下级）。",
+            APPEAL_VIEW,
+            GROUP,
+            300,
+        ),
+        Metric("appeals.closed", "办结量", "件", SOURCE, "closed", "期内办结的诉求。", APPEAL_VIEW, GROUP, 310),
+        Metric(
+            "appeals.overdue",
+            "超期量",
+            "件",
+            SOURCE,
+            "overdue",
+            "期内答复超过办理时限的诉求。",
+            APPEAL_VIEW,
+            GROUP,
+            320,
+        ),
+        Metric(
+            "appeals.response_rate",
+            "响应率",
+            "%",
+            SOURCE,
+            f"{METRICS}.response_rate",
+            "按时签收 ÷ 签收（docs/appeals-rates.md；南京“民呼我应”三率考核）。",
+            APPEAL_VIEW,
+            GROUP,
+            330,
+            percent=True,
+        ),
+        Metric(
+            "appeals.resolution_rate",
+            "解决率",
+            "%",
+            SOURCE,
+            f"{METRICS}.resolution_rate",
+            "评价“解决” ÷ 有效回访（docs/appeals-rates.md）。",
+            APPEAL_VIEW,
+            GROUP,
+            340,
+            percent=True,
+        ),
+        Metric(
+            "appeals.satisfaction_rate",
+            "满意率",
+            "%",
+            SOURCE,
+            f"{METRICS}.satisfaction_rate",
+            "（满意 + 基本满意）÷ 有效回访（docs/appeals-rates.md）。",
+            APPEAL_VIEW,
+            GROUP,
+            350,
+            percent=True,
+        ),
+        Metric(
+            "appeals.composite",
+            "综合得分",
+            "分",
+            SOURCE,
+            f"{METRICS}.composite",
+            "三率加权（规则 appeals.rate_weights），缺分母的部分不计入（docs/appeals-rates.md）。",
+            APPEAL_VIEW,
+            GROUP,
+            360,
+        ),
+        Metric(
+            "appeals.whistles", "吹哨次数", "次", SOURCE, "whistles", "本级及下级吹哨的次数。", APPEAL_VIEW, GROUP, 370
+        ),
+    ),
 )

@@ -82,6 +82,39 @@ class Inbox:
 
 
 @dataclass(frozen=True)
+class MetricSource:
+    """Where figures come from: maintained aggregates read for many nodes at once (one query).
+
+    ``fetch(codes, start, end, by_month) -> dict`` maps each node code (or ``(code, month)`` with
+    ``by_month``) to a row of numbers; ``start``/``end`` are first days of months (ignored by a
+    source that is not ``periodic``: a stock read as of now, such as today's population).
+    """
+
+    key: str  # "appeals.area_months"
+    tree: str  # the ScopeTree its codes belong to: "areas" or "orgs"
+    fetch: str  # dotted path
+    periodic: bool = True
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure declared once by its app and read the same way by dashboards, the API and exports."""
+
+    key: str  # "appeals.response_rate"
+    label: str  # 响应率
+    unit: str  # 件, 人, %
+    source: str  # a MetricSource key
+    # The field of the source's row, or the dotted path of ``value(row) -> number | None``.
+    value: str
+    definition: str  # how it is counted, with its legal basis or the document that defines it
+    permission: str  # the user sees it on a node where they hold this permission
+    group: str = ""  # the dashboard's heading: 民呼我应, 区划, 党组织
+    order: int = 500
+    # A share is not summed over time or nodes: figures keep its row's own ratio.
+    percent: bool = False
+
+
+@dataclass(frozen=True)
 class Job:
     """A periodic job: the scheduler enqueues ``task`` (a ``django_tasks`` task) once per interval."""
 
@@ -188,6 +221,9 @@ class AppRegistry:
     serve_banner: str = ""
     todos: tuple[TodoSource, ...] = ()
     inboxes: tuple[Inbox, ...] = ()
+    # Figures for dashboards, the metrics API and reports (jiceng/core/metrics.py).
+    metric_sources: tuple[MetricSource, ...] = ()
+    metrics: tuple[Metric, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,6 +290,8 @@ def _check_unique(result: Collected) -> None:
         ("menu", "url_name"),
         ("menu_groups", "key"),
         ("todos", "key"),
+        ("metric_sources", "key"),
+        ("metrics", "key"),
     ):
         seen: dict[str, str] = {}
         for label, entry in result.with_app(attribute):
@@ -316,6 +354,16 @@ def todo_sources() -> list[TodoSource]:
 
 def inboxes() -> list[Inbox]:
     return collected().each("inboxes")
+
+
+def metric_sources() -> dict[str, MetricSource]:
+    return {source.key: source for source in collected().each("metric_sources")}
+
+
+def metrics() -> dict[str, Metric]:
+    """Every app's metrics by key, in dashboard order (``order``, then app and declaration order)."""
+    ordered = sorted(collected().each("metrics"), key=lambda metric: metric.order)
+    return {metric.key: metric for metric in ordered}
 
 
 def cached_tables() -> list[CachedTable]:

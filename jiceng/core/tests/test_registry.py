@@ -17,6 +17,7 @@ from jiceng.core.schedule import SCHEDULE
 
 MENU_BEFORE = [
     ("首页", "accounts:home", None, "home"),
+    ("数据看板", "dashboards:home", "areas.view_area", "chart"),
     ("区划与网格", "areas:area_tree", "areas.view_area", "tree"),
     ("区划搜索", "areas:area_search", "areas.view_area", "search"),
     ("党组织", "orgs:org_tree", "orgs.view_org", "flag"),
@@ -148,6 +149,7 @@ def test_menu_for_shows_what_the_grants_allow(users):
     labels = [item["label"] for item in menu_for(users.grid, "/")]
     assert labels == [
         "首页",
+        "数据看板",
         "区划与网格",
         "区划搜索",
         "党组织",
