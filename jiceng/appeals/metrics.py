@@ -4,9 +4,12 @@ The rates are those of the 三率统计 page: the same counters summed the same 
 :class:`~jiceng.appeals.stats.Rates` computing them (docs/appeals-rates.md).
 """
 
+import calendar
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db.models import Sum
+from django.urls import reverse
 
 from jiceng.appeals.models import COUNTER_FIELDS, AreaStat
 from jiceng.appeals.stats import _rates, rate_weights
@@ -40,3 +43,11 @@ def composite(row: dict) -> float | None:
 
 def on_time_rate(row: dict) -> float | None:
     return _rates(row).on_time_rate
+
+
+def received_detail(code: str, start: date, end: date) -> str:
+    """The 派单台's 全部 tab, filtered to the requests the figure counts: located in the node's
+    subtree, received within the months (local dates, as the monthly counters are kept)."""
+    last = date(end.year, end.month, calendar.monthrange(end.year, end.month)[1])
+    query = {"tab": "all", "area": code, "created_after": f"{start:%Y-%m-%d}", "created_before": f"{last:%Y-%m-%d}"}
+    return f"{reverse('appeals:queue')}?{urlencode(query)}"

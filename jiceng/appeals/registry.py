@@ -139,6 +139,8 @@ REGISTRY = AppRegistry(
             APPEAL_VIEW,
             GROUP,
             300,
+            detail=f"{METRICS}.received_detail",
+            detail_permission=APPEAL_DISPATCH,
         ),
         Metric("appeals.closed", "办结量", "件", SOURCE, "closed", "期内办结的诉求。", APPEAL_VIEW, GROUP, 310),
         Metric(

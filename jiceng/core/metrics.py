@@ -173,6 +173,16 @@ def trend(chosen: Sequence[Metric], code: str, months: Sequence[date]) -> dict[s
     return result
 
 
+def detail_url(user, metric: Metric, node, period: Period) -> str:
+    """The list of the records behind the figure, for a user who may open it there; else ""."""
+    if not metric.detail:
+        return ""
+    scope = scope_for(user, metric.detail_permission or metric.permission)
+    if not scope.covers(node.code):
+        return ""
+    return import_string(metric.detail)(node.code, period.start, period.end)
+
+
 def format_value(metric: Metric, value) -> str:
     """A figure as a page shows it: ``83.3%`` for a share, ``—`` without data, ``12,345`` for a count."""
     if value is None:

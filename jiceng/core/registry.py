@@ -112,6 +112,10 @@ class Metric:
     order: int = 500
     # A share is not summed over time or nodes: figures keep its row's own ratio.
     percent: bool = False
+    # Drill to detail: the dotted path of ``url(code, start, end) -> str``, the list of the records
+    # behind the figure (scoped by that list as always), shown to holders of ``detail_permission``.
+    detail: str = ""
+    detail_permission: str = ""
 
 
 @dataclass(frozen=True)

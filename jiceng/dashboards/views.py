@@ -11,7 +11,7 @@ from django.utils import timezone
 from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.crumbs import Crumb
-from jiceng.core.metrics import Period, PeriodError, format_value
+from jiceng.core.metrics import Period, PeriodError, detail_url, format_value
 from jiceng.core.replica import replica_reads
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import Org
@@ -68,7 +68,10 @@ def dashboard(request: HttpRequest, tree: str, code: str) -> HttpResponse:
     data = board.as_json()
     for child in data["children"]:
         child["url"] = _url(tree, child["code"], period, rank)
-    headline = [(m, format_value(m, board.figures.get(m.key))) for m in board.metrics]
+    headline = [
+        (m, format_value(m, board.figures.get(m.key)), detail_url(request.user, m, board.node, period))
+        for m in board.metrics
+    ]
     rows = [
         {**child, "cells": [format_value(m, child["figures"].get(m.key)) for m in board.metrics]}
         for child in data["children"]

@@ -119,3 +119,17 @@ def test_periods():
     assert Period.parse("2026", today).label == "2026年"
     assert Period.parse("2026-1～2026-3", today).label == "2026年1月—2026年3月"
     assert Period.parse("2026-11", today).trend(3) == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+
+
+def test_drill_to_detail_lists_exactly_the_requests_counted(september, people, login):
+    client = login(people.community)
+    html = client.get(reverse("dashboards:dashboard", args=["areas", september.beianmen.code]) + "?period=2025-09")
+    link = html.content.decode().split('data-detail="appeals.received"')[0].rsplit('href="', 1)[1].split('"')[0]
+    link = link.replace("&amp;", "&")
+    assert "area=320102002011" in link and "created_after=2025-09-01" in link and "created_before=2025-09-30" in link
+    rows = client.get(link).context["rows"]
+    assert len(rows) == stats.area_rates(september.beianmen.code, SEPTEMBER).counts["received"] > 0
+    assert {row.area_path[:12] for row in rows} == {september.beianmen.code}
+    # A grid worker sees the figure but not the 派单台 behind it: no link.
+    html = login(people.grid).get(reverse("dashboards:dashboard", args=["areas", september.grid1.code])).content
+    assert b'data-detail="appeals.received"' not in html
