@@ -64,13 +64,14 @@ def dispatched(submit, people, tree):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_handlers_sign_at_once_one_wins(submit, people, tree, slow_writes):
+def test_two_handlers_sign_at_once_one_wins(submit, people, tree, slow_writes, make_user):
     appeal = dispatched(submit, people, tree)
-    # The grid worker and the community both hold the handle permission for grid 1.
+    # Two workers of grid 1 both hold the handle permission there.
+    colleague = make_user("beianmen_grid1_b", role="grid_worker", area=tree.grid1)
     copies = [Appeal.objects.get(pk=appeal.pk), Appeal.objects.get(pk=appeal.pk)]
     results = race(
         lambda: services.sign_appeal(people.grid, copies[0]),
-        lambda: services.sign_appeal(people.community, copies[1]),
+        lambda: services.sign_appeal(colleague, copies[1]),
     )
     winners = [r for r in results if isinstance(r, Appeal)]
     losers = [r for r in results if isinstance(r, TransitionError)]
@@ -82,15 +83,16 @@ def test_two_handlers_sign_at_once_one_wins(submit, people, tree, slow_writes):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_without_the_row_lock_the_conditional_update_still_lets_one_win(submit, people, tree, monkeypatch):
+def test_without_the_row_lock_the_conditional_update_still_lets_one_win(submit, people, tree, monkeypatch, make_user):
     appeal = dispatched(submit, people, tree)
+    colleague = make_user("beianmen_grid1_b", role="grid_worker", area=tree.grid1)
     stale = [Appeal.objects.select_related("assigned_area").get(pk=appeal.pk) for _ in range(2)]
     monkeypatch.setattr(services.handling, "_lock", lambda a: a)  # no SELECT … FOR UPDATE: both read "dispatched"
     original = stats.apply_event
     monkeypatch.setattr(stats, "apply_event", lambda e: (original(e), time.sleep(0.3)))
     results = race(
         lambda: services.sign_appeal(people.grid, stale[0]),
-        lambda: services.sign_appeal(people.community, stale[1]),
+        lambda: services.sign_appeal(colleague, stale[1]),
     )
     assert sum(isinstance(r, Appeal) for r in results) == 1, results
     loser = next(r for r in results if isinstance(r, TransitionError))
