@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.timezone import make_aware
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,6 +20,8 @@ from jiceng.accounts.roles import ROLES
 from jiceng.accounts.throttling import MESSAGE, login_wait
 from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
+from jiceng.core.metrics import Period, figures, format_value, metrics_for
+from jiceng.core.registry import metric_sources
 from jiceng.core.scope import scope_prefixes
 from jiceng.core.todos import todo_groups
 
@@ -58,6 +61,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     children = []
     if len(scope_areas) == 1:
         children = list(Area.objects.visible_to(user).filter(parent=scope_areas[0]).order_by("code")[:50])
+    month_figures = _month_figures(user, scope_areas[:5])
+    for area in scope_areas:
+        area.month_figures = month_figures.get(area.code, [])
     return render(
         request,
         "accounts/home.html",
@@ -68,8 +74,21 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "children": children,
             "is_grid_worker": roles == {"grid_worker"},
             "todo_groups": todo_groups(user),
+            "month_label": Period.month_of(timezone.localdate()).label,
         },
     )
+
+
+def _month_figures(user, areas) -> dict[str, list[tuple[str, str]]]:
+    """This month's periodic figures (民呼我应 …) of each scope area, from the metric registry: one
+    query per source for all the cards, the same numbers as the 数据看板."""
+    if not areas:
+        return {}
+    chosen = [m for m in metrics_for(user, "areas", areas[0]) if metric_sources()[m.source].periodic]
+    if not chosen:
+        return {}
+    values = figures(chosen, [a.code for a in areas], Period.month_of(timezone.localdate()))
+    return {code: [(m.label, format_value(m, row.get(m.key))) for m in chosen] for code, row in values.items()}
 
 
 @login_required

@@ -133,3 +133,13 @@ def test_drill_to_detail_lists_exactly_the_requests_counted(september, people, l
     # A grid worker sees the figure but not the 派单台 behind it: no link.
     html = login(people.grid).get(reverse("dashboards:dashboard", args=["areas", september.grid1.code])).content
     assert b'data-detail="appeals.received"' not in html
+
+
+def test_the_home_page_shows_this_months_figures_of_the_dashboard(people, login, submit, tree, api_client):
+    submit(client_token="now-1", now=None)  # received today
+    html = login(people.community).get(reverse("accounts:home")).content.decode()
+    block = html.split(f'data-month-figures="{tree.beianmen.code}"')[1].split("</div>\n          ")[0]
+    api_client.force_authenticate(people.community)
+    received = api_client.get(FIGURES, {"node": tree.beianmen.code}).json()["figures"]["appeals.received"]
+    assert received == 1 and '受理量</div><div class="h3">1</div>' in block
+    assert reverse("dashboards:dashboard", args=["areas", tree.beianmen.code]) in html
