@@ -63,7 +63,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         children = list(Area.objects.visible_to(user).filter(parent=scope_areas[0]).order_by("code")[:50])
     month_figures = _month_figures(user, scope_areas[:5])
     for area in scope_areas:
-        area.month_figures = month_figures.get(area.code, [])
+        area.month_figures = month_figures.get(area.code, [])  # type: ignore[attr-defined]
     return render(
         request,
         "accounts/home.html",
@@ -79,7 +79,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _month_figures(user, areas) -> dict[str, list[tuple[str, str]]]:
+def _month_figures(user: User, areas: list[Area]) -> dict[str, list[tuple[str, str]]]:
     """This month's periodic figures (民呼我应 …) of each scope area, from the metric registry: one
     query per source for all the cards, the same numbers as the 数据看板."""
     if not areas:
