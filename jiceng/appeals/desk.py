@@ -12,7 +12,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from jiceng.appeals import services
-from jiceng.appeals.models import OPEN_STATUSES, WITH_HANDLER, Appeal, Category, Status
+from jiceng.appeals.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    QUEUE_OPEN,
+    QUEUE_TODO,
+    WITH_HANDLER,
+    Appeal,
+    Category,
+    Status,
+)
 from jiceng.appeals.permissions import APPEAL_DISPATCH
 from jiceng.areas.models import NATIONAL_CODE_LENGTH, Area, Level
 from jiceng.core.paths import subtrees_q
@@ -55,6 +64,23 @@ def due_before_q(moment: datetime) -> Q:
         statuses = sorted(status for status, name in STEP_DUE.items() if name == field)
         q |= Q(status__in=statuses) & (Q(**{f"{field}__lt": moment}) | Q(answer_due__lt=moment))
     return q
+
+
+QUEUE_TABS = [("todo", "待处理"), ("urge", "催办"), ("supervised", "督办"), ("open", "办理中"), ("all", "全部")]
+
+
+def queue_tab(queryset, tab: str, now: datetime):
+    """The 派单台 tab's rows: 待处理, 催办 (overdue or due within a day), 督办 (supervised, still
+    open), 办理中, or everything (``all`` or anything else). The page and its export use it."""
+    if tab == "todo":
+        return queryset.filter(QUEUE_TODO)
+    if tab == "urge":
+        return queryset.filter(urge_q(now))
+    if tab == "supervised":
+        return queryset.filter(supervised=True).exclude(status__in=sorted(FINAL_STATUSES))
+    if tab == "open":
+        return queryset.filter(QUEUE_OPEN)
+    return queryset
 
 
 def deadline_q(state: str, now: datetime) -> Q:

@@ -63,6 +63,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "appeals:whistle_": {"pk": "whistle.pk"},
     "appeals:summons_rate": {"pk": "whistle.pk", "summons_pk": "summons.pk"},
     "excel:": {"kind": "=members", "pk": "job.pk"},
+    "excel:export_checked": {"kind": "=appeals"},
     "system:": {"pk": "account.pk"},
     "system:grant_revoke": {"pk": "grant.pk"},
     "system:token_revoke": {"pk": "token.pk"},
@@ -113,6 +114,8 @@ ROUTES: dict[str, Exempt | Expect] = {
     "appeals:rates": Expect(shows_none="rates of the user's own node, read from monthly aggregates"),
     "excel:home": Expect(shows_none="the kinds the user may import or export"),
     "excel:import": Expect(shows_none=FORM),
+    # POST only: the ticked ids are read through the kind's exporter, i.e. visible_to(user, "export").
+    "excel:export_checked": Expect(note="批量导出: an empty POST is sent back with the reason"),
     "api:appealevent-list": Expect(nobody=EMPTY, shows_none="an event names its appeal by id only: no marker"),
     "orgs:org_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core.masking import mask_id_number
-from jiceng.core.paging import before_id_page, page_total
+from jiceng.core.paging import page_total, request_page
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import get_object_for_user, holds, scope_for
+from jiceng.core.sorting import sorted_keys
 from jiceng.members import forms, services
+from jiceng.members.filtersets import TRANSFER_SORTS
 from jiceng.members.models import (
     Member,
     Transfer,
@@ -65,7 +67,8 @@ def transfer_list(request):
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         transfers = transfers.filter(Q(person_name__contains=q) | Q(letter_no__contains=q))
-    rows, next_url = before_id_page(request, transfers.order_by("-id"), PAGE_SIZE)
+    keys = sorted_keys(TRANSFER_SORTS, request.GET, ("-id",))
+    rows, next_url, _ = request_page(request, transfers, keys, PAGE_SIZE, "before")
     total = page_total(transfers, rows, single_page=next_url is None and "before" not in request.GET)
     today = _today()
     for transfer in rows:
@@ -81,6 +84,7 @@ def transfer_list(request):
             "status": status,
             "q": q,
             "total": total,
+            "sort": TRANSFER_SORTS.state(request.GET, default="-created"),
             "statuses": TransferStatus.choices,
             "can_register": not scope_for(user, TRANSFER_CHANGE).empty,
         },

@@ -7,6 +7,7 @@
  *           field (data-chooser-field), shows the label in its [data-chooser-chosen], clears the results
  *   <input data-enter-stays>                  Enter does not submit the form (search-as-you-type)
  *   <form data-submit-once>                   a second submit while the first is on its way is ignored
+ *                                             (not for a <button data-download>: the page stays)
  *   <div data-percent="42">                   its width is set to 42 %
  *
  * A page that comes back with a form's errors scrolls to the first of them and puts the cursor in
@@ -61,6 +62,8 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once")) return;
+    // A button that downloads a file (批量导出) leaves the page where it is: nothing to lock.
+    if (event.submitter && event.submitter.hasAttribute("data-download")) return;
     if (form.dataset.busy) {
       event.preventDefault();
       return;
