@@ -49,6 +49,10 @@ class IdListField(forms.Field):
 
     widget = forms.SelectMultiple
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         if not value:
             return []
