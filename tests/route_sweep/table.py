@@ -131,6 +131,8 @@ ROUTES: dict[str, Exempt | Expect] = {
     "appeals:whistle_new": Expect(user="street"),
     # POST only (GET answers 405): the ticked rows are read through visible_to(user, "dispatch").
     "appeals:bulk_dispatch": Expect(note="批量派单: an empty POST is sent back to the 派单台 with the reason"),
+    # POST only: the ticked transfers are read through visible_to(user) and accepted by the service.
+    "members:transfer_bulk_accept": Expect(note="批量接收: an empty POST is sent back to the list with the reason"),
     "appeals:notifications": Expect(nobody=EMPTY, note="every user has an inbox, maybe empty"),
     "appeals:notification_open": Expect(status=302, note="marks it read and goes to the request it is about"),
     "appeals:notifications_read_all": Expect(nobody=(302,), note="marks the user's own notifications read"),

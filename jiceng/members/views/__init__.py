@@ -19,6 +19,7 @@ from .roster import (
 )
 from .transfers import (
     transfer_accept,
+    transfer_bulk_accept,
     transfer_cancel,
     transfer_detail,
     transfer_incoming_add,

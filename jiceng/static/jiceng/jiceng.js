@@ -6,6 +6,7 @@
  *   <button data-choose-code="…" data-choose-label="…"> inside [data-chooser]   fills the chooser's
  *           field (data-chooser-field), shows the label in its [data-chooser-chosen], clears the results
  *   <input data-enter-stays>                  Enter does not submit the form (search-as-you-type)
+ *   <input type=checkbox data-check-all="ids"> ticks or unticks every checkbox named "ids" of its form
  *   <form data-submit-once>                   a second submit while the first is on its way is ignored
  *                                             (not for a <button data-download>: the page stays)
  *   <div data-percent="42">                   its width is set to 42 %
@@ -57,6 +58,17 @@
     if (event.key === "Enter" && event.target instanceof Element && event.target.matches("[data-enter-stays]")) {
       event.preventDefault();
     }
+  });
+
+  // <input type="checkbox" data-check-all="ids">: ticks or unticks every checkbox of that name in
+  // its form (批量派单, 批量接收, 批量导出).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.dataset.checkAll) return;
+    var form = box.form || document;
+    form.querySelectorAll('input[type=checkbox][name="' + box.dataset.checkAll + '"]').forEach(function (item) {
+      item.checked = box.checked;
+    });
   });
 
   document.addEventListener("submit", function (event) {
