@@ -183,7 +183,9 @@ def sort_th(state, name: str, css: str = "", label: str = ""):
 
 
 @register.inclusion_tag("includes/sort_bar.html")
-def sort_bar(state):
-    """The same sorts as the headers, as a row of links for the phone (where headers are hidden)."""
+def sort_bar(state, always: bool = False):
+    """The same sorts as the headers, as a row of links for the phone (where headers are hidden);
+    ``always`` shows it at every width (a sort with no column of its own, like the 派单台's
+    答复时限 beside its 剩余时限 column)."""
     heads = [state.header(sort.name) for sort in state.sorts.columns] if state is not None else []
-    return {"heads": heads}
+    return {"heads": heads, "always": always}
