@@ -166,7 +166,9 @@ def sort_th(state, name: str, css: str = "", label: str = ""):
     """A sortable column header (:class:`jiceng.core.sorting.SortState`): a link that keeps the
     filters, sorts by the column (the other way when it is the current sort) and shows an arrow.
     Without a sort state (a list that offers none) it is a plain header."""
-    if state is None or name not in state.sorts.by_name:
+    from jiceng.core.sorting import SortState
+
+    if not isinstance(state, SortState) or name not in state.sorts.by_name:
         return format_html('<th class="{}">{}</th>', css, label or name)
     head = state.header(name)
     return format_html(
@@ -187,5 +189,7 @@ def sort_bar(state, always: bool = False):
     """The same sorts as the headers, as a row of links for the phone (where headers are hidden);
     ``always`` shows it at every width (a sort with no column of its own, like the 派单台's
     答复时限 beside its 剩余时限 column)."""
-    heads = [state.header(sort.name) for sort in state.sorts.columns] if state is not None else []
+    from jiceng.core.sorting import SortState
+
+    heads = [state.header(sort.name) for sort in state.sorts.columns] if isinstance(state, SortState) else []
     return {"heads": heads, "always": always}
