@@ -131,6 +131,7 @@ ROUTES: dict[str, Exempt | Expect] = {
     "appeals:whistle_new": Expect(user="street"),
     # POST only (GET answers 405): the ticked rows are read through visible_to(user, "dispatch").
     "appeals:bulk_dispatch": Expect(note="批量派单: an empty POST is sent back to the 派单台 with the reason"),
+    "appeals:bulk_extend": Expect(note="批量批准延期: an empty POST is sent back to the 派单台 with the reason"),
     # POST only: the ticked transfers are read through visible_to(user) and accepted by the service.
     "members:transfer_bulk_accept": Expect(note="批量接收: an empty POST is sent back to the list with the reason"),
     "appeals:notifications": Expect(nobody=EMPTY, note="every user has an inbox, maybe empty"),

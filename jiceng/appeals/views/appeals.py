@@ -358,6 +358,7 @@ def workbench(request):
 DESK_FIELDS = ("channel", "area_path", "dispatch_due", "response_due")
 DISPATCHABLE = (Status.ACCEPTED, Status.RETURNED)
 BULK_RESULTS = "appeals:bulk-dispatch-results"
+BULK_KIND = "appeals:bulk-kind"  # which bulk action the results are of ("extend"; none: 批量派单)
 
 
 def _queue_filters(request) -> dict:
@@ -412,11 +413,13 @@ def queue(request):
         ],
         "targets": desk.target_choices(request.user) if any(row.dispatchable for row in rows) else [],
         "bulk_results": request.session.pop(BULK_RESULTS, None),
+        "bulk_kind": request.session.pop(BULK_KIND, ""),
+        "extension_rows": any(row.extension_pending for row in rows),
         "sort": APPEAL_SORTS.state(request.GET, default="-created"),
         "export_url": export_url(request, "appeals", params) if rows else None,
         **_queue_filters(request),
     }
-    extra["bulk"] = bool(extra["targets"] or extra["export_url"])
+    extra["bulk"] = bool(extra["targets"] or extra["export_url"] or extra["extension_rows"])
     return _list_page(request, "派单台", rows, next_url, extra=extra)
 
 
@@ -441,6 +444,29 @@ def bulk_dispatch(request):
         messages.success(request, f"批量派单完成：{done} 件已派单。")
     else:
         messages.warning(request, f"批量派单：{done} 件已派单，{len(results) - done} 件未派单，原因见下表。")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bulk_extend(request):
+    """批量批准延期: each ticked request's pending extension approved through the one service, each
+    on its own; the 派单台 then lists what was approved and what was refused, and why."""
+    if scope_for(request.user, APPEAL_DISPATCH).empty:
+        raise PermissionDenied("您没有审批延期的权限。")
+    back = _back(request, "appeals:queue")
+    try:
+        results = desk.bulk_approve_extensions(request.user, request.POST.getlist("ids"))
+    except ValidationError as exc:
+        messages.error(request, f"未审批：{_error_text(exc)}")
+        return redirect(back)
+    done = sum(1 for r in results if r.ok)
+    request.session[BULK_RESULTS] = [vars(r) for r in results]
+    request.session[BULK_KIND] = "extend"
+    if done == len(results):
+        messages.success(request, f"批量批准延期完成：{done} 件已批准。")
+    else:
+        messages.warning(request, f"批量批准延期：{done} 件已批准，{len(results) - done} 件未批准，原因见下表。")
     return redirect(back)
 
 
