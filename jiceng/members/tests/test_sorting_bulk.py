@@ -143,3 +143,23 @@ def test_audit_log_sorts_by_time_both_ways_across_pages(client, users, roster, m
         assert max(counts) <= min(counts) + 1
     default = [log.pk for log in client.get(reverse("accounts:audit_list")).context["rows"]]
     assert default == expected(logs, lambda log: log.at, descending=True)[:3]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_bulk_accepts_of_the_same_transfer_at_once_one_wins(users, roster, orgs):
+    """Two tabs of the receiving branch send 批量接收 with the same row at the same moment: the
+    service's row lock lets exactly one accept it; the other is told it is already accepted."""
+    from jiceng.appeals.tests.test_concurrency import race
+    from jiceng.members import bulk
+
+    transfer = services.request_transfer(users.community, roster[0], orgs.gongyuan_branch)
+    results = race(
+        lambda: bulk.bulk_accept(users.other_community, [transfer.pk]),
+        lambda: bulk.bulk_accept(users.other_community, [transfer.pk]),
+    )
+    rows = [r[0] for r in results]
+    assert sorted(r.ok for r in rows) == [False, True], results
+    assert next(r for r in rows if not r.ok).message == "该转接已接收，不能再办理"
+    assert AuditLog.objects.filter(action="transfer_member").count() == 1
+    assert roster[0].events.filter(kind="transfer_in").count() == 1
