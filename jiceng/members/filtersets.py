@@ -8,7 +8,7 @@ scope, no OFFSET, so the first and the hundredth page cost the same at any table
 import django_filters
 from django import forms as django_forms
 
-from jiceng.core.filters import IdFilter, OptionalMultipleChoiceFilter
+from jiceng.core.filters import IdFilter, IdsFilter, OptionalMultipleChoiceFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import scope_for
@@ -70,6 +70,7 @@ class MemberFilterSet(django_filters.FilterSet):
     mobile = django_filters.BooleanFilter(label="流动党员", field_name="is_mobile")
     left = django_filters.BooleanFilter(label="含已转出平台", method="filter_left")
     q = django_filters.CharFilter(label="姓名或身份证号后四位", method="filter_q")
+    ids = IdsFilter()  # 批量导出: only the ticked rows
 
     class Meta:
         model = Member
@@ -90,8 +91,8 @@ class MemberFilterSet(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        # Off-roster records (转出平台) are shown only when asked for.
-        if not self.form.cleaned_data.get("left"):
+        # Off-roster records (转出平台) are shown only when asked for (or ticked on such a list).
+        if not self.form.cleaned_data.get("left") and not self.form.cleaned_data.get("ids"):
             queryset = queryset.filter(left_on__isnull=True)
         return queryset
 
