@@ -4,7 +4,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,9 @@ from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.metrics import Period, figures, format_value, metrics_for
 from jiceng.core.registry import metric_sources
+from jiceng.core.paging import page_total, request_page
 from jiceng.core.scope import scope_prefixes
+from jiceng.core.sorting import Sort, Sorts, sorted_keys
 from jiceng.core.todos import todo_groups
 
 
@@ -91,6 +92,10 @@ def _month_figures(user: User, areas: list[Area]) -> dict[str, list[tuple[str, s
     return {code: [(m.label, format_value(m, row.get(m.key))) for m in chosen] for code, row in values.items()}
 
 
+AUDIT_PAGE_SIZE = 50
+AUDIT_SORTS = Sorts((Sort("at", "时间", ("at", "id"), first_descending=True),))
+
+
 @login_required
 def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     logs = AuditLog.objects.visible_to(request.user).select_related("actor")
@@ -108,8 +113,24 @@ def audit_list(request: AuthenticatedRequest) -> HttpResponse:
         logs = logs.filter(at__gte=make_aware(datetime.combine(start, time.min)))
     if end:
         logs = logs.filter(at__lt=make_aware(datetime.combine(end + timedelta(days=1), time.min)))
-    page = Paginator(logs if valid else logs.none(), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "start": start, "end": end, "errors": _form_errors(form)}
+    # Keyset pages on (at, id), newest first or oldest first (?sort=at): the log only grows, so
+    # no OFFSET and a capped total (jiceng.core.paging).
+    rows, next_url, first_url, total = [], None, None, ""
+    if valid:
+        keys = sorted_keys(AUDIT_SORTS, request.GET, ("-at", "-id"))
+        rows, next_url, first_url = request_page(request, logs, keys, AUDIT_PAGE_SIZE, "after")
+        total = page_total(logs, rows, single_page=next_url is None and first_url is None)
+    context = {
+        "rows": rows,
+        "next_url": next_url,
+        "first_url": first_url,
+        "total": total,
+        "sort": AUDIT_SORTS.state(request.GET, default="-at"),
+        "q": q,
+        "start": start,
+        "end": end,
+        "errors": _form_errors(form),
+    }
     return render(request, "accounts/audit_list.html", context, status=200 if valid else 400)
 
 

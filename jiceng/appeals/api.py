@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from jiceng.appeals import services, stats
 from jiceng.appeals.actions import APPEAL_ACTIONS, WHISTLE_ACTIONS, add_api_actions
-from jiceng.appeals.filtersets import AppealFilterSet, SummonsFilterSet
+from jiceng.appeals.filtersets import APPEAL_SORTS, AppealFilterSet, SummonsFilterSet
 from jiceng.appeals.models import Appeal, Whistle, WhistleSummons, get_appeal_for_user
 from jiceng.appeals.permissions import APPEAL_EXPORT, APPEAL_VIEW
 from jiceng.appeals.serializers import (
@@ -79,6 +79,7 @@ class AppealViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
 
     filterset_class = AppealFilterSet
     pagination_class = AppealPagination
+    sorts = APPEAL_SORTS
 
     def base_queryset(self):
         return Appeal.objects.select_related("category", "area", "assigned_area", "assigned_department")

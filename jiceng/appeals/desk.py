@@ -12,7 +12,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from jiceng.appeals import services
-from jiceng.appeals.models import OPEN_STATUSES, WITH_HANDLER, Appeal, Category, Status
+from jiceng.appeals.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    QUEUE_OPEN,
+    QUEUE_TODO,
+    WITH_HANDLER,
+    Appeal,
+    Category,
+    Extension,
+    ExtensionStatus,
+    Status,
+)
 from jiceng.appeals.permissions import APPEAL_DISPATCH
 from jiceng.areas.models import NATIONAL_CODE_LENGTH, Area, Level
 from jiceng.core.paths import subtrees_q
@@ -55,6 +66,23 @@ def due_before_q(moment: datetime) -> Q:
         statuses = sorted(status for status, name in STEP_DUE.items() if name == field)
         q |= Q(status__in=statuses) & (Q(**{f"{field}__lt": moment}) | Q(answer_due__lt=moment))
     return q
+
+
+QUEUE_TABS = [("todo", "待处理"), ("urge", "催办"), ("supervised", "督办"), ("open", "办理中"), ("all", "全部")]
+
+
+def queue_tab(queryset, tab: str, now: datetime):
+    """The 派单台 tab's rows: 待处理, 催办 (overdue or due within a day), 督办 (supervised, still
+    open), 办理中, or everything (``all`` or anything else). The page and its export use it."""
+    if tab == "todo":
+        return queryset.filter(QUEUE_TODO)
+    if tab == "urge":
+        return queryset.filter(urge_q(now))
+    if tab == "supervised":
+        return queryset.filter(supervised=True).exclude(status__in=sorted(FINAL_STATUSES))
+    if tab == "open":
+        return queryset.filter(QUEUE_OPEN)
+    return queryset
 
 
 def deadline_q(state: str, now: datetime) -> Q:
@@ -185,4 +213,45 @@ def bulk_dispatch(user, ids, target: str, note: str = "") -> list[BulkResult]:
             results.append(BulkResult(pk, appeal.number or str(pk), False, text))
         else:
             results.append(BulkResult(pk, appeal.number or str(pk), True, f"已派至{appeal.assignee_name}。"))
+    return results
+
+
+# --------------------------------------------------------------------------- 批量批准延期
+
+
+def bulk_approve_extensions(user, ids) -> list[BulkResult]:
+    """批准延期 of each ticked request's pending extension through
+    :func:`services.decide_extension` (the single 审批延期 verb: the dispatcher's permission, the
+    row lock, the new deadline in working days, the audit), one at a time. Refusing needs a reason
+    per request, so only approving is done in bulk. A second submit approves nothing twice: the
+    extensions are no longer pending."""
+    from django.utils import timezone
+
+    wanted = list(dict.fromkeys(int(i) for i in ids if str(i).isdigit() and len(str(i)) < 12))[:BULK_LIMIT]
+    if not wanted:
+        raise ValidationError("请勾选要批准延期的诉求。")
+    found = {a.pk: a for a in Appeal.objects.visible_to(user, "dispatch").filter(pk__in=wanted)}
+    pending = {
+        e.appeal_id: e for e in Extension.objects.filter(appeal_id__in=list(found), status=ExtensionStatus.PENDING)
+    }
+    results = []
+    for pk in wanted:
+        appeal = found.get(pk)
+        if appeal is None:
+            results.append(BulkResult(pk, str(pk), False, "未找到该诉求，或您无权审批。"))
+            continue
+        number = appeal.number or str(pk)
+        extension = pending.get(pk)
+        if extension is None:
+            results.append(BulkResult(pk, number, False, "该诉求没有待审批的延期申请。"))
+            continue
+        extension.appeal = appeal
+        try:
+            extension = services.decide_extension(user, extension, approve=True)
+        except (ValidationError, PermissionDenied) as exc:
+            text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            results.append(BulkResult(pk, number, False, text))
+        else:
+            due = timezone.localtime(extension.new_due)
+            results.append(BulkResult(pk, number, True, f"已批准延期，答复时限延至{due:%Y-%m-%d %H:%M}。"))
     return results

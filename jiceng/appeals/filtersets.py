@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.appeals.desk import DEADLINE_CHOICES, deadline_q
+from jiceng.appeals.desk import DEADLINE_CHOICES, QUEUE_TABS, deadline_q, queue_tab
 from jiceng.appeals.models import (
     WITH_HANDLER,
     Appeal,
@@ -18,9 +18,32 @@ from jiceng.appeals.models import (
     WhistleSummons,
 )
 from jiceng.appeals.permissions import APPEAL_HANDLE
-from jiceng.core.filters import DateFilter, IdFilter, OptionalMultipleChoiceFilter
+from jiceng.core.filters import DateFilter, IdFilter, IdsFilter, OptionalMultipleChoiceFilter
 from jiceng.core.paths import is_digits, subtree_q, subtrees_q
 from jiceng.core.scope import scope_for
+from jiceng.core.sorting import Sort, Sorts
+
+# The sortable columns of the request lists (派单台, the API's ``ordering=``), each served by an
+# index both ways at 5 M rows (ADR 0016): the primary key (受理时间: ids grow with time),
+# (area_path, id) and (answer_due, id).
+APPEAL_SORTS = Sorts(
+    (
+        Sort("created", "受理时间", ("id",), first_descending=True),
+        Sort("area", "位置", ("area_path", "id")),
+        Sort("answer_due", "答复时限", ("answer_due", "id")),
+    )
+)
+
+
+# The whistle list's sorts: a bounded list (a street blows a few whistles a week; a user sees
+# those of their own subtree), so sorting on a column without its own index sorts few rows.
+WHISTLE_SORTS = Sorts(
+    (
+        Sort("title", "事项", ("title", "id")),
+        Sort("blown", "吹哨时间", ("blown_at", "id"), first_descending=True),
+        Sort("due", "报到时限", ("report_due", "id")),
+    )
+)
 
 
 class AppealFilterSet(django_filters.FilterSet):
@@ -42,6 +65,8 @@ class AppealFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="工单编号或标题", method="filter_q")
     mine = django_filters.BooleanFilter(label="我提交的", method="filter_mine")
     todo = django_filters.BooleanFilter(label="待我办理", method="filter_todo")
+    tab = django_filters.ChoiceFilter(label="派单台分类", choices=QUEUE_TABS, method="filter_tab")
+    ids = IdsFilter()  # 批量导出: only the ticked rows
 
     class Meta:
         model = Appeal
@@ -59,6 +84,9 @@ class AppealFilterSet(django_filters.FilterSet):
 
     def filter_deadline(self, queryset, name, value):
         return queryset.filter(deadline_q(value, timezone.now())) if value else queryset
+
+    def filter_tab(self, queryset, name, value):
+        return queue_tab(queryset, value, timezone.now()) if value else queryset
 
     def filter_reopened(self, queryset, name, value):
         return queryset.filter(reopen_count__gt=0) if value else queryset.filter(reopen_count=0)

@@ -338,6 +338,8 @@ class Appeal(models.Model):
             # The caller's earlier requests on the request page (same phone, newest first).
             models.Index(fields=["reporter_phone", "id"], name="appeal_reporter_phone_id"),
             models.Index(fields=["created_at"], name="appeal_created_at"),
+            # The lists' 答复时限 sort (jiceng.appeals.filtersets.APPEAL_SORTS), both ways.
+            models.Index(fields=["answer_due", "id"], name="appeal_answer_due_id"),
         ]
         constraints = [
             # One index each serves "=" and (for the number) a prefix LIKE: no twin LIKE index.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("workbench/", views.workbench, name="workbench"),
     path("queue/", views.queue, name="queue"),
     path("queue/dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("queue/extensions/", views.bulk_extend, name="bulk_extend"),
     path("map/", views.appeal_map, name="map"),
     path("department/", views.department_desk, name="department_desk"),
     path("summons/<int:pk>/<str:action>/", views.summons_act, name="summons_act"),

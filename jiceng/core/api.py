@@ -74,6 +74,8 @@ class KeysetPagination(BasePagination):
       a view may choose per request with ``keyset_keys(request)`` (the roster cuts on the path
       its filter uses);
     - ``orderings``: named alternatives chosen with ``?ordering=`` (the first is the default);
+      a view with ``sorts`` (:class:`jiceng.core.sorting.Sorts`, the list page's allow-list)
+      takes ``?ordering=name`` / ``?ordering=-name`` from it, an unknown value being ignored;
     - ``strict_cursor``: a cursor that cannot be read is a 404 (as DRF's cursor pages answered)
       rather than the first page;
     - ``with_previous``: pages carry ``previous`` as well as ``next`` (``{"next", "previous",
@@ -91,6 +93,11 @@ class KeysetPagination(BasePagination):
     ordering_query_param = "ordering"
 
     def get_keys(self, request, view=None) -> tuple[str, ...]:
+        sorts = getattr(view, "sorts", None)
+        if sorts is not None:
+            value = request.query_params.get(self.ordering_query_param)
+            if sorts.choose(value)[0] is not None:
+                return sorts.keys(value, ())
         if view is not None and hasattr(view, "keyset_keys"):
             return tuple(view.keyset_keys(request))
         if self.orderings:
@@ -150,14 +157,17 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer"},
             },
         ]
-        if self.orderings:
+        orderings = list(self.orderings)
+        if getattr(view, "sorts", None) is not None:
+            orderings += [name for name in view.sorts.orderings() if name not in orderings]
+        if orderings:
             parameters.append(
                 {
                     "name": self.ordering_query_param,
                     "required": False,
                     "in": "query",
                     "description": "排序",
-                    "schema": {"type": "string", "enum": list(self.orderings)},
+                    "schema": {"type": "string", "enum": orderings},
                 }
             )
         return parameters

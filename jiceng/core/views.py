@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from jiceng.core.paging import page_total, page_url, request_page
 from jiceng.core.scope import scope_for
+from jiceng.core.sorting import Sorts, SortState, sorted_keys
 
 
 @dataclass
@@ -27,6 +28,7 @@ class ScopedList:
     query: str  # the request's parameters without the cursor
     export_url: str | None  # the Excel export of the same filter, if the user may export
     total: str = ""  # "1,234" or "1 万+" (jiceng.core.paging.total_text); "" when the filter is invalid
+    sort: SortState | None = None  # the sortable headers' state, when the list offers sorts
 
     @property
     def form(self):
@@ -47,17 +49,22 @@ def scoped_list(
     action: str = "view",
     param: str = "after",
     export_kind: str | None = None,
+    sorts: Sorts | None = None,
+    default_sort: str = "",
 ) -> ScopedList:
     """One page of ``queryset`` as ``request.user`` may ``action`` it, filtered by the request.
 
     ``keys`` is the keyset order (see :func:`jiceng.core.paging.keyset_page`), or a callable
     taking the valid filter's cleaned data and returning it (the roster cuts on the path its
-    filter uses). An invalid filter lists nothing, and the form shows why.
+    filter uses). An invalid filter lists nothing, and the form shows why. ``sorts`` is the
+    list's allow-list of ``?sort=`` columns (:mod:`jiceng.core.sorting`); ``default_sort`` names
+    the one the default order equals, for its header's arrow.
     """
     filterset = filterset_class(request.GET, queryset=queryset.visible_to(request.user, action), request=request)
     rows, next_url, first_url, total = [], None, None, ""
     if filterset.is_valid():
-        order = keys(filterset.form.cleaned_data) if callable(keys) else keys
+        data = filterset.form.cleaned_data
+        order = sorted_keys(sorts, request.GET, (lambda: keys(data)) if callable(keys) else keys)
         rows, next_url, first_url = request_page(request, filterset.qs, order, size, param)
         total = page_total(filterset.qs, rows, single_page=next_url is None and first_url is None)
     params = request.GET.copy()
@@ -71,6 +78,7 @@ def scoped_list(
         query=params.urlencode(),
         export_url=export_url(request, export_kind, params) if export_kind else None,
         total=total,
+        sort=sorts.state(request.GET, default=default_sort) if sorts is not None else None,
     )
 
 

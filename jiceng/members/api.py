@@ -11,7 +11,7 @@ from jiceng.core.viewsets import ScopedReadOnlyViewSet
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from . import services
-from .filtersets import MemberFilterSet, TransferFilterSet, member_key_field
+from .filtersets import MEMBER_SORTS, TRANSFER_SORTS, MemberFilterSet, TransferFilterSet, member_key_field
 from .models import Member, Transfer, get_member_for_user
 from .privacy import log_pii_view, pii_visible
 from .serializers import (
@@ -31,6 +31,7 @@ class MemberViewSet(ScopedReadOnlyViewSet):
     queryset = Member.objects.select_related("org")
     filterset_class = MemberFilterSet
     pagination_class = PathKeysetPagination
+    sorts = MEMBER_SORTS
 
     def get_serializer_class(self):
         return MemberDetailSerializer if self.action == "retrieve" else MemberSerializer
@@ -58,6 +59,7 @@ class TransferViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = TransferSerializer
     filterset_class = TransferFilterSet
     pagination_class = PathKeysetPagination
+    sorts = TRANSFER_SORTS
     # Accepting and rejecting are decided by the services (the receiving side's grants), with
     # their own 403; the transfer itself is looked up as the list shows it.
     scope_actions = {"accept": "view", "reject": "view"}

@@ -40,6 +40,7 @@ def params_querydict(params) -> QueryDict:
 
 class MemberExporter:
     label = "党员"
+    checked_rows = True  # the filter set reads ``ids`` (批量导出 on the roster, excel:export_checked)
 
     def __init__(self):
         self.audit_extra = {}

@@ -25,6 +25,7 @@ urlpatterns = [
     path("dues/<str:code>/print/", views.dues_list_pdf, name="dues_list_pdf"),
     path("transfers/", views.transfer_list, name="transfer_list"),
     path("transfers/incoming/add/", views.transfer_incoming_add, name="transfer_incoming_add"),
+    path("transfers/accept/", views.transfer_bulk_accept, name="transfer_bulk_accept"),
     path("transfers/<int:pk>/", views.transfer_detail, name="transfer_detail"),
     path("transfers/<int:pk>/print/", views.transfer_letter_pdf, name="transfer_letter_pdf"),
     path("transfers/<int:pk>/accept/", views.transfer_accept, name="transfer_accept"),

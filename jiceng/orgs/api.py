@@ -2,7 +2,13 @@ from django.db.models import Prefetch
 
 from jiceng.core.api import AreaPathPagination, CodeCursorPagination
 from jiceng.core.viewsets import ScopedReadOnlyViewSet
-from jiceng.orgs.filtersets import DepartmentFilterSet, OrgFilterSet, ResidentUnitFilterSet
+from jiceng.orgs.filtersets import (
+    DEPARTMENT_SORTS,
+    UNIT_SORTS,
+    DepartmentFilterSet,
+    OrgFilterSet,
+    ResidentUnitFilterSet,
+)
 from jiceng.orgs.models import CommitteePost, Department, Org, PartTimeMember, ResidentUnit
 from jiceng.orgs.serializers import (
     DepartmentSerializer,
@@ -41,6 +47,7 @@ class ResidentUnitViewSet(ScopedReadOnlyViewSet):
     serializer_class = ResidentUnitSerializer
     filterset_class = ResidentUnitFilterSet
     pagination_class = AreaPathPagination
+    sorts = UNIT_SORTS
 
 
 class DepartmentViewSet(ScopedReadOnlyViewSet):
@@ -50,3 +57,4 @@ class DepartmentViewSet(ScopedReadOnlyViewSet):
     serializer_class = DepartmentSerializer
     filterset_class = DepartmentFilterSet
     pagination_class = AreaPathPagination
+    sorts = DEPARTMENT_SORTS

@@ -19,11 +19,13 @@ from jiceng.core.registry import (
 
 from .permissions import (
     DEPARTMENT_CHANGE,
+    DEPARTMENT_IMPORT,
     DEPARTMENT_VIEW,
     ORG_ADD,
     ORG_CHANGE,
     ORG_VIEW,
     UNIT_CHANGE,
+    UNIT_IMPORT,
     UNIT_VIEW,
 )
 
@@ -38,6 +40,8 @@ REGISTRY = AppRegistry(
         Permission(UNIT_CHANGE, "维护驻区单位", OFFICES),
         Permission(DEPARTMENT_VIEW, "查看职能部门", (*OFFICES, "department")),
         Permission(DEPARTMENT_CHANGE, "维护职能部门", OFFICES),
+        Permission(UNIT_IMPORT, "导入驻区单位（不开放）", ()),
+        Permission(DEPARTMENT_IMPORT, "导入职能部门（不开放）", ()),
     ),
     menu_groups=(MenuGroup("orgs", "党组织", "flag"),),
     menu=(
@@ -58,6 +62,26 @@ REGISTRY = AppRegistry(
             # No role holds a separate org-export right; the org list is not personal data.
             ORG_VIEW,
             order=200,
+        ),
+        ExcelKind(
+            "resident_units",
+            "驻区单位",
+            "jiceng.orgs.exporter.UNIT_SPEC",
+            None,
+            "jiceng.orgs.exporter.ResidentUnitExporter",
+            UNIT_IMPORT,
+            UNIT_VIEW,
+            order=210,
+        ),
+        ExcelKind(
+            "departments",
+            "职能部门",
+            "jiceng.orgs.exporter.DEPARTMENT_SPEC",
+            None,
+            "jiceng.orgs.exporter.DepartmentExporter",
+            DEPARTMENT_IMPORT,
+            DEPARTMENT_VIEW,
+            order=220,
         ),
     ),
     urls=(UrlMount("orgs/", "jiceng.orgs.urls"),),

@@ -108,7 +108,7 @@ def test_dispatch_desk(live_server, browser, desk, viewport):
     only("after", today.isoformat(), ["water", "other", "new"])
     shot(page, f"dispatch-desk-filtered-{width}")
 
-    # 批量派单: 全选 ticks every row that may be dispatched (desk.js), and unticks them.
+    # 批量派单: 全选 ticks every row that may be dispatched (jiceng.js), and unticks them.
     page.goto(url)
     page.locator("#check-all").check()
     assert page.locator("input[name=ids]:checked").count() == 4

@@ -21,7 +21,7 @@ PASSWORD = "Beianmen-2026-desk"
 
 
 def names(page) -> list[str]:
-    return page.locator("#members tbody tr td:first-child a").all_inner_texts()
+    return page.locator("#members tbody tr td[data-label=姓名] a").all_inner_texts()
 
 
 def submit(page, form: str) -> None:
@@ -67,7 +67,7 @@ def test_member_roster_filters_pages_and_exports_what_it_lists(live_server, desk
     submit(page, "#member-filters")
     probationary = names(page)
     assert len(probationary) == 3
-    assert set(page.locator("#members tbody tr td:nth-child(6)").all_inner_texts()) == {"预备党员"}
+    assert set(page.locator("#members tbody tr td[data-label=状态]").all_inner_texts()) == {"预备党员"}
     shot(page, "member-roster-filtered")
 
     with page.expect_download() as download:

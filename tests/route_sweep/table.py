@@ -64,6 +64,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "appeals:summons_rate": {"pk": "whistle.pk", "summons_pk": "summons.pk"},
     "excel:": {"kind": "=members", "pk": "job.pk"},
     "dashboards:": {"tree": "=areas", "code": "area.code"},
+    "excel:export_checked": {"kind": "=appeals"},
     "system:": {"pk": "account.pk"},
     "system:grant_revoke": {"pk": "grant.pk"},
     "system:token_revoke": {"pk": "token.pk"},
@@ -117,6 +118,8 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:metric-list": Expect(nobody=EMPTY, shows_none="the definitions of the metrics: no object"),
     "api:metric-figures": Expect(query={"node": "area.code"}),
     "excel:import": Expect(shows_none=FORM),
+    # POST only: the ticked ids are read through the kind's exporter, i.e. visible_to(user, "export").
+    "excel:export_checked": Expect(note="批量导出: an empty POST is sent back with the reason"),
     "api:appealevent-list": Expect(nobody=EMPTY, shows_none="an event names its appeal by id only: no marker"),
     "orgs:org_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),
@@ -132,6 +135,9 @@ ROUTES: dict[str, Exempt | Expect] = {
     "appeals:whistle_new": Expect(user="street"),
     # POST only (GET answers 405): the ticked rows are read through visible_to(user, "dispatch").
     "appeals:bulk_dispatch": Expect(note="批量派单: an empty POST is sent back to the 派单台 with the reason"),
+    "appeals:bulk_extend": Expect(note="批量批准延期: an empty POST is sent back to the 派单台 with the reason"),
+    # POST only: the ticked transfers are read through visible_to(user) and accepted by the service.
+    "members:transfer_bulk_accept": Expect(note="批量接收: an empty POST is sent back to the list with the reason"),
     "appeals:notifications": Expect(nobody=EMPTY, note="every user has an inbox, maybe empty"),
     "appeals:notification_open": Expect(status=302, note="marks it read and goes to the request it is about"),
     "appeals:notifications_read_all": Expect(nobody=(302,), note="marks the user's own notifications read"),

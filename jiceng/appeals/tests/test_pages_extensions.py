@@ -134,3 +134,43 @@ def test_appeal_page_with_a_pending_request_has_bounded_queries(
     client.force_login(people.community)
     with django_assert_max_num_queries(20):
         assert client.get(f"/appeals/{dispatched.pk}/").status_code == 200
+
+
+def test_bulk_approve_extensions_from_the_desk(client, people, tree, submit, dispatched):
+    """批量批准延期: each ticked request's pending extension approved through decide_extension;
+    a request without one, or outside the user's scope, is refused with why; nothing twice."""
+    second = submit(now=None)
+    services.dispatch_appeal(people.community, second, area=tree.grid1)
+    plain = submit(now=None)
+    services.dispatch_appeal(people.community, plain, area=tree.grid1)
+    outside = submit(now=None, area=tree.meiyuan_grid)  # 梅园新村社区: not the community's
+    for appeal in (dispatched, second):
+        services.request_extension(people.grid, appeal, workdays=2, reason="材料未齐")
+    client.force_login(people.community)
+    html = client.get("/appeals/queue/").content.decode()
+    assert 'id="bulk-extend"' in html and 'formaction="/appeals/queue/extensions/"' in html
+    ids = [dispatched.pk, second.pk, plain.pk, outside.pk]
+    response = client.post("/appeals/queue/extensions/", {"ids": ids, "next": "/appeals/queue/"})
+    assert response.status_code == 302 and response["Location"] == "/appeals/queue/"
+    page = client.get("/appeals/queue/")
+    results = {r["appeal_id"]: r for r in page.context["bulk_results"]}
+    assert results[dispatched.pk]["ok"] and results[second.pk]["ok"]
+    assert results[dispatched.pk]["message"].startswith("已批准延期，答复时限延至")
+    assert results[plain.pk]["message"] == "该诉求没有待审批的延期申请。"
+    assert results[outside.pk]["message"] == "未找到该诉求，或您无权审批。"
+    assert "批量批准延期结果" in page.content.decode() and "2 件已批准，2 件未批准" in page.content.decode()
+    for appeal in (dispatched, second):
+        appeal.refresh_from_db()
+        assert not appeal.extension_pending and appeal.extension_count == 1
+    assert Extension.objects.filter(status=ExtensionStatus.APPROVED).count() == 2
+    # The same form again: nothing approved twice.
+    client.post("/appeals/queue/extensions/", {"ids": ids})
+    results = client.get("/appeals/queue/").context["bulk_results"]
+    assert not any(r["ok"] for r in results)
+    dispatched.refresh_from_db()
+    assert dispatched.extension_count == 1
+    # Nothing ticked; a grid worker (no dispatch right) may not.
+    response = client.post("/appeals/queue/extensions/", {"next": "/appeals/queue/"}, follow=True)
+    assert "未审批：请勾选要批准延期的诉求。" in response.content.decode()
+    client.force_login(people.grid)
+    assert client.post("/appeals/queue/extensions/", {"ids": ids}).status_code == 403

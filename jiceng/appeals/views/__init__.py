@@ -4,6 +4,7 @@
 from jiceng.appeals.views.appeals import (
     act,
     bulk_dispatch,
+    bulk_extend,
     department_desk,
     detail,
     mine,
@@ -25,6 +26,7 @@ __all__ = [
     "appeal_map",
     "appeal_ticket_pdf",
     "bulk_dispatch",
+    "bulk_extend",
     "department_desk",
     "detail",
     "mine",

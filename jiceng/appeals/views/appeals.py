@@ -26,11 +26,8 @@ from jiceng.appeals.actions import (
     pending_extension,
     whistle_actions,
 )
-from jiceng.appeals.filtersets import AppealFilterSet
+from jiceng.appeals.filtersets import APPEAL_SORTS, AppealFilterSet
 from jiceng.appeals.models import (
-    FINAL_STATUSES,
-    QUEUE_OPEN,
-    QUEUE_TODO,
     WITH_HANDLER,
     Appeal,
     AppealPhoto,
@@ -54,9 +51,11 @@ from jiceng.areas.maps import allows_tiles, map_settings
 from jiceng.areas.models import Area, Level
 from jiceng.core.crumbs import Crumb
 from jiceng.core.inputs import InputError, read_month
-from jiceng.core.paging import before_id_page
+from jiceng.core.paging import request_page
 from jiceng.core.paths import subtrees_q
 from jiceng.core.scope import scope_for
+from jiceng.core.sorting import sorted_keys
+from jiceng.core.views import export_url
 
 PAGE_SIZE = 50
 AREA_CHOICES_LIMIT = 300
@@ -122,10 +121,14 @@ def _home_areas(user):
     )
 
 
-def _rows(queryset, request, extra_fields=()):
-    """One page (keyset on id, or the given ordering first), with only the columns the list shows."""
+def _rows(queryset, request, extra_fields=(), keys=("-id",)):
+    """One page (keyset on ``keys``, newest first by default) under ``?before=``, with only the
+    columns the list shows."""
     fields = (*LIST_FIELDS, *extra_fields)
-    return before_id_page(request, queryset.select_related("category", "area").only(*fields), PAGE_SIZE)
+    rows, next_url, _ = request_page(
+        request, queryset.select_related("category", "area").only(*fields), keys, PAGE_SIZE, "before"
+    )
+    return rows, next_url
 
 
 def _list_page(request, template_title: str, rows, next_url, *, intro: str = "", extra=None):
@@ -351,31 +354,17 @@ def workbench(request):
     )
 
 
-QUEUE_TABS = [("todo", "待处理"), ("urge", "催办"), ("supervised", "督办"), ("open", "办理中"), ("all", "全部")]
 # What the 派单台 reads of a row beyond the lists' columns: the deadlines, the channel, the path.
 DESK_FIELDS = ("channel", "area_path", "dispatch_due", "response_due")
 DISPATCHABLE = (Status.ACCEPTED, Status.RETURNED)
 BULK_RESULTS = "appeals:bulk-dispatch-results"
-
-
-def _queue_tab(queryset, tab: str, now):
-    """The tab's rows: 待处理, 催办 (overdue or due within a day), 督办 (supervised, still open),
-    办理中, or everything in scope."""
-    if tab == "todo":
-        return queryset.filter(QUEUE_TODO)
-    if tab == "urge":
-        return queryset.filter(desk.urge_q(now))
-    if tab == "supervised":
-        return queryset.filter(supervised=True).exclude(status__in=sorted(FINAL_STATUSES))
-    if tab == "open":
-        return queryset.filter(QUEUE_OPEN)
-    return queryset
+BULK_KIND = "appeals:bulk-kind"  # which bulk action the results are of ("extend"; none: 批量派单)
 
 
 def _queue_filters(request) -> dict:
     """The filter form's choices and the values it was sent with (an empty value is no filter)."""
     params = request.GET.copy()
-    for key in ("tab", "before"):
+    for key in ("tab", "before", "sort"):
         params.pop(key, None)
     return {
         "area_choices": desk.area_choices(request.user),
@@ -395,21 +384,25 @@ def queue(request):
         raise PermissionDenied("您没有派单的权限。")
     now = timezone.now()
     tab = request.GET.get("tab", "todo")
-    if tab not in dict(QUEUE_TABS):
+    if tab not in dict(desk.QUEUE_TABS):
         tab = "all"
-    queryset = _queue_tab(Appeal.objects.visible_to(request.user, "dispatch"), tab, now)
-    filterset = AppealFilterSet(request.GET, queryset=queryset, request=request)
+    params = request.GET.copy()
+    params["tab"] = tab  # the filter set cuts the tab, so the page and its export list the same rows
+    queryset = Appeal.objects.visible_to(request.user, "dispatch")
+    filterset = AppealFilterSet(params, queryset=queryset, request=request)
     rows, next_url = [], None
     if filterset.is_valid():
-        rows, next_url = _rows(filterset.qs.order_by("-id"), request, DESK_FIELDS)
+        keys = sorted_keys(APPEAL_SORTS, request.GET, ("-id",))
+        rows, next_url = _rows(filterset.qs, request, DESK_FIELDS, keys)
     desk.annotate_rows(rows, now)
     for row in rows:
         row.dispatchable = row.status in DISPATCHABLE
     links = []
     if not scope_for(request.user, WHISTLE_ADD).empty:
         links = [(reverse("appeals:whistle_new"), "吹哨"), (reverse("appeals:whistle_list"), "吹哨记录")]
+    params.pop("before", None)
     extra = {
-        "tabs": QUEUE_TABS,
+        "tabs": desk.QUEUE_TABS,
         "tab": tab,
         "links": links,
         "desk": True,
@@ -420,8 +413,13 @@ def queue(request):
         ],
         "targets": desk.target_choices(request.user) if any(row.dispatchable for row in rows) else [],
         "bulk_results": request.session.pop(BULK_RESULTS, None),
+        "bulk_kind": request.session.pop(BULK_KIND, ""),
+        "extension_rows": any(row.extension_pending for row in rows),
+        "sort": APPEAL_SORTS.state(request.GET, default="-created"),
+        "export_url": export_url(request, "appeals", params) if rows else None,
         **_queue_filters(request),
     }
+    extra["bulk"] = bool(extra["targets"] or extra["export_url"] or extra["extension_rows"])
     return _list_page(request, "派单台", rows, next_url, extra=extra)
 
 
@@ -446,6 +444,29 @@ def bulk_dispatch(request):
         messages.success(request, f"批量派单完成：{done} 件已派单。")
     else:
         messages.warning(request, f"批量派单：{done} 件已派单，{len(results) - done} 件未派单，原因见下表。")
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def bulk_extend(request):
+    """批量批准延期: each ticked request's pending extension approved through the one service, each
+    on its own; the 派单台 then lists what was approved and what was refused, and why."""
+    if scope_for(request.user, APPEAL_DISPATCH).empty:
+        raise PermissionDenied("您没有审批延期的权限。")
+    back = _back(request, "appeals:queue")
+    try:
+        results = desk.bulk_approve_extensions(request.user, request.POST.getlist("ids"))
+    except ValidationError as exc:
+        messages.error(request, f"未审批：{_error_text(exc)}")
+        return redirect(back)
+    done = sum(1 for r in results if r.ok)
+    request.session[BULK_RESULTS] = [vars(r) for r in results]
+    request.session[BULK_KIND] = "extend"
+    if done == len(results):
+        messages.success(request, f"批量批准延期完成：{done} 件已批准。")
+    else:
+        messages.warning(request, f"批量批准延期：{done} 件已批准，{len(results) - done} 件未批准，原因见下表。")
     return redirect(back)
 
 

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.appeals import forms, services
 from jiceng.appeals.actions import WHISTLE_ACTIONS, whistle_actions
+from jiceng.appeals.filtersets import WHISTLE_SORTS
 from jiceng.appeals.models import SummonsStatus, Whistle, WhistleStatus, WhistleSummons
 from jiceng.appeals.permissions import WHISTLE_ADD, WHISTLE_VIEW
 from jiceng.appeals.views.appeals import AREA_CHOICES_LIMIT, PAGE_SIZE, _error_text
 from jiceng.areas.models import Area
-from jiceng.core.paging import before_id_page, page_total
+from jiceng.core.paging import page_total, request_page
 from jiceng.core.paths import subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
+from jiceng.core.sorting import sorted_keys
 
 WHISTLE_TABS = [("open", "进行中"), ("closed", "已结束"), ("all", "全部")]
 
@@ -53,10 +55,10 @@ def whistle_list(request):
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         queryset = queryset.filter(title__contains=q)
-    rows, next_url = before_id_page(
+    keys = sorted_keys(WHISTLE_SORTS, request.GET, ("-id",))
+    rows, next_url, _ = request_page(
         request,
-        queryset.select_related("area", "appeal")
-        .only(
+        queryset.select_related("area", "appeal").only(
             "id",
             "title",
             "case",
@@ -66,9 +68,10 @@ def whistle_list(request):
             "area__name",
             "appeal__id",
             "appeal__number",
-        )
-        .order_by("-id"),
+        ),
+        keys,
         PAGE_SIZE,
+        "before",
     )
     _attach_counts(user, rows)
     total = page_total(queryset, rows, single_page=next_url is None and "before" not in request.GET)
@@ -82,6 +85,7 @@ def whistle_list(request):
             "tab": tab,
             "q": q,
             "total": total,
+            "sort": WHISTLE_SORTS.state(request.GET, default="-blown"),
             "may_blow": _may_blow(user),
             "now": timezone.now(),
         },

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms, template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -158,3 +159,37 @@ def audit_changes(log) -> list[dict]:
             }
         )
     return rows
+
+
+@register.simple_tag
+def sort_th(state, name: str, css: str = "", label: str = ""):
+    """A sortable column header (:class:`jiceng.core.sorting.SortState`): a link that keeps the
+    filters, sorts by the column (the other way when it is the current sort) and shows an arrow.
+    Without a sort state (a list that offers none) it is a plain header."""
+    from jiceng.core.sorting import SortState
+
+    if not isinstance(state, SortState) or name not in state.sorts.by_name:
+        return format_html('<th class="{}">{}</th>', css, label or name)
+    head = state.header(name)
+    return format_html(
+        '<th class="{}" aria-sort="{}"><a class="sort-link{}" href="{}" title="{}">{}'
+        '<span class="sort-arrow" aria-hidden="true">{}</span></a></th>',
+        css,
+        head["aria"],
+        " active" if head["active"] else "",
+        head["url"],
+        head["title"],
+        label or head["label"],
+        head["arrow"],
+    )
+
+
+@register.inclusion_tag("includes/sort_bar.html")
+def sort_bar(state, always: bool = False):
+    """The same sorts as the headers, as a row of links for the phone (where headers are hidden);
+    ``always`` shows it at every width (a sort with no column of its own, like the 派单台's
+    答复时限 beside its 剩余时限 column)."""
+    from jiceng.core.sorting import SortState
+
+    heads = [state.header(sort.name) for sort in state.sorts.columns] if isinstance(state, SortState) else []
+    return {"heads": heads, "always": always}

@@ -82,6 +82,8 @@ def test_excel_kinds_are_the_same_in_the_same_order():
     assert [(k.key, k.label, k.import_permission, k.export_permission) for k in KINDS.values()] == [
         ("members", "党员", "members.import_member", "members.export_member"),
         ("orgs", "党组织", "orgs.add_org", "orgs.view_org"),
+        ("resident_units", "驻区单位", "orgs.import_residentunit", "orgs.view_residentunit"),
+        ("departments", "职能部门", "orgs.import_department", "orgs.view_department"),
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
     ]
     for kind in KINDS.values():

@@ -174,7 +174,7 @@ def _transfer_snapshot(transfer: Transfer) -> dict:
 
 def _check_pending(transfer: Transfer, on_date: date) -> None:
     if transfer.status != TransferStatus.PENDING:
-        raise MemberError(f"该转接已{transfer.get_status_display()}，不能再办理")
+        raise MemberError(f"该转接{transfer.get_status_display()}，不能再办理")
     if on_date > transfer.valid_until:
         raise MemberError(f"介绍信已于{transfer.valid_until:%Y-%m-%d}过期，请转出方重新开具")
     if on_date < transfer.issued_on:
@@ -274,7 +274,7 @@ def reject_transfer(actor: Actor, transfer: Transfer, reason: str = "") -> Trans
     if transfer.kind == TransferKind.OUTGOING:
         raise MemberError("转出平台的介绍信不能在本平台退回")
     if transfer.status != TransferStatus.PENDING:
-        raise MemberError(f"该转接已{transfer.get_status_display()}，不能退回")
+        raise MemberError(f"该转接{transfer.get_status_display()}，不能退回")
     if not (reason or "").strip():
         raise MemberError({"reason": ["请填写退回原因"]})
     return _close(actor, transfer, TransferStatus.REJECTED, "reject_transfer", f"接收方退回：{reason}", reason)
@@ -289,7 +289,7 @@ def cancel_transfer(actor: Actor, transfer: Transfer, reason: str = "") -> Trans
     else:
         _sending_side(actor, transfer)
     if transfer.status != TransferStatus.PENDING:
-        raise MemberError(f"该转接已{transfer.get_status_display()}，不能撤销")
+        raise MemberError(f"该转接{transfer.get_status_display()}，不能撤销")
     return _close(
         actor,
         transfer,
@@ -384,7 +384,7 @@ def record_receipt(actor: Actor, transfer: Transfer, *, receipt_no: str, receive
     if transfer.kind != TransferKind.OUTGOING:
         raise MemberError("只有转出平台的介绍信需要登记回执")
     if transfer.status not in (TransferStatus.PENDING, TransferStatus.EXPIRED):
-        raise MemberError(f"该转接已{transfer.get_status_display()}")
+        raise MemberError(f"该转接{transfer.get_status_display()}")
     if not (receipt_no or "").strip():
         raise MemberError({"receipt_no": ["请填写回执编号"]})
     if received_on < transfer.issued_on:

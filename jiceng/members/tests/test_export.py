@@ -13,6 +13,7 @@ from jiceng.core.models import ExcelJob, Rule
 from jiceng.core.rules import forget_rule
 from jiceng.core.tasks import run_excel_job
 from jiceng.members.importer import import_members
+from jiceng.members.models import Member
 from jiceng.members.permissions import MEMBER_EXPORT
 
 from . import conftest_import
@@ -184,3 +185,33 @@ def test_an_export_reads_its_rows_from_the_replica(settings, users, roster):
     assert any("members_member" in sql for sql in replica_sql)
     assert not any("members_member" in sql for sql in (q["sql"] for q in on_primary.captured_queries))
     assert AuditLog.objects.get(action="export_members").after["rows"] == 3  # written to the primary
+
+
+def _checked(client, ids):
+    response = client.post("/excel/export/members/checked/", {"ids": ids, "next": "/members/"})
+    assert response.status_code == 200, response.status_code
+    return sheet_rows(b"".join(response.streaming_content))
+
+
+def test_checked_export_holds_only_the_ticked_rows_in_scope(login, users, roster):
+    """批量导出 on the roster: the ticked members only; a ticked id outside the scope is not in it."""
+    ids = {m.name: m.pk for m in Member.objects.all()}
+    client = login(users.community)
+    page = client.get("/members/").content.decode()
+    assert 'id="bulk-export"' in page and f'name="ids" value="{ids["北一"]}"' in page
+    rows = _checked(client, [ids["北一"], ids["北三"], ids["贡一"]])
+    assert sorted(r["姓名"] for r in rows) == ["北一", "北三"]
+    assert next(r for r in rows if r["姓名"] == "北一")["手机号"] == "13800000001"  # holds view_pii here
+    audit = AuditLog.objects.get(action="export_members")
+    assert audit.after["rows"] == 2
+
+
+def test_checked_export_is_masked_for_a_role_without_personal_data(login, users, roster, monkeypatch):
+    grid = ROLES["grid_worker"]
+    monkeypatch.setitem(ROLES, "grid_worker", replace(grid, permissions=grid.permissions | {MEMBER_EXPORT}))
+    users.grid.forget_grants()
+    ids = {m.name: m.pk for m in Member.objects.all()}
+    rows = _checked(login(users.grid), [ids["北一"], ids["北三"]])  # 北三 is in the other grid
+    assert [r["姓名"] for r in rows] == ["北一"]
+    full = roster["北一"]["公民身份号码"]
+    assert rows[0]["公民身份号码"] == full[:1] + "*" * 16 + full[-1:] and rows[0]["手机号"].startswith("138****")

@@ -19,6 +19,7 @@ from .roster import (
 )
 from .transfers import (
     transfer_accept,
+    transfer_bulk_accept,
     transfer_cancel,
     transfer_detail,
     transfer_incoming_add,
@@ -47,6 +48,7 @@ __all__ = [
     "pipeline_board",
     "pipeline_home",
     "transfer_accept",
+    "transfer_bulk_accept",
     "transfer_cancel",
     "transfer_detail",
     "transfer_incoming_add",

@@ -15,7 +15,7 @@ from jiceng.core.scope import can
 from jiceng.core.views import scoped_list
 from jiceng.members import dues as dues_rules
 from jiceng.members import forms, services
-from jiceng.members.filtersets import MemberFilterSet, member_key_field
+from jiceng.members.filtersets import MEMBER_SORTS, MemberFilterSet, member_default_sort, member_key_field
 from jiceng.members.history import member_history
 from jiceng.members.models import (
     PARTY_MEMBER_STATUSES,
@@ -52,6 +52,8 @@ def member_list(request):
         keys=lambda data: (member_key_field(user, data), "id"),
         size=PAGE_SIZE,
         export_kind="members",
+        sorts=MEMBER_SORTS,
+        default_sort=member_default_sort(user, request.GET),
     )
     filterset, rows = page.filterset, page.rows
     privacy = filterset.privacy
@@ -76,6 +78,7 @@ def member_list(request):
             "first_url": page.first_url,
             "export_url": page.export_url,
             "total": page.total,
+            "sort": page.sort,
             "filter_org": org,
             "filter_area": area,
             "statuses": Status.choices,

@@ -2,17 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiceng.core.masking import mask_id_number
-from jiceng.core.paging import before_id_page, page_total
+from jiceng.core.paging import page_total, request_page
 from jiceng.core.paths import is_digits, subtree_q
 from jiceng.core.scope import get_object_for_user, holds, scope_for
-from jiceng.members import forms, services
+from jiceng.core.sorting import sorted_keys
+from jiceng.members import bulk, forms, services
+from jiceng.members.filtersets import TRANSFER_SORTS
 from jiceng.members.models import (
     Member,
     Transfer,
@@ -65,8 +67,10 @@ def transfer_list(request):
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         transfers = transfers.filter(Q(person_name__contains=q) | Q(letter_no__contains=q))
-    rows, next_url = before_id_page(request, transfers.order_by("-id"), PAGE_SIZE)
+    keys = sorted_keys(TRANSFER_SORTS, request.GET, ("-id",))
+    rows, next_url, _ = request_page(request, transfers, keys, PAGE_SIZE, "before")
     total = page_total(transfers, rows, single_page=next_url is None and "before" not in request.GET)
+    can_accept = tab == "incoming" and not scope.empty and not scope_for(user, TRANSFER_CHANGE).empty
     today = _today()
     for transfer in rows:
         transfer.overdue = transfer.status == TransferStatus.PENDING and transfer.valid_until < today
@@ -81,10 +85,39 @@ def transfer_list(request):
             "status": status,
             "q": q,
             "total": total,
+            "sort": TRANSFER_SORTS.state(request.GET, default="-created"),
             "statuses": TransferStatus.choices,
             "can_register": not scope_for(user, TRANSFER_CHANGE).empty,
+            # 批量接收 on the 待本方接收 tab: a checkbox on each platform-internal transfer.
+            "bulk_accept": can_accept and any(t.kind == TransferKind.INTERNAL for t in rows),
+            "bulk_results": request.session.pop(BULK_RESULTS, None),
         },
     )
+
+
+BULK_RESULTS = "members:bulk-accept-results"
+
+
+@login_required
+@require_POST
+def transfer_bulk_accept(request):
+    """批量接收: each ticked platform-internal transfer accepted through the one service, each on
+    its own; the list then shows what was done and what was refused, and why."""
+    if scope_for(request.user, TRANSFER_CHANGE).empty:
+        raise PermissionDenied("您没有办理组织关系转接的权限。")
+    back = reverse("members:transfer_list") + "?tab=incoming"
+    try:
+        results = bulk.bulk_accept(request.user, request.POST.getlist("ids"))
+    except ValidationError as exc:
+        messages.error(request, f"未接收：{exc.messages[0]}")
+        return redirect(back)
+    done = sum(1 for r in results if r.ok)
+    request.session[BULK_RESULTS] = [vars(r) for r in results]
+    if done == len(results):
+        messages.success(request, f"批量接收完成：{done} 件已接收。")
+    else:
+        messages.warning(request, f"批量接收：{done} 件已接收，{len(results) - done} 件未接收，原因见下表。")
+    return redirect(back)
 
 
 def _get_transfer(user, pk) -> Transfer:

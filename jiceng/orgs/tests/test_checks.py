@@ -496,3 +496,25 @@ def test_setup_check_page_links_the_grid(login, orgtree, tree, users):
     for url in (reverse("orgs:check_list"), reverse("orgs:org_checks", args=[orgtree.beianmen.code])):
         body = client.get(url, {"kind": "grid_size"}).content.decode()
         assert f'href="{reverse("areas:area_detail", args=[tree.grid1.code])}"' in body
+
+
+def test_check_list_sorts_by_each_column_both_ways(login, orgtree, tree, users):
+    """The setup checks (a bounded list built in Python) sort by 级别, 问题 and 组织 both ways."""
+    from django.urls import reverse
+
+    from jiceng.orgs.views.tree import CHECK_KEYS
+
+    client = login(users.community)
+    default = client.get(reverse("orgs:check_list")).context["page"].object_list
+    assert len(default) >= 3
+    assert [CHECK_KEYS["severity"](f) for f in default] == sorted(CHECK_KEYS["severity"](f) for f in default)
+    for column in ("severity", "kind", "org"):
+        for descending in (False, True):
+            sort = f"-{column}" if descending else column
+            response = client.get(reverse("orgs:check_list"), {"sort": sort})
+            keys = [CHECK_KEYS[column](f) for f in response.context["page"].object_list]
+            assert keys == sorted(keys, reverse=descending), sort
+            assert len(keys) == len(default)
+    html = client.get(reverse("orgs:check_list"), {"sort": "kind", "severity": "warning"}).content.decode()
+    assert 'aria-sort="ascending"' in html and "?severity=warning&amp;sort=-kind" in html
+    assert client.get(reverse("orgs:check_list"), {"sort": "message"}).status_code == 200  # ignored

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from jiceng.accounts.models import AuditLog
 from jiceng.areas.models import Area
 from jiceng.core.scope import can, scope_for
+from jiceng.core.sorting import Sort, Sorts, sort_in_memory
 from jiceng.core.views import export_url
 from jiceng.orgs import checks, services
 from jiceng.orgs.filtersets import search_orgs
@@ -106,12 +107,23 @@ def org_detail(request, code):
 # --- setup checks ----------------------------------------------------------------------------
 
 
+# The setup checks are computed in Python for the orgs in scope (a bounded list, paged in memory),
+# so they sort in memory too (jiceng.core.sorting.sort_in_memory); the default is by severity.
+CHECK_SORTS = Sorts((Sort("severity", "级别", ()), Sort("kind", "问题", ()), Sort("org", "组织 / 单位", ())))
+CHECK_KEYS = {
+    "severity": lambda f: checks.SEVERITY_ORDER[f.severity],
+    "kind": lambda f: f.kind_label,
+    "org": lambda f: f.org.code if f.org else (f.unit.area_path if f.unit else (f.area.code if f.area else "")),
+}
+
+
 def _render_checks(request, findings, *, org=None):
     form = CheckFilterForm(request.GET or None)
     summary = checks.summarize(findings)
     if form.is_valid():
         severity, kind = form.cleaned_data["severity"], form.cleaned_data["kind"]
         findings = [f for f in findings if (not severity or f.severity == severity) and (not kind or f.kind == kind)]
+    findings = sort_in_memory(findings, CHECK_SORTS, request.GET, CHECK_KEYS)
     page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -124,6 +136,7 @@ def _render_checks(request, findings, *, org=None):
             "page": page,
             "form": form,
             "summary": summary,
+            "sort": CHECK_SORTS.state(request.GET, default="severity"),
             "query": query.urlencode(),
         },
     )

@@ -11,16 +11,26 @@ from jiceng.areas.models import Area
 from jiceng.core.scope import can, get_object_for_user, scope_for
 from jiceng.core.views import scoped_list
 from jiceng.orgs import services
-from jiceng.orgs.filtersets import DepartmentFilterSet, ResidentUnitFilterSet
+from jiceng.orgs.filtersets import DEPARTMENT_SORTS, UNIT_SORTS, DepartmentFilterSet, ResidentUnitFilterSet
 from jiceng.orgs.forms import DepartmentForm, ResidentUnitForm, resolve_area, resolve_org
 from jiceng.orgs.models import Department, Org, ResidentUnit
 from jiceng.orgs.permissions import DEPARTMENT_CHANGE, UNIT_CHANGE
 from jiceng.orgs.views.common import PAGE_SIZE, add_service_error
 
 
-def _list_page(request, queryset, filterset_class):
-    """A page of units or departments in (area path, id) order, filtered by the app's FilterSet."""
-    page = scoped_list(request, queryset, filterset_class, keys=("area_path", "id"), size=PAGE_SIZE)
+def _list_page(request, queryset, filterset_class, sorts, export_kind):
+    """A page of units or departments in (area path, id) order or the chosen ``?sort=``, filtered
+    by the app's FilterSet, with the export of the same rows."""
+    page = scoped_list(
+        request,
+        queryset,
+        filterset_class,
+        keys=("area_path", "id"),
+        size=PAGE_SIZE,
+        sorts=sorts,
+        default_sort="area",
+        export_kind=export_kind,
+    )
     for row in page.rows:
         row.editable = can(request.user, "change", row)
     context = {
@@ -30,6 +40,8 @@ def _list_page(request, queryset, filterset_class):
         "is_first": page.is_first,
         "query": page.query,
         "total": page.total,
+        "sort": page.sort,
+        "export_url": page.export_url,
     }
     return page.rows, context
 
@@ -37,7 +49,11 @@ def _list_page(request, queryset, filterset_class):
 @login_required
 def unit_list(request):
     units, context = _list_page(
-        request, ResidentUnit.objects.select_related("area", "party_org"), ResidentUnitFilterSet
+        request,
+        ResidentUnit.objects.select_related("area", "party_org"),
+        ResidentUnitFilterSet,
+        UNIT_SORTS,
+        "resident_units",
     )
     return render(
         request,
@@ -119,7 +135,11 @@ def unit_edit(request, pk):
 @login_required
 def department_list(request):
     departments, context = _list_page(
-        request, Department.objects.select_related("area").prefetch_related("areas_served"), DepartmentFilterSet
+        request,
+        Department.objects.select_related("area").prefetch_related("areas_served"),
+        DepartmentFilterSet,
+        DEPARTMENT_SORTS,
+        "departments",
     )
     return render(
         request,

@@ -6,7 +6,9 @@
  *   <button data-choose-code="…" data-choose-label="…"> inside [data-chooser]   fills the chooser's
  *           field (data-chooser-field), shows the label in its [data-chooser-chosen], clears the results
  *   <input data-enter-stays>                  Enter does not submit the form (search-as-you-type)
+ *   <input type=checkbox data-check-all="ids"> ticks or unticks every checkbox named "ids" of its form
  *   <form data-submit-once>                   a second submit while the first is on its way is ignored
+ *                                             (not for a <button data-download>: the page stays)
  *   <div data-percent="42">                   its width is set to 42 %
  *
  * A page that comes back with a form's errors scrolls to the first of them and puts the cursor in
@@ -58,9 +60,22 @@
     }
   });
 
+  // <input type="checkbox" data-check-all="ids">: ticks or unticks every checkbox of that name in
+  // its form (批量派单, 批量接收, 批量导出).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.dataset.checkAll) return;
+    var form = box.form || document;
+    form.querySelectorAll('input[type=checkbox][name="' + box.dataset.checkAll + '"]').forEach(function (item) {
+      item.checked = box.checked;
+    });
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once")) return;
+    // A button that downloads a file (批量导出) leaves the page where it is: nothing to lock.
+    if (event.submitter && event.submitter.hasAttribute("data-download")) return;
     if (form.dataset.busy) {
       event.preventDefault();
       return;
