@@ -20,8 +20,8 @@ from jiceng.accounts.throttling import MESSAGE, login_wait
 from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.metrics import Period, figures, format_value, metrics_for
-from jiceng.core.registry import metric_sources
 from jiceng.core.paging import page_total, request_page
+from jiceng.core.registry import metric_sources
 from jiceng.core.scope import scope_prefixes
 from jiceng.core.sorting import Sort, Sorts, sorted_keys
 from jiceng.core.todos import todo_groups
