@@ -3,6 +3,7 @@ from django import forms
 from jiceng.areas.models import Area
 from jiceng.core.inputs import DateField, InputError, read_month
 from jiceng.core.phones import PhoneField
+from jiceng.core.picker import AreaPicker
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .models import EXIT_STATUSES, DuesCategory, Education, Member, Status
@@ -49,7 +50,13 @@ class MemberForm(Styled, forms.Form):
     admission_date = _date("支部大会通过日期")
     approval_date = _date("上级党委审批日期")
     full_member_date = _date("转正日期")
-    residence = forms.CharField(label="居住地编码", max_length=21, required=False, help_text="区划、网格或楼栋编码")
+    residence = forms.CharField(
+        label="居住地",
+        max_length=21,
+        required=False,
+        widget=AreaPicker,
+        help_text="输入社区、网格或楼栋名称查找并选择。",
+    )
     workplace = forms.CharField(label="工作单位", max_length=120, required=False)
     is_employed = forms.BooleanField(label="在职", required=False)
     is_center_household = forms.BooleanField(label="党员中心户", required=False)
@@ -60,7 +67,7 @@ class MemberForm(Styled, forms.Form):
             return None
         area = Area.objects.filter(code=code).first()
         if area is None:
-            raise forms.ValidationError("居住地编码不存在")
+            raise forms.ValidationError("没有找到这个居住地，请从列表中选择。")
         return area
 
     def clean_training_hours(self):
@@ -68,7 +75,9 @@ class MemberForm(Styled, forms.Form):
 
 
 class MemberEditForm(Styled, forms.ModelForm):
-    residence_code = forms.CharField(label="居住地编码", max_length=21, required=False)
+    residence_code = forms.CharField(
+        label="居住地", max_length=21, required=False, widget=AreaPicker, help_text="输入社区、网格或楼栋名称查找并选择。"
+    )
     phone = PhoneField(label="手机号", required=False)
 
     class Meta:
@@ -98,7 +107,7 @@ class MemberEditForm(Styled, forms.ModelForm):
             return None
         area = Area.objects.filter(code=code).first()
         if area is None:
-            raise forms.ValidationError("居住地编码不存在")
+            raise forms.ValidationError("没有找到这个居住地，请从列表中选择。")
         return area
 
 

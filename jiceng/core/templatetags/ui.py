@@ -158,3 +158,14 @@ def audit_changes(log) -> list[dict]:
             }
         )
     return rows
+
+
+@register.simple_tag
+def picker(tree: str, name: str, value="", label: str = "", id: str = ""):
+    """A filter form's area or org picker (:mod:`jiceng.core.picker`) where the form is written by
+    hand: ``{% picker "area" "area" request.GET.area label="区划（含下级）" id="filter-area" %}``."""
+    from jiceng.core.picker import AreaPicker, OrgPicker
+
+    widget = {"area": AreaPicker, "org": OrgPicker}[tree]()
+    attrs = {"class": "form-control", "aria-label": label, "id": id or f"picker-{name}"}
+    return widget.render(name, value or "", attrs)
