@@ -9,6 +9,7 @@ from jiceng.orgs.models import BRANCH_TYPES, Org
 from .models import EXIT_STATUSES, DuesCategory, Education, Member, Status
 
 DATE = forms.DateInput(attrs={"type": "date"})
+RESIDENCE_HELP = "输入社区、网格或楼栋名称查找并选择。"
 
 
 class Styled:
@@ -55,7 +56,7 @@ class MemberForm(Styled, forms.Form):
         max_length=21,
         required=False,
         widget=AreaPicker,
-        help_text="输入社区、网格或楼栋名称查找并选择。",
+        help_text=RESIDENCE_HELP,
     )
     workplace = forms.CharField(label="工作单位", max_length=120, required=False)
     is_employed = forms.BooleanField(label="在职", required=False)
@@ -76,7 +77,7 @@ class MemberForm(Styled, forms.Form):
 
 class MemberEditForm(Styled, forms.ModelForm):
     residence_code = forms.CharField(
-        label="居住地", max_length=21, required=False, widget=AreaPicker, help_text="输入社区、网格或楼栋名称查找并选择。"
+        label="居住地", max_length=21, required=False, widget=AreaPicker, help_text=RESIDENCE_HELP
     )
     phone = PhoneField(label="手机号", required=False)
 
