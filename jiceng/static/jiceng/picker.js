@@ -150,6 +150,7 @@
       list.replaceChildren();
       options = [];
       list._parent = browsing ? answer.parent : null;
+      list._browsing = browsing;
       if (browsing && answer.parent) {
         var head = element("li", "jc-picker-head");
         head.setAttribute("role", "presentation");
@@ -212,7 +213,8 @@
       // A whole code typed in is taken as it is; a name counts only once it is chosen.
       hidden.value = isDigits(text) ? text : "";
       clearTimeout(timer);
-      timer = setTimeout(search, 250);
+      if (text) timer = setTimeout(search, 250);
+      else close();
     });
 
     input.addEventListener("keydown", function (event) {
@@ -251,8 +253,8 @@
     });
 
     browse.addEventListener("click", function () {
-      if (list.hidden) open({ parent: "" });
-      else close();
+      if (!list.hidden && list._browsing) close();
+      else open({ parent: "" });
     });
 
     var form = input.form;
