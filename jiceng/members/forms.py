@@ -1,6 +1,8 @@
 from django import forms
 
 from jiceng.areas.models import Area
+from jiceng.core.ethnicity import CHOICES as ETHNICITY_CHOICES
+from jiceng.core.ethnicity import DEFAULT as DEFAULT_ETHNICITY
 from jiceng.core.inputs import DateField, InputError, read_month
 from jiceng.core.phones import PhoneField
 from jiceng.core.picker import AreaPicker
@@ -39,7 +41,7 @@ class MemberForm(Styled, forms.Form):
     id_number = forms.CharField(
         label="公民身份号码", max_length=18, help_text="18位，最后一位可为X；15位旧号码自动升位。"
     )
-    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
+    ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY_CHOICES, initial=DEFAULT_ETHNICITY)
     phone = PhoneField(label="手机号", required=False)
     education = forms.ChoiceField(label="学历", choices=[("", "—"), *Education.choices], required=False)
     status = forms.ChoiceField(label="状态", choices=[c for c in Status.choices if c[0] not in EXIT_STATUSES])
