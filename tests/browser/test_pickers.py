@@ -7,7 +7,7 @@ import re
 import pytest
 
 from jiceng.orgs.tests.conftest import build_orgs, make_members
-from tests.browser.harness import DESK, PHONE, assert_fits, login, new_page, shot
+from tests.browser.harness import DESK, PHONE, assert_fits, login, new_page, pick, shot
 
 pytestmark = pytest.mark.browser
 
@@ -125,3 +125,30 @@ def test_a_name_typed_but_not_chosen_is_not_sent(live_server, browser, tree, str
     page.locator("#filter-area").press("Escape")
     search(page, live_server)
     assert f"area={tree.meiyuan_cm.code}" in page.url
+
+
+@pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
+def test_a_form_takes_the_area_and_org_by_name(live_server, browser, tree, street, viewport):
+    from jiceng.orgs.models import ResidentUnit
+
+    orgs, _ = street
+    width = "desk" if viewport == DESK else "phone"
+    page = new_page(browser, viewport)
+    login(page, live_server, "meiyuan_street", PASSWORD)
+    page.goto(f"{live_server.url}/orgs/units/add/")
+    page.fill("#id_name", "北安门卫生服务中心")
+    page.select_option("#id_kind", index=1)
+    pick(page, "id_area", "第一网格", "北安门社区第一网格")
+    pick(page, "id_party_org", "第一网格")
+    assert page.locator("#id_area").input_value() == "北安门社区第一网格"
+    assert page.locator("#id_party_org").input_value() == "第一网格党支部"
+    shot(page, f"picker-unit-form-{width}")
+    assert_fits(page)
+    with page.expect_navigation(url=f"{live_server.url}/orgs/units/"):
+        page.locator(".page-body button.btn-primary[type=submit]").first.click()
+    unit = ResidentUnit.objects.get(name="北安门卫生服务中心")
+    assert (unit.area_id, unit.party_org_id) == (tree.grid1.pk, orgs.grid1.pk)
+    # Editing shows the stored area and org by name.
+    page.goto(f"{live_server.url}/orgs/units/{unit.pk}/edit/")
+    page.wait_for_function("() => document.querySelector('#id_area').value === '北安门社区第一网格'")
+    page.wait_for_function("() => document.querySelector('#id_party_org').value === '第一网格党支部'")
