@@ -120,6 +120,9 @@ ROUTES: dict[str, Exempt | Expect] = {
     "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),
     "orgs:check_list": Expect(nobody=EMPTY),
     "orgs:org_pick": Expect(nobody=EMPTY, query={"q": "=党支部"}),
+    "system:user_add": Expect(
+        shows_none="a blank form: the area is chosen with the picker (areas:area_pick, swept), no list on the page"
+    ),
     "orgs:unit_list": Expect(nobody=EMPTY),
     "orgs:department_list": Expect(nobody=EMPTY),
     "members:member_list": Expect(nobody=EMPTY),
