@@ -12,6 +12,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.roles import ROLES
 from jiceng.core.inputs import DateField
 from jiceng.core.phones import PhoneError, normalize_phone
+from jiceng.core.picker import AreaPicker, OrgPicker
 
 
 class LoginForm(AuthenticationForm):
@@ -67,14 +68,13 @@ class UserCreateForm(PasswordPairMixin):
         label="姓名", max_length=50, error_messages={**_required("姓名"), "max_length": "姓名最多50个字。"}
     )
     phone = forms.CharField(label="手机号", max_length=20, required=False, help_text="11位手机号，或带区号的固定电话。")
-    area = forms.ChoiceField(
-        label="所属区划", error_messages={"required": "请选择所属区划。", "invalid_choice": "请选择所属区划。"}
+    area = forms.CharField(
+        label="所属区划", max_length=21, widget=AreaPicker, error_messages={"required": "请选择所属区划。"}
     )
     field_order = ["username", "display_name", "phone", "area", "password1", "password2"]
 
-    def __init__(self, *args, areas, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        set_choices(self.fields["area"], [("", "请选择"), *area_choices(areas)])
         self.fields["password1"].label = "初始密码"
         self.fields["area"].help_text = "账号归属的单位；由该区划及其上级的管理员管理。"
 
@@ -105,17 +105,15 @@ class GrantForm(forms.Form):
     role = forms.ChoiceField(
         label="角色", error_messages={"required": "请选择角色。", "invalid_choice": "请选择角色。"}
     )
-    area = forms.ChoiceField(label="区划", required=False)
-    org = forms.ChoiceField(label="党组织", required=False)
+    area = forms.CharField(label="区划", required=False, max_length=21, widget=AreaPicker)
+    org = forms.CharField(label="党组织", required=False, max_length=48, widget=OrgPicker)
     department = forms.ChoiceField(label="职能部门", required=False)
 
-    def __init__(self, *args, areas, orgs, departments, **kwargs):
+    def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         set_choices(self.fields["role"], [("", "请选择"), *((role.key, role.label) for role in ROLES.values())])
         # Read by static/jiceng/grant-form.js to show only the picker the role needs.
         self.fields["role"].widget.attrs["data-role-nodes"] = json.dumps({r.key: r.node for r in ROLES.values()})
-        set_choices(self.fields["area"], [("", "—"), *area_choices(areas)])
-        set_choices(self.fields["org"], [("", "—"), *((str(o.pk), o.name) for o in orgs)])
         set_choices(self.fields["department"], [("", "—"), *((str(d.pk), d.name) for d in departments)])
         self.fields["role"].help_text = "党支部书记授予在党组织上，职能部门授予在部门上，其余角色授予在区划上。"
 
@@ -141,11 +139,3 @@ def set_choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
     if not isinstance(field, forms.ChoiceField):
         raise TypeError(f"not a choice field: {field!r}")
     field.choices = choices
-
-
-def area_choices(areas) -> list[tuple[str, str]]:
-    """Options for a list of areas in code order, indented by depth under the first one."""
-    rows = list(areas)
-    top = min((len(a.code) for a in rows), default=0)
-    depth = {length: i for i, length in enumerate(sorted({len(a.code) for a in rows}))}
-    return [(str(a.pk), f"{'　' * depth[len(a.code)]}{a.name}" if len(a.code) > top else a.name) for a in rows]

@@ -23,7 +23,7 @@ from jiceng.accounts.models import ApiToken, RoleAssignment, User
 from jiceng.accounts.permissions import ROLE_GRANT, USER_CHANGE, USER_VIEW
 from jiceng.accounts.roles import ROLES
 from jiceng.areas.models import LEVEL_ORDER, Area, Level
-from jiceng.core.paths import subtrees_q
+from jiceng.core.paths import is_digits, subtrees_q
 from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.core.views import scoped_list
 from jiceng.orgs.models import Department, Org
@@ -44,7 +44,8 @@ def _require(user, permission: str, what: str) -> None:
 
 
 def picker_areas(user, permission: str):
-    """Areas for a picker: the user's own nodes for ``permission`` and two levels below them."""
+    """The areas an administrator may choose for ``permission``: their own nodes and two levels
+    below them (a queryset, filtered further by code)."""
     scope = scope_for(user, permission)
     tops = (
         list(Area.objects.filter(parent__isnull=True).values_list("code", "level"))
@@ -57,7 +58,17 @@ def picker_areas(user, permission: str):
     last = min(first + PICKER_DEPTH, LEVEL_ORDER.index(Level.GRID))
     levels = LEVEL_ORDER[first : last + 1]
     codes = [code for code, _ in tops]
-    return Area.objects.filter(subtrees_q(codes), level__in=levels).order_by("code")[:PICKER_LIMIT]
+    return Area.objects.filter(subtrees_q(codes), level__in=levels)
+
+
+def chosen_area(form, field: str, user, permission: str) -> Area | None:
+    """The area whose code the form's picker sent, if the administrator may choose it; else the
+    field's error (outside the subtree, too deep, or no such code look the same)."""
+    code = (form.cleaned_data.get(field) or "").strip()
+    area = picker_areas(user, permission).filter(code=code).first() if is_digits(code) else None
+    if area is None:
+        form.add_error(field, "该区划不在您可以选择的范围内，请从列表中选择。")
+    return area
 
 
 def _account(request, pk: int, action: str = "view") -> User:
@@ -95,11 +106,11 @@ def user_list(request):
 @require_http_methods(["GET", "POST"])
 def user_add(request):
     _require(request.user, USER_CHANGE, "新建用户")
-    areas = list(picker_areas(request.user, USER_CHANGE))
-    form = UserCreateForm(request.POST or None, areas=areas)
-    if request.method == "POST" and form.is_valid():
+    form = UserCreateForm(request.POST or None)
+    valid = request.method == "POST" and form.is_valid()
+    area = chosen_area(form, "area", request.user, USER_CHANGE) if valid else None
+    if area is not None:
         data = form.cleaned_data
-        area = next(a for a in areas if str(a.pk) == data["area"])
         try:
             user = services.onboard_user(
                 request.user,
@@ -231,17 +242,25 @@ def _token_in_scope(request, pk: int) -> ApiToken:
 
 def _grant_form(request):
     user = request.user
-    areas = list(picker_areas(user, ROLE_GRANT))
-    orgs = list(Org.objects.visible_to(user).order_by("code")[:PICKER_LIMIT])
     departments = list(Department.objects.visible_to(user).order_by("area_path", "name")[:PICKER_LIMIT])
-    form = GrantForm(request.POST or None, areas=areas, orgs=orgs, departments=departments)
-    return form, {"area": areas, "org": orgs, "department": departments}
+    form = GrantForm(request.POST or None, departments=departments)
+    return form, departments
 
 
-def _chosen_node(form, nodes) -> dict:
+def _chosen_node(request, form, departments) -> dict | None:
+    """The node the role is granted on, from the form's pickers; ``None`` with the field's error."""
     role = ROLES[form.cleaned_data["role"]]
     chosen = form.cleaned_data[role.node]
-    return {role.node: next(n for n in nodes[role.node] if str(n.pk) == chosen)}
+    if role.node == "area":
+        area = chosen_area(form, "area", request.user, ROLE_GRANT)
+        return {"area": area} if area is not None else None
+    if role.node == "org":
+        org = Org.objects.visible_to(request.user).filter(code=chosen).first() if is_digits(chosen) else None
+        if org is None:
+            form.add_error("org", "该党组织不在您的管理范围内，请从列表中选择。")
+            return None
+        return {"org": org}
+    return {"department": next(d for d in departments if str(d.pk) == chosen)}
 
 
 @login_required
@@ -249,10 +268,11 @@ def _chosen_node(form, nodes) -> dict:
 def grant_add(request, pk: int):
     _require(request.user, ROLE_GRANT, "授予角色")
     account = _account(request, pk, "change")
-    form, nodes = _grant_form(request)
-    if request.method == "POST" and form.is_valid():
+    form, departments = _grant_form(request)
+    node = _chosen_node(request, form, departments) if request.method == "POST" and form.is_valid() else None
+    if node is not None:
         try:
-            services.grant_role(request.user, account, form.cleaned_data["role"], **_chosen_node(form, nodes))
+            services.grant_role(request.user, account, form.cleaned_data["role"], **node)
         except services.AccountError as exc:
             form.add_error("role" if exc.field in (None, "node") else exc.field, exc.message)
         else:

@@ -136,18 +136,6 @@ def _scope_areas(user, levels):
     return list(queryset.order_by("code").only("id", "code", "name", "level")[:CHOICES_LIMIT])
 
 
-def area_choices(user) -> list[tuple[str, str]]:
-    """The area picker: the user's nodes and those below them down to the communities, by code.
-
-    A scope too large for one list (a city) is offered down to the streets.
-    """
-    levels = [Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY]
-    areas = _scope_areas(user, levels)
-    if len(areas) >= CHOICES_LIMIT:
-        areas = _scope_areas(user, levels[:-1])
-    return [(a.code, f"{'　' * max(levels.index(a.level) - levels.index(areas[0].level), 0)}{a.name}") for a in areas]
-
-
 def category_choices() -> list[tuple[str, str]]:
     return [(c.code, str(c)) for c in Category.objects.active().only("code", "name", "full_name").order_by("code")]
 

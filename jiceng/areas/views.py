@@ -10,8 +10,10 @@ from jiceng.areas.checks import GridRange
 from jiceng.areas.filtersets import search_areas
 from jiceng.areas.forms import AreaCreateForm, AreaForm, AreaMoveForm, AreaSearchForm
 from jiceng.areas.maps import allows_tiles, map_settings
-from jiceng.areas.models import Area, get_area_for_user
+from jiceng.areas.models import PATH_LENGTHS, Area, get_area_for_user
 from jiceng.areas.permissions import AREA_VIEW
+from jiceng.core.picker import Tree
+from jiceng.core.picker import answer as picker_answer
 from jiceng.core.scope import can, scope_prefixes
 
 SEARCH_LIMIT = 50
@@ -188,3 +190,12 @@ def area_move(request, code):
             "parent_choices": parent_choices,
         },
     )
+
+
+PICK_TREE = Tree(Area, PATH_LENGTHS)
+
+
+@login_required
+def area_pick(request):
+    """The area picker's suggestions (:mod:`jiceng.core.picker`): only areas the user may see."""
+    return picker_answer(request, PICK_TREE)

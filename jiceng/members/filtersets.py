@@ -8,6 +8,7 @@ scope, no OFFSET, so the first and the hundredth page cost the same at any table
 import django_filters
 from django import forms as django_forms
 
+from jiceng.core.ethnicity import CHOICES as ETHNICITY_CHOICES
 from jiceng.core.filters import IdFilter, IdsFilter, OptionalMultipleChoiceFilter
 from jiceng.core.ids import IDNumberError, parse_id_number
 from jiceng.core.paths import is_digits, subtree_q
@@ -65,6 +66,7 @@ class MemberFilterSet(django_filters.FilterSet):
     area = django_filters.CharFilter(label="区划编码（含下级）", method="filter_area")
     residence = django_filters.CharFilter(label="居住地编码（含下级）", method="filter_residence")
     status = OptionalMultipleChoiceFilter(label="状态", choices=Status.choices)
+    ethnicity = django_filters.ChoiceFilter(label="民族", choices=ETHNICITY_CHOICES)
     employed = django_filters.BooleanFilter(label="在职", field_name="is_employed")
     center = django_filters.BooleanFilter(label="党员中心户", field_name="is_center_household")
     mobile = django_filters.BooleanFilter(label="流动党员", field_name="is_mobile")
@@ -75,7 +77,7 @@ class MemberFilterSet(django_filters.FilterSet):
     class Meta:
         model = Member
         form = MemberFilterForm
-        fields = ["org", "area", "residence", "status", "employed", "center", "mobile", "left", "q"]
+        fields = ["org", "area", "residence", "status", "ethnicity", "employed", "center", "mobile", "left", "q"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,17 @@
 from django import forms
 
 from jiceng.areas.models import Area
+from jiceng.core.ethnicity import CHOICES as ETHNICITY_CHOICES
+from jiceng.core.ethnicity import DEFAULT as DEFAULT_ETHNICITY
 from jiceng.core.inputs import DateField, InputError, read_month
 from jiceng.core.phones import PhoneField
+from jiceng.core.picker import AreaPicker
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .models import EXIT_STATUSES, DuesCategory, Education, Member, Status
 
 DATE = forms.DateInput(attrs={"type": "date"})
+RESIDENCE_HELP = "输入社区、网格或楼栋名称查找并选择。"
 
 
 class Styled:
@@ -37,7 +41,7 @@ class MemberForm(Styled, forms.Form):
     id_number = forms.CharField(
         label="公民身份号码", max_length=18, help_text="18位，最后一位可为X；15位旧号码自动升位。"
     )
-    ethnicity = forms.CharField(label="民族", max_length=20, initial="汉族")
+    ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY_CHOICES, initial=DEFAULT_ETHNICITY)
     phone = PhoneField(label="手机号", required=False)
     education = forms.ChoiceField(label="学历", choices=[("", "—"), *Education.choices], required=False)
     status = forms.ChoiceField(label="状态", choices=[c for c in Status.choices if c[0] not in EXIT_STATUSES])
@@ -49,7 +53,13 @@ class MemberForm(Styled, forms.Form):
     admission_date = _date("支部大会通过日期")
     approval_date = _date("上级党委审批日期")
     full_member_date = _date("转正日期")
-    residence = forms.CharField(label="居住地编码", max_length=21, required=False, help_text="区划、网格或楼栋编码")
+    residence = forms.CharField(
+        label="居住地",
+        max_length=21,
+        required=False,
+        widget=AreaPicker,
+        help_text=RESIDENCE_HELP,
+    )
     workplace = forms.CharField(label="工作单位", max_length=120, required=False)
     is_employed = forms.BooleanField(label="在职", required=False)
     is_center_household = forms.BooleanField(label="党员中心户", required=False)
@@ -60,7 +70,7 @@ class MemberForm(Styled, forms.Form):
             return None
         area = Area.objects.filter(code=code).first()
         if area is None:
-            raise forms.ValidationError("居住地编码不存在")
+            raise forms.ValidationError("没有找到这个居住地，请从列表中选择。")
         return area
 
     def clean_training_hours(self):
@@ -68,7 +78,9 @@ class MemberForm(Styled, forms.Form):
 
 
 class MemberEditForm(Styled, forms.ModelForm):
-    residence_code = forms.CharField(label="居住地编码", max_length=21, required=False)
+    residence_code = forms.CharField(
+        label="居住地", max_length=21, required=False, widget=AreaPicker, help_text=RESIDENCE_HELP
+    )
     phone = PhoneField(label="手机号", required=False)
 
     class Meta:
@@ -98,7 +110,7 @@ class MemberEditForm(Styled, forms.ModelForm):
             return None
         area = Area.objects.filter(code=code).first()
         if area is None:
-            raise forms.ValidationError("居住地编码不存在")
+            raise forms.ValidationError("没有找到这个居住地，请从列表中选择。")
         return area
 
 

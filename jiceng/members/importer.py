@@ -30,6 +30,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
+from jiceng.core import ethnicity
 from jiceng.core.bulk import insert_fields, row_sink
 from jiceng.core.excel import (
     BOOL,
@@ -77,7 +78,18 @@ MEMBER_SPEC = Spec(
             note="可不填，按身份证号第17位自动确定；填写时须与身份证号一致",
             width=6,
         ),
-        Column("民族", "ethnicity", TEXT, max_length=20, default="汉族", example="汉族", note="空白按“汉族”", width=8),
+        Column(
+            "民族",
+            "ethnicity",
+            CHOICE,
+            choices=tuple(ethnicity.CHOICES),
+            choice_aliases=tuple(ethnicity.ALIASES.items()),
+            choice_error=ethnicity.ERROR,
+            default=ethnicity.DEFAULT,
+            example="汉族",
+            note="按国家标准 GB/T 3304 的民族名称；空白按“汉族”；“蒙古”等省略“族”字的写法按“蒙古族”",
+            width=8,
+        ),
         Column(
             "出生日期",
             "birth_date",

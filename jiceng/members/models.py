@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from jiceng.core.ethnicity import CHOICES as ETHNICITY_CHOICES
+from jiceng.core.ethnicity import DEFAULT as DEFAULT_ETHNICITY
 from jiceng.core.scope import ScopedQuerySet
 
 # The largest monthly dues base the column holds (numeric(10, 2)); the importer and the service check it.
@@ -59,7 +61,7 @@ class MemberQuerySet(ScopedQuerySet):
 class Member(models.Model):
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    ethnicity = models.CharField("民族", max_length=20, default=DEFAULT_ETHNICITY, choices=ETHNICITY_CHOICES)
     birth_date = models.DateField("出生日期")
     id_number = models.CharField("公民身份号码", max_length=18)
     id_last4 = models.CharField("身份证后四位", max_length=4)

@@ -7,6 +7,7 @@ from jiceng.areas.models import Area
 from jiceng.core.inputs import DateField
 from jiceng.core.paths import is_digits
 from jiceng.core.phones import PhoneField
+from jiceng.core.picker import AreaPicker, OrgPicker
 from jiceng.orgs.models import (
     DepartmentLevel,
     Org,
@@ -48,7 +49,8 @@ class AreaCodeField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 21)
-        kwargs.setdefault("help_text", "填写区划编码，如社区12位、网格15位。")
+        kwargs.setdefault("widget", AreaPicker)
+        kwargs.setdefault("help_text", "输入区划名称查找并选择，或点“选择”按层级选。")
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -85,6 +87,7 @@ def resolve_org(form, field: str, queryset) -> Org | None:
 class OrgCodeField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 48)
+        kwargs.setdefault("widget", OrgPicker)
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -107,7 +110,7 @@ class OrgForm(TablerMixin, forms.Form):
     short_name = forms.CharField(label="简称", max_length=60, required=False)
     org_type = forms.ChoiceField(label="组织类型")
     category = forms.ChoiceField(label="类别", choices=OrgCategory.choices)
-    area = AreaCodeField(label="所在区划编码")
+    area = AreaCodeField(label="所在区划")
     founded_on = DateField(label="成立日期", required=False, widget=DateInput())
     term_start = DateField(label="本届任期开始", required=False, widget=DateInput())
     term_end = DateField(
@@ -153,7 +156,7 @@ class OrgEditForm(OrgForm):
 
 
 class OrgMoveForm(TablerMixin, forms.Form):
-    new_parent = OrgCodeField(label="新的上级组织编码")
+    new_parent = OrgCodeField(label="新的上级组织")
 
 
 class ElectionForm(TablerMixin, forms.Form):
@@ -247,8 +250,8 @@ class PartTimeEndForm(TablerMixin, forms.Form):
 class ResidentUnitForm(TablerMixin, forms.Form):
     name = forms.CharField(label="单位名称", max_length=120)
     kind = forms.ChoiceField(label="单位类型", choices=UnitKind.choices)
-    area = AreaCodeField(label="所在区划编码")
-    party_org = OrgCodeField(label="单位党组织编码", required=False, help_text="单位已建党组织时填写其组织编码。")
+    area = AreaCodeField(label="所在区划")
+    party_org = OrgCodeField(label="单位党组织", required=False, help_text="单位已建党组织时，输入名称查找并选择。")
     contact_name = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = PhoneField(label="联系电话", required=False)
 
@@ -267,7 +270,7 @@ class ResidentUnitForm(TablerMixin, forms.Form):
 class DepartmentForm(TablerMixin, forms.Form):
     name = forms.CharField(label="部门名称", max_length=120)
     level = forms.ChoiceField(label="层级", choices=DepartmentLevel.choices)
-    area = AreaCodeField(label="所属区划编码", help_text="市级部门填市编码，区级填区编码，街道填街道编码。")
+    area = AreaCodeField(label="所属区划", help_text="市级部门选市，区级选区，街道选街道。")
     areas_served = forms.CharField(
         label="服务区域编码",
         required=False,

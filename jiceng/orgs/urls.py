@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.org_tree, name="org_tree"),
     path("add/", views.org_add_root, name="org_add_root"),
     path("checks/", views.check_list, name="check_list"),
+    path("pick/", views.org_pick, name="org_pick"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),
     path("part-time/<int:pk>/end/", views.part_time_end, name="part_time_end"),
     path("units/", views.unit_list, name="unit_list"),

@@ -137,3 +137,19 @@ def shot(page, name: str) -> None:
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"browser-{name}-{connection.vendor}.png"), full_page=True)
+
+
+def pick(page, field: str, text: str, choice: str | None = None) -> None:
+    """Choose a node in the area/org picker ``#field`` (static/jiceng/picker.js) as a user does: type
+    ``text``, wait for the suggestions, choose ``choice`` (default: the first) with the keyboard."""
+    box = page.locator(f"#{field}")
+    box.fill("")
+    box.press_sequentially(text, delay=20)
+    options = page.locator(f"#{field}-list .jc-picker-option")
+    options.first.wait_for()
+    names = options.locator(".jc-picker-name").all_inner_texts()
+    index = names.index(choice) if choice is not None else 0
+    for _ in range(index):
+        box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_function(f"() => document.querySelector('#{field}-list').hidden")

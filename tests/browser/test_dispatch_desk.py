@@ -13,7 +13,7 @@ from jiceng.appeals.models import Appeal, Channel, ResponsibleLevel, Status
 from jiceng.appeals.services import create_category
 from jiceng.areas.models import Level
 from jiceng.areas.services import create_area
-from tests.browser.harness import PHONE, assert_fits, login, new_page, shot, submit
+from tests.browser.harness import PHONE, assert_fits, login, new_page, pick, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,9 @@ def test_dispatch_desk(live_server, browser, desk, viewport):
     def only(field, value, expected):
         page.goto(url)
         box = page.locator(f"#filter-{field}")
-        if field in TYPED:
+        if field == "area":
+            pick(page, "filter-area", value)
+        elif field in TYPED:
             box.fill(value)
         else:
             box.select_option(value)
@@ -98,7 +100,7 @@ def test_dispatch_desk(live_server, browser, desk, viewport):
         assert page.locator("#filter-errors").count() == 0
         assert {line.split(" · ")[0] for line in _numbers(page)} == {rows[k].number for k in expected}, field
 
-    only("area", tree.meiyuan_cm.code, ["other"])
+    only("area", "梅园新村社区", ["other"])  # the picker: a name typed and chosen
     only("category", rows["water"].category.code, ["water"])
     only("channel", "grid", ["water"])
     only("deadline", "overdue", ["late"])

@@ -13,7 +13,7 @@ from django.urls import reverse
 from jiceng.members.models import Status
 from jiceng.orgs import services
 from jiceng.orgs.tests.conftest import build_orgs, make_members
-from tests.browser.harness import DESK, login, new_page, shot
+from tests.browser.harness import DESK, login, new_page, pick, shot
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +111,6 @@ def test_department_list_filter_form_works_as_loaded_and_changed(live_server, tr
     assert sorted(loaded) == ["梅园新村街道城管科", "玄武区城管局"]
     submit(page, "form[role=search]")
     assert page.locator(rows).all_inner_texts() == loaded
-    page.fill("form[role=search] input[name=area]", tree.meiyuan.code)
+    pick(page, "filter-area", "梅园新村", "梅园新村街道")
     submit(page, "form[role=search]")
     assert page.locator(rows).all_inner_texts() == ["梅园新村街道城管科"]

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from jiceng.accounts.models import User
-from tests.browser.harness import PHONE, assert_fits, login, menu_to, new_page, shot
+from tests.browser.harness import PHONE, assert_fits, login, menu_to, new_page, pick, shot
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,7 @@ def test_street_admin_creates_grants_unlocks_and_disables(
     shot(page, f"system-user-add-errors-{width}")
     page.fill("#id_display_name", "王五")
     page.fill("#id_phone", "13912345678")
-    page.select_option("#id_area", str(tree.beianmen.pk))
+    pick(page, "id_area", "北安门", "北安门社区")
     page.fill("#id_password1", NEW_PASSWORD)
     page.fill("#id_password2", NEW_PASSWORD)
     submit(page)
@@ -90,7 +90,7 @@ def test_street_admin_creates_grants_unlocks_and_disables(
     page.get_by_role("link", name="授予角色").click()
     page.select_option("#id_role", "street")
     assert not page.locator('[data-field="department"]').is_visible()  # grant-form.js: the area picker only
-    page.select_option("#id_area", str(tree.meiyuan.pk))
+    pick(page, "id_area", "梅园新村街道")
     submit(page)
     page.wait_for_url(f"{live_server.url}/system/users/{account.pk}/")
     assert "街道党工委" in page.locator("#grants").inner_text()

@@ -106,6 +106,8 @@ ROUTES: dict[str, Exempt | Expect] = {
     "areas:area_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     # "社区" matches a community on each side: the outside one must not be found.
     "areas:area_search": Expect(nobody=EMPTY, query={"q": "=社区"}),
+    # The pickers' suggestions (jiceng.core.picker): a list of the user's nodes, JSON.
+    "areas:area_pick": Expect(nobody=EMPTY, query={"q": "=社区"}),
     "orgs:unit_add": Expect(shows_none=FORM),
     "orgs:department_add": Expect(shows_none=FORM),
     "members:transfer_incoming_add": Expect(shows_none=FORM),
@@ -124,6 +126,10 @@ ROUTES: dict[str, Exempt | Expect] = {
     "orgs:org_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),
     "orgs:check_list": Expect(nobody=EMPTY),
+    "orgs:org_pick": Expect(nobody=EMPTY, query={"q": "=党支部"}),
+    "system:user_add": Expect(
+        shows_none="a blank form: the area is chosen with the picker (areas:area_pick, swept), no list on the page"
+    ),
     "orgs:unit_list": Expect(nobody=EMPTY),
     "orgs:department_list": Expect(nobody=EMPTY),
     "members:member_list": Expect(nobody=EMPTY),

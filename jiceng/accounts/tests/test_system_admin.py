@@ -223,7 +223,7 @@ def test_street_admin_onboards_a_department_handler_through_the_pages(client, wo
             "username": "chengguan1",
             "display_name": "执法队员",
             "phone": "13900001111",
-            "area": str(tree.meiyuan.pk),
+            "area": tree.meiyuan.code,  # the area picker sends the code
             "password1": PASSWORD,
             "password2": PASSWORD,
         },
@@ -236,8 +236,12 @@ def test_street_admin_onboards_a_department_handler_through_the_pages(client, wo
     # The district's department is not offered, and refused if posted.
     page = client.get(f"/system/users/{handler.pk}/grants/add/").content.decode()
     assert district_dept.name not in page
-    refused = client.post(f"/system/users/{handler.pk}/grants/add/", {"role": "street", "area": str(tree.xuanwu.pk)})
+    refused = client.post(f"/system/users/{handler.pk}/grants/add/", {"role": "street", "area": tree.xuanwu.code})
     assert refused.status_code == 200 and "area" in refused.context["form"].errors
+    # Nor beside the street, nor a node of the org tree outside it.
+    beside = client.post(f"/system/users/{handler.pk}/grants/add/", {"role": "street", "area": tree.fuzimiao.code})
+    assert beside.status_code == 200 and "area" in beside.context["form"].errors
+    assert handler.role_assignments.count() == 1
     listing = client.get("/system/departments/").content.decode()
     assert street_dept.name in listing and "chengguan1" in listing
     grants = client.get("/system/grants/", {"role": "department"}).content.decode()

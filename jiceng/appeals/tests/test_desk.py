@@ -60,7 +60,7 @@ def test_the_filter_form_as_it_loads_lists_the_same_rows(client, people, desk):
     assert "选择一个有效的选项" not in response.content.decode()
     assert [row.pk for row in response.context["rows"]] == everything
     page = response.content.decode()
-    assert 'id="desk-filters"' in page and 'name="area"' in page and "北安门社区" in page
+    assert 'id="desk-filters"' in page and 'name="area"' in page and 'data-picker="/areas/pick/"' in page
 
 
 def test_each_filter_narrows_the_rows(client, people, desk, tree, catalogue):
@@ -80,13 +80,13 @@ def test_each_filter_narrows_the_rows(client, people, desk, tree, catalogue):
     assert desk.late.pk not in _rows(client, base.replace("created_after=", f"created_after={yesterday}"))
 
 
-def test_the_area_picker_offers_the_users_subtree_down_to_communities(client, people, desk, tree):
+def test_the_area_filter_is_the_scoped_picker(client, people, desk, tree):
     client.force_login(people.community)
-    codes = [code for code, _ in client.get("/appeals/queue/").context["area_choices"]]
-    assert codes == [tree.beianmen.code]  # not the street above, not the other community, no grids
-    client.force_login(people.street)
-    codes = [code for code, _ in client.get("/appeals/queue/").context["area_choices"]]
-    assert codes == [tree.meiyuan.code, tree.meiyuan_cm.code, tree.beianmen.code]
+    page = client.get(f"/appeals/queue/?area={tree.beianmen.code}").content.decode()
+    assert 'data-picker="/areas/pick/"' in page and f'name="area" value="{tree.beianmen.code}"' in page
+    # The picker offers the community's own subtree, not the street above nor the other community.
+    names = [n["name"] for n in client.get("/areas/pick/", {"q": "社区"}).json()["results"]]
+    assert names[0] == "北安门社区" and "梅园新村社区" not in names
 
 
 def test_a_bad_date_is_named_in_chinese(client, people, desk):

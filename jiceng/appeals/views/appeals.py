@@ -367,7 +367,6 @@ def _queue_filters(request) -> dict:
     for key in ("tab", "before", "sort"):
         params.pop(key, None)
     return {
-        "area_choices": desk.area_choices(request.user),
         "category_choices": desk.category_choices(),
         "channel_choices": Channel.choices,
         "deadline_choices": desk.DEADLINE_CHOICES,

@@ -92,7 +92,7 @@ class RowConverter:
                     "            _dates[raw] = value",
                 ]
             elif column.kind == CHOICE:
-                namespace[f"L{i}"] = {**{label: v for v, label in column.choices}, **{v: v for v, _ in column.choices}}
+                namespace[f"L{i}"] = column.choice_lookup()
                 fast = [f"if raw.__class__ is _str and raw in L{i}:", f"    data[{key}] = L{i}[raw]"]
             elif column.kind == BOOL:
                 namespace[f"L{i}"] = {"是": True, "否": False}

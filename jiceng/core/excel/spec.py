@@ -51,6 +51,10 @@ class Column:
     kind: str = TEXT
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (stored value, label shown in Excel)
+    # Other spellings a choice cell may hold, each mapped to a stored value (蒙古 → 蒙古族); they
+    # are accepted on import but not offered in the template's list.
+    choice_aliases: tuple[tuple[str, str], ...] = ()
+    choice_error: str = ""  # the per-row message for a value not in the list (default: the list)
     max_length: int | None = None
     min_value: Any = None
     max_value: Any = None
@@ -69,6 +73,14 @@ class Column:
         if self.kind == CHOICE:
             return "可选：" + "、".join(self.labels)
         return _KIND_HELP[self.kind]
+
+    def choice_lookup(self) -> dict[str, str]:
+        """A choice cell's text → the stored value: aliases, labels and stored values."""
+        lookup = dict(self.choice_aliases)
+        for stored, label in self.choices:
+            lookup[label] = stored
+            lookup[stored] = stored
+        return lookup
 
     def empty_value(self):
         if self.default is not None:
@@ -109,11 +121,8 @@ class Column:
         if kind == BOOL:
             return parse_bool
         if kind == CHOICE:
-            lookup = {}
-            for stored, label in self.choices:
-                lookup[label] = stored
-                lookup[stored] = stored
-            help_text = "应为以下之一：" + "、".join(self.labels)
+            lookup = self.choice_lookup()
+            help_text = self.choice_error or "应为以下之一：" + "、".join(self.labels)
 
             def convert(value):
                 text = value.strip() if isinstance(value, str) else cell_text(value)

@@ -193,3 +193,13 @@ def sort_bar(state, always: bool = False):
 
     heads = [state.header(sort.name) for sort in state.sorts.columns] if isinstance(state, SortState) else []
     return {"heads": heads, "always": always}
+
+
+def picker(tree: str, name: str, value="", label: str = "", id: str = ""):
+    """A filter form's area or org picker (:mod:`jiceng.core.picker`) where the form is written by
+    hand: ``{% picker "area" "area" request.GET.area label="区划（含下级）" id="filter-area" %}``."""
+    from jiceng.core.picker import AreaPicker, OrgPicker
+
+    widget = {"area": AreaPicker, "org": OrgPicker}[tree]()
+    attrs = {"class": "form-control", "aria-label": label, "id": id or f"picker-{name}"}
+    return widget.render(name, value or "", attrs)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.areas.models import Area
 from jiceng.core.crumbs import Crumb
+from jiceng.core.ethnicity import CHOICES as ETHNICITY_CHOICES
 from jiceng.core.ids import address_warning
 from jiceng.core.scope import can
 from jiceng.core.views import scoped_list
@@ -82,6 +83,7 @@ def member_list(request):
             "filter_org": org,
             "filter_area": area,
             "statuses": Status.choices,
+            "ethnicities": ETHNICITY_CHOICES,
             "selected_statuses": request.GET.getlist("status"),
             "can_add": org is not None and org.is_branch and _org_scope(user, MEMBER_ADD, org),
             "id_searchable": privacy.id_searchable,

@@ -5,6 +5,7 @@ write through :mod:`jiceng.orgs.services`.
 """
 
 from jiceng.orgs.views.committee import part_time_add, part_time_end, post_add, post_end, vacancy_add
+from jiceng.orgs.views.pick import org_pick
 from jiceng.orgs.views.tree import (
     check_list,
     org_add,
@@ -30,6 +31,7 @@ __all__ = [
     "org_edit",
     "org_election",
     "org_move",
+    "org_pick",
     "org_tree",
     "part_time_add",
     "part_time_end",
