@@ -1,0 +1,8 @@
+"""The organisational-life permission names (who holds them: registry.py)."""
+
+MEETING_VIEW = "orglife.view_meeting"
+MEETING_ADD = "orglife.add_meeting"
+# Run a meeting: sign-in screen, 代签, close, attachments, minutes (the branch and its offices).
+MEETING_CHANGE = "orglife.change_meeting"
+# Review submitted minutes (通过 / 退回): the street or a higher office.
+MINUTES_REVIEW = "orglife.review_meeting"
