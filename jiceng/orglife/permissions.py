@@ -6,3 +6,6 @@ MEETING_ADD = "orglife.add_meeting"
 MEETING_CHANGE = "orglife.change_meeting"
 # Review submitted minutes (通过 / 退回): the street or a higher office.
 MINUTES_REVIEW = "orglife.review_meeting"
+# A member's own pages (我的会议, 签到码, 补学): held by the "member" role. It names no model action,
+# so it widens no ``visible_to``: a member sees their own meetings through Meeting's own-rows rule.
+MEETING_ATTEND = "orglife.attend_meeting"
