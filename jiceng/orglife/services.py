@@ -306,8 +306,7 @@ def open_signin(actor: Actor, meeting: Meeting) -> Meeting:
     if meeting.status != MeetingStatus.PLANNED:
         raise OrglifeError(f"会议{meeting.get_status_display()}，不能开始签到。")
     meeting.status = MeetingStatus.SIGNIN
-    # Lateness counts from the planned start, or from now when sign-in opens later than planned.
-    meeting.actual_start = max(timezone.now(), meeting.planned_start)
+    meeting.actual_start = timezone.now()
     meeting.save(update_fields=["status", "actual_start"])
     if MeetingType.TALK not in meeting.type_keys:  # a 谈心谈话 keeps the people chosen for it
         day = timezone.localdate(meeting.planned_start)
@@ -318,8 +317,8 @@ def open_signin(actor: Actor, meeting: Meeting) -> Meeting:
 
 
 def _late(meeting: Meeting, at: datetime) -> bool:
-    start = meeting.actual_start or meeting.planned_start
-    return at > start + timedelta(minutes=get_rule("orglife.late_grace_minutes"))
+    """迟到: signed in after the planned start plus ``orglife.late_grace_minutes``."""
+    return at > meeting.planned_start + timedelta(minutes=get_rule("orglife.late_grace_minutes"))
 
 
 def _check_open(meeting: Meeting) -> None:
@@ -336,24 +335,28 @@ def sign_in(
     actor: Actor, meeting: Meeting, member: Member, method: str = SignMethod.QR, reason: str = ""
 ) -> tuple[Attendance, bool]:
     """Sign ``member`` in once: (the row, whether this call signed them). One conditional UPDATE
-    decides, so two phones, a double scan or concurrent requests leave exactly one sign-in."""
-    _check_open(meeting)
+    decides (the meeting still open, the member not signed yet), so two phones, a double scan or
+    concurrent requests leave exactly one sign-in, and none lands after the meeting closed."""
     now = timezone.now()
     status = AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT
     with transaction.atomic():
         changed = Attendance.objects.filter(
-            meeting=meeting, member=member, status__in=(AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE)
+            meeting_id=meeting.pk,
+            member=member,
+            status__in=(AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE),
+            meeting__status=MeetingStatus.SIGNIN,
         ).update(status=status, signed_at=now, method=method, reason=reason[:200], recorded_by=_user(actor))
-        row = Attendance.objects.filter(meeting=meeting, member=member).first()
-        if row is None:
-            raise OrglifeError(f"{member.name}不在本次会议的应到人员名单中，不能签到。")
-        if changed and method == SignMethod.PROXY:
+        row = Attendance.objects.filter(meeting_id=meeting.pk, member=member).first()
+        if not changed:
+            _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
+            if row is None:
+                raise OrglifeError(f"{member.name}不在本次会议的应到人员名单中，不能签到。")
+            return row, False
+        assert row is not None
+        if method == SignMethod.PROXY:
             _log(meeting, actor, "proxy", f"代签：{member.name}，事由：{reason}")
-        if changed:
-            audit(
-                actor, "sign_in_meeting", row, after={"status": status, "method": method}, area_path=meeting.area_path
-            )
-    return row, bool(changed)
+        audit(actor, "sign_in_meeting", row, after={"status": status, "method": method}, area_path=meeting.area_path)
+    return row, True
 
 
 def sign_in_by_qr(user, code: str, meeting: Meeting | None = None) -> tuple[Attendance, bool]:
@@ -395,7 +398,7 @@ def proxy_sign_in(actor: Actor, meeting: Meeting, member: Member, reason: str) -
     it corrects a 缺席 (and withdraws the 补学 task)."""
     _require(actor, MEETING_CHANGE, meeting, "您没有为该会议代签的权限。")
     reason = _text(reason, "代签事由", 200, required=True, field="reason")
-    if meeting.status == MeetingStatus.HELD:
+    if Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.HELD).exists():
         with transaction.atomic():
             meeting = _lock(meeting)
             row = Attendance.objects.filter(meeting=meeting, member=member).first()
