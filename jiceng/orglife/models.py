@@ -82,6 +82,17 @@ class RecurringPlan(models.Model):
         return f"{self.year}年 {self.topic}"
 
 
+class OwnMemberRows(VisibilityRule):
+    """A member sees their own rows (``member`` is the roster entry of their login)."""
+
+    own = True
+
+    def q(self, user, action, scope):
+        if action != "view" or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        return Q(member__user_id=user.pk)
+
+
 class MeetingQuerySet(ScopedQuerySet):
     scope_path_fields = ("area_path",)
     scope_org_fields = ("org_path",)
@@ -270,6 +281,7 @@ class SignMethod(models.TextChoices):
 class AttendanceQuerySet(ScopedQuerySet):
     scope_path_fields = ("meeting__area_path",)
     scope_org_fields = ("meeting__org_path",)
+    visibility_rules = (OwnMemberRows(),)
 
 
 class Attendance(models.Model):
@@ -393,6 +405,7 @@ class Amendment(models.Model):
 class MakeupQuerySet(ScopedQuerySet):
     scope_path_fields = ("meeting__area_path",)
     scope_org_fields = ("meeting__org_path",)
+    visibility_rules = (OwnMemberRows(),)
 
 
 class MakeupTask(models.Model):

@@ -9,3 +9,9 @@ MINUTES_REVIEW = "orglife.review_meeting"
 # A member's own pages (我的会议, 签到码, 补学): held by the "member" role. It names no model action,
 # so it widens no ``visible_to``: a member sees their own meetings through Meeting's own-rows rule.
 MEETING_ATTEND = "orglife.attend_meeting"
+# Reading the rows that hang off meetings, under the same grants as the meetings.
+ATTENDANCE_VIEW = "orglife.view_attendance"
+MAKEUP_VIEW = "orglife.view_makeuptask"
+PLAN_VIEW = "orglife.view_recurringplan"
+HELD_VIEW = "orglife.view_heldmonth"
+GROUP_MEMBER_VIEW = "orglife.view_groupmember"

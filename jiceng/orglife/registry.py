@@ -11,7 +11,18 @@ from jiceng.core.registry import (
     UrlMount,
 )
 
-from .permissions import MEETING_ADD, MEETING_ATTEND, MEETING_CHANGE, MEETING_VIEW, MINUTES_REVIEW
+from .permissions import (
+    ATTENDANCE_VIEW,
+    GROUP_MEMBER_VIEW,
+    HELD_VIEW,
+    MAKEUP_VIEW,
+    MEETING_ADD,
+    MEETING_ATTEND,
+    MEETING_CHANGE,
+    MEETING_VIEW,
+    MINUTES_REVIEW,
+    PLAN_VIEW,
+)
 
 # The offices and the branch secretary plan and run meetings; the street and above review minutes.
 MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary")
@@ -23,6 +34,11 @@ REGISTRY = AppRegistry(
         Permission(MEETING_ADD, "安排会议", MANAGERS),
         Permission(MEETING_CHANGE, "主持会议、签到、纪要", MANAGERS),
         Permission(MINUTES_REVIEW, "审核会议纪要", REVIEWERS),
+        Permission(ATTENDANCE_VIEW, "查看出席情况", MANAGERS),
+        Permission(MAKEUP_VIEW, "查看补学", MANAGERS),
+        Permission(PLAN_VIEW, "查看组织生活计划", MANAGERS),
+        Permission(HELD_VIEW, "查看组织生活召开情况", MANAGERS),
+        Permission(GROUP_MEMBER_VIEW, "查看党小组成员", MANAGERS),
         Permission(MEETING_ATTEND, "参加会议（我的会议、扫码签到、补学）", ("member",)),
     ),
     menu_groups=(MenuGroup("orglife", "组织生活", "calendar"),),
