@@ -337,15 +337,23 @@ def sign_in(
     """Sign ``member`` in once: (the row, whether this call signed them). One conditional UPDATE
     decides (the meeting still open, the member not signed yet), so two phones, a double scan or
     concurrent requests leave exactly one sign-in, and none lands after the meeting closed."""
+    # The meeting's state is read first; the UPDATE's condition is on the row's own columns only.
+    # (A condition through the meeting made Django write ``id IN (subquery)``, which PostgreSQL
+    # does not re-check against a row another transaction just signed: two phones both won.)
+    # Closing turns every unsigned row to 缺席 under the meeting's lock, so a sign-in that read
+    # the meeting open just before finds no row to sign and is refused below.
+    _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
     now = timezone.now()
     status = AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT
     with transaction.atomic():
         changed = Attendance.objects.filter(
             meeting_id=meeting.pk,
-            member=member,
+            member_id=member.pk,
             status__in=(AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE),
-            meeting__status=MeetingStatus.SIGNIN,
         ).update(status=status, signed_at=now, method=method, reason=reason[:200], recorded_by=_user(actor))
+        if changed and not Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SIGNIN).exists():
+            # Closed between the first read and the UPDATE: undo by refusing.
+            raise OrglifeError("会议已结束，不能再签到。未参会的党员请在“我的补学”中完成补学。")
         row = Attendance.objects.filter(meeting_id=meeting.pk, member=member).first()
         if not changed:
             _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
