@@ -16,6 +16,7 @@ from . import actions, services
 from .filtersets import AttendanceFilterSet, MeetingFilterSet
 from .models import Attendance, Meeting, get_meeting_for_user
 from .serializers import (
+    ERRORS,
     AttendanceSerializer,
     LeaveSerializer,
     MeetingCreateSerializer,
@@ -66,7 +67,7 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         meeting = self.detail_queryset().get(pk=meeting.pk)
         return Response(MeetingDetailSerializer(meeting, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
+    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer, **ERRORS})
     def create(self, request, *args, **kwargs):
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -109,7 +110,7 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             return error_response(str(exc), status.HTTP_403_FORBIDDEN, "permission_denied")
         return self._detail(meeting, status.HTTP_201_CREATED)
 
-    @extend_schema(request=SignInSerializer, responses={200: SignInResultSerializer})
+    @extend_schema(request=SignInSerializer, responses={200: SignInResultSerializer, **ERRORS})
     @drf_action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in")
     def sign_in(self, request, pk=None):
         """党员扫码签到：提交会议签到二维码中的签到码。同一党员只签到一次，重复提交返回已有的签到。
@@ -120,7 +121,7 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         row, signed = services.sign_in_by_qr(request.user, data.validated_data["code"], meeting)
         return _result(row, signed)
 
-    @extend_schema(request=LeaveSerializer, responses={200: AttendanceSerializer})
+    @extend_schema(request=LeaveSerializer, responses={200: AttendanceSerializer, **ERRORS})
     @drf_action(detail=True, methods=["post"])
     def leave(self, request, pk=None):
         """党员本人在会议开始前请假，须写明事由。"""
@@ -158,7 +159,7 @@ def _api_action(entry: actions.Action):
         summary=entry.label,
         description=entry.description or entry.label,
         request=entry.inputs,
-        responses={200: MeetingDetailSerializer},
+        responses={200: MeetingDetailSerializer, **ERRORS},
     )(act)
 
 

@@ -69,8 +69,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingDetailSerializer(MeetingSerializer):
-    host = serializers.CharField(source="host.name", read_only=True, default=None)
-    recorder = serializers.CharField(source="recorder.name", read_only=True, default=None)
+    host = serializers.CharField(source="host.name", read_only=True, default=None, allow_null=True)
+    recorder = serializers.CharField(source="recorder.name", read_only=True, default=None, allow_null=True)
     attendance = serializers.SerializerMethodField()
     minutes = serializers.SerializerMethodField()
 
@@ -147,3 +147,19 @@ class SignInResultSerializer(serializers.Serializer):
     status_display = serializers.CharField()
     signed_at = serializers.DateTimeField(allow_null=True)
     signed_now = serializers.BooleanField(help_text="本次请求完成签到为 true；此前已签到为 false")
+
+
+class OrglifeErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField(help_text="中文说明")
+    fields = serializers.DictField(required=False, help_text="按字段的错误（400）")
+
+
+class OrglifeErrorSerializer(serializers.Serializer):
+    """Every API error: ``{"error": {"status", "code", "message", "fields"?}}`` (ADR 0011)."""
+
+    error = OrglifeErrorDetailSerializer()
+
+
+ERRORS = {code: OrglifeErrorSerializer for code in (400, 401, 403, 404, 409)}

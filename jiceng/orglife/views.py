@@ -385,19 +385,24 @@ def my_meeting(request, pk: int):
 @login_required
 def signin_page(request, code: str):
     """What the phone opens from the host's QR code: one button signs the member in."""
+    # Nothing about the meeting is shown unless the code is really one of its codes (a made-up
+    # code must not reveal which meeting an id is).
     meeting = None
     error = ""
     try:
         parsed = signin.parse(code)
         meeting = Meeting.objects.select_related("org").filter(pk=parsed.pk).first()
+        if meeting is None:
+            raise signin.CodeError("二维码无效，请扫描会议屏幕上的签到二维码。")
+        signin.check_meeting_code(meeting, parsed)
     except signin.CodeError as exc:
         error = str(exc)
-    if meeting is None and not error:
-        error = "二维码无效，请扫描会议屏幕上的签到二维码。"
+        meeting = None
     row = None
     if request.method == "POST" and not error:
         try:
             row, signed = services.sign_in_by_qr(request.user, code, meeting)
+            assert meeting is not None
         except services.OrglifeError as exc:
             error = "".join(exc.messages)
         else:
