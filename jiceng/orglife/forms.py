@@ -16,6 +16,7 @@ class Styled:
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
@@ -92,7 +93,7 @@ class MakeupForm(Styled, forms.Form):
     )
 
 
-class GroupMembersForm(forms.Form):
+class GroupMembersForm(Styled, forms.Form):
     members = forms.TypedMultipleChoiceField(
         label="小组成员", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )

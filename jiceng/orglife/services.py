@@ -297,8 +297,9 @@ def cancel_meeting(actor: Actor, meeting: Meeting, reason: str) -> Meeting:
 
 
 @transaction.atomic
-def open_signin(actor: Actor, meeting: Meeting) -> Meeting:
-    """开始签到: the QR screen works from now; people who joined the org since planning are added."""
+def open_signin(actor: Actor, meeting: Meeting, *, at: datetime | None = None) -> Meeting:
+    """开始签到: the QR screen works from now; people who joined the org since planning are added.
+    ``at``: when the meeting really started, for a meeting recorded afterwards (补录, the demo)."""
     meeting = _lock(meeting)
     _require(actor, MEETING_CHANGE, meeting, "您没有主持该会议签到的权限。")
     if meeting.status == MeetingStatus.SIGNIN:
@@ -306,7 +307,7 @@ def open_signin(actor: Actor, meeting: Meeting) -> Meeting:
     if meeting.status != MeetingStatus.PLANNED:
         raise OrglifeError(f"会议{meeting.get_status_display()}，不能开始签到。")
     meeting.status = MeetingStatus.SIGNIN
-    meeting.actual_start = timezone.now()
+    meeting.actual_start = at or timezone.now()
     meeting.save(update_fields=["status", "actual_start"])
     if MeetingType.TALK not in meeting.type_keys:  # a 谈心谈话 keeps the people chosen for it
         day = timezone.localdate(meeting.planned_start)
@@ -474,7 +475,7 @@ def _bump_held(meeting: Meeting, day: date, delta: int) -> None:
 
 
 @transaction.atomic
-def close_meeting(actor: Actor, meeting: Meeting) -> Meeting:
+def close_meeting(actor: Actor, meeting: Meeting, *, at: datetime | None = None) -> Meeting:
     """结束会议: the meeting is held. Whoever did not sign in is 缺席; the absent and those on
     leave get a 补学 task; the org's held facts (:class:`HeldMonth`) count it for every type;
     the minutes open as a draft."""
@@ -484,7 +485,7 @@ def close_meeting(actor: Actor, meeting: Meeting) -> Meeting:
         return meeting
     if meeting.status != MeetingStatus.SIGNIN:
         raise OrglifeError("请先开始签到，会议结束时才能记录出席情况。")
-    now = timezone.now()
+    now = at or timezone.now()
     meeting.status = MeetingStatus.HELD
     meeting.closed_at = now
     meeting.save(update_fields=["status", "closed_at"])
