@@ -159,7 +159,7 @@ def eligible_members(org: Org, group: Org | None, types: Iterable[str], on_date:
         rows = rows.filter(pk__in=GroupMember.objects.filter(group=group).values("member_id"))
     # Not yet a member on that date: admitted (支部大会) after it.
     rows = rows.exclude(status__in=PARTY_MEMBER_STATUSES, admission_date__gt=on_date)
-    result = []
+    result: list[tuple[Member, str]] = []
     for member in rows.order_by("id"):
         role = AttendanceRole.ATTENDEE if member.status in PARTY_MEMBER_STATUSES else AttendanceRole.OBSERVER
         result.append((member, role))

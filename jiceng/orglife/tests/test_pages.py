@@ -193,3 +193,20 @@ def test_api_out_of_scope_is_404(api_client, people, plan_meeting):
     api_client.force_authenticate(people.other_community)
     assert api_client.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     assert api_client.post(f"/api/v1/meetings/{meeting.pk}/open-signin/").status_code == 404
+
+
+def test_the_meeting_page_costs_the_same_for_a_small_and_a_large_branch(login, people, orgs, open_meeting):
+    from .conftest import add_member
+
+    small = open_meeting(topic="小会")
+    client = login(people.community)
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("orglife:meeting_detail", args=[small.pk]))
+    for i in range(15):
+        add_member(orgs.grid1, f"新增党员{i}")
+    large = open_meeting(topic="大会")
+    assert large.attendances.count() > small.attendances.count() + 10
+    with CaptureQueriesContext(connection) as after:
+        text = client.get(reverse("orglife:meeting_detail", args=[large.pk])).content.decode()
+    assert "新增党员14" in text
+    assert len(after.captured_queries) == len(before.captured_queries) <= 25
