@@ -52,6 +52,29 @@ MINUTES_FIELDS = {"topics": "议题", "discussion": "讨论情况", "resolutions
 AUDIT_FIELDS = ["topic", "status", "planned_start", "place", "org"]
 
 
+# The minutes' starting text per meeting type (议题 and 讨论情况), completed by the recorder; the
+# agenda, when there is one, becomes the 议题.
+MINUTES_TEMPLATES = {
+    MeetingType.CONGRESS: ("支部党员大会议题：", "应到、实到党员情况；各项议题的讨论情况和党员发言要点："),
+    MeetingType.COMMITTEE: ("支部委员会议题：", "到会委员；各委员发言要点："),
+    MeetingType.GROUP: ("党小组会议题：", "到会党员发言要点："),
+    MeetingType.LECTURE: ("党课题目：", "主讲人、主要内容；党员学习体会："),
+    MeetingType.THEME_DAY: ("主题党日主题：", "活动内容（学习、组织生活、民主议事、志愿服务）和党员参与情况："),
+    MeetingType.LIFE: ("组织生活会主题：", "支部班子对照检查；党员逐一发言，开展批评和自我批评："),
+    MeetingType.REVIEW: ("民主评议党员：", "党员自评、互评情况；评议结果："),
+    MeetingType.TALK: ("谈心谈话对象：", "谈话主要内容、对方意见建议："),
+}
+
+
+def minutes_template(meeting: Meeting) -> tuple[str, str]:
+    """(议题, 讨论情况) to start the minutes of ``meeting`` from: its first type's template."""
+    order = list(MeetingType.values)
+    types = sorted(meeting.type_keys, key=order.index)
+    topic_head, discussion = MINUTES_TEMPLATES[MeetingType(types[0])] if types else ("议题：", "")
+    agenda = meeting.agenda.strip()
+    return (f"{topic_head}\n{agenda}" if agenda else topic_head), discussion
+
+
 class OrglifeError(ValidationError):
     """A refusal with the reason(s) in Chinese; ``message_dict`` when tied to fields."""
 
@@ -496,7 +519,8 @@ def close_meeting(actor: Actor, meeting: Meeting, *, at: datetime | None = None)
         ignore_conflicts=True,
     )
     _bump_held(meeting, timezone.localdate(meeting.actual_start or now), 1)
-    Minutes.objects.get_or_create(meeting=meeting)
+    topics, discussion = minutes_template(meeting)
+    Minutes.objects.get_or_create(meeting=meeting, defaults={"topics": topics, "discussion": discussion})
     counts = attendance_counts(meeting)
     _log(meeting, actor, "close", f"会议结束：应到{counts['expected']}人，实到{counts['signed']}人")
     audit(actor, "close_meeting", meeting, after=_snapshot(meeting), area_path=meeting.area_path)
@@ -602,7 +626,8 @@ def submit_minutes(actor: Actor, meeting: Meeting) -> Minutes:
     meeting = _lock(meeting)
     _minutes_writer(actor, meeting, meeting.host, "只有主持人或本支部管理人员可以提交纪要。")
     minutes = _editable(meeting)
-    if not minutes.topics.strip():
+    untouched = minutes_template(meeting)[0].strip() if not meeting.agenda.strip() else ""
+    if minutes.topics.strip() in ("", untouched):
         raise OrglifeError({"topics": ["请先填写议题再提交审核。"]})
     minutes.status = MinutesStatus.SUBMITTED
     minutes.submitted_at = timezone.now()

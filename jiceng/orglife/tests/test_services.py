@@ -296,6 +296,9 @@ def test_congress_decision_needs_a_quorum_and_a_majority_of_all_voters(open_meet
 
 def test_minutes_flow_submit_return_approve_lock_amend(open_meeting, people):
     meeting = _held(open_meeting, people)
+    # The minutes start from the 党员大会's template.
+    assert meeting.minutes.topics == "支部党员大会议题："
+    assert meeting.minutes.discussion.startswith("应到、实到党员情况")
     with pytest.raises(OrglifeError, match="请先填写议题"):
         services.submit_minutes(people.community, meeting)
     # The recorder (a member with a login) writes; here the recorder is 甲.
