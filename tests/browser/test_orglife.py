@@ -12,7 +12,7 @@ from jiceng.orglife import services
 from jiceng.orglife.models import AttendanceStatus, Meeting, MinutesStatus
 from jiceng.orglife.tests.conftest import add_member
 from jiceng.orgs.tests.conftest import build_orgs
-from tests.browser.harness import DESK, PHONE, assert_fits, login, new_page, shot, submit
+from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -140,4 +140,36 @@ def test_meeting_form_errors_at_phone_width(live_server, browser, branch):
     shot(page, "orglife-form-errors-phone")
     assert_fits(page)
     assert Meeting.objects.count() == 1
+    page.context.close()
+
+
+def test_member_phone_pages_my_meetings_code_and_makeup(live_server, browser, branch):
+    _, _, meeting = branch
+    services.open_signin(None, meeting)
+    services.close_meeting(None, meeting)  # 甲 did not sign in: 缺席, a 补学 task
+    services.save_minutes(None, meeting, topics="学习全会公报。", discussion="逐一发言。", resolutions="照办。")
+    services.submit_minutes(None, meeting)
+    services.review_minutes(None, meeting, approve=True)
+    page = new_page(browser, PHONE)
+    login(page, live_server, "beianmen_dangyuan", PASSWORD)
+    assert "补学" in page.locator("#todo").inner_text()  # on the 待办 list
+    menu_to(page, "我的会议", f"{live_server.url}/orglife/my/")
+    assert "主题党日：学习贯彻全会精神" in page.locator("#my-meetings").inner_text()
+    assert "缺席" in page.locator("#my-meetings").inner_text()
+    shot(page, "orglife-my-meetings-phone")
+    assert_fits(page)
+    page.goto(f"{live_server.url}/orglife/my/code/")
+    page.locator("#my-code svg").wait_for(state="visible")
+    shot(page, "orglife-my-code-phone")
+    assert_fits(page)
+    page.goto(f"{live_server.url}/orglife/my/makeup/")
+    with page.expect_navigation():
+        page.locator("#my-makeup a").first.click()
+    assert "学习全会公报" in page.locator("#makeup-minutes").inner_text()
+    page.fill("#id_note", "认真学习了会议纪要。")
+    submit(page, page.locator("#makeup-form button[type=submit]"), f"{live_server.url}/orglife/my/makeup/")
+    assert "已完成补学" in page.locator(".alert-success").inner_text()
+    assert "已完成" in page.locator("#my-makeup").inner_text()
+    shot(page, "orglife-my-makeup-phone")
+    assert_fits(page)
     page.context.close()
