@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
         "ExtensionStatusEnum": "jiceng.appeals.models.ExtensionStatus",
         "WhistleStatusEnum": "jiceng.appeals.models.WhistleStatus",
         "SummonsStatusEnum": "jiceng.appeals.models.SummonsStatus",
+        "MeetingStatusEnum": "jiceng.orglife.models.MeetingStatus",
+        "AttendanceStatusEnum": "jiceng.orglife.models.AttendanceStatus",
+        "MinutesStatusEnum": "jiceng.orglife.models.MinutesStatus",
     },
 }
 

@@ -604,6 +604,14 @@ def record_decision(
     if errors:
         raise OrglifeError({"votes_for": errors})
     reasons = rules.decision_reasons(tally, congress=meeting.is_congress)
+    same = minutes.decisions.filter(
+        subject=subject,
+        votes_for=tally.votes_for,
+        votes_against=tally.votes_against,
+        votes_abstain=tally.votes_abstain,
+    ).first()
+    if same is not None:  # a double submit: the first record stands
+        return same, reasons
     decision = Decision.objects.create(
         minutes=minutes,
         subject=subject,
@@ -749,6 +757,9 @@ def add_attachment(actor: Actor, meeting: Meeting, upload) -> Attachment:
         raise OrglifeError({"file": [f"每次会议最多上传{get_rule('orglife.attachment_max_count')}个附件。"]})
     content_type, kind = _file_type(upload)
     name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][-100:]
+    same = meeting.attachments.filter(name=name, size=size).first()
+    if same is not None:  # the same file sent twice (a double submit): kept once
+        return same
     attachment = Attachment(
         meeting=meeting, kind=kind, name=name, content_type=content_type, size=size, uploaded_by=_user(actor)
     )

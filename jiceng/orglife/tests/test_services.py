@@ -290,6 +290,10 @@ def test_congress_decision_needs_a_quorum_and_a_majority_of_all_voters(open_meet
         people.community, meeting, subject="接收预备党员", votes_for=3, votes_against=1, votes_abstain=0
     )
     assert decision.passed and reasons == [] and decision.entitled == 5 and decision.present_entitled == 4
+    again, _ = services.record_decision(
+        people.community, meeting, subject="接收预备党员", votes_for=3, votes_against=1, votes_abstain=0
+    )
+    assert again.pk == decision.pk  # a double submit records it once
     with pytest.raises(OrglifeError, match="多于实到会有表决权"):
         services.record_decision(people.community, meeting, subject="x", votes_for=5, votes_against=0, votes_abstain=0)
 
@@ -365,6 +369,7 @@ def test_attachments_are_checked_for_type_and_size(plan_meeting, people, setting
     meeting = plan_meeting()
     photo = services.add_attachment(people.community, meeting, SimpleUploadedFile("会场.png", PNG))
     assert photo.kind == "photo" and photo.content_type == "image/png"
+    assert services.add_attachment(people.community, meeting, SimpleUploadedFile("会场.png", PNG)).pk == photo.pk
     with pytest.raises(OrglifeError, match="只能上传"):
         services.add_attachment(people.community, meeting, SimpleUploadedFile("a.exe", b"MZ\x90\x00" * 10))
     Rule.objects.create(key="orglife.attachment_max_bytes", value=1024)
