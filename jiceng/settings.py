@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jiceng.members",
     "jiceng.appeals",
     "jiceng.dashboards",
+    "jiceng.orglife",
     "jiceng.demo",
 ]
 
@@ -220,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "ExtensionStatusEnum": "jiceng.appeals.models.ExtensionStatus",
         "WhistleStatusEnum": "jiceng.appeals.models.WhistleStatus",
         "SummonsStatusEnum": "jiceng.appeals.models.SummonsStatus",
+        "MeetingStatusEnum": "jiceng.orglife.models.MeetingStatus",
+        "AttendanceStatusEnum": "jiceng.orglife.models.AttendanceStatus",
+        "MinutesStatusEnum": "jiceng.orglife.models.MinutesStatus",
     },
 }
 

@@ -83,6 +83,8 @@ def _path_pools(world) -> dict[str, list[dict]]:
         "/api/v1/auth/tokens/": [{"id": side.own_token.pk} for side in sides],
         "/api/v1/departments/": [{"id": side.department.pk} for side in sides],
         "/api/v1/members/": [{"id": side.member.pk} for side in sides],
+        "/api/v1/meetings/": [{"id": side.meeting.pk} for side in sides],
+        "/api/v1/attendances/": [{"id": side.attendance.pk} for side in sides],
         "/api/v1/orgs/": [{"code": side.org.code} for side in sides],
         "/api/v1/resident-units/": [{"id": side.unit.pk} for side in sides],
         "/api/v1/transfers/": [{"id": side.transfer.pk} for side in sides],

@@ -7,7 +7,7 @@ permissions). For each demo role and a sample of rows in and out of every scope,
 and the queryset form of the scope, the apps' own visibility rules included, must agree.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -80,6 +80,34 @@ def whistle(area, appeal=None, *departments) -> Whistle:
     return w
 
 
+def orglife_rows(orgs, inside, outside, u, make_user, tree) -> None:
+    """Held meetings in and out of 玄武 (attendance, 补学, held facts), a plan, a 党小组 member,
+    and a member login whose own rows are seen through the own-rows rules."""
+    from jiceng.orglife import services as orglife
+
+    now = timezone.now()
+    for org in (orgs.grid1, orgs.gongyuan_branch):
+        meeting = orglife.create_meeting(
+            None, org=org, types=["congress"], topic=f"{org.name}大会", planned_start=now - timedelta(hours=1)
+        )
+        orglife.open_signin(None, meeting)
+        orglife.close_meeting(None, meeting)
+    orglife.create_plan(
+        None,
+        org=orgs.grid2,
+        year=now.year + 1,
+        types=["lecture"],
+        frequency="yearly",
+        day=1,
+        start_time=time(9),
+        topic="党课",
+    )
+    orglife.set_group_members(None, orgs.group, [inside])
+    u.member = make_user("dangyuan")
+    assign_role(None, u.member, "member", tree.beianmen)
+    Member.objects.filter(pk=inside.pk).update(user=u.member)
+
+
 @pytest.fixture
 def demo(tree, make_user):
     """A demo-like slice: every scoped model with rows inside and outside each user's scope, and
@@ -149,6 +177,7 @@ def demo(tree, make_user):
     whistle(tree.fuzimiao, summoned, xw, qh)
     whistle(tree.meiyuan, None, qh)  # an incident in 梅园, another department summoned
     appeal(category, tree.meiyuan_grid)
+    orglife_rows(orgs, inside, outside, u, make_user, tree)
     assert AuditLog.objects.exists()  # the services that built the trees wrote some
     return d
 

@@ -23,6 +23,7 @@ from jiceng.core.bulk import reset_sequences
 from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
+from jiceng.demo.orglife import load_orglife
 from jiceng.demo.party import load_party
 from jiceng.members.models import Member
 from jiceng.members.models import Status as MemberStatus
@@ -141,12 +142,16 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
         _load_areas(seed, scale, stdout)
     party = load_party(seed=seed, members=int(MEMBERS_PER_SCALE * scale), today=today, stdout=stdout)
     appeals = load_appeals(seed=seed, count=int(APPEALS_PER_SCALE * scale), today=today, stdout=stdout)
+    accounts = ensure_accounts()
+    # After the accounts: the demo member's branch holds the meetings. They are dated from the real
+    # today whatever ``today`` says: one is open for sign-in now.
+    load_orglife()
     return DemoReport(
         areas_created or party["created"] or appeals["created"],
         Area.objects.count(),
         Area.objects.filter(level=Level.GRID).count(),
         Area.objects.filter(level=Level.BUILDING).count(),
-        ensure_accounts(),
+        accounts,
         party["orgs"],
         party["members"],
         appeals["appeals"],

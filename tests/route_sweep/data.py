@@ -7,11 +7,12 @@ Each side lists ``markers``: strings that appear on a page or in an API response
 side's objects are shown (names chosen not to be substrings of anything else).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conftest import UserFactory, build_tree
 from jiceng.accounts.services import assign_role, issue_token, onboard_user
@@ -20,8 +21,10 @@ from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
 from jiceng.core.models import ExcelJob
 from jiceng.members import services as member_services
-from jiceng.members.models import Status
+from jiceng.members.models import Member, Status
 from jiceng.members.tests.conftest import FULL_DATES, make_id
+from jiceng.orglife import services as orglife_services
+from jiceng.orglife.models import MakeupTask
 from jiceng.orgs.models import DepartmentLevel, OrgCategory, OrgType, PartTimeRole, Post, UnitKind
 from jiceng.orgs.services import add_part_time_member, appoint_post, create_department, create_org, create_resident_unit
 from jiceng.orgs.tests.conftest import build_orgs
@@ -79,7 +82,9 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     )
     s.grant = assign_role(admin, s.account, "grid_worker", area)
     s.token, _ = issue_token(admin, s.account, label=f"{tag}对接")
+    _orglife(s, tag, area, branch)
     s.markers = [
+        s.meeting.topic,
         area.name,
         s.member.name,
         mover.name,
@@ -93,6 +98,27 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.account.username,
     ]
     return s
+
+
+def _orglife(s, tag: str, area, branch) -> None:
+    """A held 支部党员大会 of the branch (the side's member missed it: a 补学), with a photo, and
+    a 党小组 of the branch."""
+    s.meeting = orglife_services.create_meeting(
+        None,
+        org=branch,
+        types=["congress"],
+        topic=f"{tag}支部党员大会",
+        planned_start=timezone.now() - timedelta(hours=2),
+        place=f"{tag}党群服务中心",
+    )
+    orglife_services.open_signin(None, s.meeting)
+    orglife_services.close_meeting(None, s.meeting)
+    s.makeup = MakeupTask.objects.get(meeting=s.meeting, member=s.member)
+    s.attendance = s.meeting.attendances.get(member=s.member)
+    s.attachment = orglife_services.add_attachment(None, s.meeting, SimpleUploadedFile("会场.png", PNG))
+    s.group = branch.children.filter(org_type=OrgType.GROUP).first() or create_org(
+        None, parent=branch, name=f"{tag}楼栋党小组", org_type=OrgType.GROUP, category=OrgCategory.BUILDING, area=area
+    )
 
 
 def _notification(user, appeal):
@@ -152,6 +178,9 @@ def build_world():
         u.resident, channel=Channel.RESIDENT, category=category, description="北安自报诉求。", area=tree.building
     )
     inside.markers.append(inside.mine.number)
+    # A party member with their own login (我的会议, 签到码, 补学): the inside side's member.
+    u.member = _user("sweep_member", "member", area=tree.beianmen)
+    Member.objects.filter(pk=inside.member.pk).update(user=u.member)
     # Notifications are their recipient's only: the other side's is another user's.
     inside.notification = _notification(u.district, inside.appeal)
     outside.notification = _notification(other_street, outside.appeal)

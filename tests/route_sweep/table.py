@@ -65,6 +65,10 @@ KWARGS: dict[str, dict[str, str]] = {
     "excel:": {"kind": "=members", "pk": "job.pk"},
     "dashboards:": {"tree": "=areas", "code": "area.code"},
     "excel:export_checked": {"kind": "=appeals"},
+    "orglife:": {"pk": "meeting.pk", "action": "=open-signin", "code": "group.code"},
+    "orglife:attachment": {"pk": "attachment.pk"},
+    "orglife:makeup_detail": {"pk": "makeup.pk"},
+    "orglife:signin": {"code": "=1-1-0000000000000000"},
     "system:": {"pk": "account.pk"},
     "system:grant_revoke": {"pk": "grant.pk"},
     "system:token_revoke": {"pk": "token.pk"},
@@ -81,6 +85,8 @@ KWARGS: dict[str, dict[str, str]] = {
     "api:member-": {"pk": "member.pk"},
     "api:transfer-": {"pk": "transfer.pk"},
     "api:apitoken-": {"pk": "own_token.pk"},
+    "api:meeting-": {"pk": "meeting.pk"},
+    "api:attendance-": {"pk": "attendance.pk"},
     "open311:": {
         "fmt": "=json",
         "service_code": "category.code",
@@ -98,6 +104,7 @@ CREATE = (200, 400, 403, 404)
 OPEN311 = "Open311 GeoReport v2 is an open read API: requests are public, reporters are never output"
 
 FORM = "a form to create an object: it shows none yet"
+ME = "the member's own code: a QR of their roster id, no object of a subtree"
 
 ROUTES: dict[str, Exempt | Expect] = {
     "accounts:home": Expect(nobody=EMPTY, shows_none="the menu, not a list", note="says what the user may open"),
@@ -162,6 +169,24 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:transfer-list": Expect(nobody=CREATE),
     "api:apitoken-list": Expect(nobody=EMPTY, shows_none="the caller's own API tokens, not objects of a subtree"),
     "api:api-root": Expect(nobody=EMPTY, shows_none="the API's index of links"),
+    "orglife:meeting_list": Expect(nobody=EMPTY),
+    # POST only: open sign-in on a held meeting is not allowed now; back to the meeting with the reason.
+    "orglife:meeting_act": Expect(status=302, note="the held meeting cannot open sign-in: back with a message"),
+    "orglife:my_meetings": Expect(user="member", nobody=EMPTY, note="every user may open it; a member sees own"),
+    "orglife:my_makeup": Expect(user="member", nobody=EMPTY, note="every user may open it; a member sees own"),
+    "orglife:my_meeting": Expect(user="member", note="a member's own meeting (the outside one is not theirs)"),
+    "orglife:makeup_detail": Expect(user="member", note="a member's own 补学 task"),
+    "orglife:my_code": Expect(user="member", unscoped="the member's own personal sign-in code", shows_none=ME),
+    "orglife:my_code_qr": Expect(user="member", unscoped="the member's own personal sign-in code", shows_none=ME),
+    "orglife:signin": Expect(
+        user="member",
+        nobody=CREATE,
+        note="every signed-in user may open a code; it is refused (400) without a roster entry",
+        unscoped="a sign-in code names its meeting inside the code: a bad one is refused with a message",
+        shows_none="the confirmation page of a code; an invalid code shows only the refusal",
+    ),
+    "api:meeting-list": Expect(nobody=CREATE),
+    "api:attendance-list": Expect(nobody=EMPTY),
     "admin:*": Exempt("Django admin: staff only, guarded by the admin site's own login and permissions"),
     "accounts:login": Expect(public="the login page", status=302, note="a logged-in user is sent on"),
     "accounts:logout": Exempt("logging out takes no object and changes only the session"),

@@ -1,0 +1,176 @@
+"""API v1 for organisational life: /api/v1/meetings/ (with the workflow's actions, sign-in and
+leave) and /api/v1/attendances/. Offices see their subtree's meetings; a member sees their own."""
+
+from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action as drf_action
+from rest_framework.response import Response
+
+from jiceng.core.api import IdPagination, error_response
+from jiceng.core.viewsets import ScopedReadOnlyViewSet
+from jiceng.members.models import Member, member_of
+from jiceng.orgs.models import Org, OrgType
+
+from . import actions, services
+from .filtersets import AttendanceFilterSet, MeetingFilterSet
+from .models import Attendance, Meeting, get_meeting_for_user
+from .serializers import (
+    ERRORS,
+    AttendanceSerializer,
+    LeaveSerializer,
+    MeetingCreateSerializer,
+    MeetingDetailSerializer,
+    MeetingSerializer,
+    SignInResultSerializer,
+    SignInSerializer,
+)
+
+
+def _result(row, signed: bool) -> Response:
+    return Response(
+        {
+            "meeting": row.meeting_id,
+            "status": row.status,
+            "status_display": row.get_status_display(),
+            "signed_at": row.signed_at,
+            "signed_now": signed,
+        }
+    )
+
+
+class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """会议（三会一课、主题党日、组织生活会等）：党组织及其上级看到本范围的会议，党员看到本人应参加的会议。
+    POST 安排会议；各项流程操作（开始签到、结束会议、代签、纪要、审核）以 `POST /meetings/{id}/<操作>/` 调用，
+    与页面按钮相同，只在允许时可用。"""
+
+    queryset = Meeting.objects.select_related("org").prefetch_related("kinds")
+    filterset_class = MeetingFilterSet
+    pagination_class = IdPagination
+    serializer_class = MeetingSerializer
+    # Actions are decided by the table and the services (their own 403); the meeting is looked up
+    # as the list shows it.
+    scope_actions = {"sign_in": "view", "sign_in_any": "view", "leave": "view"}
+
+    def get_serializer_class(self):
+        return MeetingDetailSerializer if self.action == "retrieve" else MeetingSerializer
+
+    def detail_queryset(self):
+        return Meeting.objects.select_related("org", "host", "recorder").prefetch_related("kinds")
+
+    def scope_action(self) -> str:
+        if self.action and self.action.startswith("act_"):
+            return "view"
+        return super().scope_action()
+
+    def _detail(self, meeting, code=status.HTTP_200_OK):
+        meeting = self.detail_queryset().get(pk=meeting.pk)
+        return Response(MeetingDetailSerializer(meeting, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = MeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        org = Org.objects.visible_to(request.user).filter(code=values["org"]).first()
+        if org is None:
+            return error_response("党组织不存在，或不在您的权限范围内。", status.HTTP_404_NOT_FOUND, "not_found")
+        people = Member.objects.filter(pk__in=[values.get("host"), values.get("recorder")])
+        people_by_pk = {m.pk: m for m in people}
+        for key, label in (("host", "主持人"), ("recorder", "记录人")):
+            if values.get(key) and values[key] not in people_by_pk:
+                return error_response(f"{label}不存在。")
+        group = None
+        if values.get("group"):
+            group = Org.objects.filter(code=values["group"], org_type=OrgType.GROUP).first()
+            if group is None:
+                return error_response("党小组不存在。")
+        attendees = None
+        if "attendees" in values:
+            found = {m.pk: m for m in Member.objects.filter(pk__in=values["attendees"])}
+            missing = [pk for pk in values["attendees"] if pk not in found]
+            if missing:
+                return error_response(f"参会人员编号{missing[0]}不存在。")
+            attendees = [found[pk] for pk in values["attendees"]]
+        try:
+            meeting = services.create_meeting(
+                request.user,
+                org=org,
+                types=values["types"],
+                topic=values["topic"],
+                planned_start=values["planned_start"],
+                place=values.get("place", ""),
+                host=people_by_pk.get(values.get("host")),
+                recorder=people_by_pk.get(values.get("recorder")),
+                agenda=values.get("agenda", ""),
+                group=group,
+                attendees=attendees,
+            )
+        except PermissionDenied as exc:
+            return error_response(str(exc), status.HTTP_403_FORBIDDEN, "permission_denied")
+        return self._detail(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SignInSerializer, responses={200: SignInResultSerializer, **ERRORS})
+    @drf_action(detail=True, methods=["post"], url_path="sign-in", url_name="sign-in")
+    def sign_in(self, request, pk=None):
+        """党员扫码签到：提交会议签到二维码中的签到码。同一党员只签到一次，重复提交返回已有的签到。
+        过期的码、其他会议的码、会议结束后签到都会被拒绝。"""
+        meeting = self.get_object()
+        data = SignInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row, signed = services.sign_in_by_qr(request.user, data.validated_data["code"], meeting)
+        return _result(row, signed)
+
+    @extend_schema(request=LeaveSerializer, responses={200: AttendanceSerializer, **ERRORS})
+    @drf_action(detail=True, methods=["post"])
+    def leave(self, request, pk=None):
+        """党员本人在会议开始前请假，须写明事由。"""
+        meeting = self.get_object()
+        data = LeaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = member_of(request.user)
+        if member is None:
+            return error_response("您的账号没有关联党员信息。", status.HTTP_403_FORBIDDEN, "permission_denied")
+        row = services.ask_leave(request.user, meeting, member, data.validated_data["reason"])
+        return Response(AttendanceSerializer(row).data)
+
+
+def _api_action(entry: actions.Action):
+    def act(self, request, pk=None):
+        meeting = self.get_object()
+        if entry not in actions.available(request.user, meeting):
+            return error_response(
+                f"当前不能“{entry.label}”：会议状态不允许或您没有权限。", status.HTTP_409_CONFLICT, "not_allowed"
+            )
+        serializer = entry.inputs(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        try:
+            entry.run(request.user, meeting, data)
+        except PermissionDenied as exc:
+            return error_response(str(exc), status.HTTP_403_FORBIDDEN, "permission_denied")
+        return self._detail(get_meeting_for_user(request.user, meeting.pk))
+
+    act.__name__ = act.__qualname__ = f"act_{entry.key}"
+    act.__doc__ = entry.description or entry.label
+    act = drf_action(detail=True, methods=["post"], url_path=entry.url_path, url_name=entry.url_path)(act)
+    return extend_schema(
+        operation_id=f"meeting_{entry.key}",
+        summary=entry.label,
+        description=entry.description or entry.label,
+        request=entry.inputs,
+        responses={200: MeetingDetailSerializer, **ERRORS},
+    )(act)
+
+
+for _entry in actions.MEETING_ACTIONS.values():
+    setattr(MeetingViewSet, f"act_{_entry.key}", _api_action(_entry))
+
+
+class AttendanceViewSet(ScopedReadOnlyViewSet):
+    """出席情况（应到、列席；出席、迟到、请假、缺席）：按会议筛选（`?meeting=`）。"""
+
+    queryset = Attendance.objects.select_related("member")
+    serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilterSet
+    pagination_class = IdPagination

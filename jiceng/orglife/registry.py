@@ -1,0 +1,85 @@
+"""What the organisational-life app plugs into the platform (read by jiceng.core.registry)."""
+
+from jiceng.core.registry import (
+    ApiRoute,
+    AppRegistry,
+    MenuEntry,
+    MenuGroup,
+    Permission,
+    StoredPath,
+    TodoSource,
+    UrlMount,
+)
+
+from .permissions import (
+    ATTENDANCE_VIEW,
+    GROUP_MEMBER_VIEW,
+    HELD_VIEW,
+    MAKEUP_VIEW,
+    MEETING_ADD,
+    MEETING_ATTEND,
+    MEETING_CHANGE,
+    MEETING_VIEW,
+    MINUTES_REVIEW,
+    PLAN_VIEW,
+)
+
+# The offices and the branch secretary plan and run meetings; the street and above review minutes.
+MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary")
+REVIEWERS = ("city_org", "district_org", "street")
+
+REGISTRY = AppRegistry(
+    permissions=(
+        Permission(MEETING_VIEW, "查看组织生活", MANAGERS),
+        Permission(MEETING_ADD, "安排会议", MANAGERS),
+        Permission(MEETING_CHANGE, "主持会议、签到、纪要", MANAGERS),
+        Permission(MINUTES_REVIEW, "审核会议纪要", REVIEWERS),
+        Permission(ATTENDANCE_VIEW, "查看出席情况", MANAGERS),
+        Permission(MAKEUP_VIEW, "查看补学", MANAGERS),
+        Permission(PLAN_VIEW, "查看组织生活计划", MANAGERS),
+        Permission(HELD_VIEW, "查看组织生活召开情况", MANAGERS),
+        Permission(GROUP_MEMBER_VIEW, "查看党小组成员", MANAGERS),
+        Permission(MEETING_ATTEND, "参加会议（我的会议、扫码签到、补学）", ("member",)),
+    ),
+    menu_groups=(MenuGroup("orglife", "组织生活", "calendar"),),
+    menu=(
+        MenuEntry("会议", "orglife:meeting_list", MEETING_VIEW, "calendar", order=400, group="orglife"),
+        MenuEntry("安排会议", "orglife:meeting_add", MEETING_ADD, "plus", order=410, group="orglife"),
+        MenuEntry("年度计划", "orglife:plan_add", MEETING_ADD, "checklist", order=420, group="orglife"),
+        MenuEntry("我的会议", "orglife:my_meetings", MEETING_ATTEND, "calendar", order=430, group="orglife"),
+        MenuEntry("我的签到码", "orglife:my_code", MEETING_ATTEND, "user", order=440, group="orglife"),
+        MenuEntry("我的补学", "orglife:my_makeup", MEETING_ATTEND, "checklist", order=450, group="orglife"),
+    ),
+    urls=(UrlMount("orglife/", "jiceng.orglife.urls"),),
+    api_routes=(
+        ApiRoute("meetings", "jiceng.orglife.api.MeetingViewSet", "meeting"),
+        ApiRoute("attendances", "jiceng.orglife.api.AttendanceViewSet", "attendance"),
+    ),
+    rules=("jiceng.orglife.rules",),
+    area_paths=(
+        StoredPath("orglife.Meeting", "area_path"),
+        StoredPath("orglife.RecurringPlan", "area_path"),
+        StoredPath("orglife.HeldMonth", "area_path"),
+    ),
+    org_paths=(
+        StoredPath("orglife.Meeting", "org_path"),
+        StoredPath("orglife.RecurringPlan", "org_path"),
+        StoredPath("orglife.HeldMonth", "org_path"),
+    ),
+    org_area_paths=(
+        StoredPath("orglife.Meeting", "area_path", via="org"),
+        StoredPath("orglife.RecurringPlan", "area_path", via="org"),
+        StoredPath("orglife.HeldMonth", "area_path", via="org"),
+    ),
+    todos=(
+        TodoSource(
+            "orglife.makeup",
+            "补学",
+            "jiceng.orglife.todos.makeup",
+            MEETING_ATTEND,
+            "orglife:my_makeup",
+            "orglife:my_makeup",
+            order=400,
+        ),
+    ),
+)

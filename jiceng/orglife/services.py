@@ -1,0 +1,857 @@
+"""Every write of organisational life: a verb with the actor first, the meeting row locked, the
+meeting's log and the audit record in the same transaction (the pattern of areas/services.py).
+
+``actor`` None is the system (the demo generator, a job). A refusal is :class:`OrglifeError` with
+the reason in Chinese (per field where a form shows it); nothing is written then.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jiceng.accounts.models import User
+from jiceng.accounts.services import Actor, audit
+from jiceng.core.inputs import DATE_MAX, DATE_MIN
+from jiceng.core.rules import get_rule
+from jiceng.core.scope import holds
+from jiceng.members.models import PARTY_MEMBER_STATUSES, Member, Status, member_of
+from jiceng.orgs.models import Org, OrgType
+
+from . import rules, signin
+from .models import (
+    SIGNED_STATUSES,
+    Amendment,
+    Attachment,
+    AttachmentKind,
+    Attendance,
+    AttendanceRole,
+    AttendanceStatus,
+    Decision,
+    GroupMember,
+    HeldMonth,
+    MakeupTask,
+    Meeting,
+    MeetingEvent,
+    MeetingKind,
+    MeetingStatus,
+    MeetingType,
+    Minutes,
+    MinutesStatus,
+    RecurringPlan,
+    SignMethod,
+)
+from .permissions import MEETING_ADD, MEETING_CHANGE, MINUTES_REVIEW
+
+OBSERVER_STATUSES = (Status.APPLICANT, Status.ACTIVIST, Status.CANDIDATE)
+MINUTES_FIELDS = {"topics": "议题", "discussion": "讨论情况", "resolutions": "决议"}
+AUDIT_FIELDS = ["topic", "status", "planned_start", "place", "org"]
+
+
+# The minutes' starting text per meeting type (议题 and 讨论情况), completed by the recorder; the
+# agenda, when there is one, becomes the 议题.
+MINUTES_TEMPLATES = {
+    MeetingType.CONGRESS: ("支部党员大会议题：", "应到、实到党员情况；各项议题的讨论情况和党员发言要点："),
+    MeetingType.COMMITTEE: ("支部委员会议题：", "到会委员；各委员发言要点："),
+    MeetingType.GROUP: ("党小组会议题：", "到会党员发言要点："),
+    MeetingType.LECTURE: ("党课题目：", "主讲人、主要内容；党员学习体会："),
+    MeetingType.THEME_DAY: ("主题党日主题：", "活动内容（学习、组织生活、民主议事、志愿服务）和党员参与情况："),
+    MeetingType.LIFE: ("组织生活会主题：", "支部班子对照检查；党员逐一发言，开展批评和自我批评："),
+    MeetingType.REVIEW: ("民主评议党员：", "党员自评、互评情况；评议结果："),
+    MeetingType.TALK: ("谈心谈话对象：", "谈话主要内容、对方意见建议："),
+}
+
+
+def minutes_template(meeting: Meeting) -> tuple[str, str]:
+    """(议题, 讨论情况) to start the minutes of ``meeting`` from: its first type's template."""
+    order = list(MeetingType.values)
+    types = sorted(meeting.type_keys, key=order.index)
+    topic_head, discussion = MINUTES_TEMPLATES[MeetingType(types[0])] if types else ("议题：", "")
+    agenda = meeting.agenda.strip()
+    return (f"{topic_head}\n{agenda}" if agenda else topic_head), discussion
+
+
+class OrglifeError(ValidationError):
+    """A refusal with the reason(s) in Chinese; ``message_dict`` when tied to fields."""
+
+
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) and actor.pk else None
+
+
+def _require(actor: Actor, permission: str, meeting_or_org, message: str) -> None:
+    if actor is None:
+        return
+    org_path = getattr(meeting_or_org, "org_path", None) or getattr(meeting_or_org, "code", "")
+    if not holds(actor, permission, areas=[meeting_or_org.area_path], orgs=[org_path]):
+        raise PermissionDenied(message)
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    # SQLite runs write transactions as IMMEDIATE (settings), which already serialises them.
+    return Meeting.objects.select_for_update(of=("self",)).select_related("org", "group").get(pk=meeting.pk)
+
+
+def _log(meeting: Meeting, actor: Actor, kind: str, summary: str) -> None:
+    MeetingEvent.objects.create(meeting=meeting, actor=_user(actor), kind=kind, summary=summary[:300])
+
+
+def _snapshot(meeting: Meeting) -> dict:
+    return {
+        "topic": meeting.topic,
+        "status": meeting.status,
+        "planned_start": meeting.planned_start.isoformat(),
+        "place": meeting.place,
+        "org": meeting.org_id,
+        "types": sorted(meeting.type_keys) if meeting.pk else [],
+    }
+
+
+def _text(value, label: str, max_length: int, *, required: bool = False, field: str = "") -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise OrglifeError({field or "text": [f"请填写{label}。"]})
+    if len(text) > max_length:
+        raise OrglifeError({field or "text": [f"{label}不能超过{max_length}个字。"]})
+    if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
+        raise OrglifeError({field or "text": [f"{label}不能含有控制字符。"]})
+    return text
+
+
+def check_when(when: datetime, field: str = "planned_start") -> datetime:
+    """A meeting's time within the platform's range and ``orglife.meeting_past_days`` /
+    ``meeting_future_days`` of today: a date far away is a typing error."""
+    if not isinstance(when, datetime):
+        raise OrglifeError({field: ["请填写会议时间。"]})
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    day = timezone.localdate(when)
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise OrglifeError({field: [f"会议日期应在 {DATE_MIN:%Y-%m-%d} 至 {DATE_MAX:%Y-%m-%d} 之间。"]})
+    today = timezone.localdate()
+    past, future = get_rule("orglife.meeting_past_days"), get_rule("orglife.meeting_future_days")
+    if day < today - timedelta(days=past):
+        raise OrglifeError({field: [f"会议日期{day:%Y-%m-%d}早于今天{past}天以上，请检查是否输错。"]})
+    if day > today + timedelta(days=future):
+        raise OrglifeError({field: [f"会议日期{day:%Y-%m-%d}晚于今天{future}天以上，请检查是否输错。"]})
+    return when
+
+
+def _check_types(types: Iterable[str]) -> list[str]:
+    chosen = []
+    for value in types or ():
+        if value not in MeetingType.values:
+            raise OrglifeError({"types": [f"未知的会议类型：{value}"]})
+        if value not in chosen:
+            chosen.append(value)
+    if not chosen:
+        raise OrglifeError({"types": ["请至少选择一种会议类型。"]})
+    return chosen
+
+
+def _check_org(org: Org | None) -> Org:
+    if org is None:
+        raise OrglifeError({"org": ["请选择党组织。"]})
+    if org.org_type == OrgType.GROUP:
+        raise OrglifeError({"org": ["党小组会请选择所在党支部，并在“党小组”中选择小组。"]})
+    if not org.is_active:
+        raise OrglifeError({"org": [f"“{org.name}”已撤销。"]})
+    return org
+
+
+def _check_group(org: Org, group: Org | None, types: list[str]) -> Org | None:
+    if MeetingType.GROUP in types and group is None:
+        raise OrglifeError({"group": ["党小组会须选择党小组。"]})
+    if group is not None and (group.org_type != OrgType.GROUP or group.parent_id != org.pk):
+        raise OrglifeError({"group": [f"“{group.name}”不是“{org.name}”的党小组。"]})
+    return group
+
+
+def eligible_members(org: Org, group: Org | None, types: Iterable[str], on_date: date) -> list[tuple[Member, str]]:
+    """(member, role) of the people expected at a meeting of ``org`` on ``on_date``: its full and
+    probationary members (a 党小组会: the group's members), and as 列席 its applicants, activists
+    and candidates where one of the types allows them (``orglife.observer_types``)."""
+    observers = bool(set(types) & rules.observer_types())
+    statuses = [*PARTY_MEMBER_STATUSES, *(OBSERVER_STATUSES if observers else ())]
+    rows = Member.objects.filter(org=org, status__in=statuses, left_on__isnull=True, exit_date__isnull=True)
+    if group is not None:
+        rows = rows.filter(pk__in=GroupMember.objects.filter(group=group).values("member_id"))
+    # Not yet a member on that date: admitted (支部大会) after it.
+    rows = rows.exclude(status__in=PARTY_MEMBER_STATUSES, admission_date__gt=on_date)
+    result: list[tuple[Member, str]] = []
+    for member in rows.order_by("id"):
+        role = AttendanceRole.ATTENDEE if member.status in PARTY_MEMBER_STATUSES else AttendanceRole.OBSERVER
+        result.append((member, role))
+    return result
+
+
+def _check_person(org: Org, member: Member | None, label: str, field: str) -> Member | None:
+    if member is not None and member.org_id != org.pk:
+        raise OrglifeError({field: [f"{label}“{member.name}”不是“{org.name}”的党员。"]})
+    return member
+
+
+def _add_attendees(meeting: Meeting, chosen: list[tuple[Member, str]]) -> int:
+    have = set(meeting.attendances.values_list("member_id", flat=True))
+    rows = [
+        Attendance(meeting=meeting, member=m, role=role, can_vote=m.status == Status.FULL)
+        for m, role in chosen
+        if m.pk not in have
+    ]
+    Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _pick_attendees(meeting_org: Org, pool: list[tuple[Member, str]], attendees) -> list[tuple[Member, str]]:
+    if attendees is None:
+        return pool
+    by_pk = {m.pk: (m, role) for m, role in pool}
+    chosen = []
+    for member in attendees:
+        pk = getattr(member, "pk", member)
+        if pk not in by_pk:
+            name = getattr(member, "name", f"编号{pk}")
+            raise OrglifeError({"attendees": [f"“{name}”不是“{meeting_org.name}”在会议日期的党员，不能列为参会人员。"]})
+        chosen.append(by_pk[pk])
+    if not chosen:
+        raise OrglifeError({"attendees": ["请至少选择一名参会人员。"]})
+    return chosen
+
+
+@transaction.atomic
+def create_meeting(
+    actor: Actor,
+    *,
+    org: Org,
+    types: Iterable[str],
+    topic: str,
+    planned_start: datetime,
+    place: str = "",
+    host: Member | None = None,
+    recorder: Member | None = None,
+    agenda: str = "",
+    group: Org | None = None,
+    attendees=None,
+    plan: RecurringPlan | None = None,
+    plan_period: int | None = None,
+) -> Meeting:
+    """A planned meeting with its expected attendees. The same org, time and topic submitted twice
+    (a double click, a retried request) gives the first meeting back."""
+    org = _check_org(org)
+    _require(actor, MEETING_ADD, org, "您没有为该党组织安排会议的权限。")
+    chosen_types = _check_types(types)
+    topic = _text(topic, "会议主题", 120, required=True, field="topic")
+    place = _text(place, "地点", 120, field="place")
+    agenda = _text(agenda, "议程", 2000, field="agenda")
+    planned_start = check_when(planned_start)
+    group = _check_group(org, group, chosen_types)
+    _check_person(org, host, "主持人", "host")
+    _check_person(org, recorder, "记录人", "recorder")
+    Org.objects.select_for_update().filter(pk=org.pk).first()  # serialises double submits
+    existing = (
+        Meeting.objects.filter(org=org, planned_start=planned_start, topic=topic)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    pool = eligible_members(org, group, chosen_types, timezone.localdate(planned_start))
+    chosen = _pick_attendees(org, pool, attendees)
+    meeting = Meeting.objects.create(
+        org=org,
+        org_path=org.code,
+        area_path=org.area_path,
+        group=group,
+        topic=topic,
+        planned_start=planned_start,
+        place=place,
+        host=host,
+        recorder=recorder,
+        agenda=agenda,
+        plan=plan,
+        plan_period=plan_period,
+        signin_secret=secrets.token_hex(16),
+        created_by=_user(actor),
+    )
+    MeetingKind.objects.bulk_create([MeetingKind(meeting=meeting, type=t) for t in chosen_types])
+    _add_attendees(meeting, chosen)
+    _log(meeting, actor, "create", f"安排会议：{topic}（{meeting.type_labels}）")
+    audit(actor, "create_meeting", meeting, after=_snapshot(meeting), area_path=meeting.area_path)
+    return meeting
+
+
+@transaction.atomic
+def move_meeting(actor: Actor, meeting: Meeting, planned_start: datetime, reason: str) -> Meeting:
+    """调整 a planned meeting's time, with the reason (logged)."""
+    meeting = _lock(meeting)
+    _require(actor, MEETING_CHANGE, meeting, "您没有调整该会议的权限。")
+    if meeting.status != MeetingStatus.PLANNED:
+        raise OrglifeError(f"会议{meeting.get_status_display()}，不能再调整时间。")
+    reason = _text(reason, "调整原因", 200, required=True, field="reason")
+    planned_start = check_when(planned_start)
+    before = _snapshot(meeting)
+    old = timezone.localtime(meeting.planned_start)
+    meeting.planned_start = planned_start
+    meeting.save(update_fields=["planned_start"])
+    new = timezone.localtime(planned_start)
+    _log(meeting, actor, "move", f"会议时间由{old:%Y-%m-%d %H:%M}调整为{new:%Y-%m-%d %H:%M}，原因：{reason}")
+    audit(actor, "move_meeting", meeting, before=before, after=_snapshot(meeting), area_path=meeting.area_path)
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(actor: Actor, meeting: Meeting, reason: str) -> Meeting:
+    meeting = _lock(meeting)
+    _require(actor, MEETING_CHANGE, meeting, "您没有取消该会议的权限。")
+    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.SIGNIN):
+        raise OrglifeError(f"会议{meeting.get_status_display()}，不能取消。")
+    reason = _text(reason, "取消原因", 200, required=True, field="reason")
+    before = _snapshot(meeting)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancel_reason = reason
+    meeting.save(update_fields=["status", "cancel_reason"])
+    _log(meeting, actor, "cancel", f"取消会议，原因：{reason}")
+    audit(actor, "cancel_meeting", meeting, before=before, after=_snapshot(meeting), area_path=meeting.area_path)
+    return meeting
+
+
+@transaction.atomic
+def open_signin(actor: Actor, meeting: Meeting, *, at: datetime | None = None) -> Meeting:
+    """开始签到: the QR screen works from now; people who joined the org since planning are added.
+    ``at``: when the meeting really started, for a meeting recorded afterwards (补录, the demo)."""
+    meeting = _lock(meeting)
+    _require(actor, MEETING_CHANGE, meeting, "您没有主持该会议签到的权限。")
+    if meeting.status == MeetingStatus.SIGNIN:
+        return meeting
+    if meeting.status != MeetingStatus.PLANNED:
+        raise OrglifeError(f"会议{meeting.get_status_display()}，不能开始签到。")
+    meeting.status = MeetingStatus.SIGNIN
+    meeting.actual_start = at or timezone.now()
+    meeting.save(update_fields=["status", "actual_start"])
+    if MeetingType.TALK not in meeting.type_keys:  # a 谈心谈话 keeps the people chosen for it
+        day = timezone.localdate(meeting.planned_start)
+        _add_attendees(meeting, eligible_members(meeting.org, meeting.group, meeting.type_keys, day))
+    _log(meeting, actor, "signin", "开始签到")
+    audit(actor, "open_meeting_signin", meeting, area_path=meeting.area_path)
+    return meeting
+
+
+def _late(meeting: Meeting, at: datetime) -> bool:
+    """迟到: signed in after the planned start plus ``orglife.late_grace_minutes``."""
+    return at > meeting.planned_start + timedelta(minutes=get_rule("orglife.late_grace_minutes"))
+
+
+def _check_open(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.SIGNIN:
+        return
+    if meeting.status == MeetingStatus.HELD:
+        raise OrglifeError("会议已结束，不能再签到。未参会的党员请在“我的补学”中完成补学。")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise OrglifeError("会议已取消。")
+    raise OrglifeError("会议尚未开始签到，请在主持人开始签到后再扫码。")
+
+
+def sign_in(
+    actor: Actor, meeting: Meeting, member: Member, method: str = SignMethod.QR, reason: str = ""
+) -> tuple[Attendance, bool]:
+    """Sign ``member`` in once: (the row, whether this call signed them). One conditional UPDATE
+    decides (the meeting still open, the member not signed yet), so two phones, a double scan or
+    concurrent requests leave exactly one sign-in, and none lands after the meeting closed."""
+    # The meeting's state is read first; the UPDATE's condition is on the row's own columns only.
+    # (A condition through the meeting made Django write ``id IN (subquery)``, which PostgreSQL
+    # does not re-check against a row another transaction just signed: two phones both won.)
+    # Closing turns every unsigned row to 缺席 under the meeting's lock, so a sign-in that read
+    # the meeting open just before finds no row to sign and is refused below.
+    _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
+    now = timezone.now()
+    status = AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT
+    with transaction.atomic():
+        changed = Attendance.objects.filter(
+            meeting_id=meeting.pk,
+            member_id=member.pk,
+            status__in=(AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE),
+        ).update(status=status, signed_at=now, method=method, reason=reason[:200], recorded_by=_user(actor))
+        if changed and not Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SIGNIN).exists():
+            # Closed between the first read and the UPDATE: undo by refusing.
+            raise OrglifeError("会议已结束，不能再签到。未参会的党员请在“我的补学”中完成补学。")
+        row = Attendance.objects.filter(meeting_id=meeting.pk, member=member).first()
+        if not changed:
+            _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
+            if row is None:
+                raise OrglifeError(f"{member.name}不在本次会议的应到人员名单中，不能签到。")
+            return row, False
+        assert row is not None
+        if method == SignMethod.PROXY:
+            _log(meeting, actor, "proxy", f"代签：{member.name}，事由：{reason}")
+        audit(actor, "sign_in_meeting", row, after={"status": status, "method": method}, area_path=meeting.area_path)
+    return row, True
+
+
+def sign_in_by_qr(user, code: str, meeting: Meeting | None = None) -> tuple[Attendance, bool]:
+    """A member's phone scanned the host's screen: ``code`` from the URL (or the API's body)."""
+    try:
+        parsed = signin.parse(code)
+    except signin.CodeError as exc:
+        raise OrglifeError(str(exc)) from exc
+    if meeting is None:
+        meeting = Meeting.objects.filter(pk=parsed.pk).first()
+        if meeting is None:
+            raise OrglifeError("二维码无效，请扫描会议屏幕上的签到二维码。")
+    try:
+        signin.check_meeting_code(meeting, parsed)
+    except signin.CodeError as exc:
+        raise OrglifeError(str(exc)) from exc
+    member = member_of(user)
+    if member is None:
+        raise OrglifeError("您的账号没有关联党员信息，不能签到。请联系所在党支部。")
+    return sign_in(user, meeting, member, SignMethod.QR)
+
+
+def sign_in_by_member_code(actor: Actor, meeting: Meeting, code: str) -> tuple[Attendance, bool]:
+    """The host scanned a member's personal code (扫党员签到码)."""
+    _require(actor, MEETING_CHANGE, meeting, "您没有主持该会议签到的权限。")
+    try:
+        parsed = signin.parse(code, personal=True)
+        signin.check_member_code(parsed)
+    except signin.CodeError as exc:
+        raise OrglifeError({"code": [str(exc)]}) from exc
+    member = Member.objects.filter(pk=parsed.pk).first()
+    if member is None:
+        raise OrglifeError({"code": ["党员签到码无效。"]})
+    return sign_in(actor, meeting, member, SignMethod.PERSONAL)
+
+
+def proxy_sign_in(actor: Actor, meeting: Meeting, member: Member, reason: str) -> Attendance:
+    """代签: the host marks a member present, with the reason (logged). After the meeting closed
+    it corrects a 缺席 (and withdraws the 补学 task)."""
+    _require(actor, MEETING_CHANGE, meeting, "您没有为该会议代签的权限。")
+    reason = _text(reason, "代签事由", 200, required=True, field="reason")
+    if Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.HELD).exists():
+        with transaction.atomic():
+            meeting = _lock(meeting)
+            row = Attendance.objects.filter(meeting=meeting, member=member).first()
+            if row is None:
+                raise OrglifeError({"member": [f"{member.name}不在本次会议的应到人员名单中。"]})
+            if row.status not in (AttendanceStatus.ABSENT, AttendanceStatus.LEAVE):
+                return row
+            row.status, row.method, row.reason, row.recorded_by = (
+                AttendanceStatus.PRESENT,
+                SignMethod.PROXY,
+                reason,
+                _user(actor),
+            )
+            row.signed_at = meeting.actual_start
+            row.save(update_fields=["status", "method", "reason", "recorded_by", "signed_at"])
+            MakeupTask.objects.filter(meeting=meeting, member=member, done_at__isnull=True).delete()
+            _log(meeting, actor, "proxy", f"会后补记出席（代签）：{member.name}，事由：{reason}")
+            audit(actor, "proxy_sign_in", row, after={"status": row.status}, area_path=meeting.area_path)
+            return row
+    row, _ = sign_in(actor, meeting, member, SignMethod.PROXY, reason)
+    return row
+
+
+@transaction.atomic
+def ask_leave(actor: Actor, meeting: Meeting, member: Member, reason: str) -> Attendance:
+    """请假, asked before the meeting starts, with the reason."""
+    meeting = _lock(meeting)
+    reason = _text(reason, "请假事由", 200, required=True, field="reason")
+    if meeting.status not in (MeetingStatus.PLANNED, MeetingStatus.SIGNIN) or timezone.now() >= meeting.planned_start:
+        raise OrglifeError("请假须在会议开始前提出；会议已开始或已结束。")
+    row = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
+    if row is None:
+        raise OrglifeError(f"{member.name}不在本次会议的应到人员名单中。")
+    if row.status == AttendanceStatus.LEAVE:
+        return row
+    if row.status != AttendanceStatus.EXPECTED:
+        raise OrglifeError(f"已记录为{row.get_status_display()}，不能请假。")
+    row.status, row.reason, row.recorded_by = AttendanceStatus.LEAVE, reason, _user(actor)
+    row.save(update_fields=["status", "reason", "recorded_by"])
+    _log(meeting, actor, "leave", f"{member.name}请假：{reason}")
+    audit(actor, "ask_leave", row, after={"reason": reason}, area_path=meeting.area_path)
+    return row
+
+
+def _bump_held(meeting: Meeting, day: date, delta: int) -> None:
+    month = day.replace(day=1)
+    for meeting_type in meeting.type_keys:
+        rows = HeldMonth.objects.filter(org_id=meeting.org_id, type=meeting_type, month=month)
+        if rows.update(held=F("held") + delta):
+            rows.filter(Q(first_held_on__isnull=True) | Q(first_held_on__gt=day)).update(first_held_on=day)
+            continue
+        try:
+            with transaction.atomic():
+                HeldMonth.objects.create(
+                    org_id=meeting.org_id,
+                    org_path=meeting.org_path,
+                    area_path=meeting.area_path,
+                    type=meeting_type,
+                    month=month,
+                    held=max(delta, 0),
+                    first_held_on=day,
+                )
+        except IntegrityError:
+            rows.update(held=F("held") + delta)
+
+
+@transaction.atomic
+def close_meeting(actor: Actor, meeting: Meeting, *, at: datetime | None = None) -> Meeting:
+    """结束会议: the meeting is held. Whoever did not sign in is 缺席; the absent and those on
+    leave get a 补学 task; the org's held facts (:class:`HeldMonth`) count it for every type;
+    the minutes open as a draft."""
+    meeting = _lock(meeting)
+    _require(actor, MEETING_CHANGE, meeting, "您没有结束该会议的权限。")
+    if meeting.status == MeetingStatus.HELD:
+        return meeting
+    if meeting.status != MeetingStatus.SIGNIN:
+        raise OrglifeError("请先开始签到，会议结束时才能记录出席情况。")
+    now = at or timezone.now()
+    meeting.status = MeetingStatus.HELD
+    meeting.closed_at = now
+    meeting.save(update_fields=["status", "closed_at"])
+    meeting.attendances.filter(status=AttendanceStatus.EXPECTED).update(status=AttendanceStatus.ABSENT)
+    missed = meeting.attendances.filter(status__in=(AttendanceStatus.ABSENT, AttendanceStatus.LEAVE))
+    MakeupTask.objects.bulk_create(
+        [MakeupTask(meeting=meeting, member_id=pk) for pk in missed.values_list("member_id", flat=True)],
+        ignore_conflicts=True,
+    )
+    _bump_held(meeting, timezone.localdate(meeting.actual_start or now), 1)
+    topics, discussion = minutes_template(meeting)
+    Minutes.objects.get_or_create(meeting=meeting, defaults={"topics": topics, "discussion": discussion})
+    counts = attendance_counts(meeting)
+    _log(meeting, actor, "close", f"会议结束：应到{counts['expected']}人，实到{counts['signed']}人")
+    audit(actor, "close_meeting", meeting, after=_snapshot(meeting), area_path=meeting.area_path)
+    return meeting
+
+
+def attendance_counts(meeting: Meeting) -> dict[str, int]:
+    rows = list(meeting.attendances.values_list("role", "status", "can_vote"))
+    attendees = [r for r in rows if r[0] == AttendanceRole.ATTENDEE]
+    return {
+        "expected": len(attendees),
+        "signed": sum(1 for r in attendees if r[1] in SIGNED_STATUSES),
+        "leave": sum(1 for r in attendees if r[1] == AttendanceStatus.LEAVE),
+        "absent": sum(1 for r in attendees if r[1] == AttendanceStatus.ABSENT),
+        "observers": len(rows) - len(attendees),
+        "entitled": sum(1 for r in attendees if r[2]),
+        "present_entitled": sum(1 for r in attendees if r[2] and r[1] in SIGNED_STATUSES),
+    }
+
+
+# --------------------------------------------------------------------------- minutes
+
+
+def _minutes_writer(actor: Actor, meeting: Meeting, person: Member | None, message: str) -> None:
+    if actor is None:
+        return
+    if person is not None and person.user_id and person.user_id == actor.pk:
+        return
+    _require(actor, MEETING_CHANGE, meeting, message)
+
+
+def _editable(meeting: Meeting) -> Minutes:
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None:
+        raise OrglifeError("会议结束后才能填写纪要。")
+    if minutes.status == MinutesStatus.APPROVED:
+        raise OrglifeError("纪要已审核通过并锁定，不能直接修改；如需更正，请使用“修改已通过的纪要”并说明原因。")
+    if minutes.status == MinutesStatus.SUBMITTED:
+        raise OrglifeError("纪要已提交审核，审核退回后才能修改。")
+    return minutes
+
+
+@transaction.atomic
+def save_minutes(actor: Actor, meeting: Meeting, *, topics: str, discussion: str, resolutions: str) -> Minutes:
+    """The recorder writes the minutes (议题, 讨论情况, 决议) while they are a draft or returned."""
+    meeting = _lock(meeting)
+    _minutes_writer(actor, meeting, meeting.recorder, "只有记录人或本支部管理人员可以填写纪要。")
+    minutes = _editable(meeting)
+    values = {
+        "topics": _text(topics, "议题", 4000, field="topics"),
+        "discussion": _text(discussion, "讨论情况", 8000, field="discussion"),
+        "resolutions": _text(resolutions, "决议", 4000, field="resolutions"),
+    }
+    for name, value in values.items():
+        setattr(minutes, name, value)
+    minutes.written_by = _user(actor)
+    minutes.save()
+    audit(actor, "save_minutes", minutes, after={k: len(v) for k, v in values.items()}, area_path=meeting.area_path)
+    return minutes
+
+
+@transaction.atomic
+def record_decision(
+    actor: Actor, meeting: Meeting, *, subject: str, votes_for: int, votes_against: int, votes_abstain: int
+) -> tuple[Decision, list[str]]:
+    """A vote (表决) and its tally. Whether it passed is decided here (``rules.decision_reasons``),
+    never typed: (the decision, why it did not pass)."""
+    meeting = _lock(meeting)
+    _minutes_writer(actor, meeting, meeting.recorder, "只有记录人或本支部管理人员可以记录表决。")
+    minutes = _editable(meeting)
+    subject = _text(subject, "表决事项", 200, required=True, field="subject")
+    counts = attendance_counts(meeting)
+    tally = rules.Tally(
+        entitled=counts["entitled"],
+        present=counts["present_entitled"],
+        votes_for=int(votes_for),
+        votes_against=int(votes_against),
+        votes_abstain=int(votes_abstain),
+    )
+    errors = rules.tally_errors(tally)
+    if errors:
+        raise OrglifeError({"votes_for": errors})
+    reasons = rules.decision_reasons(tally, congress=meeting.is_congress)
+    same = minutes.decisions.filter(
+        subject=subject,
+        votes_for=tally.votes_for,
+        votes_against=tally.votes_against,
+        votes_abstain=tally.votes_abstain,
+    ).first()
+    if same is not None:  # a double submit: the first record stands
+        return same, reasons
+    decision = Decision.objects.create(
+        minutes=minutes,
+        subject=subject,
+        votes_for=tally.votes_for,
+        votes_against=tally.votes_against,
+        votes_abstain=tally.votes_abstain,
+        entitled=tally.entitled,
+        present_entitled=tally.present,
+        passed=not reasons,
+        note="；".join(reasons)[:300],
+    )
+    _log(meeting, actor, "decision", f"表决“{subject}”：{'通过' if not reasons else '未通过'}")
+    audit(actor, "record_decision", decision, after={"passed": decision.passed}, area_path=meeting.area_path)
+    return decision, reasons
+
+
+@transaction.atomic
+def submit_minutes(actor: Actor, meeting: Meeting) -> Minutes:
+    """The host submits the minutes for review."""
+    meeting = _lock(meeting)
+    _minutes_writer(actor, meeting, meeting.host, "只有主持人或本支部管理人员可以提交纪要。")
+    minutes = _editable(meeting)
+    untouched = minutes_template(meeting)[0].strip() if not meeting.agenda.strip() else ""
+    if minutes.topics.strip() in ("", untouched):
+        raise OrglifeError({"topics": ["请先填写议题再提交审核。"]})
+    minutes.status = MinutesStatus.SUBMITTED
+    minutes.submitted_at = timezone.now()
+    minutes.return_reason = ""
+    minutes.save()
+    _log(meeting, actor, "submit", "提交纪要审核")
+    audit(actor, "submit_minutes", minutes, area_path=meeting.area_path)
+    return minutes
+
+
+@transaction.atomic
+def review_minutes(actor: Actor, meeting: Meeting, *, approve: bool, reason: str = "") -> Minutes:
+    """The street or a higher office reviews: 通过 (the minutes are locked) or 退回 with a reason."""
+    meeting = _lock(meeting)
+    _require(actor, MINUTES_REVIEW, meeting, "只有街道或上级党组织可以审核纪要。")
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None or minutes.status != MinutesStatus.SUBMITTED:
+        raise OrglifeError("纪要不在待审核状态。")
+    if not approve:
+        minutes.return_reason = _text(reason, "退回原因", 200, required=True, field="reason")
+    minutes.status = MinutesStatus.APPROVED if approve else MinutesStatus.RETURNED
+    minutes.reviewed_by, minutes.reviewed_at = _user(actor), timezone.now()
+    minutes.save()
+    _log(meeting, actor, "review", "纪要审核通过" if approve else f"纪要退回：{minutes.return_reason}")
+    audit(actor, "review_minutes", minutes, after={"status": minutes.status}, area_path=meeting.area_path)
+    return minutes
+
+
+@transaction.atomic
+def amend_minutes(actor: Actor, meeting: Meeting, *, field: str, text: str, reason: str) -> Amendment:
+    """A change to approved minutes: kept as a logged amendment (before, after, reason)."""
+    meeting = _lock(meeting)
+    _require(actor, MEETING_CHANGE, meeting, "您没有修改该会议纪要的权限。")
+    minutes = Minutes.objects.select_for_update().filter(meeting=meeting).first()
+    if minutes is None or minutes.status != MinutesStatus.APPROVED:
+        raise OrglifeError("只有审核通过的纪要才以修改记录的方式更正；未通过的纪要请直接编辑。")
+    if field not in MINUTES_FIELDS:
+        raise OrglifeError({"field": ["请选择要修改的部分。"]})
+    label = MINUTES_FIELDS[field]
+    text = _text(text, label, 8000, required=True, field="text")
+    reason = _text(reason, "修改原因", 200, required=True, field="reason")
+    before = getattr(minutes, field)
+    if before == text:
+        raise OrglifeError({"text": ["内容没有变化。"]})
+    setattr(minutes, field, text)
+    minutes.save(update_fields=[field, "updated_at"])
+    amendment = Amendment.objects.create(
+        minutes=minutes, field=field, before=before, after=text, reason=reason, actor=_user(actor)
+    )
+    _log(meeting, actor, "amend", f"修改已通过的纪要（{label}），原因：{reason}")
+    audit(actor, "amend_minutes", minutes, before={field: before}, after={field: text}, area_path=meeting.area_path)
+    return amendment
+
+
+# --------------------------------------------------------------------------- 补学, attachments, plans, groups
+
+
+@transaction.atomic
+def confirm_makeup(user, task: MakeupTask, note: str = "") -> MakeupTask:
+    """The member read the minutes of the meeting they missed and confirms (补学)."""
+    task = MakeupTask.objects.select_for_update().select_related("meeting", "member").get(pk=task.pk)
+    member = member_of(user)
+    if member is None or member.pk != task.member_id:
+        raise PermissionDenied("这不是您的补学任务。")
+    if task.done_at:
+        return task
+    minutes = Minutes.objects.filter(meeting=task.meeting).first()
+    if minutes is None or minutes.status != MinutesStatus.APPROVED:
+        raise OrglifeError("该会议的纪要尚未审核通过，审核通过后才能补学。")
+    task.note = _text(note, "学习体会", 300, field="note")
+    task.done_at = timezone.now()
+    task.save(update_fields=["note", "done_at"])
+    _log(task.meeting, user, "makeup", f"{task.member.name}完成补学")
+    audit(user, "confirm_makeup", task, area_path=task.meeting.area_path)
+    return task
+
+
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg", AttachmentKind.PHOTO, "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", AttachmentKind.PHOTO, "png"),
+    (b"%PDF-", "application/pdf", AttachmentKind.DOCUMENT, "pdf"),
+)
+_OFFICE = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+ALLOWED_TEXT = "照片（JPG、PNG）或文档（PDF、DOCX、XLSX、PPTX）"
+
+
+def _file_type(upload) -> tuple[str, str]:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for magic, content_type, kind, _ in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type, kind
+    extension = (getattr(upload, "name", "") or "").rsplit(".", 1)[-1].lower()
+    if head.startswith(b"PK\x03\x04") and extension in _OFFICE:
+        return _OFFICE[extension], AttachmentKind.DOCUMENT
+    raise OrglifeError({"file": [f"只能上传{ALLOWED_TEXT}。"]})
+
+
+@transaction.atomic
+def add_attachment(actor: Actor, meeting: Meeting, upload) -> Attachment:
+    meeting = _lock(meeting)
+    _require(actor, MEETING_CHANGE, meeting, "您没有为该会议上传附件的权限。")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise OrglifeError("会议已取消，不能上传附件。")
+    if upload is None:
+        raise OrglifeError({"file": ["请选择文件。"]})
+    size = upload.size
+    limit = get_rule("orglife.attachment_max_bytes")
+    if size == 0:
+        raise OrglifeError({"file": ["文件是空的。"]})
+    if size > limit:
+        raise OrglifeError({"file": [f"文件不能超过{limit // (1024 * 1024)} MB。"]})
+    if meeting.attachments.count() >= get_rule("orglife.attachment_max_count"):
+        raise OrglifeError({"file": [f"每次会议最多上传{get_rule('orglife.attachment_max_count')}个附件。"]})
+    content_type, kind = _file_type(upload)
+    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][-100:]
+    same = meeting.attachments.filter(name=name, size=size).first()
+    if same is not None:  # the same file sent twice (a double submit): kept once
+        return same
+    attachment = Attachment(
+        meeting=meeting, kind=kind, name=name, content_type=content_type, size=size, uploaded_by=_user(actor)
+    )
+    attachment.file.save(f"{meeting.pk}-{name}", upload, save=False)
+    attachment.save()
+    _log(meeting, actor, "attach", f"上传{attachment.get_kind_display()}：{name}")
+    audit(actor, "add_meeting_attachment", attachment, area_path=meeting.area_path)
+    return attachment
+
+
+def create_plan(
+    actor: Actor,
+    *,
+    org: Org,
+    year: int,
+    types: Iterable[str],
+    frequency: str,
+    day: int,
+    start_time: time,
+    topic: str,
+    place: str = "",
+) -> tuple[RecurringPlan, int]:
+    """A recurring plan and the year's planned meetings from today on: (plan, meetings created).
+    Submitting the same plan again creates nothing more (one meeting per plan and period)."""
+    org = _check_org(org)
+    _require(actor, MEETING_ADD, org, "您没有为该党组织安排会议的权限。")
+    chosen = _check_types(types)
+    if frequency not in RecurringPlan.Frequency.values:
+        raise OrglifeError({"frequency": ["请选择频次。"]})
+    if not 1 <= int(day) <= 28:
+        raise OrglifeError({"day": ["固定日应在1至28日之间（每个月都有的日子）。"]})
+    today = timezone.localdate()
+    if year not in (today.year, today.year + 1):
+        raise OrglifeError({"year": [f"只能制定{today.year}年或{today.year + 1}年的计划。"]})
+    topic = _text(topic, "主题", 100, required=True, field="topic")
+    place = _text(place, "地点", 120, field="place")
+    with transaction.atomic():
+        Org.objects.select_for_update().filter(pk=org.pk).first()
+        plan = RecurringPlan.objects.filter(
+            org=org, year=year, frequency=frequency, types=sorted(chosen), day=day, start_time=start_time
+        ).first()
+        if plan is None:
+            plan = RecurringPlan.objects.create(
+                org=org,
+                org_path=org.code,
+                area_path=org.area_path,
+                year=year,
+                types=sorted(chosen),
+                frequency=frequency,
+                day=day,
+                start_time=start_time,
+                topic=topic,
+                place=place,
+                created_by=_user(actor),
+            )
+            audit(actor, "create_meeting_plan", plan, after={"year": year, "types": chosen}, area_path=org.area_path)
+        made = 0
+        for period, start in enumerate(rules.period_starts(frequency, year, day), start=1):
+            if start < today or plan.meetings.filter(plan_period=period).exists():
+                continue
+            when = timezone.make_aware(datetime.combine(start, start_time))
+            label = (
+                f"{start.month}月"
+                if frequency == "monthly"
+                else (f"第{(start.month + 2) // 3}季度" if frequency == "quarterly" else "")
+            )
+            create_meeting(
+                actor,
+                org=org,
+                types=chosen,
+                topic=f"{year}年{label}{topic}",
+                planned_start=when,
+                place=place,
+                plan=plan,
+                plan_period=period,
+            )
+            made += 1
+    return plan, made
+
+
+@transaction.atomic
+def set_group_members(actor: Actor, group: Org, members: Iterable[Member]) -> int:
+    """The members of a 党小组: members of its branch; a member is in one group at most."""
+    if group.org_type != OrgType.GROUP or group.parent is None:
+        raise OrglifeError({"group": ["请选择党小组。"]})
+    _require(actor, MEETING_CHANGE, group, "您没有调整该党小组成员的权限。")
+    chosen = list(members)
+    for member in chosen:
+        if member.org_id != group.parent_id:
+            raise OrglifeError({"members": [f"“{member.name}”不是“{group.parent.name}”的党员，不能编入其党小组。"]})
+    GroupMember.objects.filter(group=group).delete()
+    GroupMember.objects.filter(member__in=chosen).delete()
+    GroupMember.objects.bulk_create([GroupMember(group=group, member=m) for m in chosen])
+    audit(actor, "set_group_members", group, after={"members": [m.pk for m in chosen]}, area_path=group.area_path)
+    return len(chosen)
