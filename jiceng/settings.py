@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.appeals",
+    "jiceng.dualreport",
     "jiceng.demo",
 ]
 
