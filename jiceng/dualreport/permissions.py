@@ -12,3 +12,5 @@ SERVICE_CONFIRM = "dualreport.confirm_service"  # record, confirm, reject and co
 TALLY_VIEW = "dualreport.view_yeartally"
 FEEDBACK_VIEW = "dualreport.view_feedback"
 FEEDBACK_ADD = "dualreport.add_feedback"
+# The member role (granted on the community where the member lives): 我的双报到 in the menu.
+SELF_REPORT = "dualreport.report_self"
