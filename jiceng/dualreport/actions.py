@@ -170,8 +170,6 @@ def add_api_actions(viewset, table: dict[str, Action], output: type[drf.Serializ
     """One ``POST /<prefix>/<pk>/<action>/`` per entry, documented with its input and output."""
 
     def make(entry: Action):
-        @extend_schema(request=entry.inputs, responses={200: output}, summary=entry.label, description=entry.label)
-        @drf_action(detail=True, methods=["post"], url_path=entry.url_path, url_name=entry.url_path)
         def handler(self, request, pk=None):
             target = self.get_object()
             data = entry.inputs(data=request.data)
@@ -185,8 +183,11 @@ def add_api_actions(viewset, table: dict[str, Action], output: type[drf.Serializ
             fresh = self.detail_queryset().get(pk=target.pk)
             return Response(output(fresh, context=self.get_serializer_context()).data)
 
-        handler.__name__ = entry.key
-        return handler
+        # The name first: DRF's @action records it as the route's action (and the scope action's key).
+        handler.__name__ = handler.__qualname__ = entry.key
+        handler.__doc__ = entry.label
+        routed = drf_action(detail=True, methods=["post"], url_path=entry.url_path, url_name=entry.url_path)(handler)
+        return extend_schema(request=entry.inputs, responses={200: output}, summary=entry.label)(routed)
 
     for entry in table.values():
         setattr(viewset, entry.key, make(entry))

@@ -114,10 +114,13 @@ def register_member(
     phone = _text(phone, "联系电话", required=False, max_length=20, code="phone")
     skills = _text(skills, "特长与服务意向", required=False, max_length=200, code="skills")
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
         if not _is_self(actor, member) and actor is not None:
             scope = scope_for(actor, REGISTRATION_ADD)
-            if not (scope.covers_org(member.org_path) or scope.covers(member.area_path)):
+            # The member's own branch (and the offices above it), or the community they live in and
+            # report to (a member who comes to the community office in person).
+            sides = (member.area_path, member.residence_path, community.code if community is not None else "")
+            if not (scope.covers_org(member.org_path) or any(scope.covers(path) for path in sides if path)):
                 raise DualError("您无权为该党员登记双报到。", code="permission")
         if member.status not in PARTY_MEMBER_STATUSES or member.left_on or member.exit_date:
             raise DualError(f"{member.name}不是在册的党员，不能登记双报到。", code="member")
@@ -155,7 +158,7 @@ def register_member(
 def register_unit(actor: Actor, unit: ResidentUnit, community: Area | None, *, on: date | None = None) -> Registration:
     """A resident unit's party org reports to the community (组织报到, 共驻共建)."""
     with transaction.atomic():
-        unit = ResidentUnit.objects.select_for_update().select_related("party_org").get(pk=unit.pk)
+        unit = ResidentUnit.objects.select_for_update(of=("self",)).select_related("party_org").get(pk=unit.pk)
         if actor is not None:
             scope = scope_for(actor, REGISTRATION_ADD)
             if not (scope.covers(unit.area_path) or (community is not None and scope.covers(community.code))):
@@ -369,7 +372,9 @@ def record_service(
     hours = read_hours(hours)
     content = _text(content, "服务内容", max_length=300, code="content")
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().select_related("member").get(pk=registration.pk)
+        registration = (
+            Registration.objects.select_for_update(of=("self",)).select_related("member").get(pk=registration.pk)
+        )
         staff = actor is None or _holds_on_community(actor, SERVICE_CONFIRM, registration.area_path)
         if not staff and not _is_self(actor, registration.member):
             raise DualError("您无权登记该党员的服务。", code="permission")
@@ -442,7 +447,7 @@ def _confirm(actor: Actor, service: Service) -> Service:
 
 
 def _locked_service(service: Service) -> Service:
-    return Service.objects.select_for_update().select_related("registration", "member").get(pk=service.pk)
+    return Service.objects.select_for_update(of=("self",)).select_related("registration", "member").get(pk=service.pk)
 
 
 @transaction.atomic
@@ -537,7 +542,9 @@ def send_feedback(actor: Actor, registration: Registration, *, year: int, commen
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= today.year:
         raise DualError(f"反馈年度应在2000年至{today.year}年之间。", code="year")
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().select_related("member", "org").get(pk=registration.pk)
+        registration = (
+            Registration.objects.select_for_update(of=("self",)).select_related("member", "org").get(pk=registration.pk)
+        )
         _require(actor, FEEDBACK_ADD, registration.area_path, "只有报到社区可以发送服务情况反馈。")
         if registration.kind != RegistrationKind.MEMBER:
             raise DualError("服务情况反馈针对在职党员个人。", code="registration")

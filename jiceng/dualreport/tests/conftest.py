@@ -20,7 +20,9 @@ from jiceng.orgs.tests.conftest import build_orgs
 _seq = iter(range(300, 999))
 
 
-def employed_member(org, name: str, *, residence, user=None, employed: bool = True, phone: str = "13812345678") -> Member:
+def employed_member(
+    org, name: str, *, residence, user=None, employed: bool = True, phone: str = "13812345678"
+) -> Member:
     member = member_services.create_member(
         None,
         org=org,
@@ -67,8 +69,18 @@ def other_city(tree):
 def far_branch(world, other_city):
     """A branch in 苏州 whose employed member lives in 北安门社区 (feedback goes by letter)."""
     root = create_org(
-        None, parent=None, name="中共苏州市姑苏区委员会", org_type=OrgType.COMMITTEE, category=OrgCategory.DISTRICT, area=other_city.district
+        None,
+        parent=None,
+        name="中共苏州市姑苏区委员会",
+        org_type=OrgType.COMMITTEE,
+        category=OrgCategory.DISTRICT,
+        area=other_city.district,
     )
     return create_org(
-        None, parent=root, name="苏州某公司党支部", org_type=OrgType.BRANCH, category=OrgCategory.PRIVATE_ENTERPRISE, area=other_city.street
+        None,
+        parent=root,
+        name="苏州某公司党支部",
+        org_type=OrgType.BRANCH,
+        category=OrgCategory.PRIVATE_ENTERPRISE,
+        area=other_city.street,
     )

@@ -48,7 +48,10 @@ def confirmed(world, member=None, community=None):
 def test_member_registers_on_their_own_and_the_community_confirms(world):
     registration = services.register_member(world.member_user, world.member, world.tree.beianmen, skills="法律咨询")
     assert registration.status == RegistrationStatus.PENDING
-    assert (registration.area_path, registration.org_path) == (world.tree.beianmen.code, world.orgs.gongyuan_branch.code)
+    assert (registration.area_path, registration.org_path) == (
+        world.tree.beianmen.code,
+        world.orgs.gongyuan_branch.code,
+    )
     assert registration.branch_area_path == world.orgs.gongyuan_branch.area_path
     assert registration.phone == "13812345678"
     services.confirm_registration(world.users.community, registration)
@@ -114,14 +117,22 @@ def test_staff_register_for_members_of_their_own_side_only(world):
     other = employed_member(world.orgs.grid2, "王同志", residence=world.tree.grid2)
     with pytest.raises(DualError, match="您无权为该党员登记双报到"):
         services.register_member(world.other_secretary, other, world.tree.beianmen)
-    assert services.register_member(world.users.community, other, world.tree.beianmen).created_by == world.users.community
+    assert (
+        services.register_member(world.users.community, other, world.tree.beianmen).created_by == world.users.community
+    )
 
 
 def test_a_resident_units_party_org_registers_with_its_community(world):
-    unit = create_resident_unit(None, name="玄武区某局", kind=UnitKind.ORGAN, area=world.tree.beianmen, party_org=world.orgs.grid1)
+    unit = create_resident_unit(
+        None, name="玄武区某局", kind=UnitKind.ORGAN, area=world.tree.beianmen, party_org=world.orgs.grid1
+    )
     bare = create_resident_unit(None, name="某商店", kind=UnitKind.PRIVATE_ENTERPRISE, area=world.tree.beianmen)
     registration = services.register_unit(world.users.community, unit, world.tree.beianmen)
-    assert (registration.kind, registration.org, registration.org_path) == ("unit", world.orgs.grid1, world.orgs.grid1.code)
+    assert (registration.kind, registration.org, registration.org_path) == (
+        "unit",
+        world.orgs.grid1,
+        world.orgs.grid1.code,
+    )
     with pytest.raises(DualError, match="已有一个有效的组织报到"):
         services.register_unit(world.users.community, unit, world.tree.beianmen)
     with pytest.raises(DualError, match="“某商店”尚未建立党组织"):
@@ -151,7 +162,13 @@ def test_post_input_is_checked(world):
         make_post(world, places=0)
     with pytest.raises(DualError, match="您无权在该社区发布服务岗位"):
         services.create_post(
-            world.users.other_community, world.tree.beianmen, title="x", needs="y", starts_on=today(), ends_on=today(), places=1
+            world.users.other_community,
+            world.tree.beianmen,
+            title="x",
+            needs="y",
+            starts_on=today(),
+            ends_on=today(),
+            places=1,
         )
     assert not ServicePost.objects.exists()
 
@@ -197,9 +214,13 @@ def test_bad_hours_are_refused(world, hours, message):
 def test_a_service_date_in_the_future_or_before_the_registration_is_refused(world):
     registration = confirmed(world)
     with pytest.raises(DualError, match="服务日期不能晚于今天"):
-        services.record_service(world.member_user, registration, served_on=today() + timedelta(days=1), hours="2", content="x")
+        services.record_service(
+            world.member_user, registration, served_on=today() + timedelta(days=1), hours="2", content="x"
+        )
     with pytest.raises(DualError, match="服务日期不能早于报到日期"):
-        services.record_service(world.member_user, registration, served_on=today() - timedelta(days=1), hours="2", content="x")
+        services.record_service(
+            world.member_user, registration, served_on=today() - timedelta(days=1), hours="2", content="x"
+        )
     assert not Service.objects.exists()
 
 
@@ -209,7 +230,9 @@ def test_services_are_recorded_only_after_confirmation_and_by_the_right_people(w
         services.record_service(world.member_user, registration, served_on=today(), hours="2", content="x")
     services.confirm_registration(world.users.community, registration)
     with pytest.raises(DualError, match="服务须由社区确认"):
-        services.record_service(world.member_user, registration, served_on=today(), hours="2", content="x", confirm=True)
+        services.record_service(
+            world.member_user, registration, served_on=today(), hours="2", content="x", confirm=True
+        )
     with pytest.raises(DualError, match="您无权登记该党员的服务"):
         services.record_service(world.users.other_community, registration, served_on=today(), hours="2", content="x")
     assert not Service.objects.exists()
@@ -217,7 +240,9 @@ def test_services_are_recorded_only_after_confirmation_and_by_the_right_people(w
 
 def test_confirming_counts_the_service_once_and_locks_it(world):
     registration = confirmed(world)
-    service = services.record_service(world.member_user, registration, served_on=today(), hours="2.5", content="清理楼道")
+    service = services.record_service(
+        world.member_user, registration, served_on=today(), hours="2.5", content="清理楼道"
+    )
     assert service.status == ServiceStatus.PENDING
     assert YearTally.objects.get(member=world.member, year=today().year).services == 0
     services.confirm_service(world.users.community, service)
@@ -256,7 +281,9 @@ def test_tallies_equal_a_recount_after_a_mixed_history(world):
     services.confirm_service(world.users.community, a)
     services.record_service(world.users.community, first, served_on=today(), hours="2", content="b", confirm=True)
     c = services.record_service(world.users.community, second, served_on=today(), hours="4", content="c", confirm=True)
-    d = services.record_service(neighbour.user or world.users.community, second, served_on=today(), hours="1", content="d")
+    d = services.record_service(
+        neighbour.user or world.users.community, second, served_on=today(), hours="1", content="d"
+    )
     services.reject_service(world.users.community, d, "无人证明")
     services.correct_service(world.users.community, c, reason="改时长", hours="3.5")
     counted = services.recount()
@@ -271,7 +298,9 @@ def test_tallies_equal_a_recount_after_a_mixed_history(world):
 
 def test_feedback_to_a_branch_in_the_city_is_delivered_in_the_system(world):
     registration = confirmed(world)
-    services.record_service(world.users.community, registration, served_on=today(), hours="2", content="助老", confirm=True)
+    services.record_service(
+        world.users.community, registration, served_on=today(), hours="2", content="助老", confirm=True
+    )
     with pytest.raises(DualError, match="请填写社区评价"):
         services.send_feedback(world.users.community, registration, year=today().year, comment="")
     with pytest.raises(DualError, match="只有报到社区可以发送服务情况反馈"):
@@ -304,7 +333,9 @@ def test_a_city_rule_changes_the_target(world):
     Rule.objects.create(key="dualreport.yearly_target", value=1)
     cache.clear()
     registration = confirmed(world)
-    services.record_service(world.users.community, registration, served_on=today(), hours="2", content="助老", confirm=True)
+    services.record_service(
+        world.users.community, registration, served_on=today(), hours="2", content="助老", confirm=True
+    )
     feedback = services.send_feedback(world.users.community, registration, year=today().year, comment="好")
     assert (feedback.target, feedback.below_target) == (1, False)
 
@@ -321,4 +352,6 @@ def test_old_backdated_services_are_refused(world):
     Registration.objects.filter(pk=registration.pk).update(registered_on=date(2000, 1, 1))
     registration.refresh_from_db()
     with pytest.raises(DualError, match="超过366天，不能补登"):
-        services.record_service(world.users.community, registration, served_on=today() - timedelta(days=400), hours="1", content="x")
+        services.record_service(
+            world.users.community, registration, served_on=today() - timedelta(days=400), hours="1", content="x"
+        )
