@@ -124,10 +124,10 @@ def mine(request):
 @login_required
 @require_POST
 def mine_sign_up(request, pk):
+    post = get_object_for_user(ServicePost.objects.all().distinct(), request.user, "view", pk=pk)
     member = member_of(request.user)
     if member is None:
         raise PermissionDenied("您的账号未关联党员名册。")
-    post = get_object_for_user(ServicePost.objects.all(), request.user, "view", pk=pk)
     try:
         services.sign_up(request.user, post, member)
     except services.DualError as exc:
