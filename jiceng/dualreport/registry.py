@@ -52,8 +52,8 @@ REGISTRY = AppRegistry(
         MenuEntry(
             "报到登记", "dualreport:registration_list", REGISTRATION_VIEW, "users", order=410, group="dualreport"
         ),
-        MenuEntry("服务岗位", "dualreport:post_list", POST_VIEW, "checklist", order=420, group="dualreport"),
-        MenuEntry("服务记录", "dualreport:service_list", SERVICE_VIEW, "flag", order=430, group="dualreport"),
+        MenuEntry("服务岗位", "dualreport:post_list", POST_VIEW, "calendar", order=420, group="dualreport"),
+        MenuEntry("服务记录", "dualreport:service_list", SERVICE_VIEW, "checklist", order=430, group="dualreport"),
         MenuEntry("未达标名单", "dualreport:below_target", TALLY_VIEW, "alert", order=440, group="dualreport"),
         MenuEntry("服务情况反馈", "dualreport:feedback_list", FEEDBACK_VIEW, "message", order=450, group="dualreport"),
     ),

@@ -115,7 +115,7 @@ def mine(request):
         for post in posts:
             post.signed = post.pk in signed
         context["posts"] = posts
-        context["service_form"] = ServiceForm(prefix="service")
+        context["service_form"] = ServiceForm(prefix="service", initial={"served_on": timezone.localdate()})
     if registration is not None:
         context["services"] = list(Service.objects.filter(member=member).select_related("post")[:50])
     return render(request, "dualreport/mine.html", context)
@@ -147,7 +147,7 @@ def mine_service_add(request):
     if registration is None:
         messages.error(request, "报到经社区确认后才能申报服务。")
         return redirect("dualreport:mine")
-    form = ServiceForm(request.POST or None, prefix="service")
+    form = ServiceForm(request.POST or None, prefix="service", initial={"served_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.record_service(request.user, registration, **form.cleaned_data)
@@ -246,7 +246,7 @@ def registration_detail(request, pk):
         ],
         "services": list(registration.services.select_related("post")[:100]),
         "feedbacks": list(registration.feedbacks.order_by("-sent_on", "-id")[:20]),
-        "service_form": ServiceForm(prefix="service")
+        "service_form": ServiceForm(prefix="service", initial={"served_on": timezone.localdate()})
         if staff and registration.status == RegistrationStatus.CONFIRMED
         else None,
         "feedback_form": (

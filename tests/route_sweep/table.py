@@ -144,7 +144,9 @@ ROUTES: dict[str, Exempt | Expect] = {
     "dualreport:mine": Expect(
         nobody=EMPTY, shows_none="the signed-in member's own 双报到: a user without a roster entry reads a note"
     ),
-    "dualreport:mine_service_add": Expect(status=403, note="a member with a confirmed registration only: staff are refused"),
+    "dualreport:mine_service_add": Expect(
+        status=403, note="a member with a confirmed registration only: staff are refused"
+    ),
     "dualreport:registration_list": Expect(nobody=EMPTY),
     "dualreport:registration_add": Expect(user="street", shows_none=FORM),
     "dualreport:post_list": Expect(nobody=EMPTY),
