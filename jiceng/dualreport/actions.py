@@ -166,6 +166,19 @@ def available(table: dict[str, Action], user, target) -> list[Action]:
     return [entry for entry in table.values() if entry.allowed(user, target)]
 
 
+# The refusals that are about the object's state (already confirmed, full, signed up): 409.
+STATE_CODES = {"status", "duplicate", "places"}
+
+
+def refusal(exc: services.DualError):
+    """A service's refusal in the API's envelope: 403 who may act, 409 the state, else 400."""
+    if exc.code == "permission":
+        return error_response(exc.messages[0], status.HTTP_403_FORBIDDEN, "permission_denied")
+    if exc.code in STATE_CODES:
+        return error_response(exc.messages[0], status.HTTP_409_CONFLICT, exc.code)
+    return error_response(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "invalid")
+
+
 def add_api_actions(viewset, table: dict[str, Action], output: type[drf.Serializer]) -> None:
     """One ``POST /<prefix>/<pk>/<action>/`` per entry, documented with its input and output."""
 
@@ -177,9 +190,7 @@ def add_api_actions(viewset, table: dict[str, Action], output: type[drf.Serializ
             try:
                 entry.run(request.user, target, dict(data.validated_data))
             except services.DualError as exc:
-                code = "permission_denied" if exc.code == "permission" else (exc.code or "invalid")
-                status_code = status.HTTP_403_FORBIDDEN if exc.code == "permission" else status.HTTP_400_BAD_REQUEST
-                return error_response(exc.messages[0], status_code, code)
+                return refusal(exc)
             fresh = self.detail_queryset().get(pk=target.pk)
             return Response(output(fresh, context=self.get_serializer_context()).data)
 

@@ -18,7 +18,7 @@ from jiceng.members.models import Member, member_of
 from jiceng.orgs.models import ResidentUnit
 
 from . import services
-from .actions import REGISTRATION_ACTIONS, SERVICE_ACTIONS, add_api_actions
+from .actions import REGISTRATION_ACTIONS, SERVICE_ACTIONS, add_api_actions, refusal
 from .filtersets import RegistrationFilterSet, ServiceFilterSet, ServicePostFilterSet, SignUpFilterSet
 from .models import Registration, Service, ServicePost, SignUp
 from .serializers import (
@@ -34,6 +34,7 @@ from .serializers import (
 
 
 def _refused(exc: services.DualError) -> Response:
+    """A create's refusal: 403 who may act, else 400 (a create has no state to conflict with)."""
     if exc.code == "permission":
         return error_response(exc.messages[0], status.HTTP_403_FORBIDDEN, "permission_denied")
     return error_response(exc.messages[0], status.HTTP_400_BAD_REQUEST, exc.code or "invalid")
@@ -55,7 +56,11 @@ class RegistrationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(
         request=RegistrationCreateSerializer,
-        responses={201: RegistrationSerializer, 400: OpenApiResponse(description="不能报到的原因（中文）")},
+        responses={
+            201: RegistrationSerializer,
+            400: OpenApiResponse(description="不能报到的原因（中文）"),
+            404: OpenApiResponse(description="党员或单位不存在，或不在您的权限范围内。"),
+        },
     )
     def create(self, request, *args, **kwargs):
         data = RegistrationCreateSerializer(data=request.data)
@@ -137,7 +142,7 @@ class ServicePostViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         try:
             signup = services.sign_up(request.user, post, member)
         except services.DualError as exc:
-            return _refused(exc)
+            return refusal(exc)
         fresh = SignUp.objects.select_related("member", "post").get(pk=signup.pk)
         return Response(SignUpSerializer(fresh).data, status=201)
 
@@ -160,7 +165,10 @@ class ServiceViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     pagination_class = IdPagination
     scope_actions = {"create": "view", "confirm": "view", "reject": "view", "correct": "view"}
 
-    @extend_schema(request=ServiceCreateSerializer, responses={201: ServiceSerializer})
+    @extend_schema(
+        request=ServiceCreateSerializer,
+        responses={201: ServiceSerializer, 404: OpenApiResponse(description="报到登记不存在，或不在您的权限范围内。")},
+    )
     def create(self, request, *args, **kwargs):
         data = ServiceCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

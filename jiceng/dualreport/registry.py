@@ -48,14 +48,14 @@ REGISTRY = AppRegistry(
     ),
     menu_groups=(MenuGroup("dualreport", "双报到", "users"),),
     menu=(
-        MenuEntry("我的双报到", "dualreport:mine", SELF_REPORT, "user", order=400, group="dualreport"),
+        MenuEntry("我的双报到", "dualreport:mine", SELF_REPORT, "user", order=600, group="dualreport"),
         MenuEntry(
-            "报到登记", "dualreport:registration_list", REGISTRATION_VIEW, "users", order=410, group="dualreport"
+            "报到登记", "dualreport:registration_list", REGISTRATION_VIEW, "users", order=610, group="dualreport"
         ),
-        MenuEntry("服务岗位", "dualreport:post_list", POST_VIEW, "calendar", order=420, group="dualreport"),
-        MenuEntry("服务记录", "dualreport:service_list", SERVICE_VIEW, "checklist", order=430, group="dualreport"),
-        MenuEntry("未达标名单", "dualreport:below_target", TALLY_VIEW, "alert", order=440, group="dualreport"),
-        MenuEntry("服务情况反馈", "dualreport:feedback_list", FEEDBACK_VIEW, "message", order=450, group="dualreport"),
+        MenuEntry("服务岗位", "dualreport:post_list", POST_VIEW, "calendar", order=620, group="dualreport"),
+        MenuEntry("服务记录", "dualreport:service_list", SERVICE_VIEW, "checklist", order=630, group="dualreport"),
+        MenuEntry("未达标名单", "dualreport:below_target", TALLY_VIEW, "alert", order=640, group="dualreport"),
+        MenuEntry("服务情况反馈", "dualreport:feedback_list", FEEDBACK_VIEW, "message", order=650, group="dualreport"),
     ),
     urls=(UrlMount("dual/", "jiceng.dualreport.urls"),),
     api_routes=(
