@@ -38,6 +38,10 @@ class ReasonInput(drf.Serializer):
     reason = drf.CharField(label="原因", max_length=200, help_text="退回或不予认可的原因（必填）")
 
 
+class EndInput(drf.Serializer):
+    reason = drf.CharField(label="结束原因", max_length=200, help_text="如：搬离本社区、退休（必填）")
+
+
 class CorrectInput(drf.Serializer):
     reason = drf.CharField(label="更正原因", max_length=200, help_text="更正已确认记录的原因（必填，记入更正记录）")
     served_on = drf.DateField(label="服务日期", required=False, allow_null=True)
@@ -120,6 +124,22 @@ REGISTRATION_ACTIONS = _table(
         lambda r, data: f"已退回{r.who}的报到。",
         style="btn-outline-danger",
     ),
+)
+
+
+def _registration_active(user, registration: Registration) -> bool:
+    return registration.is_active and _on_community(REGISTRATION_CONFIRM, registration)(user)
+
+
+REGISTRATION_ACTIONS["end"] = Action(
+    "end",
+    "结束报到",
+    services.end_registration,
+    _registration_active,
+    EndInput,
+    lambda actor, r, data: services.end_registration(actor, r, data["reason"]),
+    lambda r, data: f"已结束{r.who}的报到。",
+    style="btn-outline-secondary",
 )
 
 SERVICE_ACTIONS = _table(

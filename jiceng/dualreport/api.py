@@ -46,13 +46,14 @@ def _community(code: str) -> Area | None:
 
 class RegistrationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """双报到登记：在职党员向居住地社区报到，驻区单位党组织向所在社区报到（共驻共建）。
-    POST 由党员本人（省略 member）或支部、社区代为登记；`confirm` / `reject` 由报到社区办理。"""
+    POST 由党员本人（省略 member）或支部、社区代为登记；`confirm` / `reject` 由报到社区办理；
+    `end` 结束报到（社区或党员本人，如搬离本社区），之后可重新报到。"""
 
     queryset = Registration.objects.select_related("member", "unit", "org", "community")
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilterSet
     pagination_class = IdPagination
-    scope_actions = {"create": "view", "confirm": "view", "reject": "view"}
+    scope_actions = {"create": "view", "confirm": "view", "reject": "view", "end": "view"}
 
     @extend_schema(
         request=RegistrationCreateSerializer,
@@ -102,9 +103,6 @@ class ServicePostViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ServicePostFilterSet
     pagination_class = IdPagination
     scope_actions = {"create": "view", "sign_up": "view"}
-
-    def base_queryset(self):
-        return super().base_queryset().distinct()
 
     @extend_schema(request=ServicePostCreateSerializer, responses={201: ServicePostSerializer})
     def create(self, request, *args, **kwargs):

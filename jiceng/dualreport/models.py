@@ -45,10 +45,10 @@ class PostsOfMyCommunity(VisibilityRule):
     def q(self, user, action, scope):
         if action != "view" or not getattr(user, "is_authenticated", False) or not user.is_active:
             return None
-        return Q(
-            community__dual_registrations__member__user_id=user.pk,
-            community__dual_registrations__status=RegistrationStatus.CONFIRMED,
-        )
+        # A subquery, not a join: a join through the community's registrations repeated each post
+        # once per registration there.
+        mine = Registration.objects.filter(member__user_id=user.pk, status=RegistrationStatus.CONFIRMED)
+        return Q(community_id__in=mine.values("community_id"))
 
 
 class RegistrationKind(models.TextChoices):

@@ -245,6 +245,31 @@ def reject_registration(actor: Actor, registration: Registration, reason: str) -
     return registration
 
 
+@transaction.atomic
+def end_registration(actor: Actor, registration: Registration, reason: str) -> Registration:
+    """结束报到 (the member moved, changed jobs, retired): by the community or the member; the
+    services stay on record and a new registration may follow."""
+    reason = _text(reason, "结束原因", max_length=200, code="reason")
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("member").get(pk=registration.pk)
+    if not _is_self(actor, registration.member):
+        _require(actor, REGISTRATION_CONFIRM, registration.area_path, "只有报到社区或党员本人可以结束报到。")
+    if registration.status not in ACTIVE_STATUSES:
+        raise DualError(f"该报到{registration.get_status_display()}，不能结束。", code="status")
+    before = _reg_snapshot(registration)
+    registration.status = RegistrationStatus.ENDED
+    registration.reason = reason
+    registration.save(update_fields=["status", "reason"])
+    audit(
+        actor,
+        "dual_end",
+        registration,
+        before=before,
+        after=_reg_snapshot(registration),
+        area_path=registration.area_path,
+    )
+    return registration
+
+
 # --------------------------------------------------------------------------- posts and sign-ups
 
 

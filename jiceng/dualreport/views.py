@@ -124,7 +124,7 @@ def mine(request):
 @login_required
 @require_POST
 def mine_sign_up(request, pk):
-    post = get_object_for_user(ServicePost.objects.all().distinct(), request.user, "view", pk=pk)
+    post = get_object_for_user(ServicePost.objects.all(), request.user, "view", pk=pk)
     member = member_of(request.user)
     if member is None:
         raise PermissionDenied("您的账号未关联党员名册。")
@@ -341,7 +341,7 @@ def registration_feedback(request, pk):
 def post_list(request):
     page = scoped_list(
         request,
-        ServicePost.objects.select_related("community").distinct(),
+        ServicePost.objects.select_related("community"),
         ServicePostFilterSet,
         keys=("-id",),
         size=PAGE_SIZE,
@@ -390,7 +390,7 @@ def post_add(request):
 
 @login_required
 def post_detail(request, pk):
-    post = get_object_for_user(ServicePost.objects.select_related("community").distinct(), request.user, "view", pk=pk)
+    post = get_object_for_user(ServicePost.objects.select_related("community"), request.user, "view", pk=pk)
     signups = SignUp.objects.visible_to(request.user).filter(post=post).select_related("member")[:200]
     return render(
         request,
@@ -406,7 +406,7 @@ def post_detail(request, pk):
 @login_required
 @require_POST
 def post_close(request, pk):
-    post = get_object_for_user(ServicePost.objects.all().distinct(), request.user, "view", pk=pk)
+    post = get_object_for_user(ServicePost.objects.all(), request.user, "view", pk=pk)
     try:
         services.close_post(request.user, post)
     except services.DualError as exc:

@@ -107,6 +107,7 @@ def test_the_openapi_schema_documents_the_routes(world, api_client):
         "/api/v1/dual-registrations/",
         "/api/v1/dual-registrations/{id}/confirm/",
         "/api/v1/dual-registrations/{id}/reject/",
+        "/api/v1/dual-registrations/{id}/end/",
         "/api/v1/dual-posts/{id}/sign-up/",
         "/api/v1/dual-services/{id}/correct/",
         "/api/v1/dual-signups/",

@@ -62,7 +62,9 @@ def test_the_members_phone_page_does_not_grow_with_services(world, client):
     services.record_service(world.member_user, registration, served_on=timezone.localdate(), hours="1", content="a")
     small, _ = count_queries(client, url)
     for n in range(8):
-        services.record_service(world.member_user, registration, served_on=timezone.localdate(), hours="1", content=f"b{n}")
+        services.record_service(
+            world.member_user, registration, served_on=timezone.localdate(), hours="1", content=f"b{n}"
+        )
     big, response = count_queries(client, url)
     assert response.content.decode().count("待确认") >= 9
     assert small == big <= MAX_QUERIES

@@ -355,3 +355,17 @@ def test_old_backdated_services_are_refused(world):
         services.record_service(
             world.users.community, registration, served_on=today() - timedelta(days=400), hours="1", content="x"
         )
+
+
+def test_ending_a_registration_lets_the_member_register_elsewhere(world):
+    registration = confirmed(world)
+    with pytest.raises(DualError, match="只有报到社区或党员本人可以结束报到"):
+        services.end_registration(world.users.other_community, registration, "搬家")
+    with pytest.raises(DualError, match="请填写结束原因"):
+        services.end_registration(world.member_user, registration, "")
+    services.end_registration(world.member_user, registration, "搬离本社区")
+    registration.refresh_from_db()
+    assert (registration.status, registration.reason) == (RegistrationStatus.ENDED, "搬离本社区")
+    with pytest.raises(DualError, match="该报到已结束，不能结束"):
+        services.end_registration(world.users.community, registration, "again")
+    assert services.register_member(world.member_user, world.member, world.tree.meiyuan_cm).is_active
