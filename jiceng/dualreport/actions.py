@@ -73,7 +73,7 @@ def form_for(serializer: type[drf.Serializer], name: str) -> type[forms.Form]:
     """The page's form from the serializer's fields (same labels, limits and requiredness)."""
     fields: dict[str, forms.Field] = {}
     for key, f in serializer().fields.items():
-        common = {"label": f.label, "required": f.required, "help_text": f.help_text or ""}
+        common: dict[str, Any] = {"label": f.label, "required": f.required, "help_text": f.help_text or ""}
         if isinstance(f, drf.DateField):
             fields[key] = DateField(**common, widget=forms.DateInput(attrs={"type": "date"}))
         elif isinstance(f, drf.DecimalField):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
+from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor, audit, snapshot
 from jiceng.areas.models import Area, Level
 from jiceng.core.inputs import InputError, check_text, read_number
@@ -74,8 +75,14 @@ def home_city(member: Member) -> str:
     return city_of(member.residence_path or member.area_path)
 
 
+def _user(actor: Actor) -> User | None:
+    """The acting account to record (``None`` for the system and anonymous callers)."""
+    return actor if isinstance(actor, User) else None
+
+
 def _is_self(actor: Actor, member: Member | None) -> bool:
-    return member is not None and getattr(actor, "pk", None) is not None and member.user_id == actor.pk
+    user = _user(actor)
+    return member is not None and user is not None and member.user_id == user.pk
 
 
 def _holds_on_community(actor: Actor, permission: str, area_path: str) -> bool:
@@ -146,7 +153,7 @@ def register_member(
                     phone=phone or member.phone,
                     skills=skills,
                     registered_on=on or _today(),
-                    created_by=actor if getattr(actor, "pk", None) else None,
+                    created_by=_user(actor),
                     **_paths_of_member(member),
                 )
         except IntegrityError:
@@ -181,7 +188,7 @@ def register_unit(actor: Actor, unit: ResidentUnit, community: Area | None, *, o
                     branch_area_path=org.area_path,
                     phone=unit.contact_phone,
                     registered_on=on or _today(),
-                    created_by=actor if getattr(actor, "pk", None) else None,
+                    created_by=_user(actor),
                 )
         except IntegrityError:
             raise DualError(f"“{unit.name}”已有一个有效的组织报到。", code="duplicate") from None
@@ -205,7 +212,7 @@ def confirm_registration(actor: Actor, registration: Registration) -> Registrati
         raise DualError(f"该报到{registration.get_status_display()}，不能再确认。", code="status")
     before = _reg_snapshot(registration)
     registration.status = RegistrationStatus.CONFIRMED
-    registration.decided_by = actor if getattr(actor, "pk", None) else None
+    registration.decided_by = _user(actor)
     registration.decided_at = timezone.now()
     registration.save(update_fields=["status", "decided_by", "decided_at"])
     if registration.member_id:
@@ -231,7 +238,7 @@ def reject_registration(actor: Actor, registration: Registration, reason: str) -
     before = _reg_snapshot(registration)
     registration.status = RegistrationStatus.REJECTED
     registration.reason = reason
-    registration.decided_by = actor if getattr(actor, "pk", None) else None
+    registration.decided_by = _user(actor)
     registration.decided_at = timezone.now()
     registration.save(update_fields=["status", "reason", "decided_by", "decided_at"])
     audit(
@@ -298,7 +305,7 @@ def create_post(actor: Actor, community: Area, *, title, needs, starts_on, ends_
     post = ServicePost.objects.create(
         community=community,
         area_path=community.code,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=_user(actor),
         **fields,
     )
     audit(actor, "dual_post_create", post, after=snapshot(post, list(fields)), area_path=community.code)
@@ -405,14 +412,15 @@ def record_service(
             raise DualError("您无权登记该党员的服务。", code="permission")
         if confirm and not staff:
             raise DualError("服务须由社区确认。", code="permission")
-        if registration.kind != RegistrationKind.MEMBER or registration.status != RegistrationStatus.CONFIRMED:
+        member = registration.member
+        if member is None or registration.status != RegistrationStatus.CONFIRMED:
             raise DualError("报到经社区确认后才能登记服务。", code="registration")
         served_on = check_served_on(served_on, registration)
         if post is not None and post.community_id != registration.community_id:
             raise DualError("该岗位不属于报到社区。", code="post")
         service = Service.objects.create(
             registration=registration,
-            member=registration.member,
+            member=member,
             post=post,
             served_on=served_on,
             hours=hours,
@@ -420,7 +428,7 @@ def record_service(
             area_path=registration.area_path,
             org_path=registration.org_path,
             branch_area_path=registration.branch_area_path,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=_user(actor),
         )
         audit(actor, "dual_service_record", service, after=_service_snapshot(service), area_path=service.area_path)
         if confirm:
@@ -436,6 +444,7 @@ def _service_snapshot(service: Service) -> dict:
 
 
 def _tally_row(registration: Registration, year: int) -> YearTally:
+    assert registration.member_id is not None, "tallies are per member"
     tally, _ = YearTally.objects.get_or_create(
         member_id=registration.member_id,
         year=year,
@@ -456,7 +465,7 @@ def _add_to_tally(service: Service, count: int, hours: Decimal) -> None:
 def _confirm(actor: Actor, service: Service) -> Service:
     before = _service_snapshot(service)
     service.status = ServiceStatus.CONFIRMED
-    service.confirmed_by = actor if getattr(actor, "pk", None) else None
+    service.confirmed_by = _user(actor)
     service.confirmed_at = timezone.now()
     service.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     _add_to_tally(service, 1, service.hours)
@@ -534,9 +543,7 @@ def correct_service(
     service.save(update_fields=["served_on", "hours", "content"])
     _add_to_tally(service, 1, service.hours)
     after = _service_snapshot(service)
-    ServiceCorrection.objects.create(
-        service=service, actor=actor if getattr(actor, "pk", None) else None, reason=reason, before=before, after=after
-    )
+    ServiceCorrection.objects.create(service=service, actor=_user(actor), reason=reason, before=before, after=after)
     audit(
         actor,
         "dual_service_correct",
@@ -571,18 +578,19 @@ def send_feedback(actor: Actor, registration: Registration, *, year: int, commen
             Registration.objects.select_for_update(of=("self",)).select_related("member", "org").get(pk=registration.pk)
         )
         _require(actor, FEEDBACK_ADD, registration.area_path, "只有报到社区可以发送服务情况反馈。")
-        if registration.kind != RegistrationKind.MEMBER:
+        member = registration.member
+        if member is None:
             raise DualError("服务情况反馈针对在职党员个人。", code="registration")
         if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.ENDED):
             raise DualError("报到尚未确认，不能反馈。", code="registration")
         if Feedback.objects.filter(registration=registration, year=year, sent_on=today).exists():
             raise DualError(f"今天已发送过{year}年度的反馈。", code="duplicate")
-        tally = YearTally.objects.filter(member_id=registration.member_id, year=year).first()
+        tally = YearTally.objects.filter(member_id=member.pk, year=year).first()
         try:
             with transaction.atomic():
                 feedback = Feedback.objects.create(
                     registration=registration,
-                    member=registration.member,
+                    member=member,
                     org=registration.org,
                     community_id=registration.community_id,
                     year=year,
@@ -595,7 +603,7 @@ def send_feedback(actor: Actor, registration: Registration, *, year: int, commen
                     area_path=registration.area_path,
                     org_path=registration.org_path,
                     branch_area_path=registration.branch_area_path,
-                    sent_by=actor if getattr(actor, "pk", None) else None,
+                    sent_by=_user(actor),
                 )
         except IntegrityError:
             raise DualError(f"今天已发送过{year}年度的反馈。", code="duplicate") from None
@@ -614,7 +622,7 @@ def mark_feedback_read(actor: Actor, feedback: Feedback) -> Feedback:
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.read_at is None:
         feedback.read_at = timezone.now()
-        feedback.read_by = actor if getattr(actor, "pk", None) else None
+        feedback.read_by = _user(actor)
         feedback.save(update_fields=["read_at", "read_by"])
     return feedback
 
