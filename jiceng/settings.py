@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jiceng.appeals",
     "jiceng.dashboards",
     "jiceng.orglife",
+    "jiceng.dualreport",
     "jiceng.demo",
 ]
 

@@ -23,6 +23,7 @@ from jiceng.core.bulk import reset_sequences
 from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
+from jiceng.demo.dualreport import load_dualreport
 from jiceng.demo.orglife import load_orglife
 from jiceng.demo.party import load_party
 from jiceng.members.models import Member
@@ -146,8 +147,10 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     # After the accounts: the demo member's branch holds the meetings. They are dated from the real
     # today whatever ``today`` says: one is open for sign-in now.
     load_orglife()
+    # After the accounts: the demo member's own login is left to register on the phone.
+    dual = load_dualreport(seed=seed, today=today, stdout=stdout)
     return DemoReport(
-        areas_created or party["created"] or appeals["created"],
+        areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),
         Area.objects.filter(level=Level.GRID).count(),
         Area.objects.filter(level=Level.BUILDING).count(),
@@ -199,7 +202,8 @@ def _link_demo_member(user: User, community: Area) -> None:
             left_on__isnull=True,
             exit_date__isnull=True,
         )
-        .order_by("org_path", "id")
+        # An employed member where there is one, so the account can also try 双报到.
+        .order_by("-is_employed", "org_path", "id")
         .first()
     )
     if member is not None:

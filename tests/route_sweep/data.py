@@ -20,6 +20,7 @@ from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
 from jiceng.core.models import ExcelJob
+from jiceng.dualreport import services as dual_services
 from jiceng.members import services as member_services
 from jiceng.members.models import Member, Status
 from jiceng.members.tests.conftest import FULL_DATES, make_id
@@ -83,6 +84,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     s.grant = assign_role(admin, s.account, "grid_worker", area)
     s.token, _ = issue_token(admin, s.account, label=f"{tag}对接")
     _orglife(s, tag, area, branch)
+    _dual(s, tag, branch=branch, area=area)
     s.markers = [
         s.meeting.topic,
         area.name,
@@ -96,6 +98,9 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.whistle.title,
         f"{tag}兼职委员",
         s.account.username,
+        s.dual_member.name,
+        s.dual_post.title,
+        s.service.content,
     ]
     return s
 
@@ -119,6 +124,39 @@ def _orglife(s, tag: str, area, branch) -> None:
     s.group = branch.children.filter(org_type=OrgType.GROUP).first() or create_org(
         None, parent=branch, name=f"{tag}楼栋党小组", org_type=OrgType.GROUP, category=OrgCategory.BUILDING, area=area
     )
+
+
+def _dual(s, tag: str, *, branch, area) -> None:
+    """双报到: an employed member of the side's branch living in its community, registered and
+    confirmed there, signed up for the community's post, one confirmed service and a feedback."""
+    s.dual_member = member_services.create_member(
+        None,
+        org=branch,
+        name=f"{tag}双报到党员",
+        id_number=make_id(date(1986, 3, 3), seq=103 if tag == "北安" else 203),
+        status=Status.FULL,
+        is_employed=True,
+        residence=area,
+        phone="13955556666",
+        **FULL_DATES,
+    )
+    today = timezone.localdate()
+    s.registration = dual_services.register_member(None, s.dual_member, area, on=today - timedelta(days=30))
+    dual_services.confirm_registration(None, s.registration)
+    s.dual_post = dual_services.create_post(
+        None,
+        area,
+        title=f"{tag}服务岗位",
+        needs="周末值守",
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+        places=5,
+    )
+    s.signup = dual_services.sign_up(None, s.dual_post, s.dual_member)
+    s.service = dual_services.record_service(
+        None, s.registration, served_on=today - timedelta(days=10), hours="2", content=f"{tag}服务内容", confirm=True
+    )
+    s.feedback = dual_services.send_feedback(None, s.registration, year=today.year, comment="按时参加服务")
 
 
 def _notification(user, appeal):

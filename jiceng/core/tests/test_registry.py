@@ -36,6 +36,13 @@ MENU_BEFORE = [
     ("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),
     ("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
     ("三率统计", "appeals:rates", "appeals.dispatch_appeal", "chart"),
+    # 双报到 (dualreport), added after the move.
+    ("我的双报到", "dualreport:mine", "dualreport.report_self", "user"),
+    ("报到登记", "dualreport:registration_list", "dualreport.view_registration", "users"),
+    ("服务岗位", "dualreport:post_list", "dualreport.view_servicepost", "calendar"),
+    ("服务记录", "dualreport:service_list", "dualreport.view_service", "checklist"),
+    ("未达标名单", "dualreport:below_target", "dualreport.view_yeartally", "alert"),
+    ("服务情况反馈", "dualreport:feedback_list", "dualreport.view_feedback", "message"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -66,6 +73,11 @@ API_BEFORE = {
     "member": "/api/v1/members/",
     "transfer": "/api/v1/transfers/",
     "apitoken": "/api/v1/auth/tokens/",
+    # Added after the move.
+    "dualregistration": "/api/v1/dual-registrations/",
+    "dualpost": "/api/v1/dual-posts/",
+    "dualsignup": "/api/v1/dual-signups/",
+    "dualservice": "/api/v1/dual-services/",
 }
 
 
