@@ -34,7 +34,7 @@ class NoInput(drf.Serializer):
     pass
 
 
-class ReasonInput(drf.Serializer):
+class DualReasonInput(drf.Serializer):
     reason = drf.CharField(label="原因", max_length=200, help_text="退回或不予认可的原因（必填）")
 
 
@@ -119,7 +119,7 @@ REGISTRATION_ACTIONS = _table(
         "退回",
         services.reject_registration,
         _registration_pending,
-        ReasonInput,
+        DualReasonInput,
         lambda actor, r, data: services.reject_registration(actor, r, data["reason"]),
         lambda r, data: f"已退回{r.who}的报到。",
         style="btn-outline-danger",
@@ -157,7 +157,7 @@ SERVICE_ACTIONS = _table(
         "不予认可",
         services.reject_service,
         _service_in(ServiceStatus.PENDING),
-        ReasonInput,
+        DualReasonInput,
         lambda actor, s, data: services.reject_service(actor, s, data["reason"]),
         lambda s, data: "已不予认可该服务记录。",
         style="btn-outline-danger",

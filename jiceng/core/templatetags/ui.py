@@ -195,6 +195,7 @@ def sort_bar(state, always: bool = False):
     return {"heads": heads, "always": always}
 
 
+@register.simple_tag
 def picker(tree: str, name: str, value="", label: str = "", id: str = ""):
     """A filter form's area or org picker (:mod:`jiceng.core.picker`) where the form is written by
     hand: ``{% picker "area" "area" request.GET.area label="区划（含下级）" id="filter-area" %}``."""

@@ -29,12 +29,19 @@ MENU_BEFORE = [
     ("组织关系转接", "members:transfer_list", "members.view_transfer", "move"),
     ("党费", "members:dues", "members.view_duespayment", "yuan"),
     ("我的诉求", "appeals:mine", None, "message"),
+    # 组织生活 (orglife) interleaves by its orders; the menu groups it under its own heading.
+    ("会议", "orglife:meeting_list", "orglife.view_meeting", "calendar"),
     ("诉求工作台", "appeals:workbench", "appeals.handle_appeal", "checklist"),
+    ("安排会议", "orglife:meeting_add", "orglife.add_meeting", "plus"),
     ("诉求派单", "appeals:queue", "appeals.dispatch_appeal", "map-pin"),
+    ("年度计划", "orglife:plan_add", "orglife.add_meeting", "checklist"),
     ("诉求地图", "appeals:map", "appeals.view_appeal", "map"),
     ("吹哨报到", "appeals:department_desk", "appeals.report_whistlesummons", "alert"),
+    ("我的会议", "orglife:my_meetings", "orglife.attend_meeting", "calendar"),
     ("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),
+    ("我的签到码", "orglife:my_code", "orglife.attend_meeting", "user"),
     ("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
+    ("我的补学", "orglife:my_makeup", "orglife.attend_meeting", "checklist"),
     ("三率统计", "appeals:rates", "appeals.dispatch_appeal", "chart"),
     # 双报到 (dualreport), added after the move.
     ("我的双报到", "dualreport:mine", "dualreport.report_self", "user"),
@@ -78,6 +85,8 @@ API_BEFORE = {
     "dualpost": "/api/v1/dual-posts/",
     "dualsignup": "/api/v1/dual-signups/",
     "dualservice": "/api/v1/dual-services/",
+    "meeting": "/api/v1/meetings/",
+    "attendance": "/api/v1/attendances/",
 }
 
 
