@@ -13,9 +13,9 @@ from django.db.models import Q
 
 from jiceng.appeals import services
 from jiceng.appeals.models import (
-    FINAL_STATUSES,
     OPEN_STATUSES,
     QUEUE_OPEN,
+    QUEUE_SUPERVISED,
     QUEUE_TODO,
     WITH_HANDLER,
     Appeal,
@@ -79,7 +79,7 @@ def queue_tab(queryset, tab: str, now: datetime):
     if tab == "urge":
         return queryset.filter(urge_q(now))
     if tab == "supervised":
-        return queryset.filter(supervised=True).exclude(status__in=sorted(FINAL_STATUSES))
+        return queryset.filter(QUEUE_SUPERVISED)
     if tab == "open":
         return queryset.filter(QUEUE_OPEN)
     return queryset
