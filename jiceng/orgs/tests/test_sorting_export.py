@@ -133,3 +133,16 @@ def test_unit_export_masks_the_phone_where_the_user_may_not_maintain_the_unit(cl
     assert sorted(r[7] for r in rows) == ["138****0001", "138****0003", "138****0006"]
     client.force_login(users.nobody)
     assert client.get("/excel/export/resident_units/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/orgs/units/?sort=-name", "/orgs/departments/?sort=-name", "/members/?sort=-area", "/appeals/queue/?sort=-id"],
+)
+def test_the_filter_form_keeps_the_current_sort(client, users, url):
+    """查询 on a sorted list sends the sort again: the filter form carries it."""
+    client.force_login(users.community)
+    html = client.get(url).content.decode()
+    sort = url.split("sort=")[1]
+    form = html.split('method="get" role="search"')[1].split("</form>")[0]
+    assert f'<input type="hidden" name="sort" value="{sort}">' in form
