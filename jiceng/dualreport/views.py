@@ -63,6 +63,18 @@ def _my_registration(member: Member) -> Registration | None:
     return Registration.objects.filter(member=member).select_related("community").order_by("-created_at", "-id").first()
 
 
+def _page_context(page) -> dict:
+    """What every list page of the app shows of its keyset page: rows, filter form, paging, total."""
+    return {
+        "rows": page.rows,
+        "form": page.filterset.form,
+        "next_cursor": page.next_cursor,
+        "is_first": page.first_url is None,
+        "query": page.query,
+        "total": page.total,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def mine(request):
@@ -181,12 +193,7 @@ def registration_list(request):
         request,
         "dualreport/registration_list.html",
         {
-            "rows": page.rows,
-            "form": page.filterset.form,
-            "next_cursor": page.next_cursor,
-            "is_first": page.first_url is None,
-            "query": page.query,
-            "total": page.total,
+            **_page_context(page),
             "can_add": not scope_for(request.user, REGISTRATION_ADD).empty,
         },
     )
@@ -350,12 +357,7 @@ def post_list(request):
         request,
         "dualreport/post_list.html",
         {
-            "rows": page.rows,
-            "form": page.filterset.form,
-            "next_cursor": page.next_cursor,
-            "is_first": page.first_url is None,
-            "query": page.query,
-            "total": page.total,
+            **_page_context(page),
             "can_add": not scope_for(request.user, POST_ADD).empty,
         },
     )
@@ -432,12 +434,7 @@ def service_list(request):
         request,
         "dualreport/service_list.html",
         {
-            "rows": page.rows,
-            "form": page.filterset.form,
-            "next_cursor": page.next_cursor,
-            "is_first": page.first_url is None,
-            "query": page.query,
-            "total": page.total,
+            **_page_context(page),
         },
     )
 
