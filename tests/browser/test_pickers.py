@@ -15,7 +15,7 @@ PASSWORD = "Meiyuan-2026-picker"
 
 
 def names(page) -> list[str]:
-    return sorted(page.locator("#members tbody tr td:first-child a").all_inner_texts())
+    return sorted(page.locator("#members tbody tr td[data-label=姓名] a").all_inner_texts())
 
 
 def suggestions(page, field: str) -> list[str]:

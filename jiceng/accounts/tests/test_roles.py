@@ -223,8 +223,14 @@ CATALOGUE_BEFORE = {
 }
 
 
+# The apps the hand-written table covered; later apps (组织生活, 双报到 …) add permissions of their own,
+# checked by their tests and listed in docs/hierarchy-and-permissions.md (test_roles_doc).
+TABLE_APPS = {"accounts", "areas", "orgs", "members", "appeals"}
+
+
 def test_role_permission_sets_are_exactly_the_hand_written_ones():
-    assert {key: set(role.permissions) for key, role in ROLES.items()} == BEFORE
+    held = {key: {p for p in role.permissions if p.split(".")[0] in TABLE_APPS} for key, role in ROLES.items()}
+    assert held == BEFORE
 
 
 def test_catalogue_keeps_keys_labels_hints_and_descriptions_in_order():
