@@ -135,8 +135,10 @@ class Row:
     org: Org
     cells: dict[str, str] = field(default_factory=dict)  # type -> status
 
-    def cell_list(self, types: list[str]) -> list[tuple[str, str]]:
-        return [(self.cells[t], STATUS_LABELS[self.cells[t]]) for t in types]
+    @property
+    def display(self) -> list[tuple[str, str, str]]:
+        """(type label, status, status label) per assessed type, for the page."""
+        return [(MeetingType(t).label, s, STATUS_LABELS[s]) for t, s in self.cells.items()]
 
 
 def assess(orgs: list[Org], period: Period, types: list[str] | None = None) -> list[Row]:
@@ -201,6 +203,10 @@ class Report:
     @property
     def type_labels(self) -> list[tuple[str, str]]:
         return [(t, MeetingType(t).label) for t in self.types]
+
+    @property
+    def cards(self) -> list[tuple[str, dict[str, int]]]:
+        return [(label, self.counts[t]) for t, label in self.type_labels]
 
     def as_dict(self) -> dict:
         return {
