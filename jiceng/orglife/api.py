@@ -2,7 +2,8 @@
 leave) and /api/v1/attendances/. Offices see their subtree's meetings; a member sees their own."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
@@ -133,6 +134,30 @@ class MeetingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             return error_response("您的账号没有关联党员信息。", status.HTTP_403_FORBIDDEN, "permission_denied")
         row = services.ask_leave(request.user, meeting, member, data.validated_data["reason"])
         return Response(AttendanceSerializer(row).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", str, description="考核期：2026-11、2026-Q4 或 2026，默认本季度"),
+            OpenApiParameter("type", str, description="按落实情况筛选时的会议类型"),
+            OpenApiParameter("status", str, enum=["held", "missed", "exempt"], description="落实情况"),
+            OpenApiParameter("after", str, description="上一页最后一个党组织编码（next_after）"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    @drf_action(detail=False, methods=["get"])
+    def compliance(self, request):
+        """组织生活落实情况：本范围各党支部在考核期内应召开的会议类型是否已召开，每类的已召开、未召开、
+        免于考核支部数，与“落实情况”页面相同（同一函数）。每页 50 个支部，以 next_after 翻页。"""
+        from .compliance import PeriodError
+        from .views import compliance_report
+
+        try:
+            result = compliance_report(request.user, request.query_params)
+        except PermissionDenied as exc:
+            return error_response(str(exc), status.HTTP_403_FORBIDDEN, "permission_denied")
+        except PeriodError as exc:
+            return error_response(str(exc))
+        return Response(result.as_dict())
 
 
 def _api_action(entry: actions.Action):

@@ -178,3 +178,12 @@ def period_starts(freq: str, year: int, day: int) -> list[date]:
     quarter's first month, or of January."""
     months = {"monthly": range(1, 13), "quarterly": (1, 4, 7, 10), "yearly": (1,)}.get(freq, ())
     return [date(year, month, day) for month in months]
+
+
+register(
+    "orglife.compliance_warn_days",
+    "组织生活未召开提醒（考核期结束前天数）",
+    14,
+    "平台设定：考核期结束前两周提醒党支部书记和社区尚未召开的会议，留出召开时间（issue 10）。",
+    type=Integer(min_value=1, max_value=90),
+)

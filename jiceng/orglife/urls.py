@@ -7,6 +7,7 @@ app_name = "orglife"
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("add/", views.meeting_add, name="meeting_add"),
+    path("compliance/", views.compliance_page, name="compliance"),
     path("plans/add/", views.plan_add, name="plan_add"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/act/<slug:action>/", views.meeting_act, name="meeting_act"),

@@ -471,3 +471,55 @@ def makeup_detail(request, pk: int):
         {"task": task, "minutes": minutes, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+# --------------------------------------------------------------------------- 组织生活落实情况
+
+
+def compliance_report(user, params):
+    """The compliance report of the user's scope for the query ``params`` (page and API share it).
+    Raises PermissionDenied without the grant, compliance.PeriodError for a bad period."""
+    from . import compliance
+    from .permissions import HELD_VIEW
+
+    scope = scope_for(user, HELD_VIEW)
+    if scope.empty:
+        raise PermissionDenied("您没有查看组织生活落实情况的权限。")
+    text = params.get("period") or ""
+    period = compliance.Period.parse(text) if text else compliance.Period.containing("quarter", timezone.localdate())
+    orgs = Org.objects.filter(scope.q(area="area_path", org="code"))
+    return compliance.report(
+        orgs,
+        period,
+        meeting_type=params.get("type", ""),
+        status=params.get("status", ""),
+        after=params.get("after", ""),
+    )
+
+
+@login_required
+def compliance_page(request):
+    from . import compliance
+
+    error = ""
+    try:
+        result = compliance_report(request.user, request.GET)
+    except compliance.PeriodError as exc:
+        error = str(exc)
+        result = compliance_report(request.user, {})
+    next_url = ""
+    if result.next_after:
+        query = request.GET.copy()
+        query["after"] = result.next_after
+        next_url = f"?{query.urlencode()}"
+    return render(
+        request,
+        "orglife/compliance.html",
+        {
+            "report": result,
+            "error": error,
+            "statuses": list(compliance.STATUS_LABELS.items()),
+            "next_url": next_url,
+            "period_value": result.period.key,
+        },
+    )

@@ -36,6 +36,7 @@ MENU_BEFORE = [
     ("诉求派单", "appeals:queue", "appeals.dispatch_appeal", "map-pin"),
     ("年度计划", "orglife:plan_add", "orglife.add_meeting", "checklist"),
     ("诉求地图", "appeals:map", "appeals.view_appeal", "map"),
+    ("落实情况", "orglife:compliance", "orglife.view_heldmonth", "chart"),
     ("吹哨报到", "appeals:department_desk", "appeals.report_whistlesummons", "alert"),
     ("我的会议", "orglife:my_meetings", "orglife.attend_meeting", "calendar"),
     ("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),

@@ -1,0 +1,240 @@
+"""组织生活落实情况: which required meeting types each branch held in a period (issue 10 point 5).
+
+Reads only the maintained aggregate :class:`~jiceng.orglife.models.HeldMonth` (bumped by
+``services.close_meeting`` in the same transaction), never counts meetings on request.
+
+What is assessed, and why (kept to what the data can defend):
+
+* A period is a month (``2026-11``), a quarter (``2026-Q4``) or a year (``2026``). The types
+  assessed for it are those whose frequency rule (``orglife.frequency.<type>``) equals the period's
+  kind: monthly types per month, quarterly types per quarter, yearly types per year.
+* 已召开: at least one meeting of the type was held in one of the period's months. A meeting that
+  counts for several types (e.g. a 主题党日 held as the 支部党员大会) counts for each.
+* 未召开: none held. A meeting held after the period ended counts for the period in which it was
+  held, not for the one it was late for: ``HeldMonth`` records when meetings were held, not which
+  period they were meant for, so "逾期召开" is not reported (it would need the plan period).
+* 免于考核: the branch was set up after the period began (``Org.founded_on``, else the day the
+  record was created) and did not hold it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from jiceng.orgs.models import BRANCH_TYPES, Org
+
+from .models import HeldMonth, MeetingType
+from .rules import frequency
+
+HELD, MISSED, EXEMPT = "held", "missed", "exempt"
+STATUS_LABELS = {HELD: "已召开", MISSED: "未召开", EXEMPT: "免于考核"}
+KIND_OF_FREQUENCY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+KIND_LABELS = {"month": "月", "quarter": "季度", "year": "年度"}
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # month | quarter | year
+    year: int
+    number: int  # month 1–12, quarter 1–4, 1 for a year
+
+    @property
+    def start(self) -> date:
+        month = {"month": self.number, "quarter": 3 * self.number - 2, "year": 1}[self.kind]
+        return date(self.year, month, 1)
+
+    @property
+    def months(self) -> list[date]:
+        count = {"month": 1, "quarter": 3, "year": 12}[self.kind]
+        first = self.start.month
+        return [date(self.year, first + i, 1) for i in range(count)]
+
+    @property
+    def end(self) -> date:
+        """The first day after the period."""
+        last = self.months[-1]
+        return date(last.year + 1, 1, 1) if last.month == 12 else date(last.year, last.month + 1, 1)
+
+    @property
+    def key(self) -> str:
+        return {"month": f"{self.year}-{self.number:02d}", "quarter": f"{self.year}-Q{self.number}"}.get(
+            self.kind, str(self.year)
+        )
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}年{self.number}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{self.number}季度"
+        return f"{self.year}年"
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        text = (text or "").strip().upper()
+        if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+            return cls("quarter", int(m[1]), int(m[2]))
+        if (m := re.fullmatch(r"(\d{4})-(\d{1,2})", text)) and 1 <= int(m[2]) <= 12:
+            return cls("month", int(m[1]), int(m[2]))
+        if m := re.fullmatch(r"(\d{4})", text):
+            return cls("year", int(m[1]), 1)
+        raise PeriodError("考核期格式应为 2026-11（月）、2026-Q4（季度）或 2026（年度）。")
+
+    @classmethod
+    def containing(cls, kind: str, day: date) -> Period:
+        number = {"month": day.month, "quarter": (day.month - 1) // 3 + 1, "year": 1}[kind]
+        return cls(kind, day.year, number)
+
+
+def required_types(period: Period) -> list[str]:
+    """The meeting types whose frequency rule is the period's kind, in the model's order."""
+    return [t for t in MeetingType.values if KIND_OF_FREQUENCY.get(frequency(t)) == period.kind]
+
+
+def branches(qs: QuerySet[Org]) -> QuerySet[Org]:
+    """The orgs that must hold organisational life: active 党支部, 联合党支部, 临时党支部."""
+    return qs.filter(org_type__in=BRANCH_TYPES, is_active=True)
+
+
+def _set_up_on():
+    return Coalesce("founded_on", TruncDate("created_at"))
+
+
+def is_new(org: Org, period: Period) -> bool:
+    set_up = org.founded_on or org.created_at.date()
+    return set_up > period.start
+
+
+def _held_rows(period: Period, types: list[str]) -> QuerySet[HeldMonth]:
+    return HeldMonth.objects.filter(month__gte=period.start, month__lt=period.end, held__gt=0, type__in=types)
+
+
+def with_status(qs: QuerySet[Org], period: Period, meeting_type: str, status: str) -> QuerySet[Org]:
+    """Narrow branches to those with ``status`` for one type (a filter, so keyset paging still works)."""
+    held = Exists(_held_rows(period, [meeting_type]).filter(org_id=OuterRef("pk")))
+    new = Q(set_up_on__gt=period.start)
+    qs = qs.annotate(set_up_on=_set_up_on())
+    if status == HELD:
+        return qs.filter(held)
+    if status == EXEMPT:
+        return qs.filter(new).exclude(held)
+    return qs.exclude(new).exclude(held)
+
+
+@dataclass
+class Row:
+    org: Org
+    cells: dict[str, str] = field(default_factory=dict)  # type -> status
+
+    @property
+    def display(self) -> list[tuple[str, str, str]]:
+        """(type label, status, status label) per assessed type, for the page."""
+        return [(MeetingType(t).label, s, STATUS_LABELS[s]) for t, s in self.cells.items()]
+
+
+def assess(orgs: list[Org], period: Period, types: list[str] | None = None) -> list[Row]:
+    """Each org's status per required type; one query on HeldMonth for all of them."""
+    types = required_types(period) if types is None else types
+    held = set(
+        _held_rows(period, types).filter(org_id__in=[o.pk for o in orgs]).values_list("org_id", "type").distinct()
+    )
+    rows = []
+    for org in orgs:
+        new = is_new(org, period)
+        cells = {t: HELD if (org.pk, t) in held else (EXEMPT if new else MISSED) for t in types}
+        rows.append(Row(org, cells))
+    return rows
+
+
+def counts(qs: QuerySet[Org], period: Period, types: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Per type: how many of the branches in ``qs`` held it, missed it, are exempt (three queries)."""
+    types = required_types(period) if types is None else types
+    annotated = qs.annotate(set_up_on=_set_up_on())
+    total = annotated.count()
+    new_total = annotated.filter(set_up_on__gt=period.start).count()
+    held_rows = (
+        _held_rows(period, types)
+        .filter(org__in=annotated.values("pk"))
+        .annotate(set_up_on=Coalesce("org__founded_on", TruncDate("org__created_at")))
+        .values("type")
+        .annotate(
+            orgs=Count("org_id", distinct=True),
+            new=Count("org_id", distinct=True, filter=Q(set_up_on__gt=period.start)),
+        )
+    )
+    by_type = {r["type"]: r for r in held_rows}
+    result = {}
+    for t in types:
+        held = by_type.get(t, {}).get("orgs", 0)
+        held_new = by_type.get(t, {}).get("new", 0)
+        exempt = new_total - held_new
+        result[t] = {HELD: held, EXEMPT: exempt, MISSED: total - held - exempt, "total": total}
+    return result
+
+
+def ends_within(period: Period, today: date, days: int) -> bool:
+    return today < period.end <= today + timedelta(days=days)
+
+
+# --------------------------------------------------------------------------- one report for page and API
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Report:
+    period: Period
+    types: list[str]
+    meeting_type: str  # the type the status filter applies to
+    status: str  # "" for all
+    counts: dict[str, dict[str, int]]
+    rows: list[Row]
+    next_after: str  # the last org code when there is a next page, else ""
+
+    @property
+    def type_labels(self) -> list[tuple[str, str]]:
+        return [(t, MeetingType(t).label) for t in self.types]
+
+    @property
+    def cards(self) -> list[tuple[str, dict[str, int]]]:
+        return [(label, self.counts[t]) for t, label in self.type_labels]
+
+    def as_dict(self) -> dict:
+        return {
+            "period": self.period.key,
+            "period_label": self.period.label,
+            "types": [{"type": t, "label": label, **self.counts[t]} for t, label in self.type_labels],
+            "results": [{"org": row.org.code, "name": row.org.name, "status": row.cells} for row in self.rows],
+            "next_after": self.next_after or None,
+        }
+
+
+def report(scoped_orgs: QuerySet[Org], period: Period, *, meeting_type: str = "", status: str = "", after: str = ""):
+    """The compliance of the branches in ``scoped_orgs`` (already narrowed to the user's scope):
+    the counts per type and one page of branches (keyset on the org code), optionally those with
+    ``status`` for ``meeting_type``. A bounded number of queries, whatever the number of branches."""
+    types = required_types(period)
+    if meeting_type not in types:
+        meeting_type = types[0] if types else ""
+    if status not in STATUS_LABELS:
+        status = ""
+    qs = branches(scoped_orgs)
+    numbers = counts(qs, period, types)
+    listed = with_status(qs, period, meeting_type, status) if status and meeting_type else qs
+    if after:
+        listed = listed.filter(code__gt=after)
+    page = list(listed.order_by("code").only("id", "code", "name", "founded_on", "created_at")[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    return Report(
+        period, types, meeting_type, status, numbers, assess(page, period, types), page[-1].code if more else ""
+    )
