@@ -2,6 +2,8 @@
 creates an account, grants it a role on the street, unlocks it after a lockout and disables it;
 the account's owner sees the effect at the login page."""
 
+import re
+
 import pytest
 from django.conf import settings
 
@@ -87,9 +89,13 @@ def test_street_admin_creates_grants_unlocks_and_disables(
     assert status(page) == "正常"
 
     # Grant 街道党工委 on the street.
-    page.get_by_role("link", name="授予角色").click()
+    with page.expect_navigation(url=re.compile(r".*/grants/add/$")):
+        page.get_by_role("link", name="授予角色").click()
+    page.wait_for_load_state("load")  # grant-form.js is listening (DOMContentLoaded) before the choice
     page.select_option("#id_role", "street")
-    assert not page.locator('[data-field="department"]').is_visible()  # grant-form.js: the area picker only
+    # grant-form.js: the area picker only (waited for: a busy machine runs the script a little late).
+    page.locator('[data-field="department"]').wait_for(state="hidden")
+    assert not page.locator('[data-field="department"]').is_visible()
     pick(page, "id_area", "梅园新村街道")
     submit(page)
     page.wait_for_url(f"{live_server.url}/system/users/{account.pk}/")
