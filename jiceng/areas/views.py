@@ -10,7 +10,7 @@ from jiceng.areas.checks import GridRange
 from jiceng.areas.filtersets import search_areas
 from jiceng.areas.forms import AreaCreateForm, AreaForm, AreaMoveForm, AreaSearchForm
 from jiceng.areas.maps import allows_tiles, map_settings
-from jiceng.areas.models import PATH_LENGTHS, Area, get_area_for_user
+from jiceng.areas.models import Area, ancestor_codes, get_area_for_user
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.picker import Tree
 from jiceng.core.picker import answer as picker_answer
@@ -192,7 +192,7 @@ def area_move(request, code):
     )
 
 
-PICK_TREE = Tree(Area, PATH_LENGTHS)
+PICK_TREE = Tree(Area, ancestor_codes)
 
 
 @login_required

@@ -30,25 +30,19 @@ CHILDREN_LIMIT = 60
 MAX_QUERY = 50
 
 
-def _ancestor_codes(code: str, lengths) -> list[str]:
-    return [code[:n] for n in lengths if n < len(code)]
-
-
 class Tree:
-    """How one tree is read: its model, the lengths its codes' prefixes can have."""
+    """How one tree is read: its model, and its app's ``ancestors(code)`` (codes root first,
+    derived from the code alone: ``areas.models.ancestor_codes``, ``orgs.services.tree.ancestor_org_codes``)."""
 
-    def __init__(self, model, ancestor_lengths, extra_q=None, select=("id", "code", "name", "parent_id")):
+    def __init__(self, model, ancestors, extra_q=None, select=("id", "code", "name", "parent_id")):
         self.model = model
-        self.ancestor_lengths = ancestor_lengths
+        self.ancestors = ancestors
         self.extra_q = extra_q
         self.select = select
 
     def visible(self, user):
         queryset = self.model.objects.visible_to(user)
         return queryset.filter(self.extra_q) if self.extra_q is not None else queryset
-
-    def lengths(self, code: str):
-        return self.ancestor_lengths(code) if callable(self.ancestor_lengths) else self.ancestor_lengths
 
 
 def answer(request, tree: Tree) -> JsonResponse:
@@ -107,7 +101,7 @@ def _tops(visible, user, tree: Tree):
 
 
 def _visible_ancestor_names(visible, tree: Tree, nodes) -> dict[str, str]:
-    codes = {code for node in nodes for code in _ancestor_codes(node.code, tree.lengths(node.code))}
+    codes = {code for node in nodes for code in tree.ancestors(node.code)}
     if not codes:
         return {}
     return dict(visible.filter(code__in=codes).values_list("code", "name"))
@@ -120,7 +114,7 @@ def _with_children(visible, nodes) -> set[int]:
 
 
 def _node(node, names, tree: Tree, has_children: bool, with_up: bool = False) -> dict:
-    ancestors = [names[c] for c in _ancestor_codes(node.code, tree.lengths(node.code)) if c in names]
+    ancestors = [names[c] for c in tree.ancestors(node.code) if c in names]
     result = {
         "code": node.code,
         "name": node.name,
@@ -129,7 +123,7 @@ def _node(node, names, tree: Tree, has_children: bool, with_up: bool = False) ->
     }
     if with_up:
         # The parent's parent, if the user may see it: where "上一级" goes.
-        up = [c for c in _ancestor_codes(node.code, tree.lengths(node.code)) if c in names]
+        up = [c for c in tree.ancestors(node.code) if c in names]
         result["up"] = up[-1] if up else ""
     return result
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from jiceng.areas.models import get_area_for_user
+from jiceng.areas.models import ancestor_codes, get_area_for_user
 from jiceng.core.metrics import Period, figures, metrics_for, trend, visible_children
 from jiceng.core.registry import Metric
 from jiceng.orgs.models import get_org_for_user
+from jiceng.orgs.services.tree import ancestor_org_codes
 
 TREE_LABELS = {"areas": "区划", "orgs": "党组织"}
 TREND_MONTHS = 12
@@ -61,13 +62,12 @@ def find_node(user, tree: str, code: str):
 
 
 def _ancestors(user, tree: str, node) -> list[tuple[str, str]]:
-    """The node's ancestors the user may see, root first: codes are paths, so every ancestor's code
-    is a prefix of the node's (one query)."""
+    """The node's ancestors the user may see, root first (their codes derive from the node's: one query)."""
     from jiceng.core.metrics import tree_model
 
     model, entry = tree_model(tree)
-    prefixes = [node.code[:n] for n in range(1, len(node.code))]
-    rows = model.objects.visible_to(user).filter(**{f"{entry.code_field}__in": prefixes})
+    codes = ancestor_org_codes(node.code) if tree == "orgs" else ancestor_codes(node.code)
+    rows = model.objects.visible_to(user).filter(**{f"{entry.code_field}__in": codes})
     return sorted(rows.values_list(entry.code_field, entry.name_field), key=lambda row: len(row[0]))
 
 

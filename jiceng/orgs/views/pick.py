@@ -3,9 +3,10 @@
 from django.contrib.auth.decorators import login_required
 
 from jiceng.core.picker import Tree, answer
-from jiceng.orgs.models import ORG_CODE_MAX, Org
+from jiceng.orgs.models import Org
+from jiceng.orgs.services.tree import ancestor_org_codes
 
-PICK_TREE = Tree(Org, tuple(range(3, ORG_CODE_MAX + 1, 3)))
+PICK_TREE = Tree(Org, ancestor_org_codes)
 
 
 @login_required
