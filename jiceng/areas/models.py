@@ -63,6 +63,13 @@ class Kind(models.TextChoices):
     BUILDING = "building", "楼栋"
 
 
+def code_at_level(code: str, level: str) -> str:
+    """The code of ``code``'s node or ancestor at a national level (city … community), or "" when
+    the code is shorter than that level's (derived from the code alone)."""
+    length = NATIONAL_CODE_LENGTH[level]
+    return code[:length] if code and len(code) >= length else ""
+
+
 def ancestor_codes(code: str) -> list[str]:
     """Codes of every ancestor of ``code``, root first (derived from the code alone)."""
     return [code[:n] for n in PATH_LENGTHS if n < len(code)]

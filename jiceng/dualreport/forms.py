@@ -2,8 +2,9 @@
 
 from django import forms
 
-from jiceng.areas.models import Area, Level
+from jiceng.areas.models import Area, Level, code_at_level
 from jiceng.core.inputs import DateField
+from jiceng.core.paths import subtree_q
 
 DATE = {"type": "date"}
 
@@ -11,7 +12,7 @@ DATE = {"type": "date"}
 def community_choices(city: str) -> list:
     """The city's communities, grouped by street (one query): the phone's picker."""
     rows = (
-        Area.objects.filter(level__in=[Level.STREET, Level.COMMUNITY], code__startswith=city)
+        Area.objects.filter(subtree_q(city), level__in=[Level.STREET, Level.COMMUNITY])
         .order_by("code")
         .values_list("code", "name", "level")
     )
@@ -19,8 +20,8 @@ def community_choices(city: str) -> list:
     for code, name, level in rows:
         if level == Level.STREET:
             streets[code] = (name, [])
-        elif code[:9] in streets:
-            streets[code[:9]][1].append((code, name))
+        elif code_at_level(code, Level.STREET) in streets:
+            streets[code_at_level(code, Level.STREET)][1].append((code, name))
     return [("", "请选择社区")] + [(name, items) for name, items in streets.values() if items]
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor, audit, snapshot
-from jiceng.areas.models import Area, Level
+from jiceng.areas.models import Area, Level, code_at_level
 from jiceng.core.inputs import InputError, check_text, read_number
 from jiceng.core.scope import scope_for
 from jiceng.members.models import PARTY_MEMBER_STATUSES, Member
@@ -42,7 +42,6 @@ from .models import (
 from .permissions import FEEDBACK_ADD, POST_ADD, REGISTRATION_ADD, REGISTRATION_CONFIRM, SERVICE_CONFIRM
 from .rules import backdate_days, yearly_target
 
-CITY_CODE_LENGTH = 4
 SERVICE_FIELDS = ["served_on", "hours", "content", "status"]
 
 
@@ -67,7 +66,7 @@ def _text(value: str, label: str, *, required: bool = True, max_length: int = 30
 
 
 def city_of(path: str) -> str:
-    return (path or "")[:CITY_CODE_LENGTH]
+    return code_at_level(path, Level.CITY)
 
 
 def home_city(member: Member) -> str:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.areas.models import Area
+from jiceng.areas.models import Area, Level, code_at_level
 from jiceng.core.masking import mask_phone
 from jiceng.core.pdf import pdf_response
 from jiceng.core.scope import can, get_object_for_user, scope_for
@@ -86,7 +86,7 @@ def mine(request):
     city = services.home_city(member)
     form = None
     if not active:
-        initial = {"phone": member.phone, "community": (member.residence_path or "")[:12]}
+        initial = {"phone": member.phone, "community": code_at_level(member.residence_path, Level.COMMUNITY)}
         form = RegisterForm(request.POST or None, city=city, initial=initial)
         if request.method == "POST" and form.is_valid():
             community = Area.objects.filter(code=form.cleaned_data["community"]).first()
