@@ -73,7 +73,7 @@ class DecisionForm(forms.Form):
         for row in participants:
             self.fields[f"g{row.pk}"] = forms.ChoiceField(
                 label=row.member.name,
-                choices=[("", "同支委会建议")] + list(Grade.choices),
+                choices=[("", "同支委会建议"), *Grade.choices],
                 required=False,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm", "form": "decision-form"}),
             )

@@ -10,7 +10,7 @@ from jiceng.orglife.tests.conftest import orgs, people, plan_meeting  # noqa: F4
 
 
 @pytest.fixture
-def voters(people, make_user, tree):
+def voters(people, make_user, tree):  # noqa: F811
     """Logins for 乙, 丙 and the probationary member (甲's login is ``people.member_user``)."""
     users = {}
     for key, member in (("yi", people.full[1]), ("bing", people.full[2]), ("prob", people.probationary)):
@@ -22,7 +22,7 @@ def voters(people, make_user, tree):
 
 
 @pytest.fixture
-def round_(orgs, people, voters):
+def round_(orgs, people, voters):  # noqa: F811
     return services.open_round(people.secretary, orgs.grid1, timezone.localdate().year)
 
 

@@ -52,7 +52,7 @@ def test_self_assessment_by_the_member_only(round_, people, voters):
     assert row.member_id == people.me.pk and row.self_assessed_at
     with pytest.raises(AppraisalError, match="至少写10个字"):
         services.save_self_assessment(voters["jia"], round_, "很好")
-    with pytest.raises(AppraisalError, match="不是.*评议对象"):
+    with pytest.raises(AppraisalError, match=r"不是.*评议对象"):
         services.save_self_assessment(people.stranger_user, round_, "我不是本支部的党员，想写自评。" * 2)
 
 
@@ -74,7 +74,7 @@ def test_ballot_is_secret_and_counted_once(round_, people, voters):
 
 
 def test_ballot_refusals(round_, people, voters):
-    with pytest.raises(AppraisalError, match="不是.*评议对象"):
+    with pytest.raises(AppraisalError, match=r"不是.*评议对象"):
         services.cast_ballot(people.stranger_user, round_, all_marks(round_))
     with pytest.raises(AppraisalError, match="预备党员没有表决权"):
         services.cast_ballot(voters["prob"], round_, all_marks(round_))
