@@ -114,7 +114,7 @@ def open_round(actor: Actor, org: Org, year: int, meeting=None) -> Round:
         [Participant(round=round_, member=m, can_vote=m.status == Status.FULL) for m in members]
     )
     _log(round_, actor, "open", f"开始{year}年度民主评议党员：评议对象{len(members)}人")
-    audit(actor, "open_appraisal", round_, after={"year": year, "participants": len(members)}, area_path=org.area_path)
+    audit(actor, "open_appraisal", round_, after={"year": year, "assessed": len(members)}, area_path=org.area_path)
     return round_
 
 

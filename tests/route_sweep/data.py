@@ -24,6 +24,7 @@ from jiceng.dualreport import services as dual_services
 from jiceng.members import services as member_services
 from jiceng.members.models import Member, Status
 from jiceng.members.tests.conftest import FULL_DATES, make_id
+from jiceng.appraisal import services as appraisal_services
 from jiceng.orglife import services as orglife_services
 from jiceng.orglife.models import MakeupTask
 from jiceng.orgs.models import DepartmentLevel, OrgCategory, OrgType, PartTimeRole, Post, UnitKind
@@ -85,6 +86,8 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     s.token, _ = issue_token(admin, s.account, label=f"{tag}对接")
     _orglife(s, tag, area, branch)
     _dual(s, tag, branch=branch, area=area)
+    # 民主评议党员: the branch's round of this year, open (its members self-assess and vote).
+    s.appraisal_round = appraisal_services.open_round(None, branch, timezone.localdate().year)
     s.markers = [
         s.meeting.topic,
         area.name,
