@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "jiceng.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "jiceng.orglife.models.AttendanceStatus",
         "MinutesStatusEnum": "jiceng.orglife.models.MinutesStatus",
+        "AppraisalRoundStatusEnum": "jiceng.appraisal.models.RoundStatus",
+        "AppraisalGradeEnum": "jiceng.appraisal.models.Grade",
     },
 }
 

@@ -44,6 +44,9 @@ MENU_BEFORE = [
     ("部门考核", "appeals:scorecard", "appeals.view_whistlesummons", "trending-up"),
     ("我的补学", "orglife:my_makeup", "orglife.attend_meeting", "checklist"),
     ("三率统计", "appeals:rates", "appeals.dispatch_appeal", "chart"),
+    # 民主评议党员 (appraisal).
+    ("民主评议", "appraisal:round_list", "appraisal.view_round", "checklist"),
+    ("我的评议", "appraisal:my_rounds", "appraisal.take_part_round", "checklist"),
     # 双报到 (dualreport), added after the move.
     ("我的双报到", "dualreport:mine", "dualreport.report_self", "user"),
     ("报到登记", "dualreport:registration_list", "dualreport.view_registration", "users"),
@@ -88,6 +91,7 @@ API_BEFORE = {
     "dualservice": "/api/v1/dual-services/",
     "meeting": "/api/v1/meetings/",
     "attendance": "/api/v1/attendances/",
+    "appraisalround": "/api/v1/appraisals/",
 }
 
 
