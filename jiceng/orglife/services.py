@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.utils import timezone
 
 from jiceng.accounts.models import User
@@ -19,7 +19,7 @@ from jiceng.accounts.services import Actor, audit
 from jiceng.core.inputs import DATE_MAX, DATE_MIN
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import holds
-from jiceng.members.models import PARTY_MEMBER_STATUSES, Member, Status, member_of
+from jiceng.members.models import EXIT_STATUSES, PARTY_MEMBER_STATUSES, Member, Status, member_of
 from jiceng.orgs.models import Org, OrgType
 
 from . import rules, signin
@@ -171,21 +171,59 @@ def _check_group(org: Org, group: Org | None, types: list[str]) -> Org | None:
     return group
 
 
+def members_on(org: Org, on_date: date):
+    """The party members (full and probationary) of ``org`` on ``on_date``, from the members
+    app's history rather than today's roster: today's members who were already admitted and had not
+    transferred in after the date, plus those who have since transferred to another branch, left
+    the platform (转出) or left the party (出党, 停止党籍, 死亡) after the date. Each row carries
+    ``full_then`` (a full member, with a vote, on the date: 转正 on or before it)."""
+    from jiceng.members.models import MemberEvent
+
+    later = MemberEvent.objects.filter(on_date__gt=on_date)
+    # Came into the org after the date (平台内转入, 转入平台): not its member then.
+    came_in = later.filter(kind="transfer_in", to_org=org).values("member_id")
+    # Left the org after the date, for another branch or off the platform: its member then.
+    went_out = later.filter(kind__in=("transfer_in", "transfer_out"), from_org=org).values("member_id")
+    rows = (
+        Member.objects.filter((Q(org=org) & ~Q(pk__in=came_in)) | Q(pk__in=went_out))
+        .filter(status__in=[*PARTY_MEMBER_STATUSES, *EXIT_STATUSES])
+        # No admission date recorded (an old import): a member since before any meeting here.
+        .filter(Q(admission_date__isnull=True) | Q(admission_date__lte=on_date))
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gt=on_date))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on_date))
+        .annotate(
+            full_then=Case(
+                When(full_member_date__lte=on_date, then=Value(True)),
+                When(full_member_date__isnull=True, status=Status.FULL, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+    return rows.order_by("id")
+
+
 def eligible_members(org: Org, group: Org | None, types: Iterable[str], on_date: date) -> list[tuple[Member, str]]:
     """(member, role) of the people expected at a meeting of ``org`` on ``on_date``: its full and
-    probationary members (a 党小组会: the group's members), and as 列席 its applicants, activists
-    and candidates where one of the types allows them (``orglife.observer_types``)."""
+    probationary members on that date (:func:`members_on`; a 党小组会: the group's members), and as
+    列席 its applicants, activists and candidates where one of the types allows them
+    (``orglife.observer_types``), including today's members admitted only after the date."""
     observers = bool(set(types) & rules.observer_types())
-    statuses = [*PARTY_MEMBER_STATUSES, *(OBSERVER_STATUSES if observers else ())]
-    rows = Member.objects.filter(org=org, status__in=statuses, left_on__isnull=True, exit_date__isnull=True)
-    if group is not None:
-        rows = rows.filter(pk__in=GroupMember.objects.filter(group=group).values("member_id"))
-    # Not yet a member on that date: admitted (支部大会) after it.
-    rows = rows.exclude(status__in=PARTY_MEMBER_STATUSES, admission_date__gt=on_date)
-    result: list[tuple[Member, str]] = []
-    for member in rows.order_by("id"):
-        role = AttendanceRole.ATTENDEE if member.status in PARTY_MEMBER_STATUSES else AttendanceRole.OBSERVER
-        result.append((member, role))
+    in_group = GroupMember.objects.filter(group=group).values("member_id") if group is not None else None
+    members = members_on(org, on_date)
+    if in_group is not None:
+        members = members.filter(pk__in=in_group)
+    result: list[tuple[Member, str]] = [(m, AttendanceRole.ATTENDEE) for m in members]
+    if observers:
+        pool = Member.objects.filter(org=org, left_on__isnull=True, exit_date__isnull=True).filter(
+            Q(status__in=OBSERVER_STATUSES)
+            | Q(status__in=PARTY_MEMBER_STATUSES, admission_date__gt=on_date, activist_date__lte=on_date)
+        )
+        if in_group is not None:
+            pool = pool.filter(pk__in=in_group)
+        for member in pool.order_by("id"):
+            member.full_then = False
+            result.append((member, AttendanceRole.OBSERVER))
     return result
 
 
@@ -198,7 +236,7 @@ def _check_person(org: Org, member: Member | None, label: str, field: str) -> Me
 def _add_attendees(meeting: Meeting, chosen: list[tuple[Member, str]]) -> int:
     have = set(meeting.attendances.values_list("member_id", flat=True))
     rows = [
-        Attendance(meeting=meeting, member=m, role=role, can_vote=m.status == Status.FULL)
+        Attendance(meeting=meeting, member=m, role=role, can_vote=getattr(m, "full_then", m.status == Status.FULL))
         for m, role in chosen
         if m.pk not in have
     ]
