@@ -358,6 +358,25 @@ def sign_up(actor: Actor, post: ServicePost, member: Member) -> SignUp:
     return signup
 
 
+def cancel_sign_up(actor: Actor, post: ServicePost, member: Member) -> None:
+    """取消报名: the member (or the community) withdraws a sign-up while the post runs and before
+    any service was recorded for it; the place is freed under the post's lock."""
+    with transaction.atomic():
+        post = ServicePost.objects.select_for_update().get(pk=post.pk)
+        if not _is_self(actor, member) and actor is not None:
+            _require(actor, SERVICE_CONFIRM, post.area_path, "您无权取消该党员的报名。")
+        signup = SignUp.objects.filter(post=post, member=member).first()
+        if signup is None:
+            raise DualError(f"您没有报名“{post.title}”。", code="signup")
+        if post.ends_on < _today():
+            raise DualError(f"岗位“{post.title}”已结束，不能取消报名。", code="status")
+        if Service.objects.filter(post=post, member=member).exists():
+            raise DualError(f"已申报“{post.title}”的服务，不能取消报名。", code="service")
+        signup.delete()
+        ServicePost.objects.filter(pk=post.pk, taken__gt=0).update(taken=F("taken") - 1)
+        audit(actor, "dual_cancel_sign_up", post, after={"member": member.pk}, area_path=post.area_path)
+
+
 # --------------------------------------------------------------------------- services
 
 

@@ -150,6 +150,42 @@ def mine_sign_up(request, pk):
 
 
 @login_required
+@require_POST
+def mine_cancel_sign_up(request, pk):
+    post = get_object_for_user(ServicePost.objects.all(), request.user, "view", pk=pk)
+    member = member_of(request.user)
+    if member is None:
+        raise PermissionDenied("您的账号未关联党员名册。")
+    try:
+        services.cancel_sign_up(request.user, post, member)
+    except services.DualError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已取消报名“{post.title}”。")
+    return redirect("dualreport:mine")
+
+
+@login_required
+@require_POST
+def mine_end(request):
+    """结束报到 by the member (moved house, changed jobs, retired), with the reason."""
+    member = member_of(request.user)
+    if member is None:
+        raise PermissionDenied("您的账号未关联党员名册。")
+    registration = _my_registration(member)
+    if registration is None or not registration.is_active:
+        messages.error(request, "您没有正在进行的报到。")
+        return redirect("dualreport:mine")
+    try:
+        services.end_registration(request.user, registration, request.POST.get("reason", ""))
+    except services.DualError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"已结束在{registration.community.name}的报到。服务记录仍然保留，可以重新报到。")
+    return redirect("dualreport:mine")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def mine_service_add(request):
     member = member_of(request.user)

@@ -76,6 +76,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "accounts:my_token_revoke": {"pk": "own_token.pk"},
     "dualreport:": {"pk": "registration.pk", "action": "=confirm"},
     "dualreport:mine_sign_up": {"pk": "dual_post.pk"},
+    "dualreport:mine_cancel_sign_up": {"pk": "dual_post.pk"},
     "dualreport:post_": {"pk": "dual_post.pk"},
     "dualreport:service_": {"pk": "service.pk", "action": "=confirm"},
     "dualreport:feedback_": {"pk": "feedback.pk"},
