@@ -31,7 +31,7 @@ def confirmed(world):
 
 
 def test_the_member_cancels_a_sign_up_and_frees_the_place(world, confirmed, login):
-    registration, post = confirmed
+    _, post = confirmed
     client = login(world.member_user)
     client.post(reverse("dualreport:mine_sign_up", args=[post.pk]))
     assert ServicePost.objects.get(pk=post.pk).taken == 1
