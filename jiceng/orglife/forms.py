@@ -103,3 +103,40 @@ class GroupMembersForm(Styled, forms.Form):
         assert group.parent is not None
         pool = eligible_members(group.parent, None, [], timezone.localdate())
         self.fields["members"].choices = [(m.pk, m.name) for m, _ in pool]
+
+
+class BackfillForm(Styled, forms.Form):
+    """补录 a meeting held on ``day`` (chosen before the form): the roster is that day's."""
+
+    types = forms.MultipleChoiceField(
+        label="会议类型", choices=MeetingType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    topic = forms.CharField(label="会议主题", max_length=120)
+    time = forms.TimeField(label="开始时间", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    place = forms.CharField(label="地点", max_length=120, required=False)
+    host = forms.TypedChoiceField(label="主持人", coerce=int, required=False, empty_value=None)
+    recorder = forms.TypedChoiceField(label="记录人", coerce=int, required=False, empty_value=None)
+    present = forms.TypedMultipleChoiceField(
+        label="出席人员",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="未勾选的记为缺席，并布置补学。",
+    )
+    minutes_topics = forms.CharField(
+        label="议题", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    minutes_discussion = forms.CharField(
+        label="讨论情况", max_length=8000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    minutes_resolutions = forms.CharField(
+        label="决议", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {m.pk: m for m in roster}
+        choices = [(m.pk, m.name) for m in roster]
+        self.fields["present"].choices = choices
+        self.fields["host"].choices = [("", "（不指定）"), *choices]
+        self.fields["recorder"].choices = [("", "（不指定）"), *choices]

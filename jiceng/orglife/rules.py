@@ -104,6 +104,14 @@ register(
     type=Integer(min_value=1, max_value=3660),
 )
 register(
+    "orglife.backfill_days",
+    "补录会议最早可补录多少天前召开的会议",
+    90,
+    "平台设定（[U]，各地未见统一规定）：会议应在召开后及时录入；确因系统故障、网络中断等未能及时录入的，"
+    "可在一个季度内补录，补录在会议记录中注明“补录”。城市可调整。",
+    type=Integer(min_value=1, max_value=400),
+)
+register(
     "orglife.attachment_max_bytes",
     "会议附件单个文件大小上限（字节）",
     10 * 1024 * 1024,

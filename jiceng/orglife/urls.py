@@ -7,6 +7,7 @@ app_name = "orglife"
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("add/", views.meeting_add, name="meeting_add"),
+    path("backfill/", views.meeting_backfill, name="meeting_backfill"),
     path("compliance/", views.compliance_page, name="compliance"),
     path("plans/add/", views.plan_add, name="plan_add"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),

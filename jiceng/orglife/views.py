@@ -1,6 +1,8 @@
 """组织生活 pages: the offices' meeting list, a meeting with its actions, the host's QR screen and
 the minutes; the member's phone pages (我的会议, 扫码签到, 我的签到码, 我的补学)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -145,6 +147,70 @@ def plan_add(request):
             messages.success(request, f"已按计划生成{made}次会议（已有的不重复生成）。")
             return redirect(f"{reverse('orglife:meeting_list')}?org={org.code}")
     return render(request, "orglife/plan_form.html", {"form": form, "org": org})
+
+
+@login_required
+def meeting_backfill(request):
+    """补录: a meeting held in the past (within ``orglife.backfill_days``), its attendance and
+    minutes. First the org and the day (the roster is that day's), then the form."""
+    from datetime import date as date_type
+    from datetime import datetime as datetime_type
+
+    from jiceng.core.rules import get_rule
+
+    from .forms import BackfillForm
+
+    code = request.GET.get("org", "")
+    if not code:
+        orgs = _addable_orgs(request.user, None)[:ORG_CHOICES_LIMIT]
+        return render(request, "orglife/org_chooser.html", {"orgs": orgs, "next": "orglife:meeting_backfill"})
+    org = _addable_orgs(request.user, code)
+    if org is None:
+        raise Http404("未找到该党组织，或您无权访问。")
+    today = timezone.localdate()
+    earliest = today - timedelta(days=get_rule("orglife.backfill_days"))
+    context = {"org": org, "earliest": earliest, "today": today, "day": None, "form": None, "day_error": ""}
+    text = request.GET.get("day", "")
+    if text:
+        try:
+            day = date_type.fromisoformat(text)
+        except ValueError:
+            context["day_error"] = "日期格式应为 年-月-日，如 2026-11-05。"
+        else:
+            if not earliest <= day <= today:
+                context["day_error"] = f"只能补录{earliest:%Y-%m-%d}至今天召开的会议。"
+            else:
+                context["day"] = day
+    if context["day"] is None:
+        return render(request, "orglife/backfill.html", context, status=400 if context["day_error"] else 200)
+    day = context["day"]
+    roster = list(services.members_on(org, day))
+    form = BackfillForm(request.POST or None, roster=roster)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        held_at = timezone.make_aware(datetime_type.combine(day, data["time"]))
+        try:
+            meeting = services.backfill_meeting(
+                request.user,
+                org=org,
+                types=data["types"],
+                topic=data["topic"],
+                held_at=held_at,
+                place=data["place"],
+                host=form.people.get(data["host"]),
+                recorder=form.people.get(data["recorder"]),
+                present=data["present"],
+                minutes_topics=data["minutes_topics"],
+                minutes_discussion=data["minutes_discussion"],
+                minutes_resolutions=data["minutes_resolutions"],
+            )
+        except services.OrglifeError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已补录{day:%Y-%m-%d}召开的“{meeting.topic}”。")
+            return redirect("orglife:meeting_detail", meeting.pk)
+    context["form"] = form
+    return render(request, "orglife/backfill.html", context, status=400 if form.errors else 200)
 
 
 def _detail_context(request, meeting: Meeting, forms_by_key=None):

@@ -197,6 +197,10 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:apitoken-list": Expect(nobody=EMPTY, shows_none="the caller's own API tokens, not objects of a subtree"),
     "api:api-root": Expect(nobody=EMPTY, shows_none="the API's index of links"),
     "orglife:meeting_list": Expect(nobody=EMPTY),
+    "orglife:meeting_backfill": Expect(
+        unscoped="the chooser of the user's own orgs (补录): the URL names no object",
+        shows_none="lists orgs to choose from, not a meeting",
+    ),
     "orglife:compliance": Expect(unscoped="the report of the user's own scope: the URL names no object"),
     # POST only: open sign-in on a held meeting is not allowed now; back to the meeting with the reason.
     "orglife:meeting_act": Expect(status=302, note="the held meeting cannot open sign-in: back with a message"),
