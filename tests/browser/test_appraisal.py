@@ -35,7 +35,7 @@ def branch(tree, make_user):
 
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "desk"])
 def test_member_self_assesses_and_votes(live_server, branch, cheap_argon2, browser, viewport):
-    round_, members, _ = branch
+    round_, _, _ = branch
     size = "phone" if viewport == PHONE else "desk"
     page = new_page(browser, viewport)
     login(page, live_server, "dangyuan", PASSWORD)
