@@ -222,7 +222,7 @@ def eligible_members(org: Org, group: Org | None, types: Iterable[str], on_date:
         if in_group is not None:
             pool = pool.filter(pk__in=in_group)
         for member in pool.order_by("id"):
-            member.full_then = False
+            member.full_then = False  # type: ignore[attr-defined]
             result.append((member, AttendanceRole.OBSERVER))
     return result
 
