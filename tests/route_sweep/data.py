@@ -19,12 +19,12 @@ from jiceng.accounts.services import assign_role, issue_token, onboard_user
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
+from jiceng.appraisal import services as appraisal_services
 from jiceng.core.models import ExcelJob
 from jiceng.dualreport import services as dual_services
 from jiceng.members import services as member_services
 from jiceng.members.models import Member, Status
 from jiceng.members.tests.conftest import FULL_DATES, make_id
-from jiceng.appraisal import services as appraisal_services
 from jiceng.orglife import services as orglife_services
 from jiceng.orglife.models import MakeupTask
 from jiceng.orgs.models import DepartmentLevel, OrgCategory, OrgType, PartTimeRole, Post, UnitKind
