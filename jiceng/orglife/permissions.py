@@ -15,3 +15,7 @@ MAKEUP_VIEW = "orglife.view_makeuptask"
 PLAN_VIEW = "orglife.view_recurringplan"
 HELD_VIEW = "orglife.view_heldmonth"
 GROUP_MEMBER_VIEW = "orglife.view_groupmember"
+# 免于考核 (exemptions from the compliance check): read with the meetings' grants, decided by the
+# higher org (community and above).
+EXEMPTION_VIEW = "orglife.view_exemption"
+EXEMPTION_DECIDE = "orglife.change_exemption"

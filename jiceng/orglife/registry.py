@@ -1,8 +1,11 @@
 """What the organisational-life app plugs into the platform (read by jiceng.core.registry)."""
 
+from datetime import timedelta
+
 from jiceng.core.registry import (
     ApiRoute,
     AppRegistry,
+    Job,
     MenuEntry,
     MenuGroup,
     Permission,
@@ -13,6 +16,8 @@ from jiceng.core.registry import (
 
 from .permissions import (
     ATTENDANCE_VIEW,
+    EXEMPTION_DECIDE,
+    EXEMPTION_VIEW,
     GROUP_MEMBER_VIEW,
     HELD_VIEW,
     MAKEUP_VIEW,
@@ -27,6 +32,8 @@ from .permissions import (
 # The offices and the branch secretary plan and run meetings; the street and above review minutes.
 MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary")
 REVIEWERS = ("city_org", "district_org", "street")
+# A branch's exemption from the compliance check is decided by a higher org (its community and up).
+DECIDERS = ("city_org", "district_org", "street", "community")
 
 REGISTRY = AppRegistry(
     permissions=(
@@ -39,6 +46,8 @@ REGISTRY = AppRegistry(
         Permission(PLAN_VIEW, "查看组织生活计划", MANAGERS),
         Permission(HELD_VIEW, "查看组织生活召开情况", MANAGERS),
         Permission(GROUP_MEMBER_VIEW, "查看党小组成员", MANAGERS),
+        Permission(EXEMPTION_VIEW, "查看免于考核申请", MANAGERS),
+        Permission(EXEMPTION_DECIDE, "审批免于考核（上级党组织）", DECIDERS),
         Permission(MEETING_ATTEND, "参加会议（我的会议、扫码签到、补学）", ("member",)),
     ),
     menu_groups=(MenuGroup("orglife", "组织生活", "calendar"),),
@@ -61,17 +70,21 @@ REGISTRY = AppRegistry(
         StoredPath("orglife.Meeting", "area_path"),
         StoredPath("orglife.RecurringPlan", "area_path"),
         StoredPath("orglife.HeldMonth", "area_path"),
+        StoredPath("orglife.Exemption", "area_path"),
     ),
     org_paths=(
         StoredPath("orglife.Meeting", "org_path"),
         StoredPath("orglife.RecurringPlan", "org_path"),
         StoredPath("orglife.HeldMonth", "org_path"),
+        StoredPath("orglife.Exemption", "org_path"),
     ),
     org_area_paths=(
         StoredPath("orglife.Meeting", "area_path", via="org"),
         StoredPath("orglife.RecurringPlan", "area_path", via="org"),
         StoredPath("orglife.HeldMonth", "area_path", via="org"),
+        StoredPath("orglife.Exemption", "area_path", via="org"),
     ),
+    jobs=(Job("jiceng.orglife.tasks.rebuild_held_facts", timedelta(hours=24)),),
     todos=(
         TodoSource(
             "orglife.makeup",

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from jiceng.orglife import compliance
-from jiceng.orglife.compliance import EXEMPT, HELD, MISSED, Period
+from jiceng.orglife.compliance import EXEMPT, HELD, LATE, MISSED, Period
 from jiceng.orglife.models import HeldMonth, MeetingType
 from jiceng.orgs.models import Org
 
@@ -53,7 +53,7 @@ def test_held_missed_exempt_and_one_meeting_for_two_types(orgs):
     dec = compliance.assess([orgs.gongyuan_branch], Period.parse("2026-12"))[0].cells
     assert set(dec.values()) == {MISSED}
     numbers = compliance.counts(compliance.branches(Org.objects.all()), Q4)
-    assert numbers[MeetingType.CONGRESS] == {HELD: 1, EXEMPT: 1, MISSED: 1, "total": 3}
+    assert numbers[MeetingType.CONGRESS] == {HELD: 1, EXEMPT: 1, LATE: 0, MISSED: 1, "total": 3}
     # The status filter gives the same branches as the cells.
     qs = compliance.branches(Org.objects.all())
     assert [o.pk for o in compliance.with_status(qs, Q4, MeetingType.CONGRESS, MISSED)] == [orgs.grid2.pk]
@@ -128,7 +128,7 @@ def test_api_gives_the_page_numbers(api_client, client, orgs, people):
     }
     client.force_login(people.community)
     page = client.get(reverse("orglife:compliance"), {"period": "2026-Q4"}).content.decode()
-    assert f"党支部 {congress['total']} 个：已召开 {congress['held']}" in page
+    assert f"党支部 {congress['total']} 个：按期召开 {congress['held']}" in page
     bad = api_client.get("/api/v1/meetings/compliance/", {"period": "Q4"})
     assert bad.status_code == 400 and "考核期格式" in bad.json()["error"]["message"]
     api_client.force_authenticate(people.member_user)
