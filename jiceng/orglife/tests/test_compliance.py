@@ -85,7 +85,10 @@ def test_page_shows_the_scope_with_counts_and_filters(client, orgs, people):
     assert "2026年第4季度" in page
     assert "第一网格党支部" in page and "第二网格党支部" in page
     assert "贡院社区第一党支部" not in page  # another street's branch
-    assert '党支部 2 个：已召开 1，未召开 <span class="text-danger">1</span>，免于考核 0' in page
+    assert (
+        '党支部 2 个：按期召开 1，逾期召开 <span class="text-warning">0</span>，'
+        '未召开 <span class="text-danger">1</span>，免于考核 0'
+    ) in page
     missed = client.get(url, {"period": "2026-Q4", "type": "congress", "status": "missed"}).content.decode()
     assert "第二网格党支部" in missed and "第一网格党支部" not in missed
     bad = client.get(url, {"period": "2026-Q9"}).content.decode()
