@@ -226,7 +226,9 @@ def _next_id(model) -> int:
     return (model.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
 
 
-def load_orglife_year(seed: int = 2024, today: date | None = None, stdout=None) -> dict:  # noqa: C901
+def load_orglife_year(  # noqa: C901
+    seed: int = 2024, today: date | None = None, stdout=None, *, attendance_rows: bool = True
+) -> dict:
     """A year of organisational life for every branch with members (issue 10 point 8), in bulk:
     for the twelve months up to today, each branch's monthly 主题党日 (the last of each quarter
     held as the 支部党员大会) and 支部委员会, a quarterly 党课, the yearly 组织生活会 held with the
@@ -235,7 +237,8 @@ def load_orglife_year(seed: int = 2024, today: date | None = None, stdout=None) 
     Held meetings have attendance for the branch's members (出席, 迟到, 请假, 缺席), the absent a
     补学 (older ones done), and minutes in every state; a few branches have an approved 延期召开
     or are being dissolved. The held facts are then rebuilt from the meetings (``held.rebuild``),
-    the same rows the services would have written. 北安门社区 keeps its hand-made meetings
+    the same rows the services would have written (``attendance_rows`` False, for the benchmark's
+    big databases: no attendance, 补学 or minutes rows). 北安门社区 keeps its hand-made meetings
     (``load_orglife``). Loading twice adds nothing."""
     import secrets
     from collections import defaultdict
@@ -328,6 +331,8 @@ def load_orglife_year(seed: int = 2024, today: date | None = None, stdout=None) 
         if status != MeetingStatus.HELD:
             return
         counts["held"] += 1
+        if not attendance_rows:
+            return
         for member_id, full in who:
             r = rnd.random()
             if r < 0.82:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from jiceng.core.registry import (
     ApiRoute,
     AppRegistry,
+    ExcelKind,
     Job,
     MenuEntry,
     MenuGroup,
@@ -19,6 +20,7 @@ from .permissions import (
     EXEMPTION_DECIDE,
     EXEMPTION_VIEW,
     GROUP_MEMBER_VIEW,
+    HELD_IMPORT,
     HELD_VIEW,
     MAKEUP_VIEW,
     MEETING_ADD,
@@ -46,6 +48,8 @@ REGISTRY = AppRegistry(
         Permission(PLAN_VIEW, "查看组织生活计划", MANAGERS),
         Permission(HELD_VIEW, "查看组织生活召开情况", MANAGERS),
         Permission(GROUP_MEMBER_VIEW, "查看党小组成员", MANAGERS),
+        # Nothing imports the compliance facts: the Excel kind's import permission is held by no role.
+        Permission(HELD_IMPORT, "导入组织生活落实情况（不开放）", ()),
         Permission(EXEMPTION_VIEW, "查看免于考核申请", MANAGERS),
         Permission(EXEMPTION_DECIDE, "审批免于考核（上级党组织）", DECIDERS),
         Permission(MEETING_ATTEND, "参加会议（我的会议、扫码签到、补学）", ("member",)),
@@ -83,6 +87,18 @@ REGISTRY = AppRegistry(
         StoredPath("orglife.RecurringPlan", "area_path", via="org"),
         StoredPath("orglife.HeldMonth", "area_path", via="org"),
         StoredPath("orglife.Exemption", "area_path", via="org"),
+    ),
+    excel_kinds=(
+        ExcelKind(
+            "orglife_compliance",
+            "组织生活落实情况",
+            "jiceng.orglife.exporter.COMPLIANCE_SPEC",
+            None,
+            "jiceng.orglife.exporter.ComplianceExporter",
+            HELD_IMPORT,
+            HELD_VIEW,
+            order=420,
+        ),
     ),
     jobs=(Job("jiceng.orglife.tasks.rebuild_held_facts", timedelta(hours=24)),),
     todos=(
