@@ -106,4 +106,5 @@ class ComplianceExporter:
             raise RuntimeError("queryset() first")
         scope = scope_for(user, HELD_VIEW)
         self.area_path = scope.areas[0] if len(scope.areas) == 1 else ""
-        return write_rows(target, "组织生活落实情况", self.headers(), self.rows(queryset), self.widths(), progress=progress)
+        rows = self.rows(queryset)
+        return write_rows(target, "组织生活落实情况", self.headers(), rows, self.widths(), progress=progress)
