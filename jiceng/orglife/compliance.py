@@ -272,3 +272,60 @@ def report(scoped_orgs: QuerySet[Org], period: Period, *, meeting_type: str = ""
     return Report(
         period, types, meeting_type, status, numbers, assess(page, period, types), page[-1].code if more else ""
     )
+
+
+# --------------------------------------------------------------------------- findings for 组织设置检查
+
+NOT_HELD = "orglife_not_held"
+LATE_HELD = "orglife_late"
+
+
+def last_closed(kind: str, today: date) -> Period:
+    """The last period of ``kind`` that has ended before ``today``."""
+    current = Period.containing(kind, today)
+    return Period.containing(kind, current.start - timedelta(days=1))
+
+
+def org_findings(orgs: list, today: date) -> list:
+    """组织设置检查's findings from organisational life (core.registry ``OrgCheck``): for each
+    branch among ``orgs``, the required types it did not hold (未召开, 需整改) or held late
+    (逾期召开, 提醒) in the last ended quarter and the last ended year. Six queries, whatever the
+    number of orgs."""
+    from jiceng.orgs.checks import Finding, Severity
+
+    branch_list = [o for o in orgs if o.org_type in BRANCH_TYPES and o.is_active]
+    if not branch_list:
+        return []
+    found = []
+    for kind in ("quarter", "year"):
+        period = last_closed(kind, today)
+        for row in assess(branch_list, period):
+            for meeting_type, status in row.cells.items():
+                label = MeetingType(meeting_type).label
+                if status == MISSED:
+                    found.append(
+                        Finding(
+                            NOT_HELD,
+                            Severity.ERROR,
+                            f"{period.label}未召开{label}（{frequency_label(meeting_type)}至少1次）。",
+                            org=row.org,
+                            rule=f"orglife.frequency.{meeting_type}",
+                        )
+                    )
+                elif status == LATE:
+                    found.append(
+                        Finding(
+                            LATE_HELD,
+                            Severity.WARNING,
+                            f"{period.label}的{label}逾期召开（在考核期结束后才召开）。",
+                            org=row.org,
+                            rule=f"orglife.frequency.{meeting_type}",
+                        )
+                    )
+    return found
+
+
+def frequency_label(meeting_type: str) -> str:
+    from .rules import FREQUENCY_LABELS
+
+    return FREQUENCY_LABELS.get(frequency(meeting_type), "")

@@ -9,6 +9,7 @@ from jiceng.core.registry import (
     Job,
     MenuEntry,
     MenuGroup,
+    OrgCheck,
     Permission,
     StoredPath,
     TodoSource,
@@ -87,6 +88,12 @@ REGISTRY = AppRegistry(
         StoredPath("orglife.RecurringPlan", "area_path", via="org"),
         StoredPath("orglife.HeldMonth", "area_path", via="org"),
         StoredPath("orglife.Exemption", "area_path", via="org"),
+    ),
+    org_checks=(
+        OrgCheck(
+            "jiceng.orglife.compliance.org_findings",
+            (("orglife_not_held", "组织生活未召开"), ("orglife_late", "组织生活逾期召开")),
+        ),
     ),
     excel_kinds=(
         ExcelKind(

@@ -174,3 +174,28 @@ def test_exemption_bad_input_all_errors_at_once(orgs, people):
             people.other_community, org=orgs.grid1, kind="dissolving", period="2026", reason="拟撤销"
         )
     assert not orgs.grid1.orglife_exemptions.exists()
+
+
+def test_findings_feed_the_org_setup_checks(year):
+    """组织设置检查 shows the last ended quarter's and year's missed and late types (registry hook)."""
+    from jiceng.orgs import checks
+
+    today = date(2026, 10, 20)  # last ended quarter: Q3; last ended year: 2025
+    g1 = {(f.kind, f.message) for f in checks.check_org(year.grid1, today=today, with_units=False)}
+    assert ("orglife_not_held", "2026年第3季度未召开支部党员大会（每季度至少1次）。") in g1
+    assert ("orglife_not_held", "2025年未召开组织生活会（每年至少1次）。") in g1
+    g2 = {(f.kind, f.message) for f in checks.check_org(year.grid2, today=today, with_units=False)}
+    assert ("orglife_late", "2026年第3季度的支部党员大会逾期召开（在考核期结束后才召开）。") in g2
+    assert ("orglife_late", "2025年的组织生活会逾期召开（在考核期结束后才召开）。") in g2
+    labels = dict(checks.kind_choices())
+    assert labels["orglife_not_held"] == "组织生活未召开"
+    # A run over many orgs: a fixed number of queries for the hook.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    orgs = list(Org.objects.order_by("code"))
+    with CaptureQueriesContext(connection) as few:
+        compliance.org_findings([year.grid1], today)
+    with CaptureQueriesContext(connection) as many:
+        compliance.org_findings(orgs, today)
+    assert len(few) == len(many) <= 6
