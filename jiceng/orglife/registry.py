@@ -60,6 +60,7 @@ REGISTRY = AppRegistry(
         MenuEntry("会议", "orglife:meeting_list", MEETING_VIEW, "calendar", order=400, group="orglife"),
         MenuEntry("安排会议", "orglife:meeting_add", MEETING_ADD, "plus", order=410, group="orglife"),
         MenuEntry("落实情况", "orglife:compliance", HELD_VIEW, "chart", order=425, group="orglife"),
+        MenuEntry("免于考核", "orglife:exemption_list", EXEMPTION_VIEW, "checklist", order=427, group="orglife"),
         MenuEntry("年度计划", "orglife:plan_add", MEETING_ADD, "checklist", order=420, group="orglife"),
         MenuEntry("我的会议", "orglife:my_meetings", MEETING_ATTEND, "calendar", order=430, group="orglife"),
         MenuEntry("我的签到码", "orglife:my_code", MEETING_ATTEND, "user", order=440, group="orglife"),

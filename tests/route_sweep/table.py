@@ -68,6 +68,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "orglife:": {"pk": "meeting.pk", "action": "=open-signin", "code": "group.code"},
     "orglife:attachment": {"pk": "attachment.pk"},
     "orglife:makeup_detail": {"pk": "makeup.pk"},
+    "orglife:exemption_decide": {"pk": "exemption.pk"},
     "orglife:signin": {"code": "=1-1-0000000000000000"},
     "system:": {"pk": "account.pk"},
     "system:grant_revoke": {"pk": "grant.pk"},
@@ -195,6 +196,9 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:api-root": Expect(nobody=EMPTY, shows_none="the API's index of links"),
     "orglife:meeting_list": Expect(nobody=EMPTY),
     "orglife:compliance": Expect(unscoped="the report of the user's own scope: the URL names no object"),
+    "orglife:exemption_list": Expect(unscoped="the exemptions of the user's own scope: the URL names no object"),
+    # POST only: the district office approves the side's pending request; back to the list.
+    "orglife:exemption_decide": Expect(status=302, note="decided (or refused with a message): back to the list"),
     # POST only: open sign-in on a held meeting is not allowed now; back to the meeting with the reason.
     "orglife:meeting_act": Expect(status=302, note="the held meeting cannot open sign-in: back with a message"),
     "orglife:my_meetings": Expect(user="member", nobody=EMPTY, note="every user may open it; a member sees own"),
