@@ -142,7 +142,9 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:appealevent-list": Expect(nobody=EMPTY, shows_none="an event names its appeal by id only: no marker"),
     "orgs:org_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),
-    "orgs:check_list": Expect(nobody=EMPTY),
+    "orgs:check_list": Expect(
+        nobody=EMPTY, max_queries=34, note="组织生活's findings (registry OrgCheck) add three fixed queries"
+    ),
     "orgs:org_pick": Expect(nobody=EMPTY, query={"q": "=党支部"}),
     "system:user_add": Expect(
         shows_none="a blank form: the area is chosen with the picker (areas:area_pick, swept), no list on the page"
