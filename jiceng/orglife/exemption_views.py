@@ -24,8 +24,10 @@ class ExemptionForm(Styled, forms.Form):
     org = forms.CharField(label="党支部编码", max_length=48, help_text="本人管辖范围内党支部的组织编码")
     kind = forms.ChoiceField(label="申请类别", choices=ExemptionKind.choices)
     type = forms.ChoiceField(label="会议类型（延期召开）", choices=[("", "—"), *MeetingType.choices], required=False)
-    period = forms.CharField(label="考核期", max_length=8, help_text="如 2026-Q4、2026-11 或 2026")
-    reason = forms.CharField(label="申请理由", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    # Not required here: the service checks period, type and reason together and reports every
+    # error at once (a form-level "required" would hide the others).
+    period = forms.CharField(label="考核期", max_length=8, required=False, help_text="如 2026-Q4、2026-11 或 2026")
+    reason = forms.CharField(label="申请理由", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DecideForm(Styled, forms.Form):
