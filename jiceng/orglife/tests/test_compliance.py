@@ -158,3 +158,18 @@ def test_todo_two_weeks_before_quarter_end_and_gone_once_held(open_meeting, orgs
     meeting = open_meeting(types=[MeetingType.CONGRESS])
     services.close_meeting(people.community, meeting)
     assert title not in _titles(people.secretary, late)
+
+
+def test_todo_gone_once_an_exemption_is_approved(orgs, people):
+    """An approved 延期召开 takes the branch off "本季度支部党员大会未召开"; a pending one does not."""
+    old(orgs.grid1, orgs.grid2)
+    quarter = Period.containing("quarter", timezone.localdate())
+    late = timezone.make_aware(datetime.combine(quarter.end - timedelta(days=10), datetime.min.time()))
+    title = "本季度支部党员大会未召开 · 第一网格党支部"
+    row = services.request_exemption(
+        people.secretary, org=orgs.grid1, kind="postpone", period=quarter.key, meeting_type="congress", reason="换届"
+    )
+    assert title in _titles(people.secretary, late)
+    services.decide_exemption(people.community, row, approve=True, note="同意")
+    assert title not in _titles(people.secretary, late)
+    assert "本季度支部党员大会未召开 · 第二网格党支部" in _titles(people.community, late)
