@@ -284,6 +284,21 @@ def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
     return result["rows"], result["facts"]
 
 
+def run_orglife(factor: float) -> tuple[list[dict], dict]:
+    """bench/orglife.py in a process of its own (组织生活: compliance page, sign-in burst, rebuild)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "orglife.json"
+        command = [sys.executable, "-m", "bench.orglife", "--json", str(out), "--factor", str(factor)]
+        try:
+            subprocess.run(command, cwd=ROOT, timeout=3 * 3600, check=False)
+        except subprocess.TimeoutExpired:
+            return [], {"errors": ["bench/orglife.py: stopped after 3 h"]}
+        if not out.exists():
+            return [], {"errors": ["bench/orglife.py wrote no result"]}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return result["rows"], result["facts"]
+
+
 def postgres_problem() -> str | None:
     import psycopg
 
@@ -357,6 +372,10 @@ def parse_args() -> argparse.Namespace:
         default=True,
         help="the appeals step's lists and rates at 5 M (--no-appeals-pages: its creates over HTTP only)",
     )
+    parser.add_argument(
+        "--orglife", action=argparse.BooleanOptionalAction, default=True, help="run bench/orglife.py too"
+    )
+    parser.add_argument("--orglife-factor", type=float, default=5.0, help="bench/orglife.py: big ÷ demo orgs")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args()
 
@@ -445,6 +464,15 @@ def main() -> int:
         benchmarks += rows
         for error in facts.get("errors", []):
             print(f"!!! appeals: {error}", flush=True)
+            failed = True
+
+    if args.orglife:
+        print("=== orglife (PostgreSQL): compliance page, sign-in burst, roll-up rebuild ===", flush=True)
+        rows, facts = run_orglife(args.orglife_factor)
+        metadata["orglife"] = facts
+        benchmarks += rows
+        for error in facts.get("errors", []):
+            print(f"!!! orglife: {error}", flush=True)
             failed = True
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)

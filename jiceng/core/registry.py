@@ -154,6 +154,16 @@ class ExcelKind:
 
 
 @dataclass(frozen=True)
+class OrgCheck:
+    """Findings an app adds to the orgs' 组织设置检查 (jiceng.orgs.checks), e.g. organisational life
+    not held. ``fetch(orgs, today)`` gets the orgs already loaded for a check run (a list) and
+    returns ``orgs.checks.Finding`` rows of the ``kinds`` it declares, in a fixed number of queries."""
+
+    fetch: str  # dotted path
+    kinds: tuple[tuple[str, str], ...]  # (kind, label): ("orglife_not_held", "组织生活未召开")
+
+
+@dataclass(frozen=True)
 class UrlMount:
     """Page URLs: ``module`` (with its ``app_name``) mounted under ``prefix``."""
 
@@ -228,6 +238,8 @@ class AppRegistry:
     # Figures for dashboards, the metrics API and reports (jiceng/core/metrics.py).
     metric_sources: tuple[MetricSource, ...] = ()
     metrics: tuple[Metric, ...] = ()
+    # Findings for the orgs' setup checks (组织设置检查).
+    org_checks: tuple[OrgCheck, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -368,6 +380,10 @@ def metrics() -> dict[str, Metric]:
     """Every app's metrics by key, in dashboard order (``order``, then app and declaration order)."""
     ordered = sorted(collected().each("metrics"), key=lambda metric: metric.order)
     return {metric.key: metric for metric in ordered}
+
+
+def org_checks() -> list[OrgCheck]:
+    return collected().each("org_checks")
 
 
 def cached_tables() -> list[CachedTable]:

@@ -25,7 +25,7 @@ from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.appraisal import load_appraisal
 from jiceng.demo.dualreport import load_dualreport
-from jiceng.demo.orglife import load_orglife
+from jiceng.demo.orglife import load_orglife, load_orglife_year
 from jiceng.demo.party import load_party
 from jiceng.members.models import Member
 from jiceng.members.models import Status as MemberStatus
@@ -148,6 +148,7 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     # After the accounts: the demo member's branch holds the meetings. They are dated from the real
     # today whatever ``today`` says: one is open for sign-in now.
     load_orglife()
+    load_orglife_year(seed=seed, today=today, stdout=stdout)
     # After the accounts: the demo member's own login is left to register on the phone.
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
     # After 双报到: last year's grades respect the 双报到 cap; the demo member has a ballot waiting.

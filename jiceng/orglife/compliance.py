@@ -10,11 +10,15 @@ What is assessed, and why (kept to what the data can defend):
   kind: monthly types per month, quarterly types per quarter, yearly types per year.
 * 已召开: at least one meeting of the type was held in one of the period's months. A meeting that
   counts for several types (e.g. a 主题党日 held as the 支部党员大会) counts for each.
-* 未召开: none held. A meeting held after the period ended counts for the period in which it was
-  held, not for the one it was late for: ``HeldMonth`` records when meetings were held, not which
-  period they were meant for, so "逾期召开" is not reported (it would need the plan period).
-* 免于考核: the branch was set up after the period began (``Org.founded_on``, else the day the
-  record was created) and did not hold it.
+* 逾期召开: no meeting of the type was held on time, but one due in the period (its plan date or
+  planned date) was held in a later period (``HeldMonth.due_late``; see :mod:`.held`). Such a
+  meeting does not count as held on time for the period in which it was held (``HeldMonth.late``).
+* 未召开: none held, on time or late.
+* 免于考核: not held on time and either the branch was set up after the period began
+  (``Org.founded_on``, else the day the record was created) or the higher org approved an
+  exemption (:class:`~jiceng.orglife.models.Exemption`: a postponement of the type for the
+  period, or the branch is being dissolved). An exempt branch that held late is still exempt.
+  A dissolved branch (``is_active`` false) is not assessed at all.
 """
 
 from __future__ import annotations
@@ -23,16 +27,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
-from .models import HeldMonth, MeetingType
+from .models import Exemption, ExemptionStatus, HeldMonth, MeetingType
 from .rules import frequency
 
-HELD, MISSED, EXEMPT = "held", "missed", "exempt"
-STATUS_LABELS = {HELD: "已召开", MISSED: "未召开", EXEMPT: "免于考核"}
+HELD, LATE, MISSED, EXEMPT = "held", "late", "missed", "exempt"
+STATUS_LABELS = {HELD: "按期召开", LATE: "逾期召开", MISSED: "未召开", EXEMPT: "免于考核"}
 KIND_OF_FREQUENCY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 KIND_LABELS = {"month": "月", "quarter": "季度", "year": "年度"}
 
@@ -115,19 +119,41 @@ def is_new(org: Org, period: Period) -> bool:
 
 
 def _held_rows(period: Period, types: list[str]) -> QuerySet[HeldMonth]:
-    return HeldMonth.objects.filter(month__gte=period.start, month__lt=period.end, held__gt=0, type__in=types)
+    """Months of the period with a meeting held on time (not late for an earlier period)."""
+    return HeldMonth.objects.filter(month__gte=period.start, month__lt=period.end, held__gt=F("late"), type__in=types)
+
+
+def _late_rows(period: Period, types: list[str]) -> QuerySet[HeldMonth]:
+    """Months of the period with a meeting due in them and held in a later period."""
+    return HeldMonth.objects.filter(month__gte=period.start, month__lt=period.end, due_late__gt=0, type__in=types)
+
+
+def _exemptions(period: Period, types: list[str]) -> QuerySet[Exemption]:
+    """Approved exemptions covering the whole period for one of ``types`` (or every type)."""
+    return Exemption.objects.filter(status=ExemptionStatus.APPROVED, starts__lte=period.start).filter(
+        Q(ends__isnull=True) | Q(ends__gte=period.end), Q(type="") | Q(type__in=types)
+    )
+
+
+def _conditions(period: Period, meeting_type: str) -> tuple[Exists, Exists, Q]:
+    held = Exists(_held_rows(period, [meeting_type]).filter(org_id=OuterRef("pk")))
+    late = Exists(_late_rows(period, [meeting_type]).filter(org_id=OuterRef("pk")))
+    exempt = Q(set_up_on__gt=period.start) | Exists(_exemptions(period, [meeting_type]).filter(org_id=OuterRef("pk")))
+    return held, late, exempt
 
 
 def with_status(qs: QuerySet[Org], period: Period, meeting_type: str, status: str) -> QuerySet[Org]:
-    """Narrow branches to those with ``status`` for one type (a filter, so keyset paging still works)."""
-    held = Exists(_held_rows(period, [meeting_type]).filter(org_id=OuterRef("pk")))
-    new = Q(set_up_on__gt=period.start)
+    """Narrow branches to those with ``status`` for one type (a filter, so keyset paging still works).
+    The statuses are exclusive, in this order: held on time, exempt, held late, missed."""
+    held, late, exempt = _conditions(period, meeting_type)
     qs = qs.annotate(set_up_on=_set_up_on())
     if status == HELD:
         return qs.filter(held)
     if status == EXEMPT:
-        return qs.filter(new).exclude(held)
-    return qs.exclude(new).exclude(held)
+        return qs.exclude(held).filter(exempt)
+    if status == LATE:
+        return qs.exclude(held).exclude(exempt).filter(late)
+    return qs.exclude(held).exclude(exempt).exclude(late)
 
 
 @dataclass
@@ -141,43 +167,51 @@ class Row:
         return [(MeetingType(t).label, s, STATUS_LABELS[s]) for t, s in self.cells.items()]
 
 
+def status_of(on_time: bool, late: bool, exempt: bool) -> str:
+    if on_time:
+        return HELD
+    if exempt:
+        return EXEMPT
+    return LATE if late else MISSED
+
+
 def assess(orgs: list[Org], period: Period, types: list[str] | None = None) -> list[Row]:
-    """Each org's status per required type; one query on HeldMonth for all of them."""
+    """Each org's status per required type; three queries (held, late, exemptions) for all of them."""
     types = required_types(period) if types is None else types
-    held = set(
-        _held_rows(period, types).filter(org_id__in=[o.pk for o in orgs]).values_list("org_id", "type").distinct()
-    )
+    ids = [o.pk for o in orgs]
+    held = set(_held_rows(period, types).filter(org_id__in=ids).values_list("org_id", "type").distinct())
+    late = set(_late_rows(period, types).filter(org_id__in=ids).values_list("org_id", "type").distinct())
+    exempt = set(_exemptions(period, types).filter(org_id__in=ids).values_list("org_id", "type"))
     rows = []
     for org in orgs:
         new = is_new(org, period)
-        cells = {t: HELD if (org.pk, t) in held else (EXEMPT if new else MISSED) for t in types}
+        cells = {
+            t: status_of(
+                (org.pk, t) in held, (org.pk, t) in late, new or (org.pk, t) in exempt or (org.pk, "") in exempt
+            )
+            for t in types
+        }
         rows.append(Row(org, cells))
     return rows
 
 
 def counts(qs: QuerySet[Org], period: Period, types: list[str] | None = None) -> dict[str, dict[str, int]]:
-    """Per type: how many of the branches in ``qs`` held it, missed it, are exempt (three queries)."""
+    """Per type: how many of the branches in ``qs`` held it on time, are exempt, held it late,
+    missed it — one aggregate query over the branches with indexed lookups in HeldMonth."""
     types = required_types(period) if types is None else types
     annotated = qs.annotate(set_up_on=_set_up_on())
-    total = annotated.count()
-    new_total = annotated.filter(set_up_on__gt=period.start).count()
-    held_rows = (
-        _held_rows(period, types)
-        .filter(org__in=annotated.values("pk"))
-        .annotate(set_up_on=Coalesce("org__founded_on", TruncDate("org__created_at")))
-        .values("type")
-        .annotate(
-            orgs=Count("org_id", distinct=True),
-            new=Count("org_id", distinct=True, filter=Q(set_up_on__gt=period.start)),
-        )
-    )
-    by_type = {r["type"]: r for r in held_rows}
+    aggregates = {"total": Count("pk")}
+    for t in types:
+        held, late, exempt = _conditions(period, t)
+        aggregates[f"{t}__held"] = Count("pk", filter=Q(held))
+        aggregates[f"{t}__exempt"] = Count("pk", filter=~Q(held) & exempt)
+        aggregates[f"{t}__late"] = Count("pk", filter=~Q(held) & ~exempt & Q(late))
+    numbers = annotated.order_by().aggregate(**aggregates)
+    total = numbers["total"]
     result = {}
     for t in types:
-        held = by_type.get(t, {}).get("orgs", 0)
-        held_new = by_type.get(t, {}).get("new", 0)
-        exempt = new_total - held_new
-        result[t] = {HELD: held, EXEMPT: exempt, MISSED: total - held - exempt, "total": total}
+        got = {status: numbers[f"{t}__{status}"] for status in (HELD, EXEMPT, LATE)}
+        result[t] = {**got, MISSED: total - sum(got.values()), "total": total}
     return result
 
 
@@ -238,3 +272,98 @@ def report(scoped_orgs: QuerySet[Org], period: Period, *, meeting_type: str = ""
     return Report(
         period, types, meeting_type, status, numbers, assess(page, period, types), page[-1].code if more else ""
     )
+
+
+# --------------------------------------------------------------------------- findings for 组织设置检查
+
+NOT_HELD = "orglife_not_held"
+LATE_HELD = "orglife_late"
+
+
+def last_closed(kind: str, today: date) -> Period:
+    """The last period of ``kind`` that has ended before ``today``."""
+    current = Period.containing(kind, today)
+    return Period.containing(kind, current.start - timedelta(days=1))
+
+
+def org_findings(orgs: list, today: date) -> list:
+    """组织设置检查's findings from organisational life (core.registry ``OrgCheck``): for each
+    branch among ``orgs``, the required types it did not hold (未召开, 需整改) or held late
+    (逾期召开, 提醒) in the last ended quarter and the last ended year. Three queries, whatever
+    the number of orgs."""
+    from jiceng.orgs.checks import Finding, Severity
+
+    branch_list = [o for o in orgs if o.org_type in BRANCH_TYPES and o.is_active]
+    if not branch_list:
+        return []
+    found = []
+    periods = [last_closed("quarter", today), last_closed("year", today)]
+    for period, rows in zip(periods, assess_periods(branch_list, periods), strict=True):
+        for row in rows:
+            for meeting_type, status in row.cells.items():
+                label = MeetingType(meeting_type).label
+                if status == MISSED:
+                    found.append(
+                        Finding(
+                            NOT_HELD,
+                            Severity.ERROR,
+                            f"{period.label}未召开{label}（{frequency_label(meeting_type)}至少1次）。",
+                            org=row.org,
+                            rule=f"orglife.frequency.{meeting_type}",
+                        )
+                    )
+                elif status == LATE:
+                    found.append(
+                        Finding(
+                            LATE_HELD,
+                            Severity.WARNING,
+                            f"{period.label}的{label}逾期召开（在考核期结束后才召开）。",
+                            org=row.org,
+                            rule=f"orglife.frequency.{meeting_type}",
+                        )
+                    )
+    return found
+
+
+def assess_periods(orgs: list[Org], periods: list[Period]) -> list[list[Row]]:
+    """``assess`` for several periods at once: three queries in all (held, late, exemptions)."""
+    ids = [o.pk for o in orgs]
+    types = sorted({t for p in periods for t in required_types(p)})
+    months = Q()
+    for p in periods:
+        months |= Q(month__gte=p.start, month__lt=p.end)
+    facts = HeldMonth.objects.filter(months, org_id__in=ids, type__in=types)
+    held = set(facts.filter(held__gt=F("late")).values_list("org_id", "type", "month"))
+    late = set(facts.filter(due_late__gt=0).values_list("org_id", "type", "month"))
+    exemptions = list(
+        Exemption.objects.filter(status=ExemptionStatus.APPROVED, org_id__in=ids).values_list(
+            "org_id", "type", "starts", "ends"
+        )
+    )
+    result = []
+    for p in periods:
+        in_p = {(o, t) for o, t, m in held if p.start <= m < p.end}
+        late_p = {(o, t) for o, t, m in late if p.start <= m < p.end}
+        exempt_p = {
+            (o, t) for o, t, starts, ends in exemptions if starts <= p.start and (ends is None or ends >= p.end)
+        }
+        rows = []
+        for org in orgs:
+            new = is_new(org, p)
+            cells = {
+                t: status_of(
+                    (org.pk, t) in in_p,
+                    (org.pk, t) in late_p,
+                    new or (org.pk, t) in exempt_p or (org.pk, "") in exempt_p,
+                )
+                for t in required_types(p)
+            }
+            rows.append(Row(org, cells))
+        result.append(rows)
+    return result
+
+
+def frequency_label(meeting_type: str) -> str:
+    from .rules import FREQUENCY_LABELS
+
+    return FREQUENCY_LABELS.get(frequency(meeting_type), "")

@@ -196,6 +196,11 @@ class HeldMonth(models.Model):
     type = models.CharField("会议类型", max_length=12, choices=MeetingType.choices)
     month = models.DateField("月份")
     held = models.PositiveIntegerField("召开次数", default=0)
+    # Of ``held``: meetings held this month that were due in an earlier period of the type (逾期召开);
+    # they do not count as held on time for this month's period.
+    late = models.PositiveIntegerField("其中逾期召开", default=0)
+    # Meetings due this month (their plan date or planned date) that were held in a later period.
+    due_late = models.PositiveIntegerField("本月应开、逾期召开", default=0)
     first_held_on = models.DateField("首次召开日期", null=True, blank=True)
 
     objects = PlanQuerySet.as_manager()
@@ -208,6 +213,56 @@ class HeldMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.type} {self.month:%Y-%m}: {self.held}"
+
+
+class ExemptionKind(models.TextChoices):
+    POSTPONE = "postpone", "批准延期召开"
+    DISSOLVING = "dissolving", "党组织撤销中"
+
+
+class ExemptionStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class Exemption(models.Model):
+    """免于考核: a branch asks the higher org to exempt it, with a reason, and the higher org
+    decides. A postponement (延期召开) covers one type in one period; a branch in dissolution
+    (撤销中) covers every type from the period it names on (``ends`` empty). Only approved rows
+    count; the compliance engine reads them next to :class:`HeldMonth`."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="orglife_exemptions")
+    org_path = models.CharField("组织路径", max_length=48)
+    area_path = models.CharField("区划路径", max_length=21)
+    kind = models.CharField("类别", max_length=12, choices=ExemptionKind.choices)
+    # Empty: every type (a branch in dissolution).
+    type = models.CharField("会议类型", max_length=12, choices=MeetingType.choices, blank=True)
+    period = models.CharField("考核期", max_length=8)  # 2026-Q4, 2026-11, 2026
+    starts = models.DateField("起始日")
+    ends = models.DateField("截止日（不含）", null=True, blank=True)
+    reason = models.CharField("申请理由", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=ExemptionStatus.choices, default=ExemptionStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "免于考核申请"
+        verbose_name_plural = "免于考核申请"
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["org_path", "starts"], name="exemption_org_starts")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.kind} {self.period}"
 
 
 class MeetingEvent(models.Model):

@@ -14,4 +14,9 @@ ATTENDANCE_VIEW = "orglife.view_attendance"
 MAKEUP_VIEW = "orglife.view_makeuptask"
 PLAN_VIEW = "orglife.view_recurringplan"
 HELD_VIEW = "orglife.view_heldmonth"
+HELD_IMPORT = "orglife.import_heldmonth"  # held by no role: the compliance export has no import
 GROUP_MEMBER_VIEW = "orglife.view_groupmember"
+# 免于考核 (exemptions from the compliance check): read with the meetings' grants, decided by the
+# higher org (community and above).
+EXEMPTION_VIEW = "orglife.view_exemption"
+EXEMPTION_DECIDE = "orglife.change_exemption"

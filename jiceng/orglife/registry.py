@@ -1,10 +1,15 @@
 """What the organisational-life app plugs into the platform (read by jiceng.core.registry)."""
 
+from datetime import timedelta
+
 from jiceng.core.registry import (
     ApiRoute,
     AppRegistry,
+    ExcelKind,
+    Job,
     MenuEntry,
     MenuGroup,
+    OrgCheck,
     Permission,
     StoredPath,
     TodoSource,
@@ -13,7 +18,10 @@ from jiceng.core.registry import (
 
 from .permissions import (
     ATTENDANCE_VIEW,
+    EXEMPTION_DECIDE,
+    EXEMPTION_VIEW,
     GROUP_MEMBER_VIEW,
+    HELD_IMPORT,
     HELD_VIEW,
     MAKEUP_VIEW,
     MEETING_ADD,
@@ -27,6 +35,8 @@ from .permissions import (
 # The offices and the branch secretary plan and run meetings; the street and above review minutes.
 MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary")
 REVIEWERS = ("city_org", "district_org", "street")
+# A branch's exemption from the compliance check is decided by a higher org (its community and up).
+DECIDERS = ("city_org", "district_org", "street", "community")
 
 REGISTRY = AppRegistry(
     permissions=(
@@ -39,6 +49,10 @@ REGISTRY = AppRegistry(
         Permission(PLAN_VIEW, "查看组织生活计划", MANAGERS),
         Permission(HELD_VIEW, "查看组织生活召开情况", MANAGERS),
         Permission(GROUP_MEMBER_VIEW, "查看党小组成员", MANAGERS),
+        # Nothing imports the compliance facts: the Excel kind's import permission is held by no role.
+        Permission(HELD_IMPORT, "导入组织生活落实情况（不开放）", ()),
+        Permission(EXEMPTION_VIEW, "查看免于考核申请", MANAGERS),
+        Permission(EXEMPTION_DECIDE, "审批免于考核（上级党组织）", DECIDERS),
         Permission(MEETING_ATTEND, "参加会议（我的会议、扫码签到、补学）", ("member",)),
     ),
     menu_groups=(MenuGroup("orglife", "组织生活", "calendar"),),
@@ -46,6 +60,7 @@ REGISTRY = AppRegistry(
         MenuEntry("会议", "orglife:meeting_list", MEETING_VIEW, "calendar", order=400, group="orglife"),
         MenuEntry("安排会议", "orglife:meeting_add", MEETING_ADD, "plus", order=410, group="orglife"),
         MenuEntry("落实情况", "orglife:compliance", HELD_VIEW, "chart", order=425, group="orglife"),
+        MenuEntry("免于考核", "orglife:exemption_list", EXEMPTION_VIEW, "checklist", order=427, group="orglife"),
         MenuEntry("年度计划", "orglife:plan_add", MEETING_ADD, "checklist", order=420, group="orglife"),
         MenuEntry("我的会议", "orglife:my_meetings", MEETING_ATTEND, "calendar", order=430, group="orglife"),
         MenuEntry("我的签到码", "orglife:my_code", MEETING_ATTEND, "user", order=440, group="orglife"),
@@ -61,17 +76,39 @@ REGISTRY = AppRegistry(
         StoredPath("orglife.Meeting", "area_path"),
         StoredPath("orglife.RecurringPlan", "area_path"),
         StoredPath("orglife.HeldMonth", "area_path"),
+        StoredPath("orglife.Exemption", "area_path"),
     ),
     org_paths=(
         StoredPath("orglife.Meeting", "org_path"),
         StoredPath("orglife.RecurringPlan", "org_path"),
         StoredPath("orglife.HeldMonth", "org_path"),
+        StoredPath("orglife.Exemption", "org_path"),
     ),
     org_area_paths=(
         StoredPath("orglife.Meeting", "area_path", via="org"),
         StoredPath("orglife.RecurringPlan", "area_path", via="org"),
         StoredPath("orglife.HeldMonth", "area_path", via="org"),
+        StoredPath("orglife.Exemption", "area_path", via="org"),
     ),
+    org_checks=(
+        OrgCheck(
+            "jiceng.orglife.compliance.org_findings",
+            (("orglife_not_held", "组织生活未召开"), ("orglife_late", "组织生活逾期召开")),
+        ),
+    ),
+    excel_kinds=(
+        ExcelKind(
+            "orglife_compliance",
+            "组织生活落实情况",
+            "jiceng.orglife.exporter.COMPLIANCE_SPEC",
+            None,
+            "jiceng.orglife.exporter.ComplianceExporter",
+            HELD_IMPORT,
+            HELD_VIEW,
+            order=420,
+        ),
+    ),
+    jobs=(Job("jiceng.orglife.tasks.rebuild_held_facts", timedelta(hours=24)),),
     todos=(
         TodoSource(
             "orglife.makeup",

@@ -20,7 +20,7 @@ from jiceng.core.inputs import DATE_MAX, DATE_MIN
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import holds
 from jiceng.members.models import EXIT_STATUSES, PARTY_MEMBER_STATUSES, Member, Status, member_of
-from jiceng.orgs.models import Org, OrgType
+from jiceng.orgs.models import BRANCH_TYPES, Org, OrgType
 
 from . import rules, signin
 from .models import (
@@ -32,8 +32,10 @@ from .models import (
     AttendanceRole,
     AttendanceStatus,
     Decision,
+    Exemption,
+    ExemptionKind,
+    ExemptionStatus,
     GroupMember,
-    HeldMonth,
     MakeupTask,
     Meeting,
     MeetingEvent,
@@ -514,25 +516,9 @@ def ask_leave(actor: Actor, meeting: Meeting, member: Member, reason: str) -> At
 
 
 def _bump_held(meeting: Meeting, day: date, delta: int) -> None:
-    month = day.replace(day=1)
-    for meeting_type in meeting.type_keys:
-        rows = HeldMonth.objects.filter(org_id=meeting.org_id, type=meeting_type, month=month)
-        if rows.update(held=F("held") + delta):
-            rows.filter(Q(first_held_on__isnull=True) | Q(first_held_on__gt=day)).update(first_held_on=day)
-            continue
-        try:
-            with transaction.atomic():
-                HeldMonth.objects.create(
-                    org_id=meeting.org_id,
-                    org_path=meeting.org_path,
-                    area_path=meeting.area_path,
-                    type=meeting_type,
-                    month=month,
-                    held=max(delta, 0),
-                    first_held_on=day,
-                )
-        except IntegrityError:
-            rows.update(held=F("held") + delta)
+    from . import held
+
+    held.bump(meeting, day, delta)
 
 
 @transaction.atomic
@@ -966,3 +952,102 @@ def set_group_members(actor: Actor, group: Org, members: Iterable[Member]) -> in
     GroupMember.objects.bulk_create([GroupMember(group=group, member=m) for m in chosen])
     audit(actor, "set_group_members", group, after={"members": [m.pk for m in chosen]}, area_path=group.area_path)
     return len(chosen)
+
+
+# --------------------------------------------------------------------------- 免于考核 (exemptions)
+
+
+def request_exemption(
+    actor: Actor, *, org: Org, kind: str, period: str, reason: str, meeting_type: str = ""
+) -> Exemption:
+    """A branch asks to be exempt: 延期召开 of one type for one period, or 撤销中 from a period on
+    (every type). Waits for the higher org's decision; nothing counts before it is approved."""
+    from .compliance import KIND_OF_FREQUENCY, Period, PeriodError
+
+    org = _check_org(org)
+    _require(actor, MEETING_CHANGE, org, "您没有为该党组织申请免于考核的权限。")
+    errors: dict[str, list[str]] = {}
+    if org.org_type not in BRANCH_TYPES:
+        errors["org"] = ["只有党支部（含联合、临时党支部）参加组织生活考核。"]
+    if kind not in ExemptionKind.values:
+        errors["kind"] = ["请选择申请类别。"]
+    parsed = None
+    try:
+        parsed = Period.parse(period)
+    except PeriodError as exc:
+        errors["period"] = [str(exc)]
+    if kind == ExemptionKind.POSTPONE:
+        if meeting_type not in MeetingType.values:
+            errors["type"] = ["延期召开须选择会议类型。"]
+        elif parsed is not None and KIND_OF_FREQUENCY.get(rules.frequency(meeting_type)) != parsed.kind:
+            errors["type"] = [f"{MeetingType(meeting_type).label}不按该考核期（{parsed.label}）考核。"]
+    elif meeting_type:
+        errors["type"] = ["撤销中的党支部对所有会议类型免于考核，无需选择会议类型。"]
+    try:
+        reason = _text(reason, "申请理由", 300, required=True, field="reason")
+    except OrglifeError as exc:
+        errors.update(exc.message_dict)
+    if parsed is not None and not errors:
+        today = timezone.localdate()
+        if parsed.end <= date(today.year - 1, 1, 1) or parsed.start > date(today.year + 1, 12, 31):
+            errors["period"] = ["只能申请上一年度至下一年度的考核期。"]
+    if errors:
+        raise OrglifeError(errors)
+    assert parsed is not None
+    with transaction.atomic():
+        Org.objects.select_for_update().filter(pk=org.pk).first()
+        pending = Exemption.objects.filter(
+            org=org, kind=kind, type=meeting_type, period=parsed.key, status__in=("pending", "approved")
+        ).first()
+        if pending is not None:  # a double submit, or asked already
+            return pending
+        row = Exemption.objects.create(
+            org=org,
+            org_path=org.code,
+            area_path=org.area_path,
+            kind=kind,
+            type=meeting_type,
+            period=parsed.key,
+            starts=parsed.start,
+            ends=parsed.end if kind == ExemptionKind.POSTPONE else None,
+            reason=reason,
+            requested_by=_user(actor),
+        )
+        audit(
+            actor,
+            "request_orglife_exemption",
+            row,
+            after={"kind": kind, "type": meeting_type, "period": parsed.key, "reason": reason},
+            area_path=org.area_path,
+        )
+    return row
+
+
+def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note: str = "") -> Exemption:
+    """The higher org approves or refuses (with a note) a pending exemption; audited."""
+    from .permissions import EXEMPTION_DECIDE
+
+    with transaction.atomic():
+        row = Exemption.objects.select_for_update(of=("self",)).select_related("org__parent").get(pk=exemption.pk)
+        parent = row.org.parent
+        if actor is not None and (
+            parent is None
+            or not holds(actor, EXEMPTION_DECIDE, areas=[parent.area_path], orgs=[parent.code])
+            or _user(actor) == row.requested_by
+        ):
+            raise PermissionDenied("免于考核须由上级党组织审批。")
+        if row.status != ExemptionStatus.PENDING:
+            raise OrglifeError(f"该申请已{row.get_status_display()}，不能重复审批。")
+        note = _text(note, "审批意见", 200, required=not approve, field="note")
+        row.status = ExemptionStatus.APPROVED if approve else ExemptionStatus.REJECTED
+        row.decided_by, row.decided_at, row.decision_note = _user(actor), timezone.now(), note
+        row.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit(
+            actor,
+            "decide_orglife_exemption",
+            row,
+            before={"status": ExemptionStatus.PENDING},
+            after={"status": row.status, "note": note},
+            area_path=row.area_path,
+        )
+    return row

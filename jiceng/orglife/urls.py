@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exemption_views, views
 
 app_name = "orglife"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("add/", views.meeting_add, name="meeting_add"),
     path("backfill/", views.meeting_backfill, name="meeting_backfill"),
     path("compliance/", views.compliance_page, name="compliance"),
+    path("exemptions/", exemption_views.exemption_list, name="exemption_list"),
+    path("exemptions/<int:pk>/decide/", exemption_views.exemption_decide, name="exemption_decide"),
     path("plans/add/", views.plan_add, name="plan_add"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/act/<slug:action>/", views.meeting_act, name="meeting_act"),

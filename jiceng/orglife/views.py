@@ -563,6 +563,16 @@ def compliance_report(user, params):
     )
 
 
+def _export_query(result) -> str:
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    query["period"] = result.period.key
+    if result.status:
+        query["type"], query["status"] = result.meeting_type, result.status
+    return query.urlencode()
+
+
 @login_required
 def compliance_page(request):
     from . import compliance
@@ -587,5 +597,6 @@ def compliance_page(request):
             "statuses": list(compliance.STATUS_LABELS.items()),
             "next_url": next_url,
             "period_value": result.period.key,
+            "export_query": _export_query(result),
         },
     )

@@ -64,6 +64,15 @@ class Kind(models.TextChoices):
 
 
 KIND_LABELS = dict(Kind.choices)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """The kinds of this module and those other apps add (core.registry ``org_checks``)."""
+    from jiceng.core import registry
+
+    return [*Kind.choices, *(kind for check in registry.org_checks() for kind in check.kinds)]
+
+
 SEVERITY_LABELS = dict(Severity.choices)
 TYPE_LABELS = dict(OrgType.choices)
 
@@ -90,6 +99,8 @@ ORG_FIELDS = (
     "total_members",
     "total_full_members",
     "is_active",
+    "founded_on",  # read by the apps' checks (organisational life's exemption of new branches)
+    "created_at",
 )
 
 
@@ -105,7 +116,7 @@ class Finding:
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return KIND_LABELS.get(self.kind) or dict(kind_choices()).get(self.kind, self.kind)
 
     @property
     def severity_label(self) -> str:
@@ -408,6 +419,17 @@ def _unit_findings(units_queryset, limits: _Limits, responsible: list[Org]) -> l
     return found
 
 
+def _app_findings(orgs: list[Org], today: date) -> list[Finding]:
+    """Findings other apps add (core.registry ``org_checks``), each in a fixed number of queries."""
+    from django.utils.module_loading import import_string
+
+    from jiceng.core import registry
+
+    if not orgs:
+        return []
+    return [finding for check in registry.org_checks() for finding in import_string(check.fetch)(orgs, today)]
+
+
 def _sorted(findings: list[Finding]) -> list[Finding]:
     # Stable: within one org the findings keep the order in which the rules run.
     order = SEVERITY_ORDER
@@ -429,6 +451,7 @@ def run_checks(orgs_queryset, *, units_queryset=None, areas_queryset=None, today
     findings = []
     for org in orgs:
         findings.extend(_org_findings(org, posts.get(org.pk, _Posts()), limits, today))
+    findings.extend(_app_findings(orgs, today))
     if units_queryset is not None:
         findings.extend(_unit_findings(units_queryset, limits, orgs))
     if areas_queryset is not None:
@@ -454,6 +477,7 @@ def check_org(org: Org, *, today: date | None = None, with_units: bool = True) -
     today = today or timezone.localdate()
     limits = _Limits()
     findings = _org_findings(org, _posts_by_org([org.pk]).get(org.pk, _Posts()), limits, today)
+    findings.extend(_app_findings([org], today))
     units = _responsible_units(org) if with_units else None
     if units is not None:
         findings.extend(_unit_findings(units, limits, [org]))

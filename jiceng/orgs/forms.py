@@ -296,8 +296,8 @@ class CheckFilterForm(TablerMixin, forms.Form):
     kind = forms.ChoiceField(label="问题类型", required=False)
 
     def __init__(self, *args, **kwargs):
-        from jiceng.orgs.checks import Kind, Severity
+        from jiceng.orgs.checks import Severity, kind_choices
 
         super().__init__(*args, **kwargs)
         self.fields["severity"].choices = [("", "全部级别"), *Severity.choices]
-        self.fields["kind"].choices = [("", "全部类型"), *Kind.choices]
+        self.fields["kind"].choices = [("", "全部类型"), *kind_choices()]

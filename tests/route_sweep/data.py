@@ -90,6 +90,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     s.appraisal_round = appraisal_services.open_round(None, branch, timezone.localdate().year)
     s.markers = [
         s.meeting.topic,
+        s.exemption.reason,
         area.name,
         s.member.name,
         mover.name,
@@ -124,6 +125,9 @@ def _orglife(s, tag: str, area, branch) -> None:
     s.makeup = MakeupTask.objects.get(meeting=s.meeting, member=s.member)
     s.attendance = s.meeting.attendances.get(member=s.member)
     s.attachment = orglife_services.add_attachment(None, s.meeting, SimpleUploadedFile("会场.png", PNG))
+    s.exemption = orglife_services.request_exemption(
+        None, org=branch, kind="dissolving", period=str(timezone.localdate().year), reason=f"{tag}支部拟撤销"
+    )
     s.group = branch.children.filter(org_type=OrgType.GROUP).first() or create_org(
         None, parent=branch, name=f"{tag}楼栋党小组", org_type=OrgType.GROUP, category=OrgCategory.BUILDING, area=area
     )

@@ -68,6 +68,7 @@ KWARGS: dict[str, dict[str, str]] = {
     "orglife:": {"pk": "meeting.pk", "action": "=open-signin", "code": "group.code"},
     "orglife:attachment": {"pk": "attachment.pk"},
     "orglife:makeup_detail": {"pk": "makeup.pk"},
+    "orglife:exemption_decide": {"pk": "exemption.pk"},
     "orglife:signin": {"code": "=1-1-0000000000000000"},
     "appraisal:": {"pk": "appraisal_round.pk", "action": "=close"},
     "system:": {"pk": "account.pk"},
@@ -144,7 +145,9 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:appealevent-list": Expect(nobody=EMPTY, shows_none="an event names its appeal by id only: no marker"),
     "orgs:org_tree": Expect(status=302, nobody=EMPTY, note="redirects a user with one grant to its node"),
     "orgs:org_add_root": Expect(user="root", list_may_show="a form for a superuser only: its pickers show all"),
-    "orgs:check_list": Expect(nobody=EMPTY),
+    "orgs:check_list": Expect(
+        nobody=EMPTY, max_queries=34, note="组织生活's findings (registry OrgCheck) add three fixed queries"
+    ),
     "orgs:org_pick": Expect(nobody=EMPTY, query={"q": "=党支部"}),
     "system:user_add": Expect(
         shows_none="a blank form: the area is chosen with the picker (areas:area_pick, swept), no list on the page"
@@ -202,6 +205,9 @@ ROUTES: dict[str, Exempt | Expect] = {
         shows_none="lists orgs to choose from, not a meeting",
     ),
     "orglife:compliance": Expect(unscoped="the report of the user's own scope: the URL names no object"),
+    "orglife:exemption_list": Expect(unscoped="the exemptions of the user's own scope: the URL names no object"),
+    # POST only: the district office approves the side's pending request; back to the list.
+    "orglife:exemption_decide": Expect(status=302, note="decided (or refused with a message): back to the list"),
     # POST only: open sign-in on a held meeting is not allowed now; back to the meeting with the reason.
     "orglife:meeting_act": Expect(status=302, note="the held meeting cannot open sign-in: back with a message"),
     "orglife:my_meetings": Expect(user="member", nobody=EMPTY, note="every user may open it; a member sees own"),

@@ -37,6 +37,7 @@ MENU_BEFORE = [
     ("年度计划", "orglife:plan_add", "orglife.add_meeting", "checklist"),
     ("诉求地图", "appeals:map", "appeals.view_appeal", "map"),
     ("落实情况", "orglife:compliance", "orglife.view_heldmonth", "chart"),
+    ("免于考核", "orglife:exemption_list", "orglife.view_exemption", "checklist"),
     ("吹哨报到", "appeals:department_desk", "appeals.report_whistlesummons", "alert"),
     ("我的会议", "orglife:my_meetings", "orglife.attend_meeting", "calendar"),
     ("吹哨记录", "appeals:whistle_list", "appeals.view_whistle", "flag"),
@@ -69,6 +70,8 @@ SCHEDULE_BEFORE = {
     ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
     ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
     ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),
+    # 组织生活's yearly roll-up of the held facts (the worker rebuilds this year's from the meetings).
+    ("jiceng.orglife.tasks.rebuild_held_facts", timedelta(hours=24)),
 }
 
 API_BEFORE = {
@@ -111,6 +114,8 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("resident_units", "驻区单位", "orgs.import_residentunit", "orgs.view_residentunit"),
         ("departments", "职能部门", "orgs.import_department", "orgs.view_department"),
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
+        # 组织生活落实情况: export only (its import permission is held by no role).
+        ("orglife_compliance", "组织生活落实情况", "orglife.import_heldmonth", "orglife.view_heldmonth"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from jiceng.orglife import compliance
-from jiceng.orglife.compliance import EXEMPT, HELD, MISSED, Period
+from jiceng.orglife.compliance import EXEMPT, HELD, LATE, MISSED, Period
 from jiceng.orglife.models import HeldMonth, MeetingType
 from jiceng.orgs.models import Org
 
@@ -53,7 +53,7 @@ def test_held_missed_exempt_and_one_meeting_for_two_types(orgs):
     dec = compliance.assess([orgs.gongyuan_branch], Period.parse("2026-12"))[0].cells
     assert set(dec.values()) == {MISSED}
     numbers = compliance.counts(compliance.branches(Org.objects.all()), Q4)
-    assert numbers[MeetingType.CONGRESS] == {HELD: 1, EXEMPT: 1, MISSED: 1, "total": 3}
+    assert numbers[MeetingType.CONGRESS] == {HELD: 1, EXEMPT: 1, LATE: 0, MISSED: 1, "total": 3}
     # The status filter gives the same branches as the cells.
     qs = compliance.branches(Org.objects.all())
     assert [o.pk for o in compliance.with_status(qs, Q4, MeetingType.CONGRESS, MISSED)] == [orgs.grid2.pk]
@@ -85,7 +85,10 @@ def test_page_shows_the_scope_with_counts_and_filters(client, orgs, people):
     assert "2026年第4季度" in page
     assert "第一网格党支部" in page and "第二网格党支部" in page
     assert "贡院社区第一党支部" not in page  # another street's branch
-    assert '党支部 2 个：已召开 1，未召开 <span class="text-danger">1</span>，免于考核 0' in page
+    assert (
+        '党支部 2 个：按期召开 1，逾期召开 <span class="text-warning">0</span>，'
+        '未召开 <span class="text-danger">1</span>，免于考核 0'
+    ) in page
     missed = client.get(url, {"period": "2026-Q4", "type": "congress", "status": "missed"}).content.decode()
     assert "第二网格党支部" in missed and "第一网格党支部" not in missed
     bad = client.get(url, {"period": "2026-Q9"}).content.decode()
@@ -128,7 +131,7 @@ def test_api_gives_the_page_numbers(api_client, client, orgs, people):
     }
     client.force_login(people.community)
     page = client.get(reverse("orglife:compliance"), {"period": "2026-Q4"}).content.decode()
-    assert f"党支部 {congress['total']} 个：已召开 {congress['held']}" in page
+    assert f"党支部 {congress['total']} 个：按期召开 {congress['held']}" in page
     bad = api_client.get("/api/v1/meetings/compliance/", {"period": "Q4"})
     assert bad.status_code == 400 and "考核期格式" in bad.json()["error"]["message"]
     api_client.force_authenticate(people.member_user)
@@ -155,3 +158,18 @@ def test_todo_two_weeks_before_quarter_end_and_gone_once_held(open_meeting, orgs
     meeting = open_meeting(types=[MeetingType.CONGRESS])
     services.close_meeting(people.community, meeting)
     assert title not in _titles(people.secretary, late)
+
+
+def test_todo_gone_once_an_exemption_is_approved(orgs, people):
+    """An approved 延期召开 takes the branch off "本季度支部党员大会未召开"; a pending one does not."""
+    old(orgs.grid1, orgs.grid2)
+    quarter = Period.containing("quarter", timezone.localdate())
+    late = timezone.make_aware(datetime.combine(quarter.end - timedelta(days=10), datetime.min.time()))
+    title = "本季度支部党员大会未召开 · 第一网格党支部"
+    row = services.request_exemption(
+        people.secretary, org=orgs.grid1, kind="postpone", period=quarter.key, meeting_type="congress", reason="换届"
+    )
+    assert title in _titles(people.secretary, late)
+    services.decide_exemption(people.community, row, approve=True, note="同意")
+    assert title not in _titles(people.secretary, late)
+    assert "本季度支部党员大会未召开 · 第二网格党支部" in _titles(people.community, late)

@@ -23,3 +23,25 @@ def test_demo_orglife(people, make_user, tree):
     assert MakeupTask.objects.filter(member__user=demo_user, done_at__isnull=True).exists()
     assert HeldMonth.objects.filter(org=people.full[4].org, type="congress").exists()
     assert load_orglife()["created"] is False
+
+
+def test_demo_year_for_every_branch(orgs, people):
+    """Every branch outside 北安门社区 with members gets a year: held, missed and late meetings,
+    attendance, 补学, minutes in every state; the held facts equal the services' (a rebuild
+    gives the same rows); loading twice adds nothing."""
+    from jiceng.demo.orglife import load_orglife_year
+    from jiceng.orglife import held
+    from jiceng.orglife.models import Attendance, Minutes
+
+    result = load_orglife_year(seed=3)
+    assert result["created"] and result["meetings"] > 20 and result["attendance"] > 0
+    year = Meeting.objects.filter(org=people.outsider.org)
+    assert year.filter(status=MeetingStatus.HELD).exists() and year.filter(status=MeetingStatus.PLANNED).exists()
+    assert not Meeting.objects.filter(org=people.full[0].org).exists()  # 北安门社区 is load_orglife's
+    assert Attendance.objects.filter(meeting__org=people.outsider.org, member=people.outsider).exists()
+    assert set(Minutes.objects.values_list("status", flat=True)) >= {MinutesStatus.APPROVED}
+    rows = held.table()
+    assert rows and HeldMonth.objects.filter(org=people.outsider.org).exists()
+    held.rebuild()
+    assert held.table() == rows
+    assert load_orglife_year(seed=3)["created"] is False
