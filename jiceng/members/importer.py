@@ -446,6 +446,13 @@ class MemberImporter(RowImporter):
         from jiceng.orgs.services import refresh_member_counts
 
         refresh_member_counts(sorted(self.touched_orgs))
+        from jiceng.members import stats
+        from jiceng.orgs.services import FULL_REFRESH_THRESHOLD
+
+        if len(self.touched_orgs) > FULL_REFRESH_THRESHOLD:
+            stats.rebuild()
+        else:
+            stats.refresh(self.touched_orgs)
 
     def audit_summary(self) -> str:
         return f"Excel 导入党员 {self.count} 人"
