@@ -495,6 +495,9 @@ def _bump_held(meeting: Meeting, day: date, delta: int) -> None:
                 )
         except IntegrityError:
             rows.update(held=F("held") + delta)
+    from jiceng.orglife.metrics import on_held
+
+    on_held(meeting, month, delta)
 
 
 @transaction.atomic

@@ -66,6 +66,9 @@ SCHEDULE_BEFORE = {
     ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
     ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
     ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),
+    # Issue 12: the metrics' maintained aggregates, rebuilt nightly as a safety net.
+    ("jiceng.members.tasks.rebuild_member_stats", timedelta(hours=24)),
+    ("jiceng.tallies.tasks.rebuild_tallies", timedelta(hours=24)),
 }
 
 API_BEFORE = {
