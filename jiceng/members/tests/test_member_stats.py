@@ -221,3 +221,48 @@ def test_reading_costs_one_query_per_source_whatever_the_rows(make_member, orgs,
     # Reading the rule of the arrears threshold may be cached after the first call.
     assert len(many.captured_queries) <= len(few.captured_queries) <= 2
     assert big[tree.beianmen.code]["members.area.party"] == small[tree.beianmen.code]["members.area.party"] + 30
+
+
+def _race(*calls):
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # a refusal is a result under test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_in_one_branch_and_in_two_add_up(make_member, orgs, users):
+    """Real threads with their own connections: writes in the same branch and in sibling branches
+    (shared ancestors) at once leave the rows the rebuild computes."""
+    people = [make_member(org=orgs.branch1 if i % 2 else orgs.branch2, birth=date(1970 + i, 3, 3)) for i in range(6)]
+    calls = [
+        (lambda m=m, i=i: services.update_member(users.community, m, education=("bachelor", "college")[i % 2]))
+        for i, m in enumerate(people)
+    ]
+    calls += [
+        (lambda i=i: make_member(org=orgs.branch1 if i % 2 else orgs.branch2, birth=date(1985, 1 + i, 5)))
+        for i in range(4)
+    ]
+    results = _race(*calls)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    incremental = snapshot()
+    stats.rebuild()
+    assert snapshot() == incremental
+    assert MemberStat.objects.get(tree="orgs", code=orgs.beianmen.code, dim="status", value="full").count == 10
