@@ -39,18 +39,14 @@ EDUCATION_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 def age(birth: date, today: date) -> int:
-    """Age in whole years reached by the end of ``today``'s month (the bands' definition)."""
-    return today.year - birth.year - (1 if birth.month > today.month else 0)
-
-
-def _born_after(years: int, today: date) -> str:
-    """Birth months later than this one are at most ``years`` old by the end of today's month."""
-    return f"{today.year - years - 1:04d}-{today.month:02d}"
+    """The age reached in ``today``'s year (the bands' definition: the 党内统计 counts at 31 December)."""
+    return today.year - birth.year
 
 
 def _key(today: date) -> Case:
+    # Born in year Y: age this year is today.year - Y, at most ``top`` when Y >= today.year - top.
     whens = [
-        When(dim="born", value__gt=_born_after(top, today), then=Value(f"age_{key}"))
+        When(dim="born", value__gte=f"{today.year - top:04d}", then=Value(f"age_{key}"))
         for key, _, top in AGE_BANDS
         if top is not None
     ]

@@ -135,7 +135,7 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             label,
             "人",
             f"born:age_{key}",
-            f"年龄（截至本月末已满周岁）{label}的党员；年龄段同中组部《中国共产党党内统计公报》。",
+            f"年龄（截至本年12月31日的周岁，同党内统计口径）{label}的党员；年龄段同中组部《中国共产党党内统计公报》。",
             "党员年龄",
             20 + i,
             masking=_SMALL,

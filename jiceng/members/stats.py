@@ -15,10 +15,13 @@ Dimensions (``dim`` → ``value``), for members on the roster (``left_on`` empty
 * ``status``: the stage, for the five stages of the pipeline (入党申请人 … 正式党员); people who
   left the party (出党/停止党籍/死亡) are not counted.
 * for party members only (正式 and 预备党员): ``gender`` (M/F), ``education`` (the code, ``none``
-  when blank), ``born`` (the birth month ``YYYY-MM``: age bands are derived at read time, so they
-  move with the calendar without rewriting a row), ``dues`` (the first unpaid dues month
-  ``YYYY-MM``, or ``none`` for a member who owes nothing yet: arrears are derived at read time
-  against today and the ``members.dues.arrears_months`` rule, exactly as ``arrears_q`` does).
+  when blank), ``born`` (the birth year ``YYYY``: age bands are derived at read time, so they move
+  with the calendar without rewriting a row; the age is the one reached this year, as the 党内统计
+  counts it at 31 December), ``dues`` (the first unpaid dues month ``YYYY-MM``, or ``none`` for a
+  member who owes nothing yet: arrears are derived at read time against today and the
+  ``members.dues.arrears_months`` rule, exactly as ``arrears_q`` does; a month more than
+  ``DUES_HORIZON`` months back is stored as ``1900-01``, which keeps the rows per node few and is
+  exact while that rule is at most ``DUES_HORIZON`` months).
 
 Two implementations write the same rows (tests/test_member_stats.py): :func:`refresh` after
 every roster write, inside the write's transaction, and :func:`rebuild` from scratch (the nightly
@@ -40,6 +43,8 @@ from jiceng.members.models import PARTY_MEMBER_STATUSES, PIPELINE, MemberStat, M
 from jiceng.orgs.services.tree import ancestor_org_codes
 
 NONE = "none"
+DUES_HORIZON = 24  # months; see above
+LONG_AGO = "1900-01"
 _FIELDS = (
     "org_path",
     "area_path",
@@ -73,26 +78,35 @@ def first_unpaid(paid_through: date | None, admission: date | None, full_member:
     return start.replace(day=1) if start else None
 
 
-def dims(row: tuple) -> list[tuple[str, str]]:
+def _horizon(today: date) -> date:
+    index = today.year * 12 + today.month - 1 - DUES_HORIZON
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def dims(row: tuple, horizon: date) -> list[tuple[str, str]]:
     """The (dim, value) pairs one member counts in (``row`` in the order of ``_FIELDS``)."""
     _, _, status, gender, education, birth, paid, admission, full_member = row
     if status not in _PIPELINE:
         return []
     result = [("status", status)]
     if status in _PARTY:
+        unpaid = first_unpaid(paid, admission, full_member)
         result += [
             ("gender", gender or NONE),
             ("education", education or NONE),
-            ("born", _month(birth)),
-            ("dues", _month(first_unpaid(paid, admission, full_member))),
+            ("born", f"{birth.year:04d}" if birth else NONE),
+            ("dues", LONG_AGO if unpaid and unpaid < horizon else _month(unpaid)),
         ]
     return result
 
 
 def _tally(rows: Iterable[tuple]) -> Counter[Key]:
+    from django.utils import timezone
+
+    horizon = _horizon(timezone.localdate())
     counts: Counter[Key] = Counter()
     for row in rows:
-        for dim, value in dims(row):
+        for dim, value in dims(row, horizon):
             counts[(row[0], row[1], dim, value)] += 1
     return counts
 

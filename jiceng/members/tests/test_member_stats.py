@@ -7,7 +7,6 @@
 * Reading the figures costs one query per source, whatever the number of members.
 """
 
-import calendar
 from datetime import date
 
 import pytest
@@ -98,10 +97,6 @@ def test_refresh_without_change_writes_nothing(roster, orgs):
     assert not any(q["sql"].startswith(("INSERT", "DELETE", "UPDATE")) for q in ctx.captured_queries)
 
 
-def _month_end(today: date) -> date:
-    return today.replace(day=calendar.monthrange(today.year, today.month)[1])
-
-
 def expected(members, key: str, today: date):
     """The figure ``key`` (without the tree prefix) counted on the members themselves."""
     roster = members.filter(left_on__isnull=True)
@@ -125,7 +120,7 @@ def expected(members, key: str, today: date):
     if key == "women_share":
         return party.filter(gender="F").count() / n_party if n_party else None
     if key.startswith("age_"):
-        end = _month_end(today)
+        end = date(today.year, 12, 31)
         bands = {b[0]: b for b in AGE_BANDS}
         band_key = key.removeprefix("age_")
         index = [b[0] for b in AGE_BANDS].index(band_key)
