@@ -98,7 +98,7 @@ REGISTRY = AppRegistry(
             order=400,
         ),
         TodoSource(
-            "dualreport/services",
+            "dualreport.services",
             "服务记录待确认",
             "jiceng.dualreport.lists.services_to_confirm",
             SERVICE_CONFIRM,
