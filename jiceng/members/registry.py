@@ -32,7 +32,7 @@ from .permissions import (
 
 M = "jiceng.members.metrics"
 _ROSTER = "本级及下级党组织名册上的"
-_STATS = "（由党员名册的办理功能同步维护的统计表 members.MemberStat，docs/metrics.md）"
+_STATS = "（党员名册办理时同步统计，每晚核对重算；docs/metrics.md）"
 _SMALL = "人数少的节点（如网格）上可能指向个人：仅有党员名册查看权限者可见；大屏等公开展示时小于 3 的数显示为“<3”。"
 
 

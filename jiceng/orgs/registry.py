@@ -146,7 +146,7 @@ REGISTRY = AppRegistry(
                 f"orgs.{tree}_types",
                 f"orgs/type:{t.value}",
                 f"{where}的有效{t.label}（含本组织），按《中国共产党章程》第三十条、《中国共产党支部工作条例（试行）》"
-                "第五条设置的组织类型；每晚由 tallies 任务更新。",
+                "第五条设置的组织类型；每晚更新。",
                 ORG_VIEW,
                 "党组织",
                 230 + i,
