@@ -299,6 +299,21 @@ def run_orglife(factor: float) -> tuple[list[dict], dict]:
     return result["rows"], result["facts"]
 
 
+def run_dashboards(minutes: float) -> tuple[list[dict], dict]:
+    """bench/dashboards.py (issue 12: the dashboards at the demo size vs full scale) in its own process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "dashboards.json"
+        command = [sys.executable, "-m", "bench.dashboards", "--json", str(out)]
+        try:
+            subprocess.run(command, cwd=ROOT, timeout=minutes * 60, check=False, stdout=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return [], {"errors": [f"dashboards: stopped after {minutes:.0f} min (time budget)"]}
+        if not out.exists():
+            return [], {"errors": ["bench/dashboards.py wrote no result"]}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return result["rows"], {"facts": result["facts"], "built": result["built"]}
+
+
 def postgres_problem() -> str | None:
     import psycopg
 
@@ -376,6 +391,10 @@ def parse_args() -> argparse.Namespace:
         "--orglife", action=argparse.BooleanOptionalAction, default=True, help="run bench/orglife.py too"
     )
     parser.add_argument("--orglife-factor", type=float, default=5.0, help="bench/orglife.py: big ÷ demo orgs")
+    parser.add_argument(
+        "--dashboards", action=argparse.BooleanOptionalAction, default=True, help="run bench/dashboards.py too"
+    )
+    parser.add_argument("--dashboards-budget-minutes", type=float, default=40.0, help="its own hard stop")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args()
 
@@ -473,6 +492,15 @@ def main() -> int:
         benchmarks += rows
         for error in facts.get("errors", []):
             print(f"!!! orglife: {error}", flush=True)
+            failed = True
+
+    if args.dashboards:
+        print("=== dashboards (PostgreSQL): community, street, district, city at the demo size vs full scale ===")
+        rows, facts = run_dashboards(args.dashboards_budget_minutes)
+        metadata["dashboards"] = facts
+        benchmarks += rows
+        for error in facts.get("errors", []):
+            print(f"!!! dashboards: {error}", flush=True)
             failed = True
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)

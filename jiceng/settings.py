@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jiceng.orglife",
     "jiceng.dualreport",
     "jiceng.appraisal",
+    "jiceng.tallies",
     "jiceng.demo",
 ]
 

@@ -116,6 +116,12 @@ class Metric:
     # behind the figure (scoped by that list as always), shown to holders of ``detail_permission``.
     detail: str = ""
     detail_permission: str = ""
+    # Masking needs: what the figure could reveal about a person and who may see it (docs/metrics.md).
+    masking: str = ""
+    # A count below this on a node could single a person out (one woman member of 61 or over in a
+    # grid): a page shown outside the roster's permission (the kiosk, a share link) prints "<N"
+    # instead. 0: the figure never identifies anyone.
+    min_cell: int = 0
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.appraisal import load_appraisal
 from jiceng.demo.dualreport import load_dualreport
+from jiceng.demo.metrics import load_metrics
 from jiceng.demo.orglife import load_orglife, load_orglife_year
 from jiceng.demo.party import load_party
 from jiceng.members.models import Member
@@ -153,6 +154,8 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
     # After 双报到: last year's grades respect the 双报到 cap; the demo member has a ballot waiting.
     load_appraisal(seed=seed, today=today)
+    # Last: the dashboards' statistics from everything loaded above.
+    load_metrics()
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),

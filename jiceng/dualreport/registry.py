@@ -5,6 +5,8 @@ from jiceng.core.registry import (
     AppRegistry,
     MenuEntry,
     MenuGroup,
+    Metric,
+    MetricSource,
     Permission,
     StoredPath,
     TodoSource,
@@ -122,5 +124,41 @@ REGISTRY = AppRegistry(
             "dualreport:mine",
             order=430,
         ),
+    ),
+    metric_sources=(
+        MetricSource("dualreport.area_months", "areas", "jiceng.dualreport.metrics.area_months"),
+        MetricSource("dualreport.org_months", "orgs", "jiceng.dualreport.metrics.org_months"),
+    ),
+    metrics=tuple(
+        metric
+        for tree, part, where in (
+            ("area", "areas", "按服务所在社区（含上级区划汇总）"),
+            ("org", "orgs", "按党员所在党组织（含下级）"),
+        )
+        for metric in (
+            Metric(
+                f"dualreport.{tree}.services",
+                "双报到服务次数",
+                "次",
+                f"dualreport.{tree}_months",
+                "dualreport/services",
+                f"{where}：期内（按服务日期）经社区确认的在职党员服务次数（中办《关于组织推动机关、企事业单位党组织和"
+                "在职党员到社区报到为群众服务的通知》）。",
+                SERVICE_VIEW,
+                "双报到",
+                800,
+            ),
+            Metric(
+                f"dualreport.{tree}.hours",
+                "双报到服务时长",
+                "小时",
+                f"dualreport.{tree}_months",
+                "jiceng.dualreport.metrics.hours",
+                f"{where}：期内经社区确认的服务时长之和。",
+                SERVICE_VIEW,
+                "双报到",
+                810,
+            ),
+        )
     ),
 )

@@ -478,6 +478,9 @@ def _tally_row(registration: Registration, year: int) -> YearTally:
 def _add_to_tally(service: Service, count: int, hours: Decimal) -> None:
     tally = _tally_row(service.registration, service.served_on.year)
     YearTally.objects.filter(pk=tally.pk).update(services=F("services") + count, hours=F("hours") + hours)
+    from jiceng.dualreport.metrics import on_tally
+
+    on_tally(service, count, hours)
 
 
 def _confirm(actor: Actor, service: Service) -> Service:
@@ -690,6 +693,9 @@ def rebuild_tallies() -> int:
             branch_area_path=registration.branch_area_path,
         )
         changed += 1
+    from jiceng.dualreport.metrics import rebuild as rebuild_node_tallies
+
+    rebuild_node_tallies()
     return changed
 
 

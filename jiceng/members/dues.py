@@ -47,8 +47,9 @@ register(
     "members.dues.arrears_months",
     "连续未交党费提示月数",
     6,
-    "党章第三十八条：党员无正当理由连续六个月不交纳党费，就被认为是自行脱党（DOMAIN.md §3，[C]）。",
-    type=Integer(min_value=1),
+    "党章第三十八条：党员无正当理由连续六个月不交纳党费，就被认为是自行脱党（DOMAIN.md §3，[C]）。"
+    "至多 24 个月（党员统计按此期限保存欠交起始月份，members/stats.py）。",
+    type=Integer(min_value=1, max_value=24),
 )
 
 register(

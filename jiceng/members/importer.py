@@ -446,6 +446,18 @@ class MemberImporter(RowImporter):
         from jiceng.orgs.services import refresh_member_counts
 
         refresh_member_counts(sorted(self.touched_orgs))
+        from django.db import transaction
+
+        from jiceng.members import stats
+        from jiceng.members.tasks import rebuild_member_stats
+        from jiceng.orgs.services import FULL_REFRESH_THRESHOLD
+
+        if len(self.touched_orgs) > FULL_REFRESH_THRESHOLD:
+            # A city-wide import: the statistics are rebuilt by a task once it is committed (a
+            # rebuild here would hold the import's transaction for as long again).
+            transaction.on_commit(lambda: rebuild_member_stats.enqueue())
+        else:
+            stats.refresh(self.touched_orgs)
 
     def audit_summary(self) -> str:
         return f"Excel 导入党员 {self.count} 人"

@@ -322,3 +322,47 @@ def get_member_for_user(user, pk: int, action: str = "view") -> Member:
     from jiceng.core.scope import get_object_for_user
 
     return get_object_for_user(Member.objects.select_related("org", "residence"), user, action, pk=pk)
+
+
+class MemberTally(models.Model):
+    """One branch's own members counted by one dimension (status, gender, education, birth month,
+    first unpaid dues month): the base that ``members.stats`` diffs after a write to find what to
+    add to the rolled-up :class:`MemberStat` rows. Written only by ``jiceng.members.stats``."""
+
+    org_path = models.CharField("组织路径", max_length=48)
+    area_path = models.CharField("组织所在区划", max_length=21)
+    dim = models.CharField("维度", max_length=12)
+    value = models.CharField("取值", max_length=16)
+    count = models.IntegerField("人数", default=0)
+
+    class Meta:
+        verbose_name = "党员统计（本支部）"
+        verbose_name_plural = "党员统计（本支部）"
+        constraints = [
+            models.UniqueConstraint(fields=["org_path", "area_path", "dim", "value"], name="member_tally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.dim}={self.value}: {self.count}"
+
+
+class MemberStat(models.Model):
+    """Members of a node's whole subtree (an area or an org, ``tree``) counted by one dimension:
+    the maintained aggregate the party-member metrics read (``jiceng.members.metrics``), so a
+    dashboard never counts the member table. Written only by ``jiceng.members.stats``."""
+
+    tree = models.CharField("树", max_length=5)  # "areas" or "orgs"
+    code = models.CharField("节点编码", max_length=48)
+    dim = models.CharField("维度", max_length=12)
+    value = models.CharField("取值", max_length=16)
+    count = models.IntegerField("人数", default=0)
+
+    class Meta:
+        verbose_name = "党员统计（含下级）"
+        verbose_name_plural = "党员统计（含下级）"
+        constraints = [
+            models.UniqueConstraint(fields=["tree", "code", "dim", "value"], name="member_stat_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tree} {self.code} {self.dim}={self.value}: {self.count}"

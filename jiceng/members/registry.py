@@ -9,6 +9,8 @@ from jiceng.core.registry import (
     Job,
     MenuEntry,
     MenuGroup,
+    Metric,
+    MetricSource,
     Permission,
     StoredPath,
     TodoSource,
@@ -27,6 +29,162 @@ from .permissions import (
     TRANSFER_CHANGE,
     TRANSFER_VIEW,
 )
+
+M = "jiceng.members.metrics"
+_ROSTER = "本级及下级党组织名册上的"
+_STATS = "（党员名册办理时同步统计，每晚核对重算；docs/metrics.md）"
+_SMALL = "人数少的节点（如网格）上可能指向个人：仅有党员名册查看权限者可见；大屏等公开展示时小于 3 的数显示为“<3”。"
+
+
+def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Metric, ...]:
+    """The party-member figures of one tree (the same definitions on the area and the org tree)."""
+    where = "按党组织（含下级）" if tree == "orgs" else "按党组织所在区划（含下级）"
+
+    def metric(key, label, unit, value, definition, group, n, permission=MEMBER_VIEW, **extra):
+        return Metric(
+            f"{prefix}.{key}",
+            label,
+            unit,
+            source,
+            value,
+            f"{where}：{definition}{_STATS}",
+            permission,
+            group,
+            order + n,
+            **extra,
+        )
+
+    pipeline = [
+        metric(
+            "applicants",
+            "入党申请人",
+            "人",
+            "status:applicant",
+            "状态为入党申请人的人员（《发展党员工作细则》第二章）。",
+            "发展党员",
+            0,
+        ),
+        metric(
+            "activists",
+            "入党积极分子",
+            "人",
+            "status:activist",
+            "已确定为入党积极分子的人员（细则第十条）。",
+            "发展党员",
+            1,
+        ),
+        metric(
+            "candidates", "发展对象", "人", "status:candidate", "已列为发展对象的人员（细则第十三条）。", "发展党员", 2
+        ),
+        metric(
+            "probationary", "预备党员", "人", "status:probationary", "预备期内的党员（党章第七条）。", "发展党员", 3
+        ),
+        metric(
+            "in_pipeline", "在培养人数", "人", f"{M}.pipeline", "入党申请人、积极分子和发展对象之和。", "发展党员", 4
+        ),
+    ]
+    structure = [
+        metric(
+            "party",
+            "党员",
+            "人",
+            f"{M}.party_members",
+            f"{_ROSTER}正式党员和预备党员（党章第一条、第七条）。",
+            "党员结构",
+            10,
+        ),
+        metric("full", "正式党员", "人", "status:full", f"{_ROSTER}正式党员（有表决权，党章第四条）。", "党员结构", 11),
+        metric(
+            "men",
+            "男党员",
+            "人",
+            "gender:M",
+            "性别为男的党员（正式和预备）。",
+            "党员结构",
+            12,
+            masking=_SMALL,
+            min_cell=3,
+        ),
+        metric(
+            "women",
+            "女党员",
+            "人",
+            "gender:F",
+            "性别为女的党员（正式和预备）。",
+            "党员结构",
+            13,
+            masking=_SMALL,
+            min_cell=3,
+        ),
+        metric(
+            "women_share",
+            "女党员占比",
+            "%",
+            f"{M}.women_share",
+            "女党员 ÷ 党员（党内统计公报口径）。",
+            "党员结构",
+            14,
+            percent=True,
+        ),
+    ]
+    from jiceng.members.metrics import AGE_BANDS, EDUCATION_GROUPS
+
+    ages = [
+        metric(
+            f"age_{key}",
+            label,
+            "人",
+            f"born:age_{key}",
+            f"年龄（截至本年12月31日的周岁，同党内统计口径）{label}的党员；年龄段同中组部《中国共产党党内统计公报》。",
+            "党员年龄",
+            20 + i,
+            masking=_SMALL,
+            min_cell=3,
+        )
+        for i, (key, label, _) in enumerate(AGE_BANDS)
+    ]
+    education = [
+        metric(
+            f"edu_{key}",
+            label,
+            "人",
+            f"education:{key}",
+            f"学历为{label.removesuffix('学历')}的党员（名册“学历”一栏）。",
+            "党员学历",
+            40 + i,
+            masking=_SMALL,
+            min_cell=3,
+        )
+        for i, (key, label, _) in enumerate(EDUCATION_GROUPS)
+    ]
+    dues = [
+        metric(
+            "dues_arrears",
+            "欠交党费党员",
+            "人",
+            "dues:arrears",
+            "连续未交党费达规则 members.dues.arrears_months（默认 6）个月及以上的党员，同党费页的欠交名单"
+            "（党章第三十八条）。",
+            "党费",
+            50,
+            permission=DUES_VIEW,
+            masking=_SMALL,
+            min_cell=3,
+        ),
+        metric(
+            "dues_rate",
+            "党费按月交纳率",
+            "%",
+            f"{M}.dues_rate",
+            "本月以前各月党费均已交纳的党员 ÷ 党员（《关于中国共产党党费收缴、使用和管理的规定》：按月交纳）。",
+            "党费",
+            51,
+            permission=DUES_VIEW,
+            percent=True,
+        ),
+    ]
+    return (*pipeline, *structure, *ages, *education, *dues)
+
 
 # The offices and the branch secretary manage the roster; the grid worker only reads it (masked).
 MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary")
@@ -54,7 +212,10 @@ REGISTRY = AppRegistry(
         # opened it from the menu.
         MenuEntry("Excel 导入导出", "excel:home", MEMBER_EXPORT, "edit", order=900, group="system"),
     ),
-    jobs=(Job("jiceng.members.tasks.expire_transfer_letters", timedelta(hours=24)),),
+    jobs=(
+        Job("jiceng.members.tasks.expire_transfer_letters", timedelta(hours=24)),
+        Job("jiceng.members.tasks.rebuild_member_stats", timedelta(hours=24)),
+    ),
     excel_kinds=(
         ExcelKind(
             "members",
@@ -78,14 +239,26 @@ REGISTRY = AppRegistry(
         StoredPath("members.Member", "residence_path"),
         StoredPath("members.Transfer", "area_path"),
         StoredPath("members.Transfer", "from_area_path"),
+        # The statistics' base follows the move; the rolled-up rows are right again after the
+        # nightly rebuild (members.stats).
+        StoredPath("members.MemberTally", "area_path"),
     ),
     # Org moves rewrite the stored org paths; an org's new anchor area follows to its members.
     org_paths=(
         StoredPath("members.Member", "org_path"),
         StoredPath("members.Transfer", "org_path"),
         StoredPath("members.Transfer", "from_org_path"),
+        StoredPath("members.MemberTally", "org_path"),
     ),
     org_area_paths=(StoredPath("members.Member", "area_path", via="org"),),
+    metric_sources=(
+        MetricSource("members.area_stats", "areas", f"{M}.area_stats", periodic=False),
+        MetricSource("members.org_stats", "orgs", f"{M}.org_stats", periodic=False),
+    ),
+    metrics=(
+        *_member_metrics("areas", "members.area_stats", "members.area", 600),
+        *_member_metrics("orgs", "members.org_stats", "members.org", 600),
+    ),
     todos=(
         TodoSource(
             "members.transfer",

@@ -9,6 +9,8 @@ from jiceng.core.registry import (
     Job,
     MenuEntry,
     MenuGroup,
+    Metric,
+    MetricSource,
     OrgCheck,
     Permission,
     StoredPath,
@@ -16,6 +18,7 @@ from jiceng.core.registry import (
     UrlMount,
 )
 
+from .models import MeetingType
 from .permissions import (
     ATTENDANCE_VIEW,
     EXEMPTION_DECIDE,
@@ -37,6 +40,50 @@ MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary
 REVIEWERS = ("city_org", "district_org", "street")
 # A branch's exemption from the compliance check is decided by a higher org (its community and up).
 DECIDERS = ("city_org", "district_org", "street", "community")
+
+_M = "jiceng.orglife.metrics"
+
+
+def _orglife_metrics(tree: str) -> tuple:
+    """Meetings held by type and the monthly types' branch-month rates, on one tree."""
+    source = f"orglife.{'area' if tree == 'areas' else 'org'}_months"
+    prefix = f"orglife.{'area' if tree == 'areas' else 'org'}"
+    where = "按党组织所在区划（含下级）" if tree == "areas" else "按党组织（含下级）"
+    basis = "《中国共产党支部工作条例（试行）》第十八条、第十九条"
+    held = [
+        Metric(
+            f"{prefix}.held_{t.value}",
+            f"{t.label}召开次数",
+            "次",
+            source,
+            f"orglife/held:{t.value}",
+            f"{where}：期内结束（已召开）的{t.label}次数；一次会议兼作多类会议的，每类各计一次（同落实情况表）。",
+            MEETING_VIEW,
+            "组织生活",
+            700 + i,
+        )
+        for i, t in enumerate(
+            (MeetingType.CONGRESS, MeetingType.COMMITTEE, MeetingType.GROUP, MeetingType.LECTURE, MeetingType.THEME_DAY)
+        )
+    ]
+    rates = [
+        Metric(
+            f"{prefix}.rate_{t.value}",
+            f"{t.label}按月召开率",
+            "%",
+            source,
+            f"{_M}.rate_{t.value}",
+            f"{where}：期内召开了{t.label}的“支部·月”数 ÷（现有党支部数 × 月数）；{basis}规定按月召开。"
+            "党支部数为现有有效党支部（含联合、临时），每晚更新。",
+            MEETING_VIEW,
+            "组织生活",
+            720 + i,
+            percent=True,
+        )
+        for i, t in enumerate((MeetingType.COMMITTEE, MeetingType.GROUP, MeetingType.THEME_DAY))
+    ]
+    return (*held, *rates)
+
 
 REGISTRY = AppRegistry(
     permissions=(
@@ -129,4 +176,9 @@ REGISTRY = AppRegistry(
             order=405,
         ),
     ),
+    metric_sources=(
+        MetricSource("orglife.area_months", "areas", "jiceng.orglife.metrics.area_months"),
+        MetricSource("orglife.org_months", "orgs", "jiceng.orglife.metrics.org_months"),
+    ),
+    metrics=_orglife_metrics("areas") + _orglife_metrics("orgs"),
 )

@@ -519,6 +519,9 @@ def _bump_held(meeting: Meeting, day: date, delta: int) -> None:
     from . import held
 
     held.bump(meeting, day, delta)
+    from jiceng.orglife.metrics import on_held
+
+    on_held(meeting, day.replace(day=1), delta)
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from jiceng.core.registry import (
     UrlMount,
 )
 
+from .models import OrgType
 from .permissions import (
     DEPARTMENT_CHANGE,
     DEPARTMENT_IMPORT,
@@ -98,7 +99,11 @@ REGISTRY = AppRegistry(
         StoredPath("orgs.ResidentUnit", "area_path"),
         StoredPath("orgs.Department", "area_path"),
     ),
-    metric_sources=(MetricSource("orgs.counters", "orgs", "jiceng.orgs.metrics.counters", periodic=False),),
+    metric_sources=(
+        MetricSource("orgs.counters", "orgs", "jiceng.orgs.metrics.counters", periodic=False),
+        MetricSource("orgs.area_types", "areas", "jiceng.orgs.metrics.area_types", periodic=False),
+        MetricSource("orgs.org_types", "orgs", "jiceng.orgs.metrics.org_types", periodic=False),
+    ),
     metrics=(
         Metric(
             "orgs.members",
@@ -132,6 +137,22 @@ REGISTRY = AppRegistry(
             ORG_VIEW,
             "党组织",
             220,
+        ),
+        *(
+            Metric(
+                f"orgs.{tree}.type_{t.value}",
+                f"{t.label}数",
+                "个",
+                f"orgs.{tree}_types",
+                f"orgs/type:{t.value}",
+                f"{where}的有效{t.label}（含本组织），按《中国共产党章程》第三十条、《中国共产党支部工作条例（试行）》"
+                "第五条设置的组织类型；每晚更新。",
+                ORG_VIEW,
+                "党组织",
+                230 + i,
+            )
+            for tree, where in (("area", "所在区划及下级区划"), ("org", "本组织及下级组织"))
+            for i, t in enumerate(OrgType)
         ),
     ),
 )

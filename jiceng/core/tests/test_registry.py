@@ -72,6 +72,9 @@ SCHEDULE_BEFORE = {
     ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),
     # 组织生活's yearly roll-up of the held facts (the worker rebuilds this year's from the meetings).
     ("jiceng.orglife.tasks.rebuild_held_facts", timedelta(hours=24)),
+    # Issue 12: the metrics' maintained aggregates, rebuilt nightly as a safety net.
+    ("jiceng.members.tasks.rebuild_member_stats", timedelta(hours=24)),
+    ("jiceng.tallies.tasks.rebuild_tallies", timedelta(hours=24)),
 }
 
 API_BEFORE = {

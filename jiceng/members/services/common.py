@@ -138,12 +138,23 @@ def _event(
 
 
 def _refresh_counts(*org_ids: int | None) -> None:
-    """Recompute the org member counters (owned by the orgs app) for the orgs touched."""
+    """Recompute the org member counters (owned by the orgs app) and the member statistics for
+    the orgs touched."""
     from jiceng.orgs.services import refresh_member_counts
 
     ids = sorted({pk for pk in org_ids if pk})
     if ids:
         refresh_member_counts(org_ids=ids)
+        _refresh_stats(*ids)
+
+
+def _refresh_stats(*org_ids: int | None) -> None:
+    """Bring the member statistics (``members.stats``) of the branches touched up to date, in the
+    write's transaction: after a change the org counters do not see (a stage before 预备党员,
+    gender, education, birth date, dues paid)."""
+    from jiceng.members import stats
+
+    stats.refresh(pk for pk in org_ids if pk)
 
 
 def _counts_change(before_status: str, after_status: str) -> bool:

@@ -42,6 +42,7 @@ from .common import (
     _lock_member,
     _masked_snapshot,
     _refresh_counts,
+    _refresh_stats,
     _today,
     normalise_id_number,
 )
@@ -137,6 +138,8 @@ def create_member(
     audit(actor, "create_member", member, after=_masked_snapshot(member, AUDIT_FIELDS), area_path=member.area_path)
     if status in PARTY_MEMBER_STATUSES:
         _refresh_counts(org.pk)
+    else:
+        _refresh_stats(org.pk)
     return member
 
 
@@ -225,6 +228,8 @@ def update_member(actor: Actor, member: Member, **changes: Any) -> Member:
         labels = "、".join(FIELD_NAMES.get(k, k) for k in changed if k in FIELD_NAMES) or "发展材料日期"
         _event(member, "update", f"修改信息：{labels}", actor, on_date=_today())
         audit(actor, "update_member", member, before=before, after=after, area_path=member.area_path)
+        if {"gender", "education", "birth_date", "admission_date", "full_member_date"} & set(changed):
+            _refresh_stats(member.org_id)
     return member
 
 
@@ -298,6 +303,8 @@ def advance_member(actor: Actor, member: Member, to_status: str, on_date: date, 
     )
     if _counts_change(before_status, to_status):
         _refresh_counts(member.org_id)
+    else:
+        _refresh_stats(member.org_id)
     return member
 
 
@@ -412,4 +419,6 @@ def exit_member(actor: Actor, member: Member, status: str, on_date: date, reason
     )
     if before_status in PARTY_MEMBER_STATUSES:
         _refresh_counts(member.org_id)
+    else:
+        _refresh_stats(member.org_id)
     return member

@@ -23,6 +23,7 @@ from .common import (
     _event,
     _lock_member,
     _masked_snapshot,
+    _refresh_stats,
     _today,
 )
 
@@ -104,6 +105,7 @@ def record_payment(
     if member.dues_paid_through is None or month > member.dues_paid_through:
         member.dues_paid_through = month
         member.save(update_fields=["dues_paid_through", "updated_at"])
+        _refresh_stats(member.org_id)
     _event(member, "dues", f"交纳{month:%Y年%m月}党费{amount}元" + (f"（{note}）" if note else ""), actor, paid_on)
     audit(
         actor,

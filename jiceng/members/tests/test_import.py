@@ -474,3 +474,21 @@ def test_pages_are_scoped(login, users, xl_orgs):
     assert nobody.post("/excel/import/members/", {"file": upload([])}).status_code == 403
     grid = login(users.grid)
     assert grid.get("/excel/import/members/").status_code == 403  # grid workers do not import
+
+
+def test_an_import_keeps_the_member_statistics(superuser, xl_orgs):
+    from jiceng.members import stats
+    from jiceng.members.models import MemberStat
+
+    rows = [member_row(xl_orgs.branch1.code, 姓名=f"统计{n}") for n in range(3)]
+    rows.append(applicant_row(xl_orgs.branch2.code, 姓名="统计申请人"))
+    _, errors = run(superuser, workbook_bytes(rows))
+    assert not errors.preview
+
+    def snapshot():
+        return sorted(MemberStat.objects.values_list("tree", "code", "dim", "value", "count"))
+
+    incremental = snapshot()
+    assert ("orgs", xl_orgs.branch1.code, "status", "full", 3) in incremental
+    stats.rebuild()
+    assert snapshot() == incremental
