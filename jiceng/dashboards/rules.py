@@ -34,7 +34,7 @@ register(
     "自定义月份区间最长 5 年：月度汇总表按年份分区保存，更长的区间既无业务需要（述职、年报最长跨一个任期 5 年），"
     "也会让一次查询读过多的月份"
     "（[G] 本平台默认值；村（社区）“两委”任期 5 年见《中华人民共和国村民委员会组织法》第十三条）。",
-    type=Integer(min_value=1, max_value=240),
+    type=Integer(min_value=1, max_value=60),
 )
 register(
     KIOSK_RANK_ROWS,
