@@ -66,6 +66,7 @@ SCHEDULE_BEFORE = {
     ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
     ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
     ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),
+    ("jiceng.dashboards.tasks.snapshot_last_month", timedelta(hours=24)),
 }
 
 API_BEFORE = {
@@ -107,6 +108,7 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("resident_units", "驻区单位", "orgs.import_residentunit", "orgs.view_residentunit"),
         ("departments", "职能部门", "orgs.import_department", "orgs.view_department"),
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
+        ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
