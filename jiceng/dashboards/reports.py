@@ -22,6 +22,7 @@ from jiceng.core.metrics import Period, PeriodError, format_value
 
 from .charts import bar_chart, line_chart
 from .services import TREE_LABELS, Dashboard, build, parse_period
+from .services import ranked as rank_rows
 from .snapshots import find_snapshot
 
 MINHU_GROUP = "民呼我应"
@@ -63,10 +64,7 @@ def report_context(user, tree: str, code: str, period: Period, kind: str, source
     chosen = report_metrics(kind, board.metrics)
     sections = []
     for index, metric in enumerate(chosen, start=1):
-        ranked = sorted(
-            board.children,
-            key=lambda r, k=metric.key: (r["figures"].get(k) is None, -(r["figures"].get(k) or 0), r["code"]),
-        )
+        ranked = rank_rows(board.children, metric.key)
         series = board.trend.get(metric.key)
         sections.append(
             Section(
@@ -173,9 +171,9 @@ class DashboardExporter:
         board = rows.board
         percent_format = "0.0%"
         book = Workbook()
+        book.remove(book.worksheets[0])
         used: set[str] = set()
-        sheet = book.active
-        sheet.title = _sheet_name("概览", used)
+        sheet = book.create_sheet(_sheet_name("概览", used))
         source = "月报快照" if board.snapshot is not None else "实时数据"
         sheet.append([f"{board.node.name} 数据看板", board.period.label, source])
         sheet.append(["分组", "指标", "数值", "单位", "口径"])
@@ -188,10 +186,7 @@ class DashboardExporter:
         for metric in board.metrics:
             chart_sheet = book.create_sheet(_sheet_name(f"排行-{metric.label}", used))
             chart_sheet.append(["名称", "编码", metric.label + ("" if metric.percent else f"（{metric.unit}）")])
-            ranked = sorted(
-                board.children,
-                key=lambda r, k=metric.key: (r["figures"].get(k) is None, -(r["figures"].get(k) or 0), r["code"]),
-            )
+            ranked = rank_rows(board.children, metric.key)
             for child in ranked:
                 chart_sheet.append([child["name"], child["code"], child["figures"].get(metric.key)])
                 if metric.percent:
@@ -216,16 +211,16 @@ class DashboardExporter:
                 for j, m in enumerate(keys, start=2):
                     if m.percent:
                         trend_sheet.cell(trend_sheet.max_row, j).number_format = percent_format
-            chart = LineChart()
-            chart.title = "近 12 个月趋势"
-            chart.add_data(
+            line = LineChart()
+            line.title = "近 12 个月趋势"
+            line.add_data(
                 Reference(
                     trend_sheet, min_col=2, max_col=len(keys) + 1, min_row=1, max_row=len(board.trend_months) + 1
                 ),
                 titles_from_data=True,
             )
-            chart.set_categories(Reference(trend_sheet, min_col=1, min_row=2, max_row=len(board.trend_months) + 1))
-            trend_sheet.add_chart(chart, "A16")
+            line.set_categories(Reference(trend_sheet, min_col=1, min_row=2, max_row=len(board.trend_months) + 1))
+            trend_sheet.add_chart(line, "A16")
         detail = book.create_sheet(_sheet_name("明细", used))
         detail.append(["名称", "编码", "指标", "数值", "记录明细（登录后按权限查看）"])
         for child in board.children:

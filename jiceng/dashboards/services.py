@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.http import Http404
 
@@ -19,7 +20,7 @@ TREND_MONTHS = 12
 @dataclass
 class Dashboard:
     tree: str
-    node: object
+    node: Any
     period: Period
     metrics: list[Metric]
     figures: dict[str, object]  # the node's own, by metric key
@@ -28,7 +29,7 @@ class Dashboard:
     trend_months: list = field(default_factory=list)
     trend: dict[str, list] = field(default_factory=dict)
     ancestors: list[tuple[str, str]] = field(default_factory=list)  # visible ones, root first
-    snapshot: object = None  # the 月报 Snapshot the figures come from; None: live figures
+    snapshot: Any = None  # the 月报 Snapshot the figures come from; None: live figures
 
     def as_json(self) -> dict:
         return {
@@ -80,6 +81,16 @@ def parse_period(text: str, today) -> Period:
     return period
 
 
+def ranked(rows: list[dict], key: str) -> list[dict]:
+    """Highest first; nodes without a value (no data for a rate) after the others, in code order."""
+
+    def order(row: dict) -> tuple:
+        value = row["figures"].get(key)
+        return (value is None, -(value or 0), row["code"])
+
+    return sorted(rows, key=order)
+
+
 def find_node(user, tree: str, code: str):
     """The node, if the user may see it (else 404, as everywhere: ADR 0012)."""
     if tree == "areas":
@@ -116,7 +127,7 @@ def build(user, tree: str, code: str, period: Period, rank_key: str = "", snapsh
     rows = [{"code": c, "name": name, "figures": values.get(c, {})} for c, name in children]
     if rank is not None:
         # Highest first; nodes without a value (no data for a rate) after the others, in code order.
-        rows.sort(key=lambda r: (r["figures"].get(rank.key) is None, -(r["figures"].get(rank.key) or 0), r["code"]))
+        rows = ranked(rows, rank.key)
     months = period.trend(TREND_MONTHS)
     return Dashboard(
         tree=tree,
