@@ -276,7 +276,6 @@ def share_list(request: HttpRequest, tree: str, code: str) -> HttpResponse:
         request,
         "dashboards/share.html",
         {"node": node, "tree": tree, "form": form, "links": links, "made": made, "max_days": share_max_days()},
-        status=400 if request.method == "POST" and not form.is_valid() else 200,
     )
 
 

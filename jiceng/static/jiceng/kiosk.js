@@ -116,10 +116,10 @@
     c.setOption({
       grid: { left: 16, right: 24, top: 36, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", renderMode: "richText" },
-      legend: { data: [metric.label], textStyle: { color: "#e6f0ff", fontSize: 14 } },
+      legend: { data: [metric.label], top: 0, right: 16, textStyle: { color: "#e6f0ff", fontSize: 14 } },
       xAxis: Object.assign({ type: "category", data: data.trend.months }, AXIS),
       yAxis: Object.assign({ type: "value" }, AXIS),
-      series: [{ type: "line", name: metric.label, smooth: true, symbolSize: 8, lineStyle: { width: 3, color: "#4dd0e1" }, itemStyle: { color: "#4dd0e1" },
+      series: [{ type: "line", name: metric.label, symbolSize: 8, lineStyle: { width: 3, color: "#4dd0e1" }, itemStyle: { color: "#4dd0e1" },
         areaStyle: { color: "rgba(77, 208, 225, 0.15)" }, data: data.trend.series[key].map(function (v) { return shown(metric, v); }) }]
     }, true);
   }
