@@ -284,6 +284,21 @@ def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
     return result["rows"], result["facts"]
 
 
+def run_dashboard_reports(minutes: float = 30.0) -> tuple[list[dict], dict]:
+    """bench/dashboards_reports.py in a process of its own: the district PDF and the city workbook."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "dashboards_reports.json"
+        command = [sys.executable, "-m", "bench.dashboards_reports", "--json", str(out)]
+        try:
+            subprocess.run(command, cwd=ROOT, timeout=minutes * 60, check=False, stdout=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return [], {"errors": [f"stopped after {minutes:.0f} min (time budget)"]}
+        if not out.exists():
+            return [], {"errors": ["bench/dashboards_reports.py wrote no result"]}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return result["rows"], result["facts"]
+
+
 def postgres_problem() -> str | None:
     import psycopg
 
@@ -445,6 +460,13 @@ def main() -> int:
         benchmarks += rows
         for error in facts.get("errors", []):
             print(f"!!! appeals: {error}", flush=True)
+            failed = True
+        print("=== dashboards (PostgreSQL): district PDF report, city workbook ===", flush=True)
+        rows, facts = run_dashboard_reports()
+        metadata["dashboards_reports"] = facts
+        benchmarks += rows
+        for error in facts.get("errors", []):
+            print(f"!!! dashboards: {error}", flush=True)
             failed = True
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)
