@@ -128,7 +128,7 @@ def dashboard(request: HttpRequest, tree: str, code: str) -> HttpResponse:
             and period.end < today.replace(day=1)
             and snapshot is None,
             "can_share": _may(request.user, SHARE_ADD, tree, board.node),
-            "report_kinds": REPORT_KINDS,
+            "report_buttons": [("minhu", "民呼我应月报"), ("shuzhi", "述职材料")],
         },
     )
 

@@ -166,3 +166,41 @@ def test_a_share_link_opens_without_login(live_server, city, browser):
     screen.goto(url)
     screen.locator("[data-gone]").wait_for(state="visible")
     assert "撤销" in screen.locator("[data-gone]").inner_text()
+
+
+@pytest.mark.parametrize("viewport", [pytest.param(DESK, id="desk"), pytest.param(PHONE, id="phone")])
+def test_the_dashboard_offers_the_kiosk_the_reports_and_the_snapshot_toggle(live_server, city, browser, viewport):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from jiceng.core.metrics import Period
+    from jiceng.dashboards.services import date_minus_month
+    from jiceng.dashboards.snapshots import create_snapshot
+
+    last = Period.month_of(date_minus_month(timezone.localdate()))
+    create_snapshot(None, "areas", "320102002", last)
+    page = new_page(browser, viewport)
+    watch = Watch(page)
+    login(page, live_server, "meiyuan_street", PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/areas/320102002/?period={last.text}")
+    # The filter form as it loads.
+    with page.expect_navigation():
+        page.get_by_role("button", name="查询").click()
+    toggle = page.locator("[data-source-toggle]")
+    toggle.get_by_role("link", name="月报数据").click()
+    page.locator("[data-snapshot-note]").wait_for(state="visible")
+    assert "此处显示冻结时的数字" in page.locator("[data-snapshot-note]").inner_text()
+    assert page.locator('[data-report="minhu"]').is_visible()
+    assert page.get_by_role("link", name="导出 Excel").is_visible()
+    page.locator('[data-chart="children"] canvas').wait_for(state="visible")
+    assert_fits(page)
+    shot(page, f"dashboard-snapshot-{name_of(viewport)}")
+    if viewport == DESK:
+        with page.expect_download() as download:
+            page.get_by_role("link", name="导出 Excel").click()
+        assert download.value.suggested_filename.endswith(".xlsx")
+        href = page.locator('[data-report="minhu"]').get_attribute("href")
+        response = page.request.get(live_server.url + href)
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    watch.check()
+    assert get_user_model().objects.filter(username="meiyuan_street").exists()
