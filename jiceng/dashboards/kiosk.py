@@ -163,14 +163,15 @@ def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -
 
 
 def token_for(link: ShareLink) -> str:
-    return signing.dumps({"id": link.pk}, salt=SALT, compress=False)
+    """The link's token: the same every time (no timestamp: the row's ``expires_at`` rules)."""
+    return signing.Signer(salt=SALT).sign_object({"id": link.pk})
 
 
 def resolve(token: str) -> ShareLink:
     """The live link a token names. A forged token or an unknown id: ``ShareLink.DoesNotExist``
     (the view answers 404); an expired or revoked link: :class:`LinkGone` (410)."""
     try:
-        payload = signing.loads(token, salt=SALT)
+        payload = signing.Signer(salt=SALT).unsign_object(token)
         link_id = int(payload["id"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise ShareLink.DoesNotExist from None
