@@ -185,3 +185,29 @@ def test_share_form_errors_and_scope(september, people, login, tree):
     assert make_link(staff, "320104001").status_code == 404  # another street: not found
     # A grid worker sees the area but holds no share right.
     assert make_link(login(people.grid), tree.grid1.code).status_code in (403, 404)
+
+
+def test_kiosk_queries_do_not_grow_with_rows(september, people, login, submit, tree, client):
+    """The 大屏's JSON, its page and a share link's JSON cost the same number of queries with more
+    requests today and more areas below the node."""
+    from jiceng.appeals.models import Appeal
+    from jiceng.areas.models import Level
+    from jiceng.areas.services import create_area
+    from tests.queries import query_count
+
+    staff = login(people.street)
+    urls = [
+        reverse("dashboards:kiosk_data", args=["areas", tree.meiyuan.code]),
+        reverse("dashboards:kiosk", args=["areas", tree.meiyuan.code]),
+    ]
+    for url in urls:
+        query_count(staff, url)  # warm: the rules and per-process caches are read once
+    before = [query_count(staff, url) for url in urls]
+    for _ in range(3):
+        appeal = submit()
+        Appeal.objects.filter(pk=appeal.pk).update(created_at=timezone.now())
+    for n in range(3):
+        create_area(None, parent=tree.meiyuan, level=Level.COMMUNITY, code=f"32010200209{n}", name=f"新社区{n}")
+    staff = login(people.street)
+    after = [query_count(staff, url) for url in urls]
+    assert after == before and max(after) <= 30, (before, after)
