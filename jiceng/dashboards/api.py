@@ -10,11 +10,11 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jiceng.core.metrics import Period, PeriodError
+from jiceng.core.metrics import PeriodError
 from jiceng.core.registry import metric_sources, metrics
 from jiceng.core.replica import replica_reads
 
-from .services import TREE_LABELS, build
+from .services import TREE_LABELS, build, parse_period, unknown_metric
 
 
 class MetricList(APIView):
@@ -67,9 +67,12 @@ class MetricFigures(APIView):
         if not code:
             raise exceptions.ValidationError({"node": ["请给出节点编码。"]})
         try:
-            period = Period.parse(request.query_params.get("period", ""), timezone.localdate())
+            period = parse_period(request.query_params.get("period", ""), timezone.localdate())
         except PeriodError as exc:
             raise exceptions.ValidationError({"period": [str(exc)]}) from exc
+        bad_metric = unknown_metric(request.query_params.get("rank", ""))
+        if bad_metric:
+            raise exceptions.ValidationError({"rank": [bad_metric]})
         with replica_reads():
             dashboard = build(request.user, tree, code, period, request.query_params.get("rank", ""))
         return Response(dashboard.as_json())

@@ -24,6 +24,7 @@ from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.appraisal import load_appraisal
+from jiceng.demo.dashboards import load_dashboards
 from jiceng.demo.dualreport import load_dualreport
 from jiceng.demo.metrics import load_metrics
 from jiceng.demo.orglife import load_orglife, load_orglife_year
@@ -156,6 +157,8 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     load_appraisal(seed=seed, today=today)
     # Last: the dashboards' statistics from everything loaded above.
     load_metrics()
+    # Last: the 月报 freezes the figures everything above wrote.
+    load_dashboards(today=today, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),

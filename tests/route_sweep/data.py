@@ -235,7 +235,17 @@ def build_world():
     # Excel jobs are seen only by the user who started them: the other side's job is another user's.
     inside.job = _finished_job(u.district)
     outside.job = _finished_job(other_street)
+    # 大屏 share links: the in-scope user's over their district, another user's over theirs.
+    inside.share_link, inside.share_token = _share_link(u.district, tree.xuanwu.code)
+    outside.share_link, outside.share_token = _share_link(other_street, tree.fuzimiao.code)
     return SimpleNamespace(tree=tree, orgs=orgs, inside=inside, outside=outside, users=u)
+
+
+def _share_link(user, code: str):
+    from jiceng.dashboards.kiosk import create_share, token_for
+
+    link = create_share(user, "areas", code, 7, "路由巡检")
+    return link, token_for(link)
 
 
 def _finished_job(user) -> ExcelJob:

@@ -75,6 +75,7 @@ SCHEDULE_BEFORE = {
     # Issue 12: the metrics' maintained aggregates, rebuilt nightly as a safety net.
     ("jiceng.members.tasks.rebuild_member_stats", timedelta(hours=24)),
     ("jiceng.tallies.tasks.rebuild_tallies", timedelta(hours=24)),
+    ("jiceng.dashboards.tasks.snapshot_last_month", timedelta(hours=24)),
 }
 
 API_BEFORE = {
@@ -119,6 +120,7 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
         # 组织生活落实情况: export only (its import permission is held by no role).
         ("orglife_compliance", "组织生活落实情况", "orglife.import_heldmonth", "orglife.view_heldmonth"),
+        ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
