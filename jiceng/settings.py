@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jiceng.dashboards",
     "jiceng.orglife",
     "jiceng.dualreport",
+    "jiceng.cobuild",
     "jiceng.demo",
 ]
 
