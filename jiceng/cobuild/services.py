@@ -410,9 +410,6 @@ def claim_item(
     note = _text(note, "认领说明", required=False, max_length=300, code="note")
     with transaction.atomic():
         item = Item.objects.select_for_update().get(pk=item.pk)
-        if actor is not None and not Item.objects.allows(actor, "view", item):
-            raise CobuildError("该事项不在您可认领的范围内。", "permission")
-        kind, claimer_path = _claimer_side(actor, unit=unit, member=member, item=item)
         if item.status != ItemStatus.OPEN:
             raise CobuildError(f"“{item.title}”{item.get_status_display()}，不能认领。", "status")
         if item.expires_on < timezone.localdate(now):
@@ -420,6 +417,10 @@ def claim_item(
         if item.opens_at is not None and item.opens_at > now:
             opens = timezone.localtime(item.opens_at)
             raise CobuildError(f"民生菜单尚未开始认领：{opens:%m月%d日 %H:%M}开始。", "not_open")
+        # The state first (a closed item says so to whoever had it open), then who may claim it.
+        if actor is not None and not Item.objects.allows(actor, "view", item):
+            raise CobuildError("该事项不在您可认领的范围内。", "permission")
+        kind, claimer_path = _claimer_side(actor, unit=unit, member=member, item=item)
         if quantity > item.left:
             if item.left == 0:
                 raise CobuildError(f"“{item.title}”已被认领完（共{item.quantity}{item.unit_label}）。", "quantity")
