@@ -131,6 +131,49 @@ def bump(area_path: str, at: datetime | date, deltas: dict[str, int]) -> None:
     AreaMonth.objects.filter(path__in=missing, month=month).update(**increments)
 
 
+def rebuild_months() -> int:
+    """Derive every ``AreaMonth`` row from the items and claims (the counters the verbs keep):
+    for a bulk load (the demo, the bench) and to check the kept counters. Returns the rows."""
+    from collections import defaultdict
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    totals: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+
+    def add(path: str, month, field: str, n: int) -> None:
+        day = month.date() if isinstance(month, datetime) else month
+        for length in STAT_LENGTHS:
+            if length <= len(path):
+                totals[(path[:length], day.replace(day=1))][field] += n
+
+    tz = timezone.get_current_timezone()
+    items = (
+        Item.objects.annotate(m=TruncMonth("published_at", tzinfo=tz)).values("area_path", "kind", "m")
+        .annotate(n=Count("id")).order_by()
+    )
+    for row in items:
+        add(row["area_path"], row["m"], KIND_COUNTER[Kind(row["kind"])], row["n"])
+    claims = (
+        Claim.objects.annotate(m=TruncMonth("created_at", tzinfo=tz)).values("area_path", "m")
+        .annotate(n=Count("id")).order_by()
+    )
+    for row in claims:
+        add(row["area_path"], row["m"], "claims", row["n"])
+    done = (
+        Claim.objects.filter(completed_at__isnull=False).annotate(m=TruncMonth("completed_at", tzinfo=tz))
+        .values("area_path", "m").annotate(n=Count("id")).order_by()
+    )
+    for row in done:
+        add(row["area_path"], row["m"], "completed", row["n"])
+    with transaction.atomic():
+        AreaMonth.objects.all().delete()
+        AreaMonth.objects.bulk_create(
+            [AreaMonth(path=p, month=m, **values) for (p, m), values in totals.items()], batch_size=2000
+        )
+    return len(totals)
+
+
 def month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 

@@ -23,6 +23,7 @@ from jiceng.core.bulk import reset_sequences
 from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
+from jiceng.demo.cobuild import load_cobuild
 from jiceng.demo.dualreport import load_dualreport
 from jiceng.demo.orglife import load_orglife
 from jiceng.demo.party import load_party
@@ -149,6 +150,7 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     load_orglife()
     # After the accounts: the demo member's own login is left to register on the phone.
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
+    load_cobuild(seed=seed, today=today, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),
