@@ -87,8 +87,9 @@ class ItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             if member is None:
                 return error_response("您的账号未关联党员名册，请指定认领的驻区单位。", code="unit")
         try:
-            claim = services.claim_item(request.user, item, quantity=v["quantity"], unit=unit, member=member,
-                                        note=v.get("note", ""))
+            claim = services.claim_item(
+                request.user, item, quantity=v["quantity"], unit=unit, member=member, note=v.get("note", "")
+            )
         except services.CobuildError as exc:
             return refusal(exc)
         fresh = Claim.objects.select_related("item", "unit", "member").get(pk=claim.pk)

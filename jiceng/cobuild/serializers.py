@@ -17,10 +17,32 @@ class CobuildItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
         fields = [
-            "url", "id", "kind", "kind_display", "title", "description", "category", "category_name", "area",
-            "area_name", "visibility", "quantity", "unit_label", "taken", "left", "status", "status_display",
-            "event", "opens_at", "expires_on", "source_appeal", "offered_by_unit", "owner_name", "budget",
-            "progress", "published_at",
+            "url",
+            "id",
+            "kind",
+            "kind_display",
+            "title",
+            "description",
+            "category",
+            "category_name",
+            "area",
+            "area_name",
+            "visibility",
+            "quantity",
+            "unit_label",
+            "taken",
+            "left",
+            "status",
+            "status_display",
+            "event",
+            "opens_at",
+            "expires_on",
+            "source_appeal",
+            "offered_by_unit",
+            "owner_name",
+            "budget",
+            "progress",
+            "published_at",
         ]
         read_only_fields = fields
 
@@ -37,16 +59,26 @@ class CobuildItemCreateSerializer(serializers.Serializer):
     expires_on = serializers.DateField(label="截止日期", required=False, allow_null=True, default=None)
     event = serializers.IntegerField(label="招亲会编号", required=False, allow_null=True, default=None)
     owner_name = serializers.CharField(label="项目负责人", max_length=40, required=False, allow_blank=True, default="")
-    budget = serializers.DecimalField(label="预算（元）", max_digits=12, decimal_places=2, required=False,
-                                      allow_null=True, default=None)
-    matches = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
-                                    help_text="项目对接的需求和资源的编号")
+    budget = serializers.DecimalField(
+        label="预算（元）", max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    matches = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="项目对接的需求和资源的编号",
+    )
 
 
 class CobuildClaimInput(serializers.Serializer):
     quantity = serializers.IntegerField(label="认领数量", min_value=1, default=1)
-    unit = serializers.IntegerField(label="驻区单位编号", required=False, allow_null=True, default=None,
-                                    help_text="代驻区单位认领时填写；省略则为党员本人认领")
+    unit = serializers.IntegerField(
+        label="驻区单位编号",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="代驻区单位认领时填写；省略则为党员本人认领",
+    )
     note = serializers.CharField(label="认领说明", max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -60,9 +92,28 @@ class CobuildClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "url", "id", "item", "item_title", "claimer_kind", "claimer_kind_display", "unit", "member",
-            "claimer_name", "quantity", "status", "status_display", "note", "reason", "result", "served",
-            "beneficiary_rating", "beneficiary_comment", "publisher_rating", "publisher_comment", "created_at",
-            "decided_at", "completed_at",
+            "url",
+            "id",
+            "item",
+            "item_title",
+            "claimer_kind",
+            "claimer_kind_display",
+            "unit",
+            "member",
+            "claimer_name",
+            "quantity",
+            "status",
+            "status_display",
+            "note",
+            "reason",
+            "result",
+            "served",
+            "beneficiary_rating",
+            "beneficiary_comment",
+            "publisher_rating",
+            "publisher_comment",
+            "created_at",
+            "decided_at",
+            "completed_at",
         ]
         read_only_fields = fields

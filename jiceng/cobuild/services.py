@@ -149,20 +149,27 @@ def rebuild_months() -> int:
 
     tz = timezone.get_current_timezone()
     items = (
-        Item.objects.annotate(m=TruncMonth("published_at", tzinfo=tz)).values("area_path", "kind", "m")
-        .annotate(n=Count("id")).order_by()
+        Item.objects.annotate(m=TruncMonth("published_at", tzinfo=tz))
+        .values("area_path", "kind", "m")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for row in items:
         add(row["area_path"], row["m"], KIND_COUNTER[Kind(row["kind"])], row["n"])
     claims = (
-        Claim.objects.annotate(m=TruncMonth("created_at", tzinfo=tz)).values("area_path", "m")
-        .annotate(n=Count("id")).order_by()
+        Claim.objects.annotate(m=TruncMonth("created_at", tzinfo=tz))
+        .values("area_path", "m")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for row in claims:
         add(row["area_path"], row["m"], "claims", row["n"])
     done = (
-        Claim.objects.filter(completed_at__isnull=False).annotate(m=TruncMonth("completed_at", tzinfo=tz))
-        .values("area_path", "m").annotate(n=Count("id")).order_by()
+        Claim.objects.filter(completed_at__isnull=False)
+        .annotate(m=TruncMonth("completed_at", tzinfo=tz))
+        .values("area_path", "m")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     for row in done:
         add(row["area_path"], row["m"], "completed", row["n"])
@@ -230,7 +237,12 @@ def create_event(
         raise CobuildError("请填写开始认领时间。", "opens_at")
     with transaction.atomic():
         event = MenuEvent.objects.create(
-            title=title, area=area, area_path=area.code, opens_at=opens_at, place=place, note=note,
+            title=title,
+            area=area,
+            area_path=area.code,
+            opens_at=opens_at,
+            place=place,
+            note=note,
             created_by=_user(actor),
         )
         audit(actor, "cobuild_create_event", event, after={"title": title}, area_path=area.code)
@@ -325,8 +337,13 @@ def publish_item(
             item.matches.set(matches)
         Milestone.objects.bulk_create([Milestone(item=item, title=t, due_on=d) for t, d in milestones])
         bump(area.code, now, {KIND_COUNTER[Kind(kind)]: 1})
-        audit(actor, "cobuild_publish", item, after={"kind": kind, "title": title, "quantity": quantity},
-              area_path=area.code)
+        audit(
+            actor,
+            "cobuild_publish",
+            item,
+            after={"kind": kind, "title": title, "quantity": quantity},
+            area_path=area.code,
+        )
     return item
 
 
@@ -402,8 +419,14 @@ def update_progress(actor: Actor, item: Item, *, progress, milestone: Milestone 
         item.save(update_fields=["progress", "status"])
         if milestone is not None and milestone.item_id == item.pk and milestone.done_on is None:
             Milestone.objects.filter(pk=milestone.pk).update(done_on=timezone.localdate())
-        audit(actor, "cobuild_progress", item, before={"progress": before}, after={"progress": value},
-              area_path=item.area_path)
+        audit(
+            actor,
+            "cobuild_progress",
+            item,
+            before={"progress": before},
+            after={"progress": value},
+            area_path=item.area_path,
+        )
     return item
 
 
@@ -616,8 +639,13 @@ def complete_claim(actor: Actor, claim: Claim, *, result: str, served=None, file
             evidence.file.save(f"{claim.pk}-{name}", upload, save=False)
             evidence.save()
         bump(item.area_path, now, {"completed": 1})
-        audit(actor, "cobuild_complete_claim", claim, after={"result": result, "served": served_number},
-              area_path=item.area_path)
+        audit(
+            actor,
+            "cobuild_complete_claim",
+            claim,
+            after={"result": result, "served": served_number},
+            area_path=item.area_path,
+        )
         claim_completed.send(sender=Claim, claim=claim, actor=actor)
     return claim
 

@@ -37,8 +37,21 @@ from .permissions import BOARD_VIEW, CATEGORY_CHANGE, CLAIM_ADD, CLAIM_CONFIRM, 
 
 PAGE_SIZE = 50
 BOARD_SIZE = 30
-ITEM_FIELDS = ("kind", "title", "category", "area", "quantity", "unit_label", "visibility", "description",
-               "expires_on", "event", "owner_name", "budget", "matches")
+ITEM_FIELDS = (
+    "kind",
+    "title",
+    "category",
+    "area",
+    "quantity",
+    "unit_label",
+    "visibility",
+    "description",
+    "expires_on",
+    "event",
+    "owner_name",
+    "budget",
+    "matches",
+)
 
 
 def _page_context(page) -> dict:
@@ -89,9 +102,7 @@ def board(request):
         items = items.filter(subtree_q(node.code, "area_path") | _published_for(node.code))
     counts = lists.open_counts(items)
     shown = items.filter(kind=kind) if kind else items
-    rows = list(
-        shown.select_related("category", "area", "event").order_by("expires_on", "id")[:BOARD_SIZE]
-    )
+    rows = list(shown.select_related("category", "area", "event").order_by("expires_on", "id")[:BOARD_SIZE])
     figures, children = [], []
     if node is not None and node.level != Level.COMMUNITY and not scope_for(request.user, ITEM_VIEW).empty:
         children = list(Area.objects.filter(parent=node).order_by("code").only("code", "name")[:100])
@@ -169,8 +180,9 @@ def item_add(request):
         raise PermissionDenied("没有发布清单事项的权限。")
     events = list(MenuEvent.objects.visible_to(request.user).filter(opens_at__gte=timezone.now())[:50])
     initial = {"kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else Kind.NEED}
-    form = ItemForm(request.POST or None, user=request.user, items=_matchable(request.user), events=events,
-                    initial=initial)
+    form = ItemForm(
+        request.POST or None, user=request.user, items=_matchable(request.user), events=events, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         area = Area.objects.filter(code=data["area"]).first()
@@ -198,8 +210,11 @@ def item_add(request):
         else:
             messages.success(request, f"已发布{item.get_kind_display()}“{item.title}”。")
             return redirect("cobuild:item_detail", pk=item.pk)
-    return render(request, "cobuild/form.html", {"form": form, "title": "发布清单事项",
-                                                 "cancel_url": reverse("cobuild:item_list")})
+    return render(
+        request,
+        "cobuild/form.html",
+        {"form": form, "title": "发布清单事项", "cancel_url": reverse("cobuild:item_list")},
+    )
 
 
 def _claimers(user, item: Item) -> list[tuple[str, str]]:
@@ -265,8 +280,9 @@ def item_claim(request, pk):
         try:
             if unit is None and member is None:
                 raise services.CobuildError("请选择认领方。", "unit")
-            services.claim_item(request.user, item, quantity=data["quantity"], unit=unit, member=member,
-                                note=data["note"])
+            services.claim_item(
+                request.user, item, quantity=data["quantity"], unit=unit, member=member, note=data["note"]
+            )
         except services.CobuildError as exc:
             messages.error(request, exc.message)
         else:
@@ -334,12 +350,16 @@ def need_from_appeal(request, appeal_pk):
         else:
             messages.success(request, f"已将诉求转为社区需求“{item.title}”。")
             return redirect("cobuild:item_detail", pk=item.pk)
-    return render(request, "cobuild/form.html", {
-        "form": form,
-        "title": "转为社区需求",
-        "intro": f"诉求：{appeal.title or appeal.description[:40]}",
-        "cancel_url": reverse("appeals:detail", args=[appeal.pk]),
-    })
+    return render(
+        request,
+        "cobuild/form.html",
+        {
+            "form": form,
+            "title": "转为社区需求",
+            "intro": f"诉求：{appeal.title or appeal.description[:40]}",
+            "cancel_url": reverse("appeals:detail", args=[appeal.pk]),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- claims
@@ -368,7 +388,9 @@ def claim_detail(request, pk):
         {
             "claim": claim,
             "item": claim.item,
-            "actions": [(entry, entry.form(prefix=entry.key)) for entry in available(CLAIM_ACTIONS, request.user, claim)],
+            "actions": [
+                (entry, entry.form(prefix=entry.key)) for entry in available(CLAIM_ACTIONS, request.user, claim)
+            ],
             "evidence": list(claim.evidence.all()),
             "steps": _steps(claim),
         },
@@ -425,9 +447,15 @@ def event_list(request):
     if scope_for(request.user, EVENT_VIEW).empty:
         raise PermissionDenied("没有查看民生菜单的权限。")
     rows = list(MenuEvent.objects.visible_to(request.user).select_related("area")[:100])
-    return render(request, "cobuild/event_list.html", {
-        "rows": rows, "can_add": not scope_for(request.user, ITEM_ADD).empty, "now": timezone.now(),
-    })
+    return render(
+        request,
+        "cobuild/event_list.html",
+        {
+            "rows": rows,
+            "can_add": not scope_for(request.user, ITEM_ADD).empty,
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -452,18 +480,27 @@ def event_add(request):
         else:
             messages.success(request, f"已发布“{event.title}”，请为其发布清单事项。")
             return redirect("cobuild:event_detail", pk=event.pk)
-    return render(request, "cobuild/form.html", {"form": form, "title": "发布民生菜单招亲会",
-                                                 "cancel_url": reverse("cobuild:event_list")})
+    return render(
+        request,
+        "cobuild/form.html",
+        {"form": form, "title": "发布民生菜单招亲会", "cancel_url": reverse("cobuild:event_list")},
+    )
 
 
 @login_required
 def event_detail(request, pk):
     event = get_object_for_user(MenuEvent.objects.select_related("area"), request.user, "view", pk=pk)
     items = list(Item.objects.visible_to(request.user).filter(event=event).select_related("category")[:200])
-    return render(request, "cobuild/event_detail.html", {
-        "event": event, "items": items, "open": event.opens_at <= timezone.now(),
-        "can_add": scope_for(request.user, ITEM_ADD).covers(event.area_path),
-    })
+    return render(
+        request,
+        "cobuild/event_detail.html",
+        {
+            "event": event,
+            "items": items,
+            "open": event.opens_at <= timezone.now(),
+            "can_add": scope_for(request.user, ITEM_ADD).covers(event.area_path),
+        },
+    )
 
 
 @login_required

@@ -87,16 +87,7 @@ def _load(rnd: random.Random, today: date, per_community: int) -> dict:
     if not communities or not leaves:
         return {"items": 0, "claims": 0}
     fallback = next(iter(leaves.values()))
-    units_by_street: dict[str, list[ResidentUnit]] = defaultdict(list)
-    for unit in ResidentUnit.objects.only("id", "area_path"):
-        units_by_street[unit.area_path[:9]].append(unit)
-    members_by_street: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for pk, path, home in Member.objects.filter(status__in=PARTY_MEMBER_STATUSES, left_on__isnull=True).values_list(
-        "pk", "area_path", "residence_path"
-    )[:50000]:
-        key = (home or path)[:9]
-        if len(members_by_street[key]) < 40:
-            members_by_street[key].append((pk, home or path))
+    units_by_street, members_by_street = _claimers_by_street()
 
     events = MenuEvent.objects.bulk_create(
         [
@@ -129,9 +120,9 @@ def _load(rnd: random.Random, today: date, per_community: int) -> dict:
                 title, cat, owner, budget = rnd.choice(PROJECTS)
                 qty, unit_label = rnd.choice([(1, "项"), (3, "家单位")])
                 extra = {"owner_name": owner, "budget": budget}
-            visibility = rnd.choices(
-                [Visibility.COMMUNITY, Visibility.STREET, Visibility.DISTRICT], weights=[7, 2, 1]
-            )[0]
+            visibility = rnd.choices([Visibility.COMMUNITY, Visibility.STREET, Visibility.DISTRICT], weights=[7, 2, 1])[
+                0
+            ]
             expires = published + timedelta(days={Kind.NEED: 90, Kind.RESOURCE: 180, Kind.PROJECT: 365}[kind])
             event = event_of.get(community.code[:9]) if n == 0 else None
             items.append(
@@ -163,66 +154,20 @@ def _load(rnd: random.Random, today: date, per_community: int) -> dict:
     milestones: list[Milestone] = []
     for item in items:
         street = item.area_path[:9]
-        units, members = units_by_street.get(street, []), members_by_street.get(street, [])
-        left = item.quantity
+        made, left = _claims_for(rnd, item, today, units_by_street.get(street, []), members_by_street.get(street, []))
+        for claim, at in made:
+            claims.append(claim)
+            created_at.append(at)
         age = (today - item.published_at.date()).days
-        used_units: set[int] = set()
-        used_members: set[int] = set()
-        for _ in range(rnd.randint(0, 3)):
-            if left <= 0:
-                break
-            quantity = max(1, min(left, rnd.randint(1, max(1, item.quantity // 2))))
-            by_unit = units and (not members or rnd.random() < 0.55)
-            if by_unit:
-                unit = rnd.choice(units)
-                if unit.pk in used_units:
-                    continue
-                used_units.add(unit.pk)
-                side = {"claimer_kind": ClaimerKind.UNIT, "unit_id": unit.pk, "claimer_area_path": unit.area_path}
-            elif members:
-                pk, home = rnd.choice(members)
-                if pk in used_members:
-                    continue
-                used_members.add(pk)
-                side = {"claimer_kind": ClaimerKind.MEMBER, "member_id": pk, "claimer_area_path": home}
-            else:
-                break
-            status = _claim_status(rnd, age)
-            created = item.published_at + timedelta(days=rnd.randint(0, max(0, min(age, 20))))
-            completed = created + timedelta(days=rnd.randint(3, 30)) if status in (
-                ClaimStatus.COMPLETED,
-                ClaimStatus.RATED,
-            ) else None
-            if completed and completed.date() > today:
-                completed = _moment(today, 8)
-            rated = status == ClaimStatus.RATED
-            created_at.append(created)
-            claims.append(
-                Claim(
-                    item=item,
-                    quantity=quantity,
-                    status=status,
-                    note="",
-                    reason="工作安排调整" if status == ClaimStatus.RELEASED else "",
-                    result=rnd.choice(RESULTS) if completed else "",
-                    served=rnd.randint(5, 80) if completed else None,
-                    beneficiary_rating=rnd.choice([4, 5, 5, 5, 3]) if rated else None,
-                    publisher_rating=rnd.choice([4, 5, 5]) if rated else None,
-                    area_path=item.area_path,
-                    decided_at=created + timedelta(days=1) if status != ClaimStatus.INTENT else None,
-                    completed_at=completed,
-                    **side,
-                )
-            )
-            if status not in (ClaimStatus.RELEASED, ClaimStatus.REJECTED):
-                left -= quantity
         taken[item.pk] = item.quantity - left
         if item.kind == Kind.PROJECT:
             progress[item.pk] = min(100, age * 100 // 300)
             for k, (name, offset) in enumerate((("立项", 0), ("实施", 60), ("验收", 240))):
                 due = item.published_at.date() + timedelta(days=offset)
                 milestones.append(
-                    Milestone(item=item, title=name, due_on=due, done_on=due if due <= today - timedelta(days=k) else None)
+                    Milestone(
+                        item=item, title=name, due_on=due, done_on=due if due <= today - timedelta(days=k) else None
+                    )
                 )
     Claim.objects.bulk_create(claims, batch_size=2000)
     # ``created_at`` is auto_now_add: the claim's own day is set afterwards.
@@ -238,6 +183,72 @@ def _load(rnd: random.Random, today: date, per_community: int) -> dict:
                 item.status = ItemStatus.DONE
     Item.objects.bulk_update(items, ["taken", "progress", "status"], batch_size=2000)
     return {"items": len(items), "claims": len(claims), "events": len(events)}
+
+
+def _claimers_by_street() -> tuple[dict, dict]:
+    """The street's resident units, and up to 40 members living (or organised) in each street."""
+    units_by_street: dict[str, list[ResidentUnit]] = defaultdict(list)
+    for unit in ResidentUnit.objects.only("id", "area_path"):
+        units_by_street[unit.area_path[:9]].append(unit)
+    members_by_street: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    rows = Member.objects.filter(status__in=PARTY_MEMBER_STATUSES, left_on__isnull=True).values_list(
+        "pk", "area_path", "residence_path"
+    )[:50000]
+    for pk, path, home in rows:
+        key = (home or path)[:9]
+        if len(members_by_street[key]) < 40:
+            members_by_street[key].append((pk, home or path))
+    return units_by_street, members_by_street
+
+
+def _claims_for(rnd: random.Random, item: Item, today: date, units: list, members: list) -> tuple[list, int]:
+    """Up to three claims of the street's units and members on ``item``: (claim, created) pairs
+    and the quantity left."""
+    made: list[tuple[Claim, datetime]] = []
+    left = item.quantity
+    age = (today - item.published_at.date()).days
+    used: set[tuple[str, int]] = set()
+    for _ in range(rnd.randint(0, 3)):
+        if left <= 0:
+            break
+        quantity = max(1, min(left, rnd.randint(1, max(1, item.quantity // 2))))
+        if units and (not members or rnd.random() < 0.55):
+            unit = rnd.choice(units)
+            key, side = (
+                ("unit", unit.pk),
+                {"claimer_kind": ClaimerKind.UNIT, "unit_id": unit.pk, "claimer_area_path": unit.area_path},
+            )
+        elif members:
+            pk, home = rnd.choice(members)
+            key, side = ("member", pk), {"claimer_kind": ClaimerKind.MEMBER, "member_id": pk, "claimer_area_path": home}
+        else:
+            break
+        if key in used:
+            continue
+        used.add(key)
+        status = _claim_status(rnd, age)
+        created = item.published_at + timedelta(days=rnd.randint(0, max(0, min(age, 20))))
+        finished = status in (ClaimStatus.COMPLETED, ClaimStatus.RATED)
+        completed = min(created + timedelta(days=rnd.randint(3, 30)), _moment(today, 8)) if finished else None
+        rated = status == ClaimStatus.RATED
+        claim = Claim(
+            item=item,
+            quantity=quantity,
+            status=status,
+            reason="工作安排调整" if status == ClaimStatus.RELEASED else "",
+            result=rnd.choice(RESULTS) if completed else "",
+            served=rnd.randint(5, 80) if completed else None,
+            beneficiary_rating=rnd.choice([4, 5, 5, 5, 3]) if rated else None,
+            publisher_rating=rnd.choice([4, 5, 5]) if rated else None,
+            area_path=item.area_path,
+            decided_at=created + timedelta(days=1) if status != ClaimStatus.INTENT else None,
+            completed_at=completed,
+            **side,
+        )
+        made.append((claim, created))
+        if status not in (ClaimStatus.RELEASED, ClaimStatus.REJECTED):
+            left -= quantity
+    return made, left
 
 
 def _claim_status(rnd: random.Random, age: int) -> str:

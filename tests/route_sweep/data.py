@@ -19,10 +19,10 @@ from jiceng.accounts.services import assign_role, issue_token, onboard_user
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
-from jiceng.core.models import ExcelJob
 from jiceng.cobuild import services as cobuild_services
 from jiceng.cobuild.models import Category as CobuildCategory
 from jiceng.cobuild.models import Kind as CobuildKind
+from jiceng.core.models import ExcelJob
 from jiceng.dualreport import services as dual_services
 from jiceng.members import services as member_services
 from jiceng.members.models import Member, Status
@@ -176,8 +176,14 @@ def _cobuild(s, tag: str, *, area) -> None:
         None, area=area, title=f"{tag}招亲会", opens_at=timezone.now() - timedelta(days=1)
     )
     s.cobuild_item = cobuild_services.publish_item(
-        None, kind=CobuildKind.NEED, title=f"{tag}共建需求", category=category, area=area, quantity=5,
-        unit_label="人", event=s.cobuild_event,
+        None,
+        kind=CobuildKind.NEED,
+        title=f"{tag}共建需求",
+        category=category,
+        area=area,
+        quantity=5,
+        unit_label="人",
+        event=s.cobuild_event,
     )
     s.cobuild_claim = cobuild_services.claim_item(None, s.cobuild_item, quantity=2, unit=s.unit)
     cobuild_services.confirm_claim(None, s.cobuild_claim)

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows():
-    return sorted(AreaMonth.objects.values_list("path", "month", "needs", "resources", "projects", "claims",
-                                                "completed"))
+    return sorted(
+        AreaMonth.objects.values_list("path", "month", "needs", "resources", "projects", "claims", "completed")
+    )
 
 
 def test_rebuild_gives_what_the_verbs_counted(world):
@@ -37,6 +38,6 @@ def test_demo_loads_a_year_within_the_quantities(world):
     for item in Item.objects.all():
         held = Claim.objects.filter(item=item, status__in=HOLDING_STATUSES).aggregate(n=Sum("quantity"))["n"] or 0
         assert item.taken == held <= item.quantity
-    assert AreaMonth.objects.filter(path="3201").aggregate(n=Sum("needs"))["n"] == Item.objects.filter(
-        kind="need"
-    ).count()
+    assert (
+        AreaMonth.objects.filter(path="3201").aggregate(n=Sum("needs"))["n"] == Item.objects.filter(kind="need").count()
+    )

@@ -26,8 +26,10 @@ def test_resident_sees_the_board_of_their_community(world, login):
 
 def test_publish_page_shows_all_errors_at_once(world, login):
     client = login(world.users.community)
-    response = client.post(reverse("cobuild:item_add"), {"kind": "need", "title": "", "quantity": "0",
-                                                         "unit_label": "份", "visibility": "community"})
+    response = client.post(
+        reverse("cobuild:item_add"),
+        {"kind": "need", "title": "", "quantity": "0", "unit_label": "份", "visibility": "community"},
+    )
     text = response.content.decode()
     assert response.status_code == 200
     assert "未能提交" in text and text.count("invalid-feedback") >= 3
@@ -36,10 +38,19 @@ def test_publish_page_shows_all_errors_at_once(world, login):
 
 def test_publish_claim_confirm_complete_rate_through_the_pages(world, login):
     client = login(world.users.community)
-    response = client.post(reverse("cobuild:item_add"), {
-        "kind": "need", "title": "楼道清扫", "category": leaf().pk, "area": world.tree.beianmen.code,
-        "quantity": "5", "unit_label": "人", "visibility": "community", "description": "周末楼道清扫",
-    })
+    response = client.post(
+        reverse("cobuild:item_add"),
+        {
+            "kind": "need",
+            "title": "楼道清扫",
+            "category": leaf().pk,
+            "area": world.tree.beianmen.code,
+            "quantity": "5",
+            "unit_label": "人",
+            "visibility": "community",
+            "description": "周末楼道清扫",
+        },
+    )
     item = Item.objects.get(title="楼道清扫")
     assert response.status_code == 302 and item.quantity == 5
 
@@ -56,8 +67,11 @@ def test_publish_claim_confirm_complete_rate_through_the_pages(world, login):
     staff.post(reverse("cobuild:claim_act", args=[claim.pk, "confirm"]))
     staff.post(
         reverse("cobuild:claim_act", args=[claim.pk, "complete"]),
-        {"complete-result": "清扫3栋楼道", "complete-served": "40",
-         "complete-files": [SimpleUploadedFile("现场.png", PNG, content_type="image/png")]},
+        {
+            "complete-result": "清扫3栋楼道",
+            "complete-served": "40",
+            "complete-files": [SimpleUploadedFile("现场.png", PNG, content_type="image/png")],
+        },
     )
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.COMPLETED and Evidence.objects.filter(claim=claim).count() == 1
@@ -82,16 +96,22 @@ def test_board_and_lists_have_bounded_queries(world, login):
     counts = []
     for round_ in range(2):
         for n in range(15):
-            item = publish(world.users.community, world.tree.beianmen, title=f"事项{round_}-{n}",
-                           kind=[Kind.NEED, Kind.RESOURCE, Kind.PROJECT][n % 3])
+            item = publish(
+                world.users.community,
+                world.tree.beianmen,
+                title=f"事项{round_}-{n}",
+                kind=[Kind.NEED, Kind.RESOURCE, Kind.PROJECT][n % 3],
+            )
             unit = make_unit(world.tree.beianmen, f"单位{round_}-{n}")
             from jiceng.cobuild import services
 
             services.claim_item(world.users.community, item, quantity=1, unit=unit)
-        counts.append(tuple(
-            count_queries(client, reverse(name))[0]
-            for name in ("cobuild:board", "cobuild:item_list", "cobuild:claim_list")
-        ))
+        counts.append(
+            tuple(
+                count_queries(client, reverse(name))[0]
+                for name in ("cobuild:board", "cobuild:item_list", "cobuild:claim_list")
+            )
+        )
     assert counts[0] == counts[1], counts
     assert max(counts[1]) <= 20, counts
 
@@ -108,12 +128,15 @@ def test_need_from_appeal_button_and_page(world, login, submit):
     client = login(world.users.community)
     detail = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
     assert reverse("cobuild:need_from_appeal", args=[appeal.pk]) in detail
-    response = client.post(reverse("cobuild:need_from_appeal", args=[appeal.pk]),
-                           {"category": leaf().pk, "quantity": "1", "description": "占道摆摊影响老人出行"})
+    response = client.post(
+        reverse("cobuild:need_from_appeal", args=[appeal.pk]),
+        {"category": leaf().pk, "quantity": "1", "description": "占道摆摊影响老人出行"},
+    )
     item = Item.objects.get(source_appeal=appeal)
     assert response.status_code == 302 and item.area_path == world.tree.beianmen.code
     assert login(world.users.other_community).get(
-        reverse("cobuild:need_from_appeal", args=[appeal.pk])).status_code in (403, 404)
+        reverse("cobuild:need_from_appeal", args=[appeal.pk])
+    ).status_code in (403, 404)
 
 
 def test_api_claim_refusals_are_409_with_chinese_reason(world, api_client):
@@ -135,12 +158,27 @@ def test_api_claim_refusals_are_409_with_chinese_reason(world, api_client):
 
 def test_api_publish(world, api_client):
     api_client.force_authenticate(world.users.community)
-    response = api_client.post(reverse("api:cobuilditem-list"), {
-        "kind": "resource", "title": "会议室共享", "category": leaf().pk, "area": world.tree.beianmen.code,
-        "quantity": 4, "unit_label": "场",
-    }, format="json")
+    response = api_client.post(
+        reverse("api:cobuilditem-list"),
+        {
+            "kind": "resource",
+            "title": "会议室共享",
+            "category": leaf().pk,
+            "area": world.tree.beianmen.code,
+            "quantity": 4,
+            "unit_label": "场",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
-    response = api_client.post(reverse("api:cobuilditem-list"), {
-        "kind": "resource", "title": "", "category": leaf().pk, "area": world.tree.gongyuan.code,
-    }, format="json")
+    response = api_client.post(
+        reverse("api:cobuilditem-list"),
+        {
+            "kind": "resource",
+            "title": "",
+            "category": leaf().pk,
+            "area": world.tree.gongyuan.code,
+        },
+        format="json",
+    )
     assert response.status_code in (400, 403)

@@ -28,7 +28,12 @@ def test_publish_sets_paths_expiry_and_counts_every_level(world):
 def test_publish_reports_every_bad_field_at_once_and_writes_nothing(world):
     with pytest.raises(services.ManyErrors) as caught:
         services.publish_item(
-            world.users.community, kind=Kind.NEED, title="", category=None, area=world.tree.beianmen, quantity=0,
+            world.users.community,
+            kind=Kind.NEED,
+            title="",
+            category=None,
+            area=world.tree.beianmen,
+            quantity=0,
             expires_on=timezone.localdate() - timedelta(days=1),
         )
     codes = {e.code for e in caught.value.errors}
@@ -87,7 +92,9 @@ def test_claim_on_expired_or_closed_item_is_refused(world):
 
 def test_menu_event_items_cannot_be_claimed_before_it_opens(world):
     opens = timezone.now() + timedelta(days=2)
-    event = services.create_event(world.users.community, area=world.tree.beianmen, title="民生菜单招亲会", opens_at=opens)
+    event = services.create_event(
+        world.users.community, area=world.tree.beianmen, title="民生菜单招亲会", opens_at=opens
+    )
     item = publish(world.users.community, world.tree.beianmen, event=event)
     assert item.opens_at == opens
     with pytest.raises(services.CobuildError) as caught:
@@ -166,8 +173,14 @@ def test_project_progress_and_matches(world):
     need = publish(world.users.community, world.tree.beianmen, title="老年食堂")
     resource = publish(world.users.community, world.tree.beianmen, kind=Kind.RESOURCE, title="单位食堂餐位")
     project = publish(
-        world.users.community, world.tree.beianmen, kind=Kind.PROJECT, title="邻里食堂", quantity=1,
-        owner_name="王书记", matches=[need, resource], milestones=[("选址", timezone.localdate())],
+        world.users.community,
+        world.tree.beianmen,
+        kind=Kind.PROJECT,
+        title="邻里食堂",
+        quantity=1,
+        owner_name="王书记",
+        matches=[need, resource],
+        milestones=[("选址", timezone.localdate())],
     )
     assert set(project.matches.all()) == {need, resource}
     services.update_progress(world.users.community, project, progress=100, milestone=project.milestones.first())
