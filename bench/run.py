@@ -284,6 +284,21 @@ def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
     return result["rows"], result["facts"]
 
 
+def run_module(module: str, minutes: float, *args: str) -> tuple[list[dict], dict]:
+    """``python -m <module> --json out *args`` in a process of its own: its rows and facts."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        command = [sys.executable, "-m", module, "--json", str(out), *args]
+        try:
+            subprocess.run(command, cwd=ROOT, timeout=minutes * 60, check=False)
+        except subprocess.TimeoutExpired:
+            return [], {"errors": [f"{module}: stopped after {minutes:.0f} min"]}
+        if not out.exists():
+            return [], {"errors": [f"{module} wrote no result"]}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return result["rows"], result["facts"]
+
+
 def postgres_problem() -> str | None:
     import psycopg
 
@@ -446,6 +461,11 @@ def main() -> int:
         for error in facts.get("errors", []):
             print(f"!!! appeals: {error}", flush=True)
             failed = True
+        # 共建清单 (issue 11): the service board at 10x the items, concurrent claims (bench/cobuild.py).
+        rows, facts = run_module("bench.cobuild", 20)
+        metadata["cobuild"] = facts
+        benchmarks += rows
+        failed = failed or bool(facts.get("errors"))
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)
     metadata["machine"]["load_average_at_end"] = (

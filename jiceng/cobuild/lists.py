@@ -69,7 +69,7 @@ def subtree_figures(codes: list[str], start: date, end: date) -> dict[str, dict]
         .values("path")
         .annotate(**{name: Sum(name) for name in COUNTERS})
     )
-    return {row["path"]: row for row in rows}
+    return {row["path"]: dict(row) for row in rows}
 
 
 def open_counts(item_queryset) -> dict[str, int]:

@@ -162,8 +162,8 @@ def rebuild_months() -> int:
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in claims:
-        add(row["area_path"], row["m"], "claims", row["n"])
+    for crow in claims:
+        add(crow["area_path"], crow["m"], "claims", crow["n"])
     done = (
         Claim.objects.filter(completed_at__isnull=False)
         .annotate(m=TruncMonth("completed_at", tzinfo=tz))
@@ -171,8 +171,8 @@ def rebuild_months() -> int:
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in done:
-        add(row["area_path"], row["m"], "completed", row["n"])
+    for drow in done:
+        add(drow["area_path"], drow["m"], "completed", drow["n"])
     with transaction.atomic():
         AreaMonth.objects.all().delete()
         AreaMonth.objects.bulk_create(
@@ -309,7 +309,7 @@ def publish_item(
         errors.append(CobuildError("只有项目可以对接需求和资源。", "matches"))
     if any(m.kind == Kind.PROJECT for m in matches):
         errors.append(CobuildError("项目只能对接需求和资源。", "matches"))
-    if errors:
+    if errors or category is None:
         raise ManyErrors(errors)
     with transaction.atomic():
         item = Item.objects.create(
@@ -656,7 +656,8 @@ def _beneficiary(actor: Actor, item: Item) -> bool:
     user = _user(actor)
     if user is None:
         return False
-    if item.source_appeal_id is not None and item.source_appeal.reporter_id == user.pk:
+    appeal = item.source_appeal if item.source_appeal_id is not None else None
+    if appeal is not None and appeal.reporter_id == user.pk:
         return True
     return scope_for(user, CLAIM_CONFIRM).covers(item.area_path)
 
