@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "jiceng.orglife.models.MeetingStatus",
         "AttendanceStatusEnum": "jiceng.orglife.models.AttendanceStatus",
         "MinutesStatusEnum": "jiceng.orglife.models.MinutesStatus",
+        "CobuildKindEnum": "jiceng.cobuild.models.Kind",
+        "CobuildItemStatusEnum": "jiceng.cobuild.models.ItemStatus",
+        "CobuildClaimStatusEnum": "jiceng.cobuild.models.ClaimStatus",
     },
 }
 
