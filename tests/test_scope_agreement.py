@@ -17,8 +17,8 @@ from jiceng.accounts.models import AuditLog
 from jiceng.accounts.roles import ROLES
 from jiceng.accounts.services import assign_role
 from jiceng.appeals.models import Appeal, Category, Channel, Whistle, WhistleCase, WhistleSummons
-from jiceng.core.scope import ScopedQuerySet, VisibilityRule, add_visibility_rule, can, scoped_querysets
 from jiceng.cobuild.tests.scope_rows import add_rows as add_cobuild_rows
+from jiceng.core.scope import ScopedQuerySet, VisibilityRule, add_visibility_rule, can, scoped_querysets
 from jiceng.dualreport.tests.scope_rows import add_rows as add_dual_rows
 from jiceng.members.models import DuesPayment, Gender, Member, Status, Transfer, TransferKind
 from jiceng.orgs.models import Department, DepartmentLevel, ResidentUnit

@@ -16,8 +16,10 @@ from .conftest import leaf, make_unit
 
 def add_rows(demo, make_user) -> None:
     tree, orgs = demo.tree, demo.orgs
-    for name, role, area in (("cobuild_resident", "resident", tree.beianmen),
-                             ("cobuild_contact", "unit_contact", tree.gongyuan)):
+    for name, role, area in (
+        ("cobuild_resident", "resident", tree.beianmen),
+        ("cobuild_contact", "unit_contact", tree.gongyuan),
+    ):
         user = make_user(name)
         assign_role(None, user, role, area)
         setattr(demo.users, name, user)
@@ -30,8 +32,16 @@ def add_rows(demo, make_user) -> None:
         unit = make_unit(area, unit_name)
         event = services.create_event(None, area=area, title="招亲会", opens_at=timezone.now() - timedelta(hours=1))
         for visibility in (Visibility.COMMUNITY, Visibility.STREET, Visibility.CITY):
-            item = services.publish_item(None, kind=Kind.NEED, title="需求", category=category, area=area,
-                                         quantity=5, visibility=visibility, event=event)
+            item = services.publish_item(
+                None,
+                kind=Kind.NEED,
+                title="需求",
+                category=category,
+                area=area,
+                quantity=5,
+                visibility=visibility,
+                event=event,
+            )
             services.claim_item(None, item, quantity=1, unit=unit)
             services.claim_item(None, item, quantity=1, member=member)
         closed = services.publish_item(None, kind=Kind.RESOURCE, title="资源", category=category, area=area)
