@@ -517,7 +517,7 @@ def claim_item(
 def _lock_claim(claim: Claim) -> tuple[Claim, Item]:
     """Lock the item first, then the claim (every verb in that order: no deadlock)."""
     item = Item.objects.select_for_update().get(pk=claim.item_id)
-    claim = Claim.objects.select_for_update().select_related("unit", "member").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("unit", "member").get(pk=claim.pk)
     return claim, item
 
 
