@@ -82,7 +82,10 @@ def _board_node(request) -> str:
 
 
 def _above_mine(board, code: str) -> bool:
-    return any(area.startswith(code) for area in board.areas)
+    """``code`` is an ancestor of one of the user's nodes (a resident may open their street's board)."""
+    from jiceng.core.paths import is_in_subtree
+
+    return any(is_in_subtree(area, code) for area in board.areas)
 
 
 @login_required
