@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jiceng.dualreport",
     "jiceng.appraisal",
     "jiceng.tallies",
+    "jiceng.cobuild",
     "jiceng.demo",
 ]
 
@@ -229,6 +230,9 @@ SPECTACULAR_SETTINGS = {
         "MinutesStatusEnum": "jiceng.orglife.models.MinutesStatus",
         "AppraisalRoundStatusEnum": "jiceng.appraisal.models.RoundStatus",
         "AppraisalGradeEnum": "jiceng.appraisal.models.Grade",
+        "CobuildKindEnum": "jiceng.cobuild.models.Kind",
+        "CobuildItemStatusEnum": "jiceng.cobuild.models.ItemStatus",
+        "CobuildClaimStatusEnum": "jiceng.cobuild.models.ClaimStatus",
     },
 }
 

@@ -83,6 +83,8 @@ def _path_pools(world) -> dict[str, list[dict]]:
         "/api/v1/auth/tokens/": [{"id": side.own_token.pk} for side in sides],
         "/api/v1/departments/": [{"id": side.department.pk} for side in sides],
         "/api/v1/dual-posts/": [{"id": side.dual_post.pk} for side in sides],
+        "/api/v1/cobuild-items/": [{"id": side.cobuild_item.pk} for side in sides],
+        "/api/v1/cobuild-claims/": [{"id": side.cobuild_claim.pk} for side in sides],
         "/api/v1/dual-registrations/": [{"id": side.registration.pk} for side in sides],
         "/api/v1/dual-services/": [{"id": side.service.pk} for side in sides],
         "/api/v1/dual-signups/": [{"id": side.signup.pk} for side in sides],

@@ -18,6 +18,7 @@ from jiceng.accounts.roles import ROLES
 from jiceng.accounts.services import assign_role
 from jiceng.appeals.models import Appeal, Category, Channel, Whistle, WhistleCase, WhistleSummons
 from jiceng.appraisal.tests.scope_rows import add_rows as add_appraisal_rows
+from jiceng.cobuild.tests.scope_rows import add_rows as add_cobuild_rows
 from jiceng.core.scope import ScopedQuerySet, VisibilityRule, add_visibility_rule, can, scoped_querysets
 from jiceng.dualreport.tests.scope_rows import add_rows as add_dual_rows
 from jiceng.members.models import DuesPayment, Gender, Member, Status, Transfer, TransferKind
@@ -204,6 +205,7 @@ def test_every_scoped_model_is_found():
 def test_can_agrees_with_visible_to_for_every_model_role_and_action(demo, make_user):
     add_dual_rows(demo, make_user)  # 双报到's rows (added here: the counts below stay the slice's own)
     add_appraisal_rows(demo, make_user)  # 民主评议's rounds, after 双报到's member login
+    add_cobuild_rows(demo, make_user)  # 共建清单's rows
     checked = 0
     failures = []
     for model, queryset in scoped_querysets():

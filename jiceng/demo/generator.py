@@ -25,6 +25,7 @@ from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.appraisal import load_appraisal
 from jiceng.demo.dashboards import load_dashboards
+from jiceng.demo.cobuild import load_cobuild
 from jiceng.demo.dualreport import load_dualreport
 from jiceng.demo.metrics import load_metrics
 from jiceng.demo.orglife import load_orglife, load_orglife_year
@@ -159,6 +160,7 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     load_metrics()
     # Last: the 月报 freezes the figures everything above wrote.
     load_dashboards(today=today, stdout=stdout)
+    load_cobuild(seed=seed, today=today, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),

@@ -20,6 +20,9 @@ from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Channel, Notification, ResponsibleLevel
 from jiceng.appeals.services import create_category
 from jiceng.appraisal import services as appraisal_services
+from jiceng.cobuild import services as cobuild_services
+from jiceng.cobuild.models import Category as CobuildCategory
+from jiceng.cobuild.models import Kind as CobuildKind
 from jiceng.core.models import ExcelJob
 from jiceng.dualreport import services as dual_services
 from jiceng.members import services as member_services
@@ -88,6 +91,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     _dual(s, tag, branch=branch, area=area)
     # 民主评议党员: the branch's round of this year, open (its members self-assess and vote).
     s.appraisal_round = appraisal_services.open_round(None, branch, timezone.localdate().year)
+    _cobuild(s, tag, area=area)
     s.markers = [
         s.meeting.topic,
         s.exemption.reason,
@@ -105,6 +109,8 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.dual_member.name,
         s.dual_post.title,
         s.service.content,
+        s.cobuild_item.title,
+        s.cobuild_event.title,
     ]
     return s
 
@@ -164,6 +170,34 @@ def _dual(s, tag: str, *, branch, area) -> None:
         None, s.registration, served_on=today - timedelta(days=10), hours="2", content=f"{tag}服务内容", confirm=True
     )
     s.feedback = dual_services.send_feedback(None, s.registration, year=today.year, comment="按时参加服务")
+
+
+def _cobuild(s, tag: str, *, area) -> None:
+    """共建清单: a 民生菜单 event and a need of the side's community (community visibility), claimed
+    by the side's unit, confirmed and completed with a photo."""
+    category = CobuildCategory.objects.filter(parent__isnull=False).order_by("id").first()
+    if category is None:
+        parent, _ = CobuildCategory.objects.get_or_create(parent=None, name="为老服务")
+        category, _ = CobuildCategory.objects.get_or_create(parent=parent, name="助餐送餐")
+    s.cobuild_event = cobuild_services.create_event(
+        None, area=area, title=f"{tag}招亲会", opens_at=timezone.now() - timedelta(days=1)
+    )
+    s.cobuild_item = cobuild_services.publish_item(
+        None,
+        kind=CobuildKind.NEED,
+        title=f"{tag}共建需求",
+        category=category,
+        area=area,
+        quantity=5,
+        unit_label="人",
+        event=s.cobuild_event,
+    )
+    s.cobuild_claim = cobuild_services.claim_item(None, s.cobuild_item, quantity=2, unit=s.unit)
+    cobuild_services.confirm_claim(None, s.cobuild_claim)
+    cobuild_services.complete_claim(
+        None, s.cobuild_claim, result="完成", files=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")]
+    )
+    s.cobuild_evidence = s.cobuild_claim.evidence.get()
 
 
 def _notification(user, appeal):

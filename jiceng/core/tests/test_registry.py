@@ -55,6 +55,13 @@ MENU_BEFORE = [
     ("服务记录", "dualreport:service_list", "dualreport.view_service", "checklist"),
     ("未达标名单", "dualreport:below_target", "dualreport.view_yeartally", "alert"),
     ("服务情况反馈", "dualreport:feedback_list", "dualreport.view_feedback", "message"),
+    # 共建清单 (cobuild).
+    ("服务公告栏", "cobuild:board", "cobuild.browse_item", "home"),
+    ("清单管理", "cobuild:item_list", "cobuild.view_item", "flag"),
+    ("认领", "cobuild:claim_list", "cobuild.view_claim", "checklist"),
+    ("我的认领", "cobuild:mine", "cobuild.add_claim", "user"),
+    ("民生菜单", "cobuild:event_list", "cobuild.view_menuevent", "calendar"),
+    ("清单类别", "cobuild:category_list", "cobuild.change_category", "settings"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -76,6 +83,7 @@ SCHEDULE_BEFORE = {
     ("jiceng.members.tasks.rebuild_member_stats", timedelta(hours=24)),
     ("jiceng.tallies.tasks.rebuild_tallies", timedelta(hours=24)),
     ("jiceng.dashboards.tasks.snapshot_last_month", timedelta(hours=24)),
+    ("jiceng.cobuild.tasks.expire_items", timedelta(hours=1)),
 }
 
 API_BEFORE = {
@@ -99,6 +107,8 @@ API_BEFORE = {
     "meeting": "/api/v1/meetings/",
     "attendance": "/api/v1/attendances/",
     "appraisalround": "/api/v1/appraisals/",
+    "cobuilditem": "/api/v1/cobuild-items/",
+    "cobuildclaim": "/api/v1/cobuild-claims/",
 }
 
 
@@ -197,6 +207,7 @@ def test_menu_for_shows_what_the_grants_allow(users):
         "我的诉求",
         "诉求工作台",
         "诉求地图",
+        "服务公告栏",
     ]
     assert [item["label"] for item in menu_for(users.nobody, "/")] == ["首页", "我的诉求"]
 
