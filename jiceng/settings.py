@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "jiceng.dashboards",
     "jiceng.orglife",
     "jiceng.dualreport",
+    "jiceng.points",
+    "jiceng.wishes",
+    "jiceng.partners",
+    "jiceng.consult",
     "jiceng.demo",
 ]
 

@@ -1,0 +1,3 @@
+CONSULT_VIEW = "consult.view_consultation"
+CONSULT_ADD = "consult.add_consultation"  # record a meeting and update its follow-up
+CONSULT_EXPORT = "consult.export_consultation"
