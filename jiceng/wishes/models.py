@@ -22,7 +22,8 @@ class WishStatus(models.TextChoices):
 
 
 class WishQuerySet(ScopedQuerySet):
-    scope_path_fields = ("area_path",)
+    # The community's staff read by the community; its grid workers by the beneficiary's grid.
+    scope_path_fields = ("area_path", "beneficiary_path")
 
 
 class Wish(models.Model):
@@ -36,6 +37,7 @@ class Wish(models.Model):
     beneficiary_area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name="心愿人所在网格或小区"
     )
+    beneficiary_path = models.CharField("心愿人所在区划编码", max_length=21)
     beneficiary_user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="心愿人账号"
     )
@@ -71,7 +73,10 @@ class Wish(models.Model):
         verbose_name = "微心愿"
         verbose_name_plural = "微心愿"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["area_path", "status"], name="wish_area_status")]
+        indexes = [
+            models.Index(fields=["area_path", "status"], name="wish_area_status"),
+            models.Index(fields=["beneficiary_path"], name="wish_beneficiary_path"),
+        ]
         constraints = [
             # One claimer: a member or a unit, never both; none while open or cancelled before a claim.
             models.CheckConstraint(

@@ -29,7 +29,7 @@ class WishPrivacy:
         self.scope = scope_for(user, BENEFICIARY_VIEW)
 
     def full(self, wish) -> bool:
-        return self.scope.covers(wish.area_path)
+        return self.scope.covers_any([wish.area_path, wish.beneficiary_path], ())
 
     def shown(self, wish) -> Beneficiary:
         if self.full(wish):

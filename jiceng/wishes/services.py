@@ -42,9 +42,11 @@ def _text(value, label: str, *, max_length: int, required: bool = True, code: st
         raise WishError(str(exc), code=code) from None
 
 
-def _staff(actor: Actor, wish_or_path) -> bool:
-    path = wish_or_path if isinstance(wish_or_path, str) else wish_or_path.area_path
-    return actor is None or scope_for(actor, WISH_ADD).covers(path)
+def _staff(actor: Actor, wish_or_paths) -> bool:
+    """The community's staff, or the grid worker of the beneficiary's grid."""
+    if isinstance(wish_or_paths, Wish):
+        wish_or_paths = [wish_or_paths.area_path, wish_or_paths.beneficiary_path]
+    return actor is None or scope_for(actor, WISH_ADD).covers_any(wish_or_paths, ())
 
 
 def check_fields(
@@ -55,14 +57,14 @@ def check_fields(
     values: dict = {}
     if community is None or community.level != Level.COMMUNITY:
         errors["community"] = "请选择社区。"
-    elif not _staff(actor, community.code):
-        errors["community"] = f"您不能为“{community.name}”发布微心愿。"
     if beneficiary_area is None:
         errors["beneficiary_area"] = "请选择心愿人所在的网格或小区。"
     elif community is not None and code_at_level(beneficiary_area.code, Level.COMMUNITY) != community.code:
         errors["beneficiary_area"] = (
             f"心愿人所在的“{beneficiary_area.name}”不在{community.name}，只能为本社区居民发布心愿。"
         )
+    elif community is not None and not _staff(actor, [community.code, beneficiary_area.code]):
+        errors["community"] = f"您不能为“{community.name}”的这位居民发布微心愿。"
     for field, label, value, length, required in (
         ("title", "心愿", title, 60, True),
         ("content", "心愿说明", content, 300, False),
@@ -103,6 +105,7 @@ def publish(
             community=community,
             area_path=community.code,
             beneficiary_area=beneficiary_area,
+            beneficiary_path=beneficiary_area.code,
             beneficiary_user=beneficiary_user,
             created_by=_user(actor),
             **values,

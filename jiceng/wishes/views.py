@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiceng.areas.models import Area, Level
+from jiceng.areas.models import Area, Level, code_at_level
 from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.core.views import scoped_list
 from jiceng.members.models import member_of
@@ -57,9 +58,16 @@ def wish_list(request):
 
 
 def _areas_for(user):
+    """The communities and grids/compounds the user may publish for (a grid worker: their grid and
+    its community)."""
     scope = Area.objects.visible_to(user)
-    communities = list(scope.filter(level=Level.COMMUNITY).order_by("code")[:200])
     areas = list(scope.filter(level__in=[Level.GRID, Level.COMPOUND]).order_by("code")[:500])
+    codes = {code_at_level(a.code, Level.COMMUNITY) for a in areas}
+    communities = list(
+        Area.objects.filter(Q(code__in=codes) | Q(pk__in=scope.filter(level=Level.COMMUNITY).values("pk")))
+        .filter(level=Level.COMMUNITY)
+        .order_by("code")[:200]
+    )
     return communities, areas
 
 
@@ -106,7 +114,7 @@ def _get(request, pk) -> Wish:
 def wish_detail(request, pk):
     wish = _get(request, pk)
     user = request.user
-    staff = scope_for(user, WISH_ADD).covers(wish.area_path)
+    staff = services._staff(user, wish)
     member = member_of(user)
     claimable = wish.status == WishStatus.OPEN and scope_for(user, WISH_CLAIM).covers(wish.area_path)
     units = []
