@@ -129,7 +129,7 @@ def sign(  # noqa: C901 (one check per field, all reported at once)
             actor,
             "partners_sign",
             agreement,
-            after={"title": agreement.title, "duties": len(rows)},
+            after={"title": agreement.title, "duty_count": len(rows)},
             area_path=agreement.area_path,
         )
     return agreement

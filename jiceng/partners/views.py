@@ -7,7 +7,7 @@ import contextlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -144,7 +144,8 @@ def agreement_review(request, pk):
 @login_required
 @require_POST
 def duty_done(request, pk):
-    duty = get_object_for_user(Duty.objects.select_related("agreement"), request.user, "view", pk=pk)
+    duty = get_object_or_404(Duty, pk=pk)
+    _get(request, duty.agreement_id)  # the agreement's scope: out of scope answers 404
     try:
         services.mark_done(request.user, duty)
     except services.PartnersError as exc:

@@ -51,6 +51,13 @@ MENU_BEFORE = [
     ("服务记录", "dualreport:service_list", "dualreport.view_service", "checklist"),
     ("未达标名单", "dualreport:below_target", "dualreport.view_yeartally", "alert"),
     ("服务情况反馈", "dualreport:feedback_list", "dualreport.view_feedback", "message"),
+    # 党员积分, 微心愿, 共驻共建, 协商议事 (issue 11).
+    ("我的积分", "points:mine", "points.view_own", "heart"),
+    ("积分记录", "points:award_list", "points.view_award", "checklist"),
+    ("积分规则", "points:rules", "points.change_pointrule", "settings"),
+    ("微心愿", "wishes:wish_list", "wishes.view_wish", "heart"),
+    ("共建协议", "partners:agreement_list", "partners.view_agreement", "building"),
+    ("协商议事", "consult:consultation_list", "consult.view_consultation", "message"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -88,6 +95,10 @@ API_BEFORE = {
     "dualservice": "/api/v1/dual-services/",
     "meeting": "/api/v1/meetings/",
     "attendance": "/api/v1/attendances/",
+    "pointaward": "/api/v1/point-awards/",
+    "wish": "/api/v1/wishes/",
+    "partneragreement": "/api/v1/partner-agreements/",
+    "consultation": "/api/v1/consultations/",
 }
 
 
@@ -107,6 +118,8 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("resident_units", "驻区单位", "orgs.import_residentunit", "orgs.view_residentunit"),
         ("departments", "职能部门", "orgs.import_department", "orgs.view_department"),
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
+        ("wishes", "微心愿", "wishes.add_wish", "wishes.export_wish"),
+        ("consultations", "协商议事", "consult.add_consultation", "consult.export_consultation"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
@@ -183,6 +196,8 @@ def test_menu_for_shows_what_the_grants_allow(users):
         "我的诉求",
         "诉求工作台",
         "诉求地图",
+        "微心愿",
+        "协商议事",
     ]
     assert [item["label"] for item in menu_for(users.nobody, "/")] == ["首页", "我的诉求"]
 
