@@ -106,7 +106,7 @@ def record(  # noqa: C901 (one check per field, all reported at once)
         errors["residents"] = "请填写参加人员（至少一类人数）。"
     if errors:
         raise ConsultError({k: [v] for k, v in errors.items()})
-    assert area is not None
+    assert area is not None and held_on is not None
     with transaction.atomic():
         row = Consultation.objects.create(
             area=area,

@@ -112,6 +112,7 @@ def sign(  # noqa: C901 (one check per field, all reported at once)
     if errors:
         raise PartnersError({k: [v] for k, v in errors.items()})
     assert community_org is not None and unit is not None and unit.party_org is not None
+    assert signed_on is not None and ends_on is not None
     paths = {"area_path": community_org.area_path, "org_path": unit.party_org.code}
     with transaction.atomic():
         agreement = Agreement.objects.create(
