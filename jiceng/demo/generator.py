@@ -24,6 +24,7 @@ from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.dualreport import load_dualreport
+from jiceng.demo.issue11 import load_issue11
 from jiceng.demo.orglife import load_orglife
 from jiceng.demo.party import load_party
 from jiceng.members.models import Member
@@ -149,6 +150,8 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     load_orglife()
     # After the accounts: the demo member's own login is left to register on the phone.
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
+    # After 双报到: its confirmed services award 党员积分 (with 微心愿, 共建协议 and 协商议事).
+    load_issue11(seed=seed, today=today, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),
