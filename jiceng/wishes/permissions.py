@@ -5,3 +5,4 @@ WISH_ADD = "wishes.add_wish"  # publish, cancel, confirm for the beneficiary: th
 BENEFICIARY_VIEW = "wishes.view_beneficiary_wish"  # the beneficiary's name, phone and address in full
 WISH_CLAIM = "wishes.claim_wish"  # claim and deliver: party members and resident units' contacts
 WISH_EXPORT = "wishes.export_wish"
+WISH_IMPORT = "wishes.import_wish"  # no importer yet: held by no role, so the Excel page offers export only

@@ -11,7 +11,7 @@ from jiceng.core.registry import (
     UrlMount,
 )
 
-from .permissions import BENEFICIARY_VIEW, WISH_ADD, WISH_CLAIM, WISH_EXPORT, WISH_VIEW
+from .permissions import BENEFICIARY_VIEW, WISH_ADD, WISH_CLAIM, WISH_EXPORT, WISH_IMPORT, WISH_VIEW
 
 OFFICES = ("city_org", "district_org", "street", "community")
 
@@ -24,6 +24,7 @@ REGISTRY = AppRegistry(
         Permission(BENEFICIARY_VIEW, "查看心愿人完整姓名、电话和住址", ("community", "grid_worker")),
         Permission(WISH_CLAIM, "认领微心愿并登记送达", ("member", "unit_contact")),
         Permission(WISH_EXPORT, "导出微心愿", OFFICES),
+        Permission(WISH_IMPORT, "导入微心愿（暂无导入，只有导出）", ()),
     ),
     menu_groups=(MenuGroup("service", "服务群众", "heart"),),
     menu=(MenuEntry("微心愿", "wishes:wish_list", WISH_VIEW, "heart", order=750, group="service"),),
@@ -37,7 +38,7 @@ REGISTRY = AppRegistry(
             "jiceng.wishes.exporter.WISH_SPEC",
             None,
             "jiceng.wishes.exporter.WishExporter",
-            WISH_ADD,
+            WISH_IMPORT,
             WISH_EXPORT,
             order=750,
         ),

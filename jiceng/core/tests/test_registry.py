@@ -118,8 +118,8 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("resident_units", "驻区单位", "orgs.import_residentunit", "orgs.view_residentunit"),
         ("departments", "职能部门", "orgs.import_department", "orgs.view_department"),
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
-        ("wishes", "微心愿", "wishes.add_wish", "wishes.export_wish"),
-        ("consultations", "协商议事", "consult.add_consultation", "consult.export_consultation"),
+        ("wishes", "微心愿", "wishes.import_wish", "wishes.export_wish"),
+        ("consultations", "协商议事", "consult.import_consultation", "consult.export_consultation"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
