@@ -163,3 +163,17 @@ def test_api_claim_conflict(wworld, api_client):
     api_client.force_authenticate(w.other_user)
     second = api_client.post(f"/api/v1/wishes/{wish.pk}/claim/", {}, format="json")
     assert second.status_code == 409 and "已被认领" in second.json()["error"]["message"]
+
+
+def test_export_through_the_excel_jobs(wworld):
+    from jiceng.core.excel_jobs import start_export
+
+    publish(wworld)
+    job, (path, written) = start_export(wworld.users.street, "wishes", {"status": "open"})
+    assert job is None and written == 1
+    with open(path, "rb") as fh:
+        book = openpyxl.load_workbook(io.BytesIO(fh.read()), read_only=True)
+    cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert "一台助听器" in cells and "王**" in cells and "王秀英" not in cells
+    job, (path, written) = start_export(wworld.users.street, "consultations", {})
+    assert written == 0
