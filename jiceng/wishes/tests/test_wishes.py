@@ -177,3 +177,40 @@ def test_export_through_the_excel_jobs(wworld):
     assert "一台助听器" in cells and "王**" in cells and "王秀英" not in cells
     job, (path, written) = start_export(wworld.users.street, "consultations", {})
     assert written == 0
+
+
+def test_api_publish_errors_and_deliver_multipart(wworld, api_client):
+    w = wworld
+    api_client.force_authenticate(w.users.grid)
+    bad = api_client.post(
+        "/api/v1/wishes/",
+        {
+            "community": w.tree.beianmen.code,
+            "beneficiary_area": w.tree.meiyuan_grid.code,
+            "title": "书",
+            "name": "甲",
+            "address": "某处",
+            "phone": "1",
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"beneficiary_area", "beneficiary_phone"}
+    assert not Wish.objects.exists()
+    made = api_client.post(
+        "/api/v1/wishes/",
+        {
+            "community": w.tree.beianmen.code,
+            "beneficiary_area": w.tree.grid1.code,
+            "title": "书",
+            "name": "甲乙",
+            "address": "某处",
+        },
+        format="json",
+    )
+    assert made.status_code == 201 and made.json()["beneficiary"]["full"] is True
+    pk = made.json()["id"]
+    api_client.force_authenticate(w.member_user)
+    assert api_client.post(f"/api/v1/wishes/{pk}/claim/", {}, format="json").status_code == 200
+    done = api_client.post(f"/api/v1/wishes/{pk}/deliver/", {"photo": photo(), "note": "到"}, format="multipart")
+    assert done.status_code == 200 and done.json()["has_photo"] and done.json()["beneficiary"]["name"] == "甲*"
