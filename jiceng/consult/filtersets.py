@@ -11,13 +11,13 @@ class ConsultationFilterSet(django_filters.FilterSet):
         label="日期从",
         field_name="held_on",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"placeholder": "起始日期，如 2026-01-01", "aria-label": "起始日期"}),
+        widget=forms.DateInput(attrs={"placeholder": "起：年-月-日", "aria-label": "起始日期"}),
     )
     held_to = django_filters.DateFilter(
         label="日期至",
         field_name="held_on",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"placeholder": "截止日期，如 2026-12-31", "aria-label": "截止日期"}),
+        widget=forms.DateInput(attrs={"placeholder": "止：年-月-日", "aria-label": "截止日期"}),
     )
     area = django_filters.CharFilter(label="区划编码", method="in_area", max_length=21)
 
