@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "jiceng.appraisal",
     "jiceng.tallies",
     "jiceng.cobuild",
+    "jiceng.points",
+    "jiceng.wishes",
+    "jiceng.partners",
+    "jiceng.consult",
     "jiceng.demo",
 ]
 

@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch
 from jiceng.appeals.services import reporter_visible
 from jiceng.members.models import Member
 from jiceng.members.privacy import pii_visible
+from jiceng.wishes.privacy import WishPrivacy
 from tests.route_sweep.data import build_world
 from tests.route_sweep.sweep import Sweeper, Target, rule_for, walk
 from tests.route_sweep.table import Exempt
@@ -68,6 +69,12 @@ def secrets_for(user, world) -> list[tuple[str, str, set[str] | None]]:
         secrets.append((f"ID number of {member.name}", member.id_number, allowed))
         secrets.append((f"phone of {member.name}", member.phone, allowed))
         secrets.append((f"birth date of {member.name}", f"{member.birth_date:%Y-%m-%d}", None if holder else set()))
+    # 微心愿: the beneficiary in full for the community's staff and grid workers only (issue 11).
+    wish = world.inside.wish
+    wish_full = None if WishPrivacy(user).full(wish) else set()
+    secrets.append(("wish beneficiary's name", wish.beneficiary_name, wish_full))
+    secrets.append(("wish beneficiary's phone", wish.beneficiary_phone, wish_full))
+    secrets.append(("wish beneficiary's address", wish.beneficiary_address, wish_full))
     appeal = world.inside.appeal
     secrets.append(("reporter's phone", appeal.reporter_phone, None if reporter_visible(user, appeal) else set()))
     return secrets

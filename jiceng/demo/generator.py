@@ -24,9 +24,10 @@ from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.appraisal import load_appraisal
-from jiceng.demo.dashboards import load_dashboards
 from jiceng.demo.cobuild import load_cobuild
+from jiceng.demo.dashboards import load_dashboards
 from jiceng.demo.dualreport import load_dualreport
+from jiceng.demo.issue11 import load_issue11
 from jiceng.demo.metrics import load_metrics
 from jiceng.demo.orglife import load_orglife, load_orglife_year
 from jiceng.demo.party import load_party
@@ -156,11 +157,13 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
     # After 双报到: last year's grades respect the 双报到 cap; the demo member has a ballot waiting.
     load_appraisal(seed=seed, today=today)
-    # Last: the dashboards' statistics from everything loaded above.
+    load_cobuild(seed=seed, today=today, stdout=stdout)
+    # After 双报到: its confirmed services award 党员积分 (with 微心愿, 共建协议 and 协商议事).
+    load_issue11(seed=seed, today=today, stdout=stdout)
+    # Last but one: the dashboards' statistics from everything loaded above.
     load_metrics()
     # Last: the 月报 freezes the figures everything above wrote.
     load_dashboards(today=today, stdout=stdout)
-    load_cobuild(seed=seed, today=today, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),

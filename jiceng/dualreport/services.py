@@ -41,6 +41,7 @@ from .models import (
 )
 from .permissions import FEEDBACK_ADD, POST_ADD, REGISTRATION_ADD, REGISTRATION_CONFIRM, SERVICE_CONFIRM
 from .rules import backdate_days, yearly_target
+from .signals import service_confirmed, service_corrected
 
 SERVICE_FIELDS = ["served_on", "hours", "content", "status"]
 
@@ -490,6 +491,7 @@ def _confirm(actor: Actor, service: Service) -> Service:
     service.confirmed_at = timezone.now()
     service.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     _add_to_tally(service, 1, service.hours)
+    service_confirmed.send(sender=Service, service=service, actor=actor)
     audit(
         actor,
         "dual_service_confirm",
@@ -565,6 +567,7 @@ def correct_service(
     _add_to_tally(service, 1, service.hours)
     after = _service_snapshot(service)
     ServiceCorrection.objects.create(service=service, actor=_user(actor), reason=reason, before=before, after=after)
+    service_corrected.send(sender=Service, service=service, actor=actor)
     audit(
         actor,
         "dual_service_correct",

@@ -92,6 +92,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     # 民主评议党员: the branch's round of this year, open (its members self-assess and vote).
     s.appraisal_round = appraisal_services.open_round(None, branch, timezone.localdate().year)
     _cobuild(s, tag, area=area)
+    _issue11(s, tag, area=area, committee=committee, branch=branch)
     s.markers = [
         s.meeting.topic,
         s.exemption.reason,
@@ -111,8 +112,54 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.service.content,
         s.cobuild_item.title,
         s.cobuild_event.title,
+        s.wish.title,
+        s.agreement.title,
+        s.consultation.title,
     ]
     return s
+
+
+def _issue11(s, tag: str, *, area, committee, branch) -> None:
+    """微心愿 (delivered with a photo), a 共驻共建 agreement with a duty, a 协商议事 record; the
+    confirmed 双报到 service above has already awarded its 党员积分."""
+    from jiceng.consult import services as consult_services
+    from jiceng.partners import services as partner_services
+    from jiceng.points.models import Award
+    from jiceng.wishes import services as wish_services
+
+    today = timezone.localdate()
+    s.wish = wish_services.publish(
+        None, area, area, title=f"{tag}微心愿", name=f"{tag}心愿人", phone="13911112222", address=f"{tag}街9号"
+    )
+    wish_services.claim(None, s.wish, member=s.dual_member)
+    wish_services.deliver(None, s.wish, SimpleUploadedFile("送达.png", PNG))
+    s.wish.refresh_from_db()
+    s.partner_unit = create_resident_unit(
+        None, name=f"{tag}共建单位", kind=UnitKind.STATE_ENTERPRISE, area=area, party_org=branch
+    )
+    s.agreement = partner_services.sign(
+        None,
+        committee,
+        s.partner_unit,
+        title=f"{tag}共建协议",
+        content="共同开展志愿服务",
+        community_contact="王书记",
+        unit_contact="李主任",
+        signed_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=300),
+        duties=[("unit", "提供活动场地", today + timedelta(days=5))],
+    )
+    s.duty = s.agreement.duties.get()
+    s.consultation = consult_services.record(
+        None,
+        area,
+        kind="council",
+        held_on=today - timedelta(days=2),
+        title=f"{tag}议事会",
+        topics="加装电梯",
+        residents=9,
+    )
+    s.award = Award.objects.filter(member=s.dual_member).first()
 
 
 def _orglife(s, tag: str, area, branch) -> None:

@@ -240,7 +240,8 @@ def test_catalogue_keeps_keys_labels_hints_and_descriptions_in_order():
 
 
 def test_permissions_of_and_roles_holding_read_the_built_sets():
-    assert permissions_of("grid_worker") == frozenset(BEFORE["grid_worker"])
+    # Later apps (微心愿, 协商议事) grant the grid worker more: the table's apps are unchanged.
+    assert {p for p in permissions_of("grid_worker") if p.split(".")[0] in TABLE_APPS} == BEFORE["grid_worker"]
     assert permissions_of("no_such_role") == frozenset()
     assert roles_holding("appeals.report_whistlesummons") == ["department"]
     assert roles_holding("areas.move_area") == ["city_org", "district_org", "street"]

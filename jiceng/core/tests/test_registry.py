@@ -62,6 +62,13 @@ MENU_BEFORE = [
     ("我的认领", "cobuild:mine", "cobuild.add_claim", "user"),
     ("民生菜单", "cobuild:event_list", "cobuild.view_menuevent", "calendar"),
     ("清单类别", "cobuild:category_list", "cobuild.change_category", "settings"),
+    # 党员积分, 微心愿, 共驻共建, 协商议事 (issue 11).
+    ("我的积分", "points:mine", "points.view_own", "heart"),
+    ("积分记录", "points:award_list", "points.view_award", "checklist"),
+    ("积分规则", "points:rules", "points.change_pointrule", "settings"),
+    ("微心愿", "wishes:wish_list", "wishes.view_wish", "heart"),
+    ("共建协议", "partners:agreement_list", "partners.view_agreement", "building"),
+    ("协商议事", "consult:consultation_list", "consult.view_consultation", "message"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -109,6 +116,10 @@ API_BEFORE = {
     "appraisalround": "/api/v1/appraisals/",
     "cobuilditem": "/api/v1/cobuild-items/",
     "cobuildclaim": "/api/v1/cobuild-claims/",
+    "pointaward": "/api/v1/point-awards/",
+    "wish": "/api/v1/wishes/",
+    "partneragreement": "/api/v1/partner-agreements/",
+    "consultation": "/api/v1/consultations/",
 }
 
 
@@ -131,6 +142,8 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         # 组织生活落实情况: export only (its import permission is held by no role).
         ("orglife_compliance", "组织生活落实情况", "orglife.import_heldmonth", "orglife.view_heldmonth"),
         ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
+        ("wishes", "微心愿", "wishes.import_wish", "wishes.export_wish"),
+        ("consultations", "协商议事", "consult.import_consultation", "consult.export_consultation"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
@@ -208,6 +221,8 @@ def test_menu_for_shows_what_the_grants_allow(users):
         "诉求工作台",
         "诉求地图",
         "服务公告栏",
+        "微心愿",
+        "协商议事",
     ]
     assert [item["label"] for item in menu_for(users.nobody, "/")] == ["首页", "我的诉求"]
 
