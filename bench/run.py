@@ -284,34 +284,57 @@ def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
     return result["rows"], result["facts"]
 
 
-def run_orglife(factor: float) -> tuple[list[dict], dict]:
-    """bench/orglife.py in a process of its own (组织生活: compliance page, sign-in burst, rebuild)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "orglife.json"
-        command = [sys.executable, "-m", "bench.orglife", "--json", str(out), "--factor", str(factor)]
-        try:
-            subprocess.run(command, cwd=ROOT, timeout=3 * 3600, check=False)
-        except subprocess.TimeoutExpired:
-            return [], {"errors": ["bench/orglife.py: stopped after 3 h"]}
-        if not out.exists():
-            return [], {"errors": ["bench/orglife.py wrote no result"]}
-        result = json.loads(out.read_text(encoding="utf-8"))
-    return result["rows"], result["facts"]
+# The apps' own benchmarks: each a module run in a process of its own with its own databases, writing
+# ``{"rows": [...], "facts": {...}}`` to ``--json``. (key, module, what it measures, extra arguments
+# from the parsed ones, minutes before it is stopped.)
+APP_BENCHES = [
+    (
+        "orglife",
+        "bench.orglife",
+        "组织生活: the compliance page at the demo size vs N × the orgs, the sign-in burst, the roll-up rebuild",
+        lambda args: ["--factor", str(args.orglife_factor)],
+        180,
+    ),
+    (
+        "dashboards",
+        "bench.dashboards",
+        "数据看板: community, street, district and city at the demo size vs full scale",
+        lambda args: [],
+        40,
+    ),
+    (
+        "dashboards_reports",
+        "bench.dashboards_reports",
+        "the district PDF report, the city workbook",
+        lambda args: [],
+        30,
+    ),
+    (
+        "cobuild",
+        "bench.cobuild",
+        "共建清单: the service board at 10 × the items, concurrent claims",
+        lambda args: [],
+        20,
+    ),
+]
+APP_KEYS = [key for key, *_ in APP_BENCHES]
 
 
-def run_dashboards(minutes: float) -> tuple[list[dict], dict]:
-    """bench/dashboards.py (issue 12: the dashboards at the demo size vs full scale) in its own process."""
+def run_module(module: str, extra: list[str], minutes: float) -> tuple[list[dict], dict]:
+    """``python -m <module> --json <file> *extra`` in a process of its own: its rows and the rest as facts."""
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "dashboards.json"
-        command = [sys.executable, "-m", "bench.dashboards", "--json", str(out)]
+        out = Path(tmp) / "out.json"
+        command = [sys.executable, "-m", module, "--json", str(out), *extra]
         try:
             subprocess.run(command, cwd=ROOT, timeout=minutes * 60, check=False, stdout=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            return [], {"errors": [f"dashboards: stopped after {minutes:.0f} min (time budget)"]}
+            return [], {"errors": [f"{module}: stopped after {minutes:.0f} min (time budget)"]}
         if not out.exists():
-            return [], {"errors": ["bench/dashboards.py wrote no result"]}
+            return [], {"errors": [f"{module} wrote no result"]}
         result = json.loads(out.read_text(encoding="utf-8"))
-    return result["rows"], {"facts": result["facts"], "built": result["built"]}
+    rows = result.pop("rows")
+    errors = result.get("errors") or result.get("facts", {}).get("errors") or []
+    return rows, {**result, "errors": errors}
 
 
 def postgres_problem() -> str | None:
@@ -388,13 +411,11 @@ def parse_args() -> argparse.Namespace:
         help="the appeals step's lists and rates at 5 M (--no-appeals-pages: its creates over HTTP only)",
     )
     parser.add_argument(
-        "--orglife", action=argparse.BooleanOptionalAction, default=True, help="run bench/orglife.py too"
+        "--apps",
+        default=",".join(APP_KEYS),
+        help=f"the apps' own benchmarks to run, comma-separated (empty: none): {', '.join(APP_KEYS)}",
     )
     parser.add_argument("--orglife-factor", type=float, default=5.0, help="bench/orglife.py: big ÷ demo orgs")
-    parser.add_argument(
-        "--dashboards", action=argparse.BooleanOptionalAction, default=True, help="run bench/dashboards.py too"
-    )
-    parser.add_argument("--dashboards-budget-minutes", type=float, default=40.0, help="its own hard stop")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args()
 
@@ -485,22 +506,16 @@ def main() -> int:
             print(f"!!! appeals: {error}", flush=True)
             failed = True
 
-    if args.orglife:
-        print("=== orglife (PostgreSQL): compliance page, sign-in burst, roll-up rebuild ===", flush=True)
-        rows, facts = run_orglife(args.orglife_factor)
-        metadata["orglife"] = facts
+    wanted = {key.strip() for key in args.apps.split(",") if key.strip()}
+    for key, module, what, extra, minutes in APP_BENCHES:
+        if key not in wanted:
+            continue
+        print(f"=== {key} (PostgreSQL): {what} ===", flush=True)
+        rows, facts = run_module(module, extra(args), minutes)
+        metadata[key] = facts
         benchmarks += rows
         for error in facts.get("errors", []):
-            print(f"!!! orglife: {error}", flush=True)
-            failed = True
-
-    if args.dashboards:
-        print("=== dashboards (PostgreSQL): community, street, district, city at the demo size vs full scale ===")
-        rows, facts = run_dashboards(args.dashboards_budget_minutes)
-        metadata["dashboards"] = facts
-        benchmarks += rows
-        for error in facts.get("errors", []):
-            print(f"!!! dashboards: {error}", flush=True)
+            print(f"!!! {key}: {error}", flush=True)
             failed = True
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)
