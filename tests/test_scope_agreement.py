@@ -95,6 +95,8 @@ def orglife_rows(orgs, inside, outside, u, make_user, tree) -> None:
         )
         orglife.open_signin(None, meeting)
         orglife.close_meeting(None, meeting)
+        # 免于考核: a branch in dissolution asks its higher org, inside and outside 玄武.
+        orglife.request_exemption(None, org=org, kind="dissolving", period=str(now.year), reason="拟撤销")
     orglife.create_plan(
         None,
         org=orgs.grid2,
@@ -109,6 +111,56 @@ def orglife_rows(orgs, inside, outside, u, make_user, tree) -> None:
     u.member = make_user("dangyuan")
     assign_role(None, u.member, "member", tree.beianmen)
     Member.objects.filter(pk=inside.pk).update(user=u.member)
+
+
+def issue11_rows(demo) -> None:
+    """微心愿 (claimed and delivered), 共驻共建 agreements with a duty and a review, 协商议事 records,
+    each in 北安门 and in 贡院 (玄武 and 秦淮); 党员积分 come from the 双报到 services confirmed
+    by ``add_dual_rows``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jiceng.consult import services as consult
+    from jiceng.orgs.models import UnitKind
+    from jiceng.orgs.services import create_resident_unit
+    from jiceng.partners import services as partners
+    from jiceng.wishes import services as wishes
+    from tests.route_sweep.data import PNG
+
+    tree, orgs = demo.tree, demo.orgs
+    today = timezone.localdate()
+    for area, committee, branch, tag in (
+        (tree.beianmen, orgs.beianmen, orgs.grid1, "北安门"),
+        (tree.gongyuan, orgs.gongyuan, orgs.gongyuan_branch, "贡院"),
+    ):
+        member = Member.objects.filter(org__in=[branch, *branch.children.all()]).first() or Member.objects.first()
+        wish = wishes.publish(None, area, area, title=f"{tag}微心愿", name="心愿人", phone="13911112222", address="9号")
+        wishes.claim(None, wish, member=member)
+        wishes.deliver(None, wish, SimpleUploadedFile("送达.png", PNG))
+        unit = create_resident_unit(
+            None, name=f"{tag}共建单位", kind=UnitKind.STATE_ENTERPRISE, area=area, party_org=branch
+        )
+        agreement = partners.sign(
+            None,
+            committee,
+            unit,
+            title=f"{tag}共建协议",
+            content="共同开展志愿服务",
+            community_contact="王书记",
+            unit_contact="李主任",
+            signed_on=today - timedelta(days=30),
+            ends_on=today + timedelta(days=300),
+            duties=[("unit", "提供活动场地", today)],
+        )
+        partners.review(None, agreement, today.year, {d.pk: "done" for d in agreement.duties.all()})
+        consult.record(
+            None,
+            area,
+            kind="council",
+            held_on=today - timedelta(days=2),
+            title=f"{tag}议事会",
+            topics="加装电梯",
+            residents=9,
+        )
 
 
 @pytest.fixture
@@ -206,6 +258,7 @@ def test_can_agrees_with_visible_to_for_every_model_role_and_action(demo, make_u
     add_dual_rows(demo, make_user)  # 双报到's rows (added here: the counts below stay the slice's own)
     add_appraisal_rows(demo, make_user)  # 民主评议's rounds, after 双报到's member login
     add_cobuild_rows(demo, make_user)  # 共建清单's rows
+    issue11_rows(demo)  # 微心愿, 共驻共建, 协商议事 (党员积分 from the 双报到 services above)
     checked = 0
     failures = []
     for model, queryset in scoped_querysets():
