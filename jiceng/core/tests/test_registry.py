@@ -62,13 +62,13 @@ MENU_BEFORE = [
     ("我的认领", "cobuild:mine", "cobuild.add_claim", "user"),
     ("民生菜单", "cobuild:event_list", "cobuild.view_menuevent", "calendar"),
     ("清单类别", "cobuild:category_list", "cobuild.change_category", "settings"),
-    # 党员积分, 微心愿, 共驻共建, 协商议事 (issue 11).
-    ("我的积分", "points:mine", "points.view_own", "heart"),
-    ("积分记录", "points:award_list", "points.view_award", "checklist"),
-    ("积分规则", "points:rules", "points.change_pointrule", "settings"),
+    # 微心愿, 共驻共建, 协商议事 under 服务群众, then 党员积分 (issue 11).
     ("微心愿", "wishes:wish_list", "wishes.view_wish", "heart"),
     ("共建协议", "partners:agreement_list", "partners.view_agreement", "building"),
     ("协商议事", "consult:consultation_list", "consult.view_consultation", "message"),
+    ("我的积分", "points:mine", "points.view_own", "heart"),
+    ("积分记录", "points:award_list", "points.view_award", "checklist"),
+    ("积分规则", "points:rules", "points.change_pointrule", "settings"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -141,9 +141,9 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
         # 组织生活落实情况: export only (its import permission is held by no role).
         ("orglife_compliance", "组织生活落实情况", "orglife.import_heldmonth", "orglife.view_heldmonth"),
-        ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
         ("wishes", "微心愿", "wishes.import_wish", "wishes.export_wish"),
         ("consultations", "协商议事", "consult.import_consultation", "consult.export_consultation"),
+        ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
