@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "jiceng.dashboards",
     "jiceng.orglife",
     "jiceng.dualreport",
+    "jiceng.volunteers",
+    "jiceng.timebank",
     "jiceng.demo",
 ]
 
