@@ -11,8 +11,9 @@ from django.db import migrations
 PG_CREATE = """
 CREATE OR REPLACE FUNCTION timebank_movement_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION '时间银行流水不可修改或删除，更正请使用冲正 (movement %)', OLD.id
-        USING ERRCODE = 'integrity_constraint_violation';
+    RAISE EXCEPTION USING
+        MESSAGE = '时间银行流水不可修改或删除，更正请使用冲正 (movement ' || OLD.id || ')',
+        ERRCODE = 'integrity_constraint_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER timebank_movement_append_only
