@@ -25,8 +25,17 @@ def mask_name(name: str) -> str:
     return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
 
 
+def _param(params, key: str) -> int:
+    value = params.get(key)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 19 else 0
+
+
 def _accounts(user, params) -> tuple[list[int], Q]:
     visible = Account.objects.visible_to(user)
+    params = {"team": _param(params, "team"), "account": _param(params, "account")}
     if params.get("team"):
         ids = list(visible.filter(team_id=params["team"], kind=AccountKind.TEAM).values_list("pk", flat=True))
         q = Q(team_id=params["team"]) if visible.filter(team_id=params["team"]).exists() or ids else Q(pk__in=[])

@@ -46,13 +46,13 @@ def read_hours(value, label: str = "时长") -> Decimal:
     try:
         number = read_number(value, label)
     except InputError as exc:
-        raise LedgerError(str(exc), code="amount") from None
+        raise LedgerError(str(exc), code="hours") from None
     if number <= 0:
-        raise LedgerError(f"{label}应大于0小时。", code="amount")
+        raise LedgerError(f"{label}应大于0小时。", code="hours")
     if number != number.quantize(TENTH, rounding=ROUND_DOWN):
-        raise LedgerError(f"{label}最多保留1位小数。", code="amount")
+        raise LedgerError(f"{label}最多保留1位小数。", code="hours")
     if number > Decimal("100000"):
-        raise LedgerError(f"{label}过大。", code="amount")
+        raise LedgerError(f"{label}过大。", code="hours")
     return number
 
 
