@@ -26,6 +26,7 @@ from jiceng.demo.appeals import load_appeals
 from jiceng.demo.dualreport import load_dualreport
 from jiceng.demo.orglife import load_orglife
 from jiceng.demo.party import load_party
+from jiceng.demo.volunteers import load_volunteers
 from jiceng.members.models import Member
 from jiceng.members.models import Status as MemberStatus
 from jiceng.orgs.models import Department, DepartmentLevel
@@ -149,6 +150,7 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     load_orglife()
     # After the accounts: the demo member's own login is left to register on the phone.
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
+    load_volunteers(seed=seed, today=today, scale=scale, stdout=stdout)
     return DemoReport(
         areas_created or party["created"] or appeals["created"] or dual["created"],
         Area.objects.count(),

@@ -45,17 +45,27 @@ def run_check() -> LedgerCheck:
             total -= amount
         mismatches = []
         accounts = 0
-        for pk, name, balance, movement_count in Account.objects.order_by("pk").values_list(
-            "pk", "name", "balance", "movement_count"
-        ).iterator(chunk_size=5000):
+        for pk, name, balance, movement_count in (
+            Account.objects.order_by("pk")
+            .values_list("pk", "name", "balance", "movement_count")
+            .iterator(chunk_size=5000)
+        ):
             accounts += 1
             expected = net.pop(pk, Decimal("0")).quantize(TENTH)
             if balance != expected or movement_count != counts.get(pk, 0):
                 mismatches.append(
-                    {"account": pk, "name": name, "stored": str(balance), "ledger": str(expected),
-                     "stored_count": movement_count, "ledger_count": counts.get(pk, 0)}
+                    {
+                        "account": pk,
+                        "name": name,
+                        "stored": str(balance),
+                        "ledger": str(expected),
+                        "stored_count": movement_count,
+                        "ledger_count": counts.get(pk, 0),
+                    }
                 )
-        bad_reversals = Movement.objects.filter(kind=MovementKind.REVERSAL, reverses__kind=MovementKind.REVERSAL).count()
+        bad_reversals = Movement.objects.filter(
+            kind=MovementKind.REVERSAL, reverses__kind=MovementKind.REVERSAL
+        ).count()
         if bad_reversals:
             mismatches.append({"account": None, "name": "冲正的冲正", "stored": str(bad_reversals), "ledger": "0"})
         if total != 0:

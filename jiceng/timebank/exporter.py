@@ -15,9 +15,19 @@ from jiceng.core.scope import scope_for
 from .models import Account, AccountKind, Movement, MovementKind
 from .permissions import ACCOUNT_VIEW
 
-HEADERS = [("流水号", 10), ("记账时间", 20), ("类型", 16), ("户名", 16), ("对方户名", 20), ("转入（小时）", 12),
-           ("转出（小时）", 12), ("摘要", 40)]
-STATEMENT_SPEC = Spec("timebank_statement", "时间银行流水", tuple(Column(h, f"col{i}") for i, (h, _) in enumerate(HEADERS)))
+HEADERS = [
+    ("流水号", 10),
+    ("记账时间", 20),
+    ("类型", 16),
+    ("户名", 16),
+    ("对方户名", 20),
+    ("转入（小时）", 12),
+    ("转出（小时）", 12),
+    ("摘要", 40),
+]
+STATEMENT_SPEC = Spec(
+    "timebank_statement", "时间银行流水", tuple(Column(h, f"col{i}") for i, (h, _) in enumerate(HEADERS))
+)
 KINDS = dict(MovementKind.choices)
 
 
@@ -68,15 +78,32 @@ class StatementExporter:
             mine_credit = m.credit_id in own
             this, other = (m.credit, m.debit) if mine_credit or m.debit_id not in own else (m.debit, m.credit)
             other_name = other.name
-            if other.kind == AccountKind.PERSON and not scope.covers(other.area_path) and other.volunteer_id and (
-                getattr(other, "volunteer_id", None) and other.pk not in own
+            if (
+                other.kind == AccountKind.PERSON
+                and not scope.covers(other.area_path)
+                and other.volunteer_id
+                and (getattr(other, "volunteer_id", None) and other.pk not in own)
             ):
                 other_name = mask_name(other_name)
             amount_in = m.amount if this.pk == m.credit_id else ""
             amount_out = m.amount if this.pk == m.debit_id else ""
-            yield [m.pk, timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M:%S"), KINDS.get(m.kind, m.kind),
-                   this.name, other_name, amount_in, amount_out, m.memo]
+            yield [
+                m.pk,
+                timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                KINDS.get(m.kind, m.kind),
+                this.name,
+                other_name,
+                amount_in,
+                amount_out,
+                m.memo,
+            ]
 
     def write(self, user, queryset, target, progress=None) -> int:
-        return write_rows(target, "时间银行流水", [h for h, _ in HEADERS], self.rows(user, queryset),
-                          [w for _, w in HEADERS], progress=progress)
+        return write_rows(
+            target,
+            "时间银行流水",
+            [h for h, _ in HEADERS],
+            self.rows(user, queryset),
+            [w for _, w in HEADERS],
+            progress=progress,
+        )

@@ -226,6 +226,9 @@ class Redemption(models.Model):
         verbose_name_plural = "兑换服务"
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"{self.beneficiary_id} {self.hours}h"
+
 
 class LedgerCheck(models.Model):
     """One run of the nightly check of the stored balances against the movements."""
@@ -244,6 +247,9 @@ class LedgerCheck(models.Model):
         verbose_name = "账实核对"
         verbose_name_plural = "账实核对"
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"账实核对 #{self.pk}"
 
     @property
     def ok(self) -> bool:

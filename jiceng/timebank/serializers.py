@@ -21,8 +21,17 @@ class TimebankMovementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Movement
         fields = [
-            "id", "kind", "kind_display", "debit", "debit_name", "credit", "credit_name", "amount", "memo",
-            "reverses", "created_at",
+            "id",
+            "kind",
+            "kind_display",
+            "debit",
+            "debit_name",
+            "credit",
+            "credit_name",
+            "amount",
+            "memo",
+            "reverses",
+            "created_at",
         ]
 
 

@@ -135,7 +135,12 @@ def _overflow(actor: Actor, account: Account, fund: Account) -> Movement | None:
     if account.kind != AccountKind.PERSON or account.balance <= cap:
         return None
     return _move(
-        actor, account, fund, account.balance - cap, MovementKind.OVERFLOW, memo=f"超出个人上限 {cap} 小时部分转入公益基金"
+        actor,
+        account,
+        fund,
+        account.balance - cap,
+        MovementKind.OVERFLOW,
+        memo=f"超出个人上限 {cap} 小时部分转入公益基金",
     )
 
 
@@ -193,7 +198,13 @@ def donate(actor: Actor, volunteer, amount, *, to_volunteer=None, to_fund: bool 
         movement = _move(actor, locked[source.pk], locked[target.pk], amount, MovementKind.DONATE, memo="捐赠")
         if fund is not None:
             _overflow(actor, locked[target.pk], locked[fund.pk])
-        audit(actor, "timebank.donate", movement, after={"amount": str(amount), "to": target.name}, area_path=source.area_path)
+        audit(
+            actor,
+            "timebank.donate",
+            movement,
+            after={"amount": str(amount), "to": target.name},
+            area_path=source.area_path,
+        )
     return movement
 
 
@@ -221,7 +232,12 @@ def redeem(actor: Actor, beneficiary, server, hours, content: str, served_on: da
     today = timezone.localdate()
     age = beneficiary.age_on(today)
     if age is None or age < min_age:
-        errors.append(LedgerError(f"受益人须年满{min_age}周岁才能兑换服务（现{age if age is not None else '未登记出生日期'}）。", code="beneficiary"))
+        errors.append(
+            LedgerError(
+                f"受益人须年满{min_age}周岁才能兑换服务（现{age if age is not None else '未登记出生日期'}）。",
+                code="beneficiary",
+            )
+        )
     if errors:
         raise LedgerError([e for exc in errors for e in exc.error_list])
     served_on = served_on or today
@@ -270,7 +286,13 @@ def reverse(actor: Actor, movement: Movement, reason: str) -> Movement:
             reverses=movement,
             team_id=movement.team_id,
         )
-        audit(actor, "timebank.reverse", reversal, after={"reverses": movement.pk, "reason": reason}, area_path=movement.credit.area_path)
+        audit(
+            actor,
+            "timebank.reverse",
+            reversal,
+            after={"reverses": movement.pk, "reason": reason},
+            area_path=movement.credit.area_path,
+        )
     return reversal
 
 

@@ -35,7 +35,9 @@ def refusal(exc: services.VolunteerError) -> Response:
 def _me(request):
     volunteer = volunteer_of(request.user)
     if volunteer is None:
-        return None, error_response("您的账号尚未登记为志愿者，请联系所在社区。", status.HTTP_400_BAD_REQUEST, "not_volunteer")
+        return None, error_response(
+            "您的账号尚未登记为志愿者，请联系所在社区。", status.HTTP_400_BAD_REQUEST, "not_volunteer"
+        )
     return volunteer, None
 
 
@@ -67,7 +69,10 @@ class ActivityViewSet(ScopedReadOnlyViewSet):
             signup = services.sign_up(request.user, activity, volunteer)
         except services.VolunteerError as exc:
             return refusal(exc)
-        return Response(VolunteerSignUpSerializer(SignUp.objects.select_related("activity", "volunteer").get(pk=signup.pk)).data, status=201)
+        return Response(
+            VolunteerSignUpSerializer(SignUp.objects.select_related("activity", "volunteer").get(pk=signup.pk)).data,
+            status=201,
+        )
 
     @extend_schema(request=None, responses={200: VolunteerSignUpSerializer, **REFUSED})
     @action(detail=True, methods=["post"], url_name="cancel")
@@ -76,14 +81,18 @@ class ActivityViewSet(ScopedReadOnlyViewSet):
         volunteer, error = _me(request)
         if error:
             return error
-        signup = SignUp.objects.filter(activity=activity, volunteer=volunteer, status__in=["confirmed", "waiting"]).first()
+        signup = SignUp.objects.filter(
+            activity=activity, volunteer=volunteer, status__in=["confirmed", "waiting"]
+        ).first()
         if signup is None:
             return error_response("您没有该活动的报名。")
         try:
             services.cancel_signup(request.user, signup)
         except services.VolunteerError as exc:
             return refusal(exc)
-        return Response(VolunteerSignUpSerializer(SignUp.objects.select_related("activity", "volunteer").get(pk=signup.pk)).data)
+        return Response(
+            VolunteerSignUpSerializer(SignUp.objects.select_related("activity", "volunteer").get(pk=signup.pk)).data
+        )
 
     def _scan(self, request, verb):
         activity = self.get_object()
@@ -96,7 +105,9 @@ class ActivityViewSet(ScopedReadOnlyViewSet):
             verb(request.user, activity, volunteer, data.validated_data["code"])
         except services.VolunteerError as exc:
             return refusal(exc)
-        signup = SignUp.objects.select_related("activity", "volunteer").get(activity=activity, volunteer=volunteer, status="confirmed")
+        signup = SignUp.objects.select_related("activity", "volunteer").get(
+            activity=activity, volunteer=volunteer, status="confirmed"
+        )
         return Response(VolunteerSignUpSerializer(signup).data)
 
     @extend_schema(request=VolunteerCodeInput, responses={200: VolunteerSignUpSerializer, **REFUSED})
@@ -136,7 +147,9 @@ class HoursViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:
-            record = services.report_hours(request.user, volunteer, values["hours"], values["served_on"], values["content"])
+            record = services.report_hours(
+                request.user, volunteer, values["hours"], values["served_on"], values["content"]
+            )
         except services.VolunteerError as exc:
             return refusal(exc)
         return Response(VolunteerHoursSerializer(record).data, status=201)
@@ -148,7 +161,9 @@ class HoursViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             record = services.approve_hours(request.user, self.get_object())
         except services.VolunteerError as exc:
             return refusal(exc)
-        return Response(VolunteerHoursSerializer(HoursRecord.objects.select_related("volunteer").get(pk=record.pk)).data)
+        return Response(
+            VolunteerHoursSerializer(HoursRecord.objects.select_related("volunteer").get(pk=record.pk)).data
+        )
 
     @extend_schema(request=VolunteerReasonInput, responses={200: VolunteerHoursSerializer, **REFUSED})
     @action(detail=True, methods=["post"], url_name="reject")
@@ -160,4 +175,6 @@ class HoursViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             record = services.reject_hours(request.user, record, data.validated_data["reason"])
         except services.VolunteerError as exc:
             return refusal(exc)
-        return Response(VolunteerHoursSerializer(HoursRecord.objects.select_related("volunteer").get(pk=record.pk)).data)
+        return Response(
+            VolunteerHoursSerializer(HoursRecord.objects.select_related("volunteer").get(pk=record.pk)).data
+        )

@@ -106,7 +106,12 @@ class Volunteer(models.Model):
 class Team(models.Model):
     name = models.CharField("队伍名称", max_length=80)
     org = models.ForeignKey(
-        "orgs.Org", null=True, blank=True, on_delete=models.PROTECT, related_name="volunteer_teams", verbose_name="所属党组织"
+        "orgs.Org",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_teams",
+        verbose_name="所属党组织",
     )
     org_path = models.CharField("组织路径", max_length=48, blank=True)
     community = models.ForeignKey(
@@ -141,6 +146,9 @@ class TeamMember(models.Model):
         verbose_name = "队员"
         verbose_name_plural = "队员"
         constraints = [models.UniqueConstraint(fields=["team", "volunteer"], name="vol_one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}:{self.volunteer_id}"
 
 
 class ActivityStatus(models.TextChoices):
@@ -313,6 +321,9 @@ class HoursMonth(models.Model):
         verbose_name = "志愿服务时长统计（区划·月）"
         verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["path", "month"], name="vol_hoursmonth_path_month")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.month:%Y-%m}"
 
 
 def get_activity_for_user(user, pk: int, action: str = "view") -> Activity:

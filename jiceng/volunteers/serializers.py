@@ -23,8 +23,20 @@ class VolunteerActivitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = [
-            "id", "title", "place", "starts_at", "ends_at", "places", "taken", "waiting", "free",
-            "status", "status_display", "team", "team_name", "area_path",
+            "id",
+            "title",
+            "place",
+            "starts_at",
+            "ends_at",
+            "places",
+            "taken",
+            "waiting",
+            "free",
+            "status",
+            "status_display",
+            "team",
+            "team_name",
+            "area_path",
         ]
 
 
@@ -36,8 +48,17 @@ class VolunteerSignUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = SignUp
         fields = [
-            "id", "activity", "activity_title", "volunteer", "volunteer_name", "status", "status_display",
-            "created_at", "promoted_at", "signed_in_at", "signed_out_at",
+            "id",
+            "activity",
+            "activity_title",
+            "volunteer",
+            "volunteer_name",
+            "status",
+            "status_display",
+            "created_at",
+            "promoted_at",
+            "signed_in_at",
+            "signed_out_at",
         ]
 
 
@@ -49,8 +70,20 @@ class VolunteerHoursSerializer(serializers.ModelSerializer):
     class Meta:
         model = HoursRecord
         fields = [
-            "id", "volunteer", "volunteer_name", "activity", "source", "source_display", "status",
-            "status_display", "served_on", "hours", "content", "reason", "area_path", "decided_at",
+            "id",
+            "volunteer",
+            "volunteer_name",
+            "activity",
+            "source",
+            "source_display",
+            "status",
+            "status_display",
+            "served_on",
+            "hours",
+            "content",
+            "reason",
+            "area_path",
+            "decided_at",
         ]
 
 

@@ -240,7 +240,13 @@ def cancel_signup(actor: Actor, signup: SignUp) -> SignUp | None:
                 SignUp.objects.filter(pk=first.pk).update(status=SignUpStatus.CONFIRMED, promoted_at=timezone.now())
                 Activity.objects.filter(pk=activity.pk).update(waiting=F("waiting") - 1)
                 promoted = first
-        audit(actor, "volunteers.cancel", signup, after={"promoted": promoted.pk if promoted else None}, area_path=signup.area_path)
+        audit(
+            actor,
+            "volunteers.cancel",
+            signup,
+            after={"promoted": promoted.pk if promoted else None},
+            area_path=signup.area_path,
+        )
     return promoted
 
 
@@ -255,7 +261,9 @@ def _signup_of(activity: Activity, volunteer: Volunteer) -> SignUp:
     return signup
 
 
-def sign_in(actor: Actor, activity: Activity, volunteer: Volunteer, code: str, *, now: datetime | None = None) -> SignUp:
+def sign_in(
+    actor: Actor, activity: Activity, volunteer: Volunteer, code: str, *, now: datetime | None = None
+) -> SignUp:
     """Scan the activity's rotating code (orglife's QR mechanism), within the activity's time."""
     if not _is_self(actor, volunteer):
         raise VolunteerError("请志愿者本人扫码签到。", code="permission")
@@ -298,7 +306,11 @@ def sign_out(
         raise VolunteerError("活动已结束较久，不能再签退，请联系社区补录时长。", code="time")
     with transaction.atomic():
         _locked_activity(activity)
-        signup = SignUp.objects.select_for_update().filter(activity=activity, volunteer=volunteer, status=SignUpStatus.CONFIRMED).first()
+        signup = (
+            SignUp.objects.select_for_update()
+            .filter(activity=activity, volunteer=volunteer, status=SignUpStatus.CONFIRMED)
+            .first()
+        )
         if signup is None or signup.signed_in_at is None:
             raise VolunteerError("请先签到再签退。", code="signup")
         if signup.signed_out_at is not None:
@@ -333,12 +345,9 @@ def sign_out(
 
 def _remaining_today(volunteer: Volunteer, day: date) -> Decimal:
     cap = get_rule("volunteers.daily_hours_cap")
-    used = (
-        HoursRecord.objects.filter(
-            volunteer=volunteer, served_on=day, status__in=[HoursStatus.PENDING, HoursStatus.APPROVED]
-        ).aggregate(total=Sum("hours"))["total"]
-        or Decimal("0")
-    )
+    used = HoursRecord.objects.filter(
+        volunteer=volunteer, served_on=day, status__in=[HoursStatus.PENDING, HoursStatus.APPROVED]
+    ).aggregate(total=Sum("hours"))["total"] or Decimal("0")
     return max(cap - used, Decimal("0"))
 
 
@@ -377,8 +386,9 @@ def record_hours(
         remaining = _remaining_today(locked, served_on)
         if hours > remaining:
             cap = get_rule("volunteers.daily_hours_cap")
+            left = remaining.quantize(TENTH)
             raise VolunteerError(
-                f"超过每日时长上限：{served_on:%Y-%m-%d} 每人最多计 {cap} 小时，当天还可申报 {remaining.quantize(TENTH)} 小时。",
+                f"超过每日时长上限：{served_on:%Y-%m-%d} 每人最多计 {cap} 小时，当天还可申报 {left} 小时。",
                 code="hours",
             )
         record = HoursRecord.objects.create(
@@ -395,7 +405,9 @@ def record_hours(
     return record
 
 
-def report_hours(actor: Actor, volunteer: Volunteer, hours, served_on: date, content: str, team: Team | None = None) -> HoursRecord:
+def report_hours(
+    actor: Actor, volunteer: Volunteer, hours, served_on: date, content: str, team: Team | None = None
+) -> HoursRecord:
     if not _is_self(actor, volunteer):
         _staff(actor, HOURS_APPROVE, volunteer.area_path, "为该志愿者登记时长")
     return record_hours(actor, volunteer, hours, served_on, content, source=HoursSource.SELF, team=team)
@@ -421,7 +433,9 @@ def _approve(actor: Actor, record: HoursRecord) -> None:
 def approve_hours(actor: Actor, record: HoursRecord) -> HoursRecord:
     _staff(actor, HOURS_APPROVE, record.area_path, "审核该时长")
     with transaction.atomic():
-        record = HoursRecord.objects.select_for_update(of=("self",)).select_related("volunteer__community").get(pk=record.pk)
+        record = (
+            HoursRecord.objects.select_for_update(of=("self",)).select_related("volunteer__community").get(pk=record.pk)
+        )
         if record.status != HoursStatus.PENDING:
             raise VolunteerError("该时长已审核过。", code="status")
         _approve(actor, record)
@@ -437,7 +451,10 @@ def reject_hours(actor: Actor, record: HoursRecord, reason: str) -> HoursRecord:
         if record.status != HoursStatus.PENDING:
             raise VolunteerError("该时长已审核过。", code="status")
         HoursRecord.objects.filter(pk=record.pk).update(
-            status=HoursStatus.REJECTED, reason=reason, decided_by=actor if getattr(actor, "pk", None) else None, decided_at=timezone.now()
+            status=HoursStatus.REJECTED,
+            reason=reason,
+            decided_by=actor if getattr(actor, "pk", None) else None,
+            decided_at=timezone.now(),
         )
         record.status = HoursStatus.REJECTED
         audit(actor, "volunteers.reject_hours", record, after={"reason": reason}, area_path=record.area_path)

@@ -23,7 +23,9 @@ def hours_to_approve(user, now: datetime, limit: int) -> list[TodoItem]:
     )
     url = reverse("volunteers:hours_list") + "?status=pending"
     return [
-        TodoItem(f"时长待审核 · {row.volunteer.name} {row.hours}小时", url, note=f"{row.served_on:%Y-%m-%d} {row.content}")
+        TodoItem(
+            f"时长待审核 · {row.volunteer.name} {row.hours}小时", url, note=f"{row.served_on:%Y-%m-%d} {row.content}"
+        )
         for row in rows
     ]
 

@@ -48,7 +48,13 @@ def _page_context(page) -> dict:
 
 @login_required
 def team_list(request):
-    page = scoped_list(request, Team.objects.select_related("community", "org"), TeamFilterSet, keys=("area_path", "id"), size=PAGE_SIZE)
+    page = scoped_list(
+        request,
+        Team.objects.select_related("community", "org"),
+        TeamFilterSet,
+        keys=("area_path", "id"),
+        size=PAGE_SIZE,
+    )
     return render(request, "volunteers/team_list.html", _page_context(page))
 
 
@@ -105,14 +111,18 @@ def activity_detail(request, pk: int):
     activity = get_activity_for_user(request.user, pk)
     host = holds(request.user, ACTIVITY_ADD, areas=[activity.area_path])
     signups = (
-        activity.signups.exclude(status=SignUpStatus.CANCELLED).select_related("volunteer").order_by("status", "created_at", "id")[:500]
+        activity.signups.exclude(status=SignUpStatus.CANCELLED)
+        .select_related("volunteer")
+        .order_by("status", "created_at", "id")[:500]
         if host
         else []
     )
     mine = None
     volunteer = volunteer_of(request.user)
     if volunteer is not None:
-        mine = SignUp.objects.filter(activity=activity, volunteer=volunteer).exclude(status=SignUpStatus.CANCELLED).first()
+        mine = (
+            SignUp.objects.filter(activity=activity, volunteer=volunteer).exclude(status=SignUpStatus.CANCELLED).first()
+        )
     return render(
         request,
         "volunteers/activity_detail.html",
@@ -183,19 +193,29 @@ def scan(request, code: str):
         else:
             return redirect("volunteers:mine")
     return render(
-        request, "volunteers/scan.html", {"activity": activity, "error": error, "volunteer": volunteer, "signup": signup}
+        request,
+        "volunteers/scan.html",
+        {"activity": activity, "error": error, "volunteer": volunteer, "signup": signup},
     )
 
 
 @login_required
 def hours_list(request):
     page = scoped_list(
-        request, HoursRecord.objects.select_related("volunteer", "activity"), HoursFilterSet, keys=("-id",), size=PAGE_SIZE
+        request,
+        HoursRecord.objects.select_related("volunteer", "activity"),
+        HoursFilterSet,
+        keys=("-id",),
+        size=PAGE_SIZE,
     )
     return render(
         request,
         "volunteers/hours_list.html",
-        {**_page_context(page), "can_approve": not scope_for(request.user, HOURS_APPROVE).empty, "reason_form": ReasonForm()},
+        {
+            **_page_context(page),
+            "can_approve": not scope_for(request.user, HOURS_APPROVE).empty,
+            "reason_form": ReasonForm(),
+        },
     )
 
 

@@ -120,8 +120,13 @@ def _volunteers(s, tag: str, *, area, admin) -> None:
     vol_services.add_team_member(admin, s.vol_team, s.vol_person)
     start = timezone.now() + timedelta(days=2)
     s.vol_activity = vol_services.create_activity(
-        admin, s.vol_team, title=f"{tag}助老活动", place=f"{tag}服务站", starts_at=start,
-        ends_at=start + timedelta(hours=2), places=5,
+        admin,
+        s.vol_team,
+        title=f"{tag}助老活动",
+        place=f"{tag}服务站",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        places=5,
     )
     s.vol_signup = vol_services.sign_up(admin, s.vol_activity, s.vol_person)
     earned = vol_services.report_hours(admin, s.vol_person, "2", timezone.localdate(), f"{tag}助餐服务")

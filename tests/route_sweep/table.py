@@ -196,15 +196,21 @@ ROUTES: dict[str, Exempt | Expect] = {
     "volunteers:hours_list": Expect(nobody=EMPTY),
     "volunteers:activity_add": Expect(user="street", shows_none=FORM),
     "volunteers:activity_qr": Expect(user="street", note="the host's screen: the community and street run sign-in"),
-    "volunteers:activity_qr_code": Expect(user="street", note="the host's screen: the community and street run sign-in"),
+    "volunteers:activity_qr_code": Expect(
+        user="street", note="the host's screen: the community and street run sign-in"
+    ),
     "volunteers:mine": Expect(
         user="resident",
         nobody=(403,),
         unscoped="the signed-in volunteer's own page",
         shows_none="the volunteer's own activities, hours and balance",
     ),
-    "volunteers:mine_report": Expect(user="resident", nobody=(403,), unscoped="the volunteer's own report", shows_none=FORM),
-    "volunteers:mine_sign_up": Expect(user="resident", note="the volunteer signs up for an activity of their community"),
+    "volunteers:mine_report": Expect(
+        user="resident", nobody=(403,), unscoped="the volunteer's own report", shows_none=FORM
+    ),
+    "volunteers:mine_sign_up": Expect(
+        user="resident", note="the volunteer signs up for an activity of their community"
+    ),
     "volunteers:mine_cancel": Expect(user="resident", note="the volunteer cancels their own sign-up"),
     "volunteers:scan": Expect(
         user="resident",
@@ -215,9 +221,7 @@ ROUTES: dict[str, Exempt | Expect] = {
     ),
     "timebank:account_list": Expect(nobody=EMPTY),
     "timebank:redeem": Expect(user="street", shows_none=FORM),
-    "timebank:donate": Expect(
-        user="resident", nobody=(404,), unscoped="the volunteer's own account", shows_none=FORM
-    ),
+    "timebank:donate": Expect(user="resident", nobody=(404,), unscoped="the volunteer's own account", shows_none=FORM),
     "api:volunteerteam-list": Expect(nobody=EMPTY),
     "api:volunteeractivity-list": Expect(nobody=EMPTY),
     "api:volunteersignup-list": Expect(nobody=EMPTY),

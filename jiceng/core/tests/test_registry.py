@@ -51,6 +51,13 @@ MENU_BEFORE = [
     ("服务记录", "dualreport:service_list", "dualreport.view_service", "checklist"),
     ("未达标名单", "dualreport:below_target", "dualreport.view_yeartally", "alert"),
     ("服务情况反馈", "dualreport:feedback_list", "dualreport.view_feedback", "message"),
+    # 志愿服务 and 时间银行 (volunteers, timebank), added after the move.
+    ("我的志愿服务", "volunteers:mine", "volunteers.take_part", "user"),
+    ("志愿服务队", "volunteers:team_list", "volunteers.view_team", "users"),
+    ("志愿服务活动", "volunteers:activity_list", "volunteers.view_activity", "calendar"),
+    ("时长审核", "volunteers:hours_list", "volunteers.view_hoursrecord", "checklist"),
+    ("时间银行账户", "timebank:account_list", "timebank.view_account", "chart"),
+    ("兑换服务", "timebank:redeem", "timebank.add_redemption", "plus"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -66,6 +73,7 @@ SCHEDULE_BEFORE = {
     ("jiceng.appeals.tasks.scan_appeal_deadlines", timedelta(minutes=2)),
     ("jiceng.appeals.tasks.close_unrated_appeals", timedelta(hours=24)),
     ("jiceng.orgs.tasks.refresh_org_member_counts", timedelta(hours=24)),
+    ("jiceng.timebank.tasks.check_ledger", timedelta(hours=24)),
 }
 
 API_BEFORE = {
@@ -88,6 +96,12 @@ API_BEFORE = {
     "dualservice": "/api/v1/dual-services/",
     "meeting": "/api/v1/meetings/",
     "attendance": "/api/v1/attendances/",
+    "volunteerteam": "/api/v1/volunteer-teams/",
+    "volunteeractivity": "/api/v1/volunteer-activities/",
+    "volunteersignup": "/api/v1/volunteer-signups/",
+    "volunteerhours": "/api/v1/volunteer-hours/",
+    "timebankaccount": "/api/v1/timebank-accounts/",
+    "timebankmovement": "/api/v1/timebank-movements/",
 }
 
 
@@ -107,6 +121,7 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("resident_units", "驻区单位", "orgs.import_residentunit", "orgs.view_residentunit"),
         ("departments", "职能部门", "orgs.import_department", "orgs.view_department"),
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
+        ("timebank_statement", "时间银行流水", "timebank.view_movement", "timebank.view_movement"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None

@@ -70,7 +70,8 @@ def test_the_same_volunteer_double_submitting_gets_one_sign_up(vol, make_activit
 def test_concurrent_spends_never_go_below_zero(vol):
     fund(vol, vol.elder, vol.elder_user, "5")
     servers = [vol.far, *vol.people]
-    calls = [lambda s=servers[i % len(servers)]: services.redeem(vol.community, vol.elder, s, "1", "助餐") for i in range(12)]
+    picks = [servers[i % len(servers)] for i in range(12)]
+    calls = [lambda s=s: services.redeem(vol.community, vol.elder, s, "1", "助餐") for s in picks]
     results = race(*calls)
     ok = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]

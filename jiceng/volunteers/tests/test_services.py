@@ -82,7 +82,12 @@ def test_sign_in_and_out_records_verified_hours_and_credits_them(vol, make_activ
     assert Account.objects.get(volunteer=vol.me).balance == Decimal("2.0")
     assert Movement.objects.get(hours_record=record).kind == "earn"
     month = record.served_on.replace(day=1)
-    assert {row.path for row in HoursMonth.objects.filter(month=month)} == {"3201", "320102", "320102002", "320102002011"}
+    assert {row.path for row in HoursMonth.objects.filter(month=month)} == {
+        "3201",
+        "320102",
+        "320102002",
+        "320102002011",
+    }
 
 
 def test_self_report_over_the_daily_cap_is_refused_with_nothing_written(vol):

@@ -13,10 +13,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         check = run_check()
         seconds = (check.finished_at - check.started_at).total_seconds()
-        self.stdout.write(f"核对流水 {check.movements} 笔，账户 {check.accounts} 个，用时 {seconds:.1f} 秒，合计 {check.total}。")
+        self.stdout.write(
+            f"核对流水 {check.movements} 笔，账户 {check.accounts} 个，用时 {seconds:.1f} 秒，合计 {check.total}。"
+        )
         if check.ok:
             self.stdout.write("账实一致。")
             return
         for row in check.mismatches:
-            self.stdout.write(f"不一致：{row['name']}（#{row['account']}）余额 {row['stored']}，流水合计 {row['ledger']}")
+            self.stdout.write(
+                f"不一致：{row['name']}（#{row['account']}）余额 {row['stored']}，流水合计 {row['ledger']}"
+            )
         sys.exit(1)
