@@ -284,6 +284,21 @@ def run_appeals(minutes: float, pages: bool = True) -> tuple[list[dict], dict]:
     return result["rows"], result["facts"]
 
 
+def run_timebank(movements: int) -> tuple[list[dict], dict]:
+    """bench/timebank.py in a process of its own (its own database): board, balance, check, spends."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "timebank.json"
+        command = [sys.executable, "-m", "bench.timebank", "--json", str(out), "--movements", str(movements)]
+        try:
+            subprocess.run(command, cwd=ROOT, timeout=1800, check=False)
+        except subprocess.TimeoutExpired:
+            return [], {"errors": ["bench/timebank.py stopped after 30 min"]}
+        if not out.exists():
+            return [], {"errors": ["bench/timebank.py wrote no result"]}
+        result = json.loads(out.read_text(encoding="utf-8"))
+    return result["rows"], result["facts"]
+
+
 def postgres_problem() -> str | None:
     import psycopg
 
@@ -356,6 +371,9 @@ def parse_args() -> argparse.Namespace:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="the appeals step's lists and rates at 5 M (--no-appeals-pages: its creates over HTTP only)",
+    )
+    parser.add_argument(
+        "--timebank-movements", type=int, default=100_000, help="bench/timebank.py's baseline ledger (0: skip)"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args()
@@ -445,6 +463,15 @@ def main() -> int:
         benchmarks += rows
         for error in facts.get("errors", []):
             print(f"!!! appeals: {error}", flush=True)
+            failed = True
+
+    if args.timebank_movements:
+        print("=== 时间银行: board and balance at N vs 10 N movements, ledger check, concurrent spends ===", flush=True)
+        rows, facts = run_timebank(args.timebank_movements)
+        metadata["timebank"] = facts
+        benchmarks += rows
+        for error in facts.get("errors", []):
+            print(f"!!! timebank: {error}", flush=True)
             failed = True
 
     metadata["wall_seconds"] = round(time.monotonic() - started, 1)

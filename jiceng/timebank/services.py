@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor, audit
 from jiceng.core.inputs import InputError, read_number
 from jiceng.core.rules import get_rule
@@ -119,7 +120,7 @@ def _move(
         amount=amount,
         kind=kind,
         memo=memo[:200],
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if isinstance(actor, User) and actor.pk else None,
         **fields,
     )
     Account.objects.filter(pk=debit.pk).update(balance=F("balance") - amount, movement_count=F("movement_count") + 1)
@@ -301,7 +302,7 @@ def statement(account: Account, *, before_id: int | None = None, limit: int = 50
 
     Two bounded index scans (its debits, its credits; each ``(account, -id)`` indexed) merged here:
     an ``OR`` of both sides would make the database sort the account's whole history."""
-    sides = []
+    sides: list[Movement] = []
     for field in ("debit_id", "credit_id"):
         rows = Movement.objects.filter(**{field: account.pk}).select_related("debit", "credit").order_by("-id")
         if before_id:

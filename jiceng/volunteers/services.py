@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor, audit
 from jiceng.areas.models import Area, Level, ancestor_codes
 from jiceng.core.inputs import InputError, read_number
@@ -169,7 +170,7 @@ def create_activity(
             ends_at=ends_at,
             places=count,
             area_path=team.area_path,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=actor if isinstance(actor, User) and actor.pk else None,
         )
         audit(actor, "create", activity, area_path=team.area_path)
     return activity
