@@ -19,6 +19,7 @@ from jiceng.accounts.services import assign_role
 from jiceng.appeals.models import Appeal, Category, Channel, Whistle, WhistleCase, WhistleSummons
 from jiceng.core.scope import ScopedQuerySet, VisibilityRule, add_visibility_rule, can, scoped_querysets
 from jiceng.dualreport.tests.scope_rows import add_rows as add_dual_rows
+from jiceng.volunteers.tests.scope_rows import add_rows as add_volunteer_rows
 from jiceng.members.models import DuesPayment, Gender, Member, Status, Transfer, TransferKind
 from jiceng.orgs.models import Department, DepartmentLevel, ResidentUnit
 from jiceng.orgs.tests.conftest import build_orgs
@@ -202,6 +203,7 @@ def test_every_scoped_model_is_found():
 
 def test_can_agrees_with_visible_to_for_every_model_role_and_action(demo, make_user):
     add_dual_rows(demo, make_user)  # 双报到's rows (added here: the counts below stay the slice's own)
+    add_volunteer_rows(demo, make_user)  # 志愿服务 and 时间银行's rows, likewise
     checked = 0
     failures = []
     for model, queryset in scoped_querysets():
