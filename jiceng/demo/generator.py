@@ -48,6 +48,9 @@ DEMO_ACCOUNTS = [
     ("meiyuan_zhifa", "梅园新村街道综合行政执法队", "department", "320102002"),
     # A party member of a 北安门社区 branch with their own login (my meetings, QR sign-in, 双报到).
     ("beianmen_dangyuan", "北安门社区党员", "member", "320102002011"),
+    # Two 北安门社区 volunteers (jiceng/demo/volunteers.py links them): 我的志愿服务, 时间银行.
+    ("beianmen_zhiyuanzhe", "北安门社区志愿者", "resident", "320102002011"),
+    ("beianmen_laoren", "北安门社区老人", "resident", "320102002011"),
 ]
 # The department a demo account of role "department" handles: (name, level) at its account's area.
 DEMO_DEPARTMENT = ("梅园新村街道综合行政执法队", DepartmentLevel.STREET)

@@ -1,7 +1,7 @@
 """Demo 志愿服务 and 时间银行: every community of the city has a volunteer team and volunteers; the
 ledger holds a year of movements (100,000 × the demo's scale; ``JICENG_DEMO_TIMEBANK_MOVEMENTS``
-sets the number, e.g. 1000000 for the issue's million, 0 leaves the ledger empty) written in bulk: earnings from approved hours (each movement with its
-hours record, the only way hours enter), redemptions by the 60+ volunteers, donations, and the
+sets the number, e.g. 1000000 for the issue's million, 0 leaves the ledger empty) written in bulk:
+earnings from approved hours (each movement with its hours record, the only way hours enter), redemptions by the 60+ volunteers, donations, and the
 overflow above the cap. Balances, movement counts and the monthly hours per area are computed
 here from the same rows, so the nightly check (``manage.py timebank_check``) finds them equal.
 
@@ -316,10 +316,10 @@ def _demo_logins() -> None:
         ("beianmen_zhiyuanzhe", "北安门社区志愿者", False),
         ("beianmen_laoren", "北安门社区老人", True),
     ):
-        user = User.objects.filter(username=username).first() or create_user(
-            None, username=username, password=password, display_name=display, area=home
-        )
-        assign_role(None, user, "resident", home)
+        user = User.objects.filter(username=username).first()
+        if user is None:  # the bench loads volunteers without the demo's accounts
+            user = create_user(None, username=username, password=password, display_name=display, area=home)
+            assign_role(None, user, "resident", home)
         candidates = Volunteer.objects.filter(area_path=HOME, user__isnull=True)
         candidates = (
             candidates.filter(birth_date__year__lte=1962) if elder else candidates.filter(birth_date__year__gt=1962)
