@@ -19,10 +19,10 @@ from jiceng.accounts.services import assign_role
 from jiceng.appeals.models import Appeal, Category, Channel, Whistle, WhistleCase, WhistleSummons
 from jiceng.core.scope import ScopedQuerySet, VisibilityRule, add_visibility_rule, can, scoped_querysets
 from jiceng.dualreport.tests.scope_rows import add_rows as add_dual_rows
-from jiceng.volunteers.tests.scope_rows import add_rows as add_volunteer_rows
 from jiceng.members.models import DuesPayment, Gender, Member, Status, Transfer, TransferKind
 from jiceng.orgs.models import Department, DepartmentLevel, ResidentUnit
 from jiceng.orgs.tests.conftest import build_orgs
+from jiceng.volunteers.tests.scope_rows import add_rows as add_volunteer_rows
 
 SAMPLE = 12  # rows per model: the first and last of the table, then evenly spread
 
