@@ -2,8 +2,8 @@
 ledger holds a year of movements (100,000 × the demo's scale; ``JICENG_DEMO_TIMEBANK_MOVEMENTS``
 sets the number, e.g. 1000000 for the issue's million, 0 leaves the ledger empty) written in bulk:
 earnings from approved hours (each movement with its hours record, the only way hours enter),
-redemptions by the 60+ volunteers, donations, and the overflow above the cap. Balances, movement counts and the monthly hours per area are computed
-here from the same rows, so the nightly check (``manage.py timebank_check``) finds them equal.
+redemptions by the 60+ volunteers, donations, and the overflow above the cap. Balances, movement
+counts and the monthly hours per area are computed here from the same rows, so the nightly check (``manage.py timebank_check``) finds them equal.
 
 北安门社区 also gets activities around today (one open for sign-in now) and two logins:
 ``beianmen_zhiyuanzhe`` (a resident volunteer) and ``beianmen_laoren`` (a 60+ resident who
