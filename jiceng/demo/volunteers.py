@@ -1,13 +1,14 @@
-"""Demo 志愿服务 and 时间银行: every community of the city has a volunteer team and volunteers; the
-ledger holds a year of movements (100,000 × the demo's scale; ``JICENG_DEMO_TIMEBANK_MOVEMENTS``
-sets the number, e.g. 1000000 for the issue's million, 0 leaves the ledger empty) written in bulk:
-earnings from approved hours (each movement with its hours record, the only way hours enter),
-redemptions by the 60+ volunteers, donations, and the overflow above the cap. Balances, movement
-counts and the monthly hours per area are computed here from the same rows, so the nightly check (``manage.py timebank_check``) finds them equal.
+"""Demo 志愿服务 and 时间银行: every community of the city has a volunteer team and volunteers; the ledger
+holds a year of movements (100,000 × the demo's scale; ``JICENG_DEMO_TIMEBANK_MOVEMENTS`` sets the
+number, e.g. 1000000 for the issue's million, 0 leaves the ledger empty) written in bulk: earnings
+from approved hours (each movement with its hours record, the only way hours enter), redemptions by
+the 60+ volunteers, donations, and the overflow above the cap. Balances, movement counts and the
+monthly hours per area are computed here from the same rows, so the nightly check (``manage.py
+timebank_check``) finds them equal.
 
 北安门社区 also gets activities around today (one open for sign-in now) and two logins:
-``beianmen_zhiyuanzhe`` (a resident volunteer) and ``beianmen_laoren`` (a 60+ resident who
-redeems services).
+``beianmen_zhiyuanzhe`` (a resident volunteer) and ``beianmen_laoren`` (a 60+ resident who redeems
+services).
 """
 
 from __future__ import annotations
