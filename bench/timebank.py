@@ -195,8 +195,12 @@ def concurrent_spends(clients: int) -> dict:
     from jiceng.timebank.models import Account
     from jiceng.volunteers.models import Volunteer
 
-    actor = User.objects.get(username="bench_city")
-    elder = Volunteer.objects.filter(user__username="beianmen_laoren").first()
+    from jiceng.accounts.services import assign_role
+
+    elder = Volunteer.objects.select_related("community").filter(user__username="beianmen_laoren").first()
+    # The beneficiary's community records a redemption (the city office holds no such grant).
+    actor = User.objects.create(username="bench_community", display_name="社区党委")
+    assign_role(None, actor, "community", elder.community)
     servers = list(Volunteer.objects.exclude(pk=elder.pk).order_by("pk")[:clients])
     account = Account.objects.get(volunteer=elder)
     # Give the elder exactly half the hours asked (an approved-hours earning would do the same).
