@@ -191,11 +191,10 @@ def concurrent_spends(clients: int) -> dict:
     from django.db.models import F
 
     from jiceng.accounts.models import User
+    from jiceng.accounts.services import assign_role
     from jiceng.timebank import services
     from jiceng.timebank.models import Account
     from jiceng.volunteers.models import Volunteer
-
-    from jiceng.accounts.services import assign_role
 
     elder = Volunteer.objects.select_related("community").filter(user__username="beianmen_laoren").first()
     # The beneficiary's community records a redemption (the city office holds no such grant).
