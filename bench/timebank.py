@@ -200,7 +200,14 @@ def concurrent_spends(clients: int) -> dict:
     # The beneficiary's community records a redemption (the city office holds no such grant).
     actor = User.objects.create(username="bench_community", display_name="社区党委")
     assign_role(None, actor, "community", elder.community)
-    servers = list(Volunteer.objects.exclude(pk=elder.pk).order_by("pk")[:clients])
+    # Fresh volunteers of another community serve (通存通兑): the generated history has filled the
+    # daily cap of the old ones for today, which would refuse the redemption for another reason.
+    other_id, other_path = (
+        Volunteer.objects.exclude(community_id=elder.community_id).values_list("community_id", "area_path").first()
+    )
+    servers = Volunteer.objects.bulk_create(
+        [Volunteer(name=f"服务者{i}", community_id=other_id, area_path=other_path) for i in range(clients)]
+    )
     account = Account.objects.get(volunteer=elder)
     # Give the elder exactly half the hours asked (an approved-hours earning would do the same).
     holding = Decimal(clients // 2)
