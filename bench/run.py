@@ -316,6 +316,13 @@ APP_BENCHES = [
         lambda args: [],
         20,
     ),
+    (
+        "timebank",
+        "bench.timebank",
+        "时间银行: the volunteer board and a balance at N vs 10 N movements, the ledger check, concurrent spends",
+        lambda args: ["--movements", str(args.timebank_movements)],
+        30,
+    ),
 ]
 APP_KEYS = [key for key, *_ in APP_BENCHES]
 
@@ -416,6 +423,9 @@ def parse_args() -> argparse.Namespace:
         help=f"the apps' own benchmarks to run, comma-separated (empty: none): {', '.join(APP_KEYS)}",
     )
     parser.add_argument("--orglife-factor", type=float, default=5.0, help="bench/orglife.py: big ÷ demo orgs")
+    parser.add_argument(
+        "--timebank-movements", type=int, default=100_000, help="bench/timebank.py's baseline ledger (big: 10 ×)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args()
 

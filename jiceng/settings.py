@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "jiceng.wishes",
     "jiceng.partners",
     "jiceng.consult",
+    "jiceng.volunteers",
+    "jiceng.timebank",
     "jiceng.demo",
 ]
 

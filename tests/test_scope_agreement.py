@@ -24,6 +24,7 @@ from jiceng.dualreport.tests.scope_rows import add_rows as add_dual_rows
 from jiceng.members.models import DuesPayment, Gender, Member, Status, Transfer, TransferKind
 from jiceng.orgs.models import Department, DepartmentLevel, ResidentUnit
 from jiceng.orgs.tests.conftest import build_orgs
+from jiceng.volunteers.tests.scope_rows import add_rows as add_volunteer_rows
 
 SAMPLE = 12  # rows per model: the first and last of the table, then evenly spread
 
@@ -259,6 +260,7 @@ def test_can_agrees_with_visible_to_for_every_model_role_and_action(demo, make_u
     add_appraisal_rows(demo, make_user)  # 民主评议's rounds, after 双报到's member login
     add_cobuild_rows(demo, make_user)  # 共建清单's rows
     issue11_rows(demo)  # 微心愿, 共驻共建, 协商议事 (党员积分 from the 双报到 services above)
+    add_volunteer_rows(demo, make_user)  # 志愿服务 and 时间银行's rows, likewise
     checked = 0
     failures = []
     for model, queryset in scoped_querysets():

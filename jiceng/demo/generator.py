@@ -31,6 +31,7 @@ from jiceng.demo.issue11 import load_issue11
 from jiceng.demo.metrics import load_metrics
 from jiceng.demo.orglife import load_orglife, load_orglife_year
 from jiceng.demo.party import load_party
+from jiceng.demo.volunteers import load_volunteers
 from jiceng.members.models import Member
 from jiceng.members.models import Status as MemberStatus
 from jiceng.orgs.models import Department, DepartmentLevel
@@ -52,6 +53,9 @@ DEMO_ACCOUNTS = [
     ("meiyuan_zhifa", "梅园新村街道综合行政执法队", "department", "320102002"),
     # A party member of a 北安门社区 branch with their own login (my meetings, QR sign-in, 双报到).
     ("beianmen_dangyuan", "北安门社区党员", "member", "320102002011"),
+    # Two 北安门社区 volunteers (jiceng/demo/volunteers.py links them): 我的志愿服务, 时间银行.
+    ("beianmen_zhiyuanzhe", "北安门社区志愿者", "resident", "320102002011"),
+    ("beianmen_laoren", "北安门社区老人", "resident", "320102002011"),
 ]
 # The department a demo account of role "department" handles: (name, level) at its account's area.
 DEMO_DEPARTMENT = ("梅园新村街道综合行政执法队", DepartmentLevel.STREET)
@@ -160,6 +164,7 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     load_cobuild(seed=seed, today=today, stdout=stdout)
     # After 双报到: its confirmed services award 党员积分 (with 微心愿, 共建协议 and 协商议事).
     load_issue11(seed=seed, today=today, stdout=stdout)
+    load_volunteers(seed=seed, today=today, scale=scale, stdout=stdout)
     # Last but one: the dashboards' statistics from everything loaded above.
     load_metrics()
     # Last: the 月报 freezes the figures everything above wrote.

@@ -36,9 +36,25 @@ def _mac(message: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:MAC_LENGTH]
 
 
-def meeting_code(meeting, window: int | None = None) -> str:
+def object_code(kind: str, obj, window: int | None = None) -> str:
+    """The rotating code of any object with a ``signin_secret`` (a meeting, a volunteer activity):
+    ``kind`` is part of the mac, so one kind's code never fits another kind's object."""
     window = current_window() if window is None else window
-    return f"{meeting.pk}-{window}-{_mac(f'meeting:{meeting.pk}:{meeting.signin_secret}:{window}')}"
+    return f"{obj.pk}-{window}-{_mac(f'{kind}:{obj.pk}:{obj.signin_secret}:{window}')}"
+
+
+def check_object_code(kind: str, obj, parsed: "Parsed", now: float | None = None, *, noun: str = "活动") -> None:
+    if parsed.pk != obj.pk:
+        raise CodeError(f"该二维码不属于本次{noun}，请扫描本次{noun}屏幕上的二维码。")
+    expected = _mac(f"{kind}:{obj.pk}:{obj.signin_secret}:{parsed.window}")
+    if not hmac.compare_digest(expected, parsed.mac):
+        raise CodeError(f"二维码无效，请扫描{noun}屏幕上的签到二维码。")
+    if not _fresh(parsed.window, now):
+        raise CodeError("二维码已过期，请扫描屏幕上最新的二维码。")
+
+
+def meeting_code(meeting, window: int | None = None) -> str:
+    return object_code("meeting", meeting, window)
 
 
 def member_code(member, window: int | None = None) -> str:
@@ -70,13 +86,7 @@ def _fresh(window: int, now: float | None) -> bool:
 
 
 def check_meeting_code(meeting, parsed: Parsed, now: float | None = None) -> None:
-    if parsed.pk != meeting.pk:
-        raise CodeError("该二维码不属于本次会议，请扫描本次会议屏幕上的二维码。")
-    expected = _mac(f"meeting:{meeting.pk}:{meeting.signin_secret}:{parsed.window}")
-    if not hmac.compare_digest(expected, parsed.mac):
-        raise CodeError("二维码无效，请扫描会议屏幕上的签到二维码。")
-    if not _fresh(parsed.window, now):
-        raise CodeError("二维码已过期，请扫描屏幕上最新的二维码。")
+    check_object_code("meeting", meeting, parsed, now, noun="会议")
 
 
 def check_member_code(parsed: Parsed, now: float | None = None) -> None:

@@ -36,7 +36,8 @@ DEFAULTS: tuple[DefaultRule, ...] = (
         "小时",
         Decimal("1"),
         30,
-        "DOMAIN.md §4.4：志愿服务按时长计分（[P]）。默认每小时1分、每年最多30分（[U]）。志愿服务应用合并后接入。",
+        "DOMAIN.md §4.4：志愿服务按时长计分（[P]）。默认每小时1分、每年最多30分（[U]）。"
+        "党员志愿者的时长审核通过时计分。",
     ),
     DefaultRule(
         "cobuild_claim",

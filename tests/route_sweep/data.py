@@ -93,6 +93,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
     s.appraisal_round = appraisal_services.open_round(None, branch, timezone.localdate().year)
     _cobuild(s, tag, area=area)
     _issue11(s, tag, area=area, committee=committee, branch=branch)
+    _volunteers(s, tag, area=area, admin=admin)
     s.markers = [
         s.meeting.topic,
         s.exemption.reason,
@@ -115,6 +116,9 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.wish.title,
         s.agreement.title,
         s.consultation.title,
+        s.vol_team.name,
+        s.vol_activity.title,
+        s.vol_person.name,
     ]
     return s
 
@@ -160,6 +164,31 @@ def _issue11(s, tag: str, *, area, committee, branch) -> None:
         residents=9,
     )
     s.award = Award.objects.filter(member=s.dual_member).first()
+def _volunteers(s, tag: str, *, area, admin) -> None:
+    """志愿服务 and 时间银行: a volunteer of the side's community in a team, signed up for an
+    activity, with approved hours (an earning movement on their account) and a pending report."""
+    from jiceng.timebank.models import Account
+    from jiceng.volunteers import services as vol_services
+
+    s.vol_person = vol_services.register_volunteer(admin, area, f"{tag}志愿者", birth_date=date(1950, 5, 1))
+    s.vol_team = vol_services.create_team(admin, area, f"{tag}志愿服务队")
+    vol_services.add_team_member(admin, s.vol_team, s.vol_person)
+    start = timezone.now() + timedelta(days=2)
+    s.vol_activity = vol_services.create_activity(
+        admin,
+        s.vol_team,
+        title=f"{tag}助老活动",
+        place=f"{tag}服务站",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        places=5,
+    )
+    s.vol_signup = vol_services.sign_up(admin, s.vol_activity, s.vol_person)
+    earned = vol_services.report_hours(admin, s.vol_person, "2", timezone.localdate(), f"{tag}助餐服务")
+    vol_services.approve_hours(admin, earned)
+    s.vol_hours = vol_services.report_hours(admin, s.vol_person, "1", timezone.localdate(), f"{tag}待审服务")
+    s.tb_account = Account.objects.get(volunteer=s.vol_person)
+    s.tb_movement = s.tb_account.credits.get()
 
 
 def _orglife(s, tag: str, area, branch) -> None:
@@ -307,6 +336,8 @@ def build_world():
     # A party member with their own login (我的会议, 签到码, 补学): the inside side's member.
     u.member = _user("sweep_member", "member", area=tree.beianmen)
     Member.objects.filter(pk=inside.member.pk).update(user=u.member)
+    # The resident is the inside side's volunteer (我的志愿服务, 扫码签到, 捐赠).
+    type(inside.vol_person).objects.filter(pk=inside.vol_person.pk).update(user=u.resident)
     # Notifications are their recipient's only: the other side's is another user's.
     inside.notification = _notification(u.district, inside.appeal)
     outside.notification = _notification(other_street, outside.appeal)

@@ -78,6 +78,8 @@ def test_demo_city(cheap_argon2, settings):
             ("beianmen_grid1", "grid_worker", "320102002011001"),
             ("meiyuan_zhifa", "department", "梅园新村街道综合行政执法队"),
             ("beianmen_dangyuan", "member", "320102002011"),
+            ("beianmen_zhiyuanzhe", "resident", "320102002011"),
+            ("beianmen_laoren", "resident", "320102002011"),
         ]
     )
     # The demo member's login is a full member of a 北安门社区 branch (my meetings, 双报到).

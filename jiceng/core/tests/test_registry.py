@@ -69,6 +69,13 @@ MENU_BEFORE = [
     ("我的积分", "points:mine", "points.view_own", "heart"),
     ("积分记录", "points:award_list", "points.view_award", "checklist"),
     ("积分规则", "points:rules", "points.change_pointrule", "settings"),
+    # 志愿服务 and 时间银行 (volunteers, timebank), added after the move.
+    ("我的志愿服务", "volunteers:mine", "volunteers.take_part", "user"),
+    ("志愿服务队", "volunteers:team_list", "volunteers.view_team", "users"),
+    ("志愿服务活动", "volunteers:activity_list", "volunteers.view_activity", "calendar"),
+    ("时长审核", "volunteers:hours_list", "volunteers.view_hoursrecord", "checklist"),
+    ("时间银行账户", "timebank:account_list", "timebank.view_account", "chart"),
+    ("兑换服务", "timebank:redeem", "timebank.add_redemption", "plus"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -91,6 +98,7 @@ SCHEDULE_BEFORE = {
     ("jiceng.tallies.tasks.rebuild_tallies", timedelta(hours=24)),
     ("jiceng.dashboards.tasks.snapshot_last_month", timedelta(hours=24)),
     ("jiceng.cobuild.tasks.expire_items", timedelta(hours=1)),
+    ("jiceng.timebank.tasks.check_ledger", timedelta(hours=24)),
 }
 
 API_BEFORE = {
@@ -120,6 +128,12 @@ API_BEFORE = {
     "wish": "/api/v1/wishes/",
     "partneragreement": "/api/v1/partner-agreements/",
     "consultation": "/api/v1/consultations/",
+    "volunteerteam": "/api/v1/volunteer-teams/",
+    "volunteeractivity": "/api/v1/volunteer-activities/",
+    "volunteersignup": "/api/v1/volunteer-signups/",
+    "volunteerhours": "/api/v1/volunteer-hours/",
+    "timebankaccount": "/api/v1/timebank-accounts/",
+    "timebankmovement": "/api/v1/timebank-movements/",
 }
 
 
@@ -144,6 +158,7 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("wishes", "微心愿", "wishes.import_wish", "wishes.export_wish"),
         ("consultations", "协商议事", "consult.import_consultation", "consult.export_consultation"),
         ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
+        ("timebank_statement", "时间银行流水", "timebank.view_movement", "timebank.view_movement"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None

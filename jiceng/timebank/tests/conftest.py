@@ -1,0 +1,1 @@
+from jiceng.volunteers.tests.conftest import make_activity, vol  # noqa: F401

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "timebank"
+
+urlpatterns = [
+    path("accounts/", views.account_list, name="account_list"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
+    path("movements/<int:pk>/reverse/", views.movement_reverse, name="movement_reverse"),
+    path("redeem/", views.redeem, name="redeem"),
+    path("donate/", views.donate, name="donate"),
+]
