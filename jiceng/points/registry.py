@@ -14,9 +14,9 @@ REGISTRY = AppRegistry(
     ),
     menu_groups=(MenuGroup("points", "党员积分", "trending-up"),),
     menu=(
-        MenuEntry("我的积分", "points:mine", SELF_VIEW, "heart", order=780, group="points"),
-        MenuEntry("积分记录", "points:award_list", AWARD_VIEW, "checklist", order=785, group="points"),
-        MenuEntry("积分规则", "points:rules", RULE_CHANGE, "settings", order=790, group="points"),
+        MenuEntry("我的积分", "points:mine", SELF_VIEW, "heart", order=870, group="points"),
+        MenuEntry("积分记录", "points:award_list", AWARD_VIEW, "checklist", order=875, group="points"),
+        MenuEntry("积分规则", "points:rules", RULE_CHANGE, "settings", order=880, group="points"),
     ),
     urls=(UrlMount("points/", "jiceng.points.urls"),),
     api_routes=(ApiRoute("point-awards", "jiceng.points.api.AwardViewSet", "pointaward"),),

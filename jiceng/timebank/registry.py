@@ -27,8 +27,8 @@ REGISTRY = AppRegistry(
         Permission(CHECK_VIEW, "查看时间银行账实核对", ("city_org",)),
     ),
     menu=(
-        MenuEntry("时间银行账户", "timebank:account_list", ACCOUNT_VIEW, "chart", order=740, group="volunteers"),
-        MenuEntry("兑换服务", "timebank:redeem", REDEEM, "plus", order=750, group="volunteers"),
+        MenuEntry("时间银行账户", "timebank:account_list", ACCOUNT_VIEW, "chart", order=840, group="volunteers"),
+        MenuEntry("兑换服务", "timebank:redeem", REDEEM, "plus", order=850, group="volunteers"),
     ),
     urls=(UrlMount("timebank/", "jiceng.timebank.urls"),),
     api_routes=(

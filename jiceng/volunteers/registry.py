@@ -43,10 +43,10 @@ REGISTRY = AppRegistry(
     ),
     menu_groups=(MenuGroup("volunteers", "志愿服务", "users"),),
     menu=(
-        MenuEntry("我的志愿服务", "volunteers:mine", TAKE_PART, "user", order=700, group="volunteers"),
-        MenuEntry("志愿服务队", "volunteers:team_list", TEAM_VIEW, "users", order=710, group="volunteers"),
-        MenuEntry("志愿服务活动", "volunteers:activity_list", ACTIVITY_VIEW, "calendar", order=720, group="volunteers"),
-        MenuEntry("时长审核", "volunteers:hours_list", HOURS_VIEW, "checklist", order=730, group="volunteers"),
+        MenuEntry("我的志愿服务", "volunteers:mine", TAKE_PART, "user", order=800, group="volunteers"),
+        MenuEntry("志愿服务队", "volunteers:team_list", TEAM_VIEW, "users", order=810, group="volunteers"),
+        MenuEntry("志愿服务活动", "volunteers:activity_list", ACTIVITY_VIEW, "calendar", order=820, group="volunteers"),
+        MenuEntry("时长审核", "volunteers:hours_list", HOURS_VIEW, "checklist", order=830, group="volunteers"),
     ),
     urls=(UrlMount("volunteers/", "jiceng.volunteers.urls"),),
     api_routes=(

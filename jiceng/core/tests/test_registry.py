@@ -62,20 +62,21 @@ MENU_BEFORE = [
     ("我的认领", "cobuild:mine", "cobuild.add_claim", "user"),
     ("民生菜单", "cobuild:event_list", "cobuild.view_menuevent", "calendar"),
     ("清单类别", "cobuild:category_list", "cobuild.change_category", "settings"),
-    # 微心愿, 共驻共建, 协商议事 under 服务群众, then 党员积分 (issue 11).
+    # 微心愿, 共驻共建, 协商议事 under 服务群众 (issue 11).
     ("微心愿", "wishes:wish_list", "wishes.view_wish", "heart"),
     ("共建协议", "partners:agreement_list", "partners.view_agreement", "building"),
     ("协商议事", "consult:consultation_list", "consult.view_consultation", "message"),
-    ("我的积分", "points:mine", "points.view_own", "heart"),
-    ("积分记录", "points:award_list", "points.view_award", "checklist"),
-    ("积分规则", "points:rules", "points.change_pointrule", "settings"),
-    # 志愿服务 and 时间银行 (volunteers, timebank), added after the move.
+    # 志愿服务 and 时间银行 (volunteers, timebank), one group.
     ("我的志愿服务", "volunteers:mine", "volunteers.take_part", "user"),
     ("志愿服务队", "volunteers:team_list", "volunteers.view_team", "users"),
     ("志愿服务活动", "volunteers:activity_list", "volunteers.view_activity", "calendar"),
     ("时长审核", "volunteers:hours_list", "volunteers.view_hoursrecord", "checklist"),
     ("时间银行账户", "timebank:account_list", "timebank.view_account", "chart"),
     ("兑换服务", "timebank:redeem", "timebank.add_redemption", "plus"),
+    # 党员积分 (points).
+    ("我的积分", "points:mine", "points.view_own", "heart"),
+    ("积分记录", "points:award_list", "points.view_award", "checklist"),
+    ("积分规则", "points:rules", "points.change_pointrule", "settings"),
     ("Excel 导入导出", "excel:home", "members.export_member", "edit"),
     ("用户管理", "system:user_list", "accounts.view_user", "users"),
     ("角色授权", "system:grant_list", "accounts.view_user", "lock"),
@@ -155,10 +156,10 @@ def test_excel_kinds_are_the_same_in_the_same_order():
         ("appeals", "诉求工单", "appeals.import_appeal", "appeals.export_appeal"),
         # 组织生活落实情况: export only (its import permission is held by no role).
         ("orglife_compliance", "组织生活落实情况", "orglife.import_heldmonth", "orglife.view_heldmonth"),
+        ("timebank_statement", "时间银行流水", "timebank.view_movement", "timebank.view_movement"),
         ("wishes", "微心愿", "wishes.import_wish", "wishes.export_wish"),
         ("consultations", "协商议事", "consult.import_consultation", "consult.export_consultation"),
         ("dashboard", "数据看板", "dashboards.import_dashboard", "areas.view_area"),
-        ("timebank_statement", "时间银行流水", "timebank.view_movement", "timebank.view_movement"),
     ]
     for kind in KINDS.values():
         assert kind.load_spec() is not None
