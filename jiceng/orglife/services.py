@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, F, Q, Value, When
+from django.db import transaction
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from jiceng.accounts.models import User

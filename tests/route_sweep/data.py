@@ -164,6 +164,8 @@ def _issue11(s, tag: str, *, area, committee, branch) -> None:
         residents=9,
     )
     s.award = Award.objects.filter(member=s.dual_member).first()
+
+
 def _volunteers(s, tag: str, *, area, admin) -> None:
     """志愿服务 and 时间银行: a volunteer of the side's community in a team, signed up for an
     activity, with approved hours (an earning movement on their account) and a pending report."""
