@@ -8,11 +8,11 @@ import calendar
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 
-from jiceng.appeals.models import COUNTER_FIELDS, AreaStat
-from jiceng.appeals.stats import _rates, rate_weights
+from jiceng.appeals.models import COUNTER_FIELDS, AreaStat, DepartmentStat
+from jiceng.appeals.stats import DEPARTMENT_GROUPS, _rates, department_weights, rate_weights
 
 _SUMS = {name: Sum(name) for name in COUNTER_FIELDS}
 
@@ -23,6 +23,46 @@ def area_months(codes: list[str], start: date, end: date, by_month: bool) -> dic
     if by_month:
         return {(row.path, row.month): {name: getattr(row, name) for name in COUNTER_FIELDS} for row in rows}
     return {row["path"]: row for row in rows.values("path").annotate(**_SUMS)}
+
+
+def department_months(codes: list[str], start: date, end: date, by_month: bool) -> dict:
+    """The 职能部门 located in each node's subtree (``Department.area_path``), their monthly
+    ``DepartmentStat`` counters summed per node (or per node and month): one query. A node without
+    a department has no row (no figure, rather than a score of 0)."""
+    if not codes:
+        return {}
+    located = Q()
+    for code in codes:
+        located |= Q(department__area_path__startswith=code)
+    keys = ["department__area_path", "month"] if by_month else ["department__area_path"]
+    rows = DepartmentStat.objects.filter(located, month__gte=start, month__lte=end).values(*keys).annotate(**_SUMS)
+    result: dict = {}
+    for row in rows:
+        path = row["department__area_path"]
+        for code in codes:
+            if not path.startswith(code):
+                continue
+            key = (code, row["month"]) if by_month else code
+            into = result.setdefault(key, dict.fromkeys(COUNTER_FIELDS, 0))
+            for name in COUNTER_FIELDS:
+                into[name] += row[name] or 0
+    return result
+
+
+def department_score(row: dict) -> float | None:
+    """部门考核得分 of the departments summed: their appeals' three rates and their summons, weighed
+    by ``appeals.department_rate_weights``, as on the 部门考核 page (None without the data)."""
+    rates = _rates(row)
+    weights = department_weights()
+    return rates.ranked_score(weights, DEPARTMENT_GROUPS, None)
+
+
+def summons_on_time_rate(row: dict) -> float | None:
+    return _rates(row).summons_on_time_rate
+
+
+def summons_average_rating(row: dict) -> float | None:
+    return _rates(row).summons_average_rating
 
 
 def response_rate(row: dict) -> float | None:

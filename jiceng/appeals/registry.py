@@ -47,6 +47,9 @@ QUEUE, BENCH, DESK, WHISTLES = "appeals:queue", "appeals:workbench", "appeals:de
 METRICS = "jiceng.appeals.metrics"
 SOURCE = "appeals.area_months"
 GROUP = "民呼我应"
+DEPARTMENTS = "appeals.department_months"
+DEPARTMENT_GROUP = "吹哨报到"
+IN_SUBTREE = "所在区划（含下级）的职能部门"
 
 REGISTRY = AppRegistry(
     permissions=(
@@ -127,7 +130,10 @@ REGISTRY = AppRegistry(
         TodoSource("appeals.rate", "待评价部门", f"{TODOS}.to_rate", SUMMONS_RATE, WHISTLES, WHISTLES, order=160),
     ),
     inboxes=(Inbox("jiceng.appeals.inbox.unread", "appeals:notifications"),),
-    metric_sources=(MetricSource("appeals.area_months", "areas", f"{METRICS}.area_months"),),
+    metric_sources=(
+        MetricSource("appeals.area_months", "areas", f"{METRICS}.area_months"),
+        MetricSource("appeals.department_months", "areas", f"{METRICS}.department_months"),
+    ),
     metrics=(
         Metric(
             "appeals.received",
@@ -203,6 +209,53 @@ REGISTRY = AppRegistry(
         ),
         Metric(
             "appeals.whistles", "吹哨次数", "次", SOURCE, "whistles", "本级及下级吹哨的次数。", APPEAL_VIEW, GROUP, 370
+        ),
+        # 部门考核 along the area tree: the departments located in the node's subtree, summed.
+        Metric(
+            "appeals.department_summons",
+            "部门被召集次数",
+            "次",
+            DEPARTMENTS,
+            "summons",
+            f"{IN_SUBTREE}期内被吹哨召集的次数（“街道吹哨、部门报到”）。",
+            SUMMONS_VIEW,
+            DEPARTMENT_GROUP,
+            380,
+        ),
+        Metric(
+            "appeals.department_on_time",
+            "部门按时报到率",
+            "%",
+            DEPARTMENTS,
+            f"{METRICS}.summons_on_time_rate",
+            f"{IN_SUBTREE}按时报到 ÷ 被召集（报到时限：规则 appeals.whistle_report_minutes）。",
+            SUMMONS_VIEW,
+            DEPARTMENT_GROUP,
+            385,
+            percent=True,
+        ),
+        Metric(
+            "appeals.department_rating",
+            "部门平均评价分",
+            "分",
+            DEPARTMENTS,
+            f"{METRICS}.summons_average_rating",
+            f"{IN_SUBTREE}吹哨方对部门报到、反馈的评价分平均值（分值范围：规则 appeals.summons_rating_scale）。",
+            SUMMONS_VIEW,
+            DEPARTMENT_GROUP,
+            390,
+        ),
+        Metric(
+            "appeals.department_score",
+            "部门考核得分",
+            "分",
+            DEPARTMENTS,
+            f"{METRICS}.department_score",
+            f"{IN_SUBTREE}主办诉求的三率与报到情况加权（规则 appeals.department_rate_weights），"
+            "同“部门考核”页；数据不足以排名时不计分。",
+            SUMMONS_VIEW,
+            DEPARTMENT_GROUP,
+            395,
         ),
     ),
 )

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.apps import apps
 from django.utils.module_loading import import_string
@@ -112,11 +113,12 @@ def _month(year: str, month: str) -> date:
 
 
 def _value(metric: Metric, row: dict | None):
+    """The metric's number from its source's row: an int or a float (a ``Decimal`` sum, such as
+    hours, becomes a float, so the page, the API, the workbook and a frozen 月报's JSON agree)."""
     if row is None:
         row = {}
-    if "." in metric.value:
-        return import_string(metric.value)(row)
-    return row.get(metric.value) or 0
+    value = import_string(metric.value)(row) if "." in metric.value else row.get(metric.value) or 0
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def metrics_for(user, tree: str, node) -> list[Metric]:

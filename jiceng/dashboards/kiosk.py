@@ -120,6 +120,18 @@ def _treemap(user, tree: str, node, children: list[dict], rank) -> list[dict]:
     return result
 
 
+def _rounded(value):
+    """The screen's numbers to 4 decimals (a share 0.0139 is 1.39 %): what a wall shows, and no
+    float's long tail of digits in the page that reads like an ID or phone number."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
+
+
 def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -> dict:
     """Everything the 大屏 draws, for ``user`` (the viewer, or a share link's creator)."""
     board = build(user, tree, code, period, rank_key)
@@ -137,26 +149,32 @@ def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -
         for m in board.metrics
     ]
     now = timezone.localtime()
-    return {
-        "tree": tree,
-        "node": data["node"],
-        "period": data["period"],
-        "metrics": data["metrics"],
-        "rank": data["rank"],
-        "figures": figures,
-        "ranking": [
-            {"code": c["code"], "name": c["name"], "value": c["figures"].get(data["rank"]) if data["rank"] else None}
-            for c in data["children"][:rows]
-        ],
-        "children": data["children"],
-        "trend": data["trend"],
-        "today": today_counts(user, tree, board.node.code),
-        "map": _map(tree, board.node, data["children"]),
-        "treemap": _treemap(user, tree, board.node, data["children"], board.rank),
-        "updated_at": now.strftime("%H:%M:%S"),
-        "updated_iso": now.isoformat(),
-        "refresh": refresh_seconds(),
-    }
+    return _rounded(
+        {
+            "tree": tree,
+            "node": data["node"],
+            "period": data["period"],
+            "metrics": data["metrics"],
+            "rank": data["rank"],
+            "figures": figures,
+            "ranking": [
+                {
+                    "code": c["code"],
+                    "name": c["name"],
+                    "value": c["figures"].get(data["rank"]) if data["rank"] else None,
+                }
+                for c in data["children"][:rows]
+            ],
+            "children": data["children"],
+            "trend": data["trend"],
+            "today": today_counts(user, tree, board.node.code),
+            "map": _map(tree, board.node, data["children"]),
+            "treemap": _treemap(user, tree, board.node, data["children"], board.rank),
+            "updated_at": now.strftime("%H:%M:%S"),
+            "updated_iso": now.isoformat(),
+            "refresh": refresh_seconds(),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- share links

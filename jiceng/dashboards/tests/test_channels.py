@@ -35,7 +35,10 @@ def workbook(client, tree, code):
     response = client.get(reverse("dashboards:export", args=[tree, code]), {"period": PERIOD, "source": "live"})
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    labels = {m.label: m.key for m in metrics().values()}
+    # The workbook names a figure by its label: unique within a tree (an area metric and its org
+    # twin share the label, e.g. 双报到服务次数).
+    sources = metric_sources()
+    labels = {m.label: m.key for m in metrics().values() if sources[m.source].tree == tree}
     values = {}
     for row in book["概览"].iter_rows(min_row=3, values_only=True):
         values[labels[row[1]]] = row[2]
