@@ -140,6 +140,11 @@ def _may_publish(user, row: Consultation) -> bool:
     return area is not None and scope_for(user, ITEM_ADD).covers(area.code)
 
 
+def _area_name(row: Consultation) -> str:
+    area = services.publish_area(row)
+    return area.name if area is not None else ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_item(request, pk, kind):
@@ -181,7 +186,7 @@ def consultation_item(request, pk, kind):
         {
             "form": form,
             "title": ITEM_TITLES[kind],
-            "intro": f"协商议事：{row.title}（{row.held_on:%Y-%m-%d}）",
+            "intro": f"协商议事：{row.title}（{row.held_on:%Y-%m-%d}）。发布到{_area_name(row)}的共建清单，并与本次议事关联。",
             "cancel_url": reverse("consult:consultation_detail", args=[row.pk]),
         },
     )
