@@ -186,7 +186,10 @@ def consultation_item(request, pk, kind):
         {
             "form": form,
             "title": ITEM_TITLES[kind],
-            "intro": f"协商议事：{row.title}（{row.held_on:%Y-%m-%d}）。发布到{_area_name(row)}的共建清单，并与本次议事关联。",
+            "intro": (
+                f"协商议事：{row.title}（{row.held_on:%Y-%m-%d}）。"
+                f"发布到{_area_name(row)}的共建清单，并与本次议事关联。"
+            ),
             "cancel_url": reverse("consult:consultation_detail", args=[row.pk]),
         },
     )
