@@ -175,11 +175,12 @@ def publish_decision(
     budget=None,
 ):
     """A decision becomes a need (转为需求) or a project (立为项目) on the 共建清单 of the meeting's
-    community, linked back to the consultation: the item, the link and the audit in one transaction.
+    community, linked back to the consultation: the item, the link and the audit in one transaction
+    under the consultation's row lock (the same title and kind twice is refused as a double submit).
     Refusals are ``cobuild.services.CobuildError`` (``ManyErrors`` lists every bad field)."""
     from jiceng.cobuild import services as cobuild
+    from jiceng.cobuild.models import ItemStatus, Visibility
     from jiceng.cobuild.models import Kind as ItemKind
-    from jiceng.cobuild.models import Visibility
 
     if kind not in (ItemKind.NEED, ItemKind.PROJECT):
         raise cobuild.CobuildError("协商议事的议定事项只能转为需求或立为项目。", "kind")
@@ -187,6 +188,11 @@ def publish_decision(
         row = Consultation.objects.select_for_update().get(pk=row.pk)
         if actor is not None and not scope_for(actor, CONSULT_ADD).covers(row.area_path):
             raise cobuild.CobuildError("您不能处理该议事的议定事项。", "permission")
+        same = row.items.filter(kind=kind, title=(title or "").strip()).exclude(status=ItemStatus.CLOSED).first()
+        if same is not None:  # a double submit waits on the lock above, then finds the first one
+            raise cobuild.CobuildError(
+                f"本次议事已{'转为需求' if kind == ItemKind.NEED else '立为项目'}“{same.title}”。", "duplicate"
+            )
         area = publish_area(row)
         item = cobuild.publish_item(
             actor,

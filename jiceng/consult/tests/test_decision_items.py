@@ -106,3 +106,12 @@ def test_pages_button_form_errors_and_links_back(tree, users, client):
     assert client.get(url).status_code == 404
     client.force_login(users.grid)  # sees the meeting, may not publish
     assert client.get(url).status_code in (403, 404)
+
+
+def test_same_decision_twice_refused(tree, users):
+    row = meeting(tree, users)
+    services.publish_decision(users.community, row, kind=Kind.NEED, title="楼道清理志愿者", category=leaf())
+    with pytest.raises(CobuildError) as exc:
+        services.publish_decision(users.community, row, kind=Kind.NEED, title=" 楼道清理志愿者", category=leaf())
+    assert exc.value.code == "duplicate" and Item.objects.count() == 1
+    services.publish_decision(users.community, row, kind=Kind.PROJECT, title="楼道清理志愿者", category=leaf())
