@@ -11,7 +11,7 @@ from .serializers import ConsultationSerializer
 class ConsultationViewSet(ScopedReadOnlyViewSet):
     """协商议事记录（议事会、圆桌听证会、居民公约）：参加人员分类、议题、议定事项和落实情况。"""
 
-    queryset = Consultation.objects.select_related("area").prefetch_related("units", "members")
+    queryset = Consultation.objects.select_related("area").prefetch_related("units", "members", "items")
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilterSet
     pagination_class = IdPagination

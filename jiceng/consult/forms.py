@@ -32,3 +32,28 @@ class ConsultationForm(forms.Form):
 class FollowUpForm(forms.Form):
     follow_up_status = forms.ChoiceField(label="落实情况", choices=FollowUp.choices)
     follow_up = forms.CharField(label="落实说明", max_length=300, required=False)
+
+
+class DecisionItemForm(forms.Form):
+    """转为需求 / 立为项目: what goes on the 共建清单 (the cobuild service checks it all again)."""
+
+    title = forms.CharField(label="名称", max_length=80)
+    category = forms.ChoiceField(label="类别", choices=())
+    quantity = forms.IntegerField(
+        label="数量", min_value=1, max_value=100000, initial=1, help_text="可分割的事项填总数，如20名志愿者"
+    )
+    unit_label = forms.CharField(label="计量单位", max_length=8, initial="项", help_text="人、份、次、场、项")
+    description = forms.CharField(
+        label="内容", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner_name = forms.CharField(label="项目负责人", max_length=40, required=False)
+    budget = forms.DecimalField(label="预算（元）", max_digits=12, decimal_places=2, min_value=0, required=False)
+
+    def __init__(self, *args, kind: str = "need", **kwargs):
+        from jiceng.cobuild.forms import category_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        if kind != "project":
+            del self.fields["owner_name"]
+            del self.fields["budget"]

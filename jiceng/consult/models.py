@@ -36,6 +36,9 @@ class Consultation(models.Model):
     owners_committee = models.PositiveIntegerField("业委会成员（人）", default=0)
     units = models.ManyToManyField("orgs.ResidentUnit", blank=True, related_name="+", verbose_name="参加单位")
     members = models.ManyToManyField("members.Member", blank=True, related_name="+", verbose_name="参加党员")
+    items = models.ManyToManyField(
+        "cobuild.Item", blank=True, related_name="consultations", verbose_name="转成的需求和项目"
+    )
     follow_up = models.CharField("后续落实", max_length=300, blank=True)
     follow_up_status = models.CharField("落实情况", max_length=8, choices=FollowUp.choices, default=FollowUp.PENDING)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

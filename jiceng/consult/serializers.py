@@ -10,6 +10,9 @@ class ConsultationSerializer(serializers.ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     units = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    items = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="议定事项转成的共建清单需求和项目（/api/v1/cobuild-items/ 的 id）"
+    )
 
     class Meta:
         model = Consultation
@@ -29,6 +32,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "owners_committee",
             "units",
             "members",
+            "items",
             "follow_up",
             "follow_up_status",
             "follow_up_status_display",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.accounts.services import Actor, audit
-from jiceng.areas.models import Area, Level
+from jiceng.areas.models import Area, Level, code_at_level
 from jiceng.core.inputs import InputError, check_text
 from jiceng.core.scope import scope_for
 
@@ -151,3 +151,68 @@ def set_follow_up(actor: Actor, row: Consultation, status: str, note: str = "") 
             area_path=row.area_path,
         )
     return row
+
+
+def publish_area(row: Consultation) -> Area | None:
+    """Where a decision's need or project is published: the consultation's community, or its street
+    when the meeting was held at street level (the 共建清单 is kept by communities and streets)."""
+    street = code_at_level(row.area_path, Level.STREET)
+    level = Level.STREET if len(row.area_path) <= len(street) else Level.COMMUNITY
+    return Area.objects.filter(code=code_at_level(row.area_path, level)).first()
+
+
+def publish_decision(
+    actor: Actor,
+    row: Consultation,
+    *,
+    kind: str,
+    title: str,
+    category,
+    quantity=1,
+    unit_label: str = "项",
+    description: str = "",
+    owner_name: str = "",
+    budget=None,
+):
+    """A decision becomes a need (转为需求) or a project (立为项目) on the 共建清单 of the meeting's
+    community, linked back to the consultation: the item, the link and the audit in one transaction
+    under the consultation's row lock (the same title and kind twice is refused as a double submit).
+    Refusals are ``cobuild.services.CobuildError`` (``ManyErrors`` lists every bad field)."""
+    from jiceng.cobuild import services as cobuild
+    from jiceng.cobuild.models import ItemStatus, Visibility
+    from jiceng.cobuild.models import Kind as ItemKind
+
+    if kind not in (ItemKind.NEED, ItemKind.PROJECT):
+        raise cobuild.CobuildError("协商议事的议定事项只能转为需求或立为项目。", "kind")
+    with transaction.atomic():
+        row = Consultation.objects.select_for_update().get(pk=row.pk)
+        if actor is not None and not scope_for(actor, CONSULT_ADD).covers(row.area_path):
+            raise cobuild.CobuildError("您不能处理该议事的议定事项。", "permission")
+        same = row.items.filter(kind=kind, title=(title or "").strip()).exclude(status=ItemStatus.CLOSED).first()
+        if same is not None:  # a double submit waits on the lock above, then finds the first one
+            raise cobuild.CobuildError(
+                f"本次议事已{'转为需求' if kind == ItemKind.NEED else '立为项目'}“{same.title}”。", "duplicate"
+            )
+        area = publish_area(row)
+        item = cobuild.publish_item(
+            actor,
+            kind=kind,
+            title=title,
+            category=category,
+            area=area,
+            visibility=Visibility.STREET if area is not None and area.level == Level.STREET else Visibility.COMMUNITY,
+            quantity=quantity,
+            unit_label=unit_label,
+            description=description,
+            owner_name=owner_name,
+            budget=budget,
+        )
+        row.items.add(item)
+        audit(
+            actor,
+            "consult_publish_item",
+            row,
+            after={"item": item.pk, "kind": kind, "title": item.title},
+            area_path=row.area_path,
+        )
+    return item

@@ -90,12 +90,14 @@ def load_issue11(seed: int = 2024, today: date | None = None, stdout=None) -> di
         consultations = _consultations(rnd, communities, today)
         agreements = _agreements(rnd, today)
         awards = _points(today)
+        links = _cobuild_links(rnd)
     counts = {
         "created": True,
         "wishes": wishes,
         "consultations": consultations,
         "agreements": agreements,
         "awards": awards,
+        "cobuild_links": links,
     }
     if stdout is not None:
         stdout.write(
@@ -183,6 +185,45 @@ def _consultations(rnd, communities, today) -> int:
             )
     Consultation.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def _cobuild_links(rnd) -> int:
+    """About a third of the consultations turned a decision into one of their community's needs or
+    projects (published on or after the meeting); each agreement's resources linked to up to two
+    resource items of the unit's community. Bulk, through the M2M tables."""
+    from jiceng.cobuild.models import Item
+    from jiceng.cobuild.models import Kind as ItemKind
+
+    needs: dict[str, list[tuple[int, date]]] = defaultdict(list)
+    resources: dict[str, list[int]] = defaultdict(list)
+    for pk, kind, path, published in (
+        Item.objects.filter(source_appeal__isnull=True)
+        .order_by("id")
+        .values_list("id", "kind", "area_path", "published_at")
+        .iterator()
+    ):
+        if kind == ItemKind.RESOURCE:
+            resources[path].append(pk)
+        else:
+            needs[path].append((pk, timezone.localdate(published)))
+    taken: set[int] = set()
+    consult_links = []
+    for row in Consultation.objects.order_by("id").only("id", "area_path", "held_on").iterator():
+        if rnd.random() > 0.35:
+            continue
+        fits = [pk for pk, day in needs.get(row.area_path, ()) if day >= row.held_on and pk not in taken]
+        if fits:
+            pk = rnd.choice(fits)
+            taken.add(pk)
+            consult_links.append(Consultation.items.through(consultation_id=row.pk, item_id=pk))
+    Consultation.items.through.objects.bulk_create(consult_links, batch_size=1000)
+    agreement_links = []
+    for agreement_id, unit_path in Agreement.objects.order_by("id").values_list("id", "unit__area_path").iterator():
+        pool = resources.get(unit_path[:12], [])
+        for pk in rnd.sample(pool, min(len(pool), rnd.randint(0, 2))):
+            agreement_links.append(Agreement.resource_items.through(agreement_id=agreement_id, item_id=pk))
+    Agreement.resource_items.through.objects.bulk_create(agreement_links, batch_size=1000)
+    return len(consult_links) + len(agreement_links)
 
 
 def _agreements(rnd, today) -> int:

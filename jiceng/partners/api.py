@@ -12,7 +12,7 @@ class AgreementViewSet(ScopedReadOnlyViewSet):
     """共驻共建协议：双方责任（含期限、完成日期）和年度评议得分。"""
 
     queryset = Agreement.objects.select_related("unit", "unit_org", "community_org").prefetch_related(
-        "duties", "reviews"
+        "duties", "reviews", "resource_items"
     )
     serializer_class = PartnerAgreementSerializer
     filterset_class = AgreementFilterSet

@@ -15,7 +15,7 @@ class AgreementForm(forms.Form):
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="暂以文字登记（场地、资金、人员、物资等）；资源清单上线后与清单中的资源关联。",
+        help_text="文字说明（场地、资金、人员、物资等）；签订后可在协议页关联资源清单中的资源。",
     )
     community_contact = forms.CharField(label="社区方联系人", max_length=60)
     unit_contact = forms.CharField(label="单位方联系人", max_length=60)

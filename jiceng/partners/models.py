@@ -45,7 +45,10 @@ class Agreement(models.Model):
         "承诺投入的资源",
         max_length=1000,
         blank=True,
-        help_text="暂以文字登记；资源清单上线后与清单中的资源关联。",
+        help_text="文字说明；清单中的资源另见“关联的资源清单”。",
+    )
+    resource_items = models.ManyToManyField(
+        "cobuild.Item", blank=True, related_name="agreements", verbose_name="关联的资源清单"
     )
     community_contact = models.CharField("社区方联系人", max_length=60)
     unit_contact = models.CharField("单位方联系人", max_length=60)

@@ -25,6 +25,9 @@ class PartnerAgreementSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     duties = PartnerDutySerializer(many=True, read_only=True)
     reviews = PartnerReviewSerializer(many=True, read_only=True)
+    resource_items = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="承诺投入的资源关联的资源清单事项（共建清单的 id）"
+    )
 
     class Meta:
         model = Agreement
@@ -40,6 +43,7 @@ class PartnerAgreementSerializer(serializers.ModelSerializer):
             "unit_org",
             "content",
             "resources",
+            "resource_items",
             "community_contact",
             "unit_contact",
             "signed_on",

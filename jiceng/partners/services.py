@@ -228,3 +228,42 @@ def duties_due(user, now: datetime, limit: int) -> list[TodoItem]:
         )
         for d in rows
     ]
+
+
+def resource_paths(agreement: Agreement) -> list[str]:
+    """The area codes whose 资源清单 an agreement may link: the unit's community and, up to the
+    agreement's own area, its street (a resource is published by a community or a street)."""
+    unit_path = agreement.unit.area_path
+    return [unit_path[:n] for n in (9, 12) if len(agreement.area_path) <= n <= len(unit_path)]
+
+
+def link_resources(actor: Actor, agreement: Agreement, items) -> Agreement:
+    """The 资源清单 items the unit's committed resources are (replaces the set; audited)."""
+    from jiceng.cobuild.models import Kind as ItemKind
+
+    items = list(items)
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update(of=("self",)).select_related("unit").get(pk=agreement.pk)
+        if not _may(actor, agreement.area_path):
+            raise PartnersError("只有签订协议的社区（街道）可以关联资源。", code="permission")
+        allowed = resource_paths(agreement)
+        wrong = [i.title for i in items if i.kind != ItemKind.RESOURCE]
+        outside = [i.title for i in items if i.kind == ItemKind.RESOURCE and i.area_path not in allowed]
+        errors = []
+        if wrong:
+            errors.append(f"只能关联资源清单中的资源：{'、'.join(wrong[:3])}。")
+        if outside:
+            errors.append(f"资源不在{agreement.unit.name}所在社区（街道）的资源清单中：{'、'.join(outside[:3])}。")
+        if errors:
+            raise PartnersError({"resource_items": errors})
+        before = sorted(agreement.resource_items.values_list("pk", flat=True))
+        agreement.resource_items.set(items)
+        audit(
+            actor,
+            "partners_link_resources",
+            agreement,
+            before={"items": before},
+            after={"items": sorted(i.pk for i in items)},
+            area_path=agreement.area_path,
+        )
+    return agreement

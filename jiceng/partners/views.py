@@ -115,8 +115,47 @@ def agreement_detail(request, pk):
             "ratings": Rating.choices,
             "basis": RATING_BASIS,
             "score": services.unit_year_score(agreement.unit_id, today.year),
+            "resource_items": list(
+                agreement.resource_items.visible_to(request.user).only("id", "title", "quantity", "unit_label")
+            ),
+            "resource_choices": _resource_choices(request.user, agreement) if can_change else [],
         },
     )
+
+
+def _resource_choices(user, agreement: Agreement):
+    """资源清单 items the agreement may link, as the user sees them (one query, at most 100)."""
+    from jiceng.cobuild.models import Item, ItemStatus, Kind
+
+    linked = set(agreement.resource_items.values_list("pk", flat=True))
+    rows = (
+        Item.objects.visible_to(user)
+        .filter(kind=Kind.RESOURCE, area_path__in=services.resource_paths(agreement))
+        .exclude(status=ItemStatus.CLOSED)
+        .order_by("-id")
+        .only("id", "title", "quantity", "unit_label")[:100]
+    )
+    return [(i, i.pk in linked) for i in rows]
+
+
+@login_required
+@require_POST
+def agreement_resources(request, pk):
+    """Link the agreement's committed resources to 资源清单 items (the checked ones replace the set)."""
+    from jiceng.cobuild.models import Item
+
+    agreement = _get(request, pk)
+    ids = [int(x) for x in request.POST.getlist("items") if x.isdigit()]
+    items = list(Item.objects.visible_to(request.user).filter(pk__in=ids))
+    try:
+        if len(items) != len(set(ids)):
+            raise services.PartnersError({"resource_items": ["所选资源不存在或不在您的查看范围内。"]})
+        services.link_resources(request.user, agreement, items)
+    except services.PartnersError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已关联{len(items)}项资源清单事项。")
+    return redirect("partners:agreement_detail", pk=agreement.pk)
 
 
 @login_required

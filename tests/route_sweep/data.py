@@ -119,6 +119,7 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.vol_team.name,
         s.vol_activity.title,
         s.vol_person.name,
+        s.cobuild_resource.title,
     ]
     return s
 
@@ -163,6 +164,16 @@ def _issue11(s, tag: str, *, area, committee, branch) -> None:
         topics="加装电梯",
         residents=9,
     )
+    s.consultation.items.add(s.cobuild_item)  # 来源：协商议事 on the item's page
+    s.cobuild_resource = cobuild_services.publish_item(
+        None,
+        kind=CobuildKind.RESOURCE,
+        title=f"{tag}共建资源",
+        category=s.cobuild_item.category,
+        area=area,
+        offered_by_unit=s.partner_unit,
+    )
+    partner_services.link_resources(None, s.agreement, [s.cobuild_resource])  # shown on both pages
     s.award = Award.objects.filter(member=s.dual_member).first()
 
 
