@@ -50,6 +50,8 @@ def test_a_street_drills_down_from_its_dashboard(live_server, city, browser, vie
     else:
         # A click on the first bar opens that community's dashboard, with the same metric.
         page.locator('[data-chart="children"] canvas').wait_for(state="visible")
+        # Below the headline figures (every app's metrics): bring the chart into the window first.
+        page.locator('[data-chart="children"]').scroll_into_view_if_needed()
         page.wait_for_timeout(500)  # ECharts' entry animation
         box = page.locator('[data-chart="children"]').bounding_box()
         # The middle of the first bar (北安门社区, ranked first), from the chart's own coordinates.
