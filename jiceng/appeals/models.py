@@ -334,6 +334,11 @@ class Appeal(models.Model):
             models.Index(fields=["area_path", "id"], condition=QUEUE_TODO, name="appeal_queue_todo"),
             models.Index(fields=["area_path", "id"], condition=QUEUE_OPEN, name="appeal_queue_open"),
             models.Index(fields=["area_path", "id"], condition=QUEUE_SUPERVISED, name="appeal_queue_supervised"),
+            # 待办 at the city's scale: the extensions waiting for approval, the first rows of a
+            # small partial index (a scan of every request waiting in the city before).
+            models.Index(
+                fields=["answer_due", "id"], condition=models.Q(extension_pending=True), name="appeal_extension_due"
+            ),
             models.Index(fields=["status", "answer_due"], name="appeal_status_answer_due"),
             models.Index(fields=["status", "dispatch_due"], name="appeal_status_dispatch_due"),
             models.Index(fields=["assigned_area", "status"], name="appeal_assigned_area_status"),

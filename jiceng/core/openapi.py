@@ -39,6 +39,7 @@ DESCRIPTIONS = {
     403: "没有权限执行此操作。",
     404: "未找到该记录，或您无权访问。",
     409: "当前状态不允许此操作。",
+    415: "请求体的媒体类型不受支持。",
 }
 
 
@@ -56,6 +57,10 @@ def error_codes(path: str, method: str, operation: dict) -> list[int]:
         codes.append(404)
     if method == "post" and "{" in path:
         codes.append(409)
+    body = operation.get("requestBody")
+    if body is not None and not body.get("required"):
+        # A body the caller may leave out: one sent without (or with an unknown) media type is 415.
+        codes.append(415)
     return codes
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from jiceng.areas.models import Area, Level
 from jiceng.consult.models import Consultation, FollowUp, Kind
+from jiceng.core.dates import add_years
 from jiceng.dualreport.models import Service, ServiceStatus
 from jiceng.members.models import PARTY_MEMBER_STATUSES, Member
 from jiceng.orgs.models import Org, OrgType, ResidentUnit
@@ -262,7 +263,7 @@ def _agreements(rnd, today) -> int:
             community_contact=_name(random.Random(unit.pk)),
             unit_contact=unit.contact_name or "联络员",
             signed_on=signed,
-            ends_on=signed.replace(year=signed.year + 3),
+            ends_on=add_years(signed, 3),
         )
         agreements.append(agreement)
     Agreement.objects.bulk_create(agreements, batch_size=500)
