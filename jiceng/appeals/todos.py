@@ -24,8 +24,11 @@ def _title(appeal: Appeal) -> str:
     return f"{appeal.number or appeal.pk} · {text[:30]}"
 
 
-def _appeals(queryset, due_field: str | None, limit: int) -> list[TodoItem]:
-    order = [F(due_field).asc(nulls_last=True), "id"] if due_field else ["id"]
+def _appeals(queryset, due_field: str | None, limit: int, order_field: str | None = None) -> list[TodoItem]:
+    """The first ``limit`` requests by ``order_field`` (default ``due_field``), each with the
+    deadline ``due_field`` for its light (none without one)."""
+    order_field = order_field or due_field
+    order = [F(order_field).asc(nulls_last=True), "id"] if order_field else ["id"]
     rows = queryset.only(*FIELDS).order_by(*order)[:limit]
     return [
         TodoItem(_title(a), reverse("appeals:detail", args=[a.pk]), getattr(a, due_field) if due_field else None)
@@ -56,9 +59,12 @@ def to_decide_extension(user, now: datetime, limit: int) -> list[TodoItem]:
 
 
 def to_call_back(user, now: datetime, limit: int) -> list[TodoItem]:
-    """待回访: answered, waiting for the call back and the resident's rating."""
-    queryset = Appeal.objects.visible_to(user, "dispatch").filter(QUEUE_TODO).filter(status=Status.ANSWERED)
-    return _appeals(queryset, None, limit)
+    """待回访: answered, waiting for the call back and the resident's rating, the earliest answer
+    deadline first (the oldest work). Read along the index on (status, answer_due): at 5 M requests
+    the city's list took 16 ms when it also repeated the 待处理 condition (which 已答复 implies)
+    and ordered by id (docs/benchmarks-appeals.md)."""
+    queryset = Appeal.objects.visible_to(user, "dispatch").filter(status=Status.ANSWERED)
+    return _appeals(queryset, None, limit, order_field="answer_due")
 
 
 def to_sign(user, now: datetime, limit: int) -> list[TodoItem]:
