@@ -49,7 +49,7 @@ def test_department_figures_sum_the_departments_in_the_subtree(tree, located):
     chosen = [metrics()[key] for key in KEYS]
     assert {m.key for m in chosen} == set(KEYS)
     codes = [tree.xuanwu.code, tree.meiyuan.code, tree.beianmen.code, tree.qinhuai.code]
-    got = figures(chosen, codes, Period(SEPT, SEPT))
+    got = figures(chosen, codes, Period(SEPT, SEPT, "2025-09"))
     xuanwu = _by_hand([d.pk for d in located], SEPT, SEPT)
     assert got[tree.xuanwu.code]["appeals.department_summons"] == 4 + 2 + 1 == xuanwu.counts["summons"]
     assert got[tree.xuanwu.code]["appeals.department_on_time"] == pytest.approx(xuanwu.summons_on_time_rate)
@@ -64,7 +64,7 @@ def test_department_figures_sum_the_departments_in_the_subtree(tree, located):
     assert got.get(tree.beianmen.code, {}).get("appeals.department_summons") in (None, 0)
     assert got[tree.qinhuai.code]["appeals.department_summons"] == 9
     # Two months: October's summons join in.
-    both = figures(chosen, [tree.xuanwu.code], Period(SEPT, OCT))
+    both = figures(chosen, [tree.xuanwu.code], Period(SEPT, OCT, "2025-09~2025-10"))
     assert both[tree.xuanwu.code]["appeals.department_summons"] == 4 + 2 + 1 + 5
 
 
