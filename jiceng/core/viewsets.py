@@ -9,7 +9,10 @@ by its service, so the object is looked up under ``view``). A single object come
 :func:`~jiceng.core.scope.get_object_for_user`: out of scope is 404, like a row that does not exist.
 """
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action as drf_action
+from rest_framework.response import Response
 
 from jiceng.core.api import KeysetPagination
 from jiceng.core.scope import get_object_for_user
@@ -56,3 +59,31 @@ class ScopedViewSet(viewsets.GenericViewSet):
 
 class ScopedReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedViewSet):
     """List and detail under scope."""
+
+
+def add_api_actions(viewset, table: dict, output, refused: type[Exception], refusal) -> None:
+    """One ``POST /<prefix>/<pk>/<action>/`` per entry of an app's action table, documented with
+    its input and output. An entry has ``key``, ``label``, ``url_path``, ``inputs`` (a serializer
+    class) and ``run(user, target, data)``; the app's refusal (``refused``) becomes its error
+    envelope through ``refusal(exc)``. The viewset provides ``detail_queryset()``."""
+
+    def make(entry):
+        def handler(self, request, pk=None):
+            target = self.get_object()
+            data = entry.inputs(data=request.data)
+            data.is_valid(raise_exception=True)
+            try:
+                entry.run(request.user, target, dict(data.validated_data))
+            except refused as exc:
+                return refusal(exc)
+            fresh = self.detail_queryset().get(pk=target.pk)
+            return Response(output(fresh, context=self.get_serializer_context()).data)
+
+        # The name first: DRF's @action records it as the route's action (and the scope action's key).
+        handler.__name__ = handler.__qualname__ = entry.key
+        handler.__doc__ = entry.label
+        routed = drf_action(detail=True, methods=["post"], url_path=entry.url_path, url_name=entry.url_path)(handler)
+        return extend_schema(request=entry.inputs, responses={200: output}, summary=entry.label)(routed)
+
+    for entry in table.values():
+        setattr(viewset, entry.key, make(entry))

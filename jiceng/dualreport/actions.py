@@ -15,15 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf
 from rest_framework import status
-from rest_framework.decorators import action as drf_action
-from rest_framework.response import Response
 
 from jiceng.core.api import error_response
 from jiceng.core.inputs import DateField
 from jiceng.core.scope import scope_for
+from jiceng.core.viewsets import add_api_actions as core_add_api_actions
 
 from . import services
 from .models import Registration, RegistrationStatus, Service, ServiceStatus
@@ -200,28 +198,8 @@ def refusal(exc: services.DualError):
 
 
 def add_api_actions(viewset, table: dict[str, Action], output: type[drf.Serializer]) -> None:
-    """One ``POST /<prefix>/<pk>/<action>/`` per entry, documented with its input and output."""
-
-    def make(entry: Action):
-        def handler(self, request, pk=None):
-            target = self.get_object()
-            data = entry.inputs(data=request.data)
-            data.is_valid(raise_exception=True)
-            try:
-                entry.run(request.user, target, dict(data.validated_data))
-            except services.DualError as exc:
-                return refusal(exc)
-            fresh = self.detail_queryset().get(pk=target.pk)
-            return Response(output(fresh, context=self.get_serializer_context()).data)
-
-        # The name first: DRF's @action records it as the route's action (and the scope action's key).
-        handler.__name__ = handler.__qualname__ = entry.key
-        handler.__doc__ = entry.label
-        routed = drf_action(detail=True, methods=["post"], url_path=entry.url_path, url_name=entry.url_path)(handler)
-        return extend_schema(request=entry.inputs, responses={200: output}, summary=entry.label)(routed)
-
-    for entry in table.values():
-        setattr(viewset, entry.key, make(entry))
+    """The table's POST actions on ``viewset`` (core.viewsets.add_api_actions), refusals in the envelope."""
+    core_add_api_actions(viewset, table, output, services.DualError, refusal)
 
 
 __all__ = ["REGISTRATION_ACTIONS", "SERVICE_ACTIONS", "Action", "Service", "add_api_actions", "available"]
