@@ -243,6 +243,10 @@ def move_area(actor: Actor, area: Area, new_parent: Area, new_code: str | None =
     Area.objects.filter(pk=area.pk).update(parent=new_parent)
 
     _add_to_ancestors(ancestor_codes(new_code), area.total_households, area.total_population, moved_nodes)
+    # The rolled-up figures (members, requests, tallies …) leave the old ancestors for the new ones.
+    from jiceng.tallies.moves import subtree_moved
+
+    subtree_moved("areas", old_code, new_code)
     Area.objects.filter(pk=new_parent.pk).update(child_count=F("child_count") + 1)
 
     area.refresh_from_db()

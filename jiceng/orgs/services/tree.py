@@ -323,6 +323,10 @@ def move_org(actor: Actor, org: Org, new_parent: Org | None) -> Org:
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
 
     _add_to_ancestors(ancestor_org_codes(new_code), org.total_members, org.total_full_members)
+    # The rolled-up figures (members by dimension, tallies) leave the old ancestors for the new ones.
+    from jiceng.tallies.moves import subtree_moved
+
+    subtree_moved("orgs", old_code, new_code)
     if new_parent is not None:
         Org.objects.filter(pk=new_parent.pk).update(child_count=F("child_count") + 1)
 
