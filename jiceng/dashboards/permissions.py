@@ -2,3 +2,6 @@
 
 SNAPSHOT_ADD = "dashboards.add_snapshot"  # freeze a node's official monthly figures (月报)
 SHARE_ADD = "dashboards.add_sharelink"  # create read-only 大屏 links for a node one may see
+# Export a dashboard one may see as a workbook: whoever sees an area's or an org's dashboard (a
+# branch secretary by their org grant alone); the exporter keeps to the nodes the user may see.
+EXPORT = "dashboards.export_dashboard"

@@ -10,7 +10,7 @@ from datetime import timedelta
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.registry import AppRegistry, ExcelKind, Job, MenuEntry, Permission, UrlMount
 
-from .permissions import SHARE_ADD, SNAPSHOT_ADD
+from .permissions import EXPORT, SHARE_ADD, SNAPSHOT_ADD
 
 # Workbook export has no import: nobody holds this one (the Excel page then offers no template).
 DASHBOARD_IMPORT = "dashboards.import_dashboard"
@@ -20,6 +20,12 @@ REGISTRY = AppRegistry(
         Permission(SNAPSHOT_ADD, "冻结月报数据", ("city_org", "district_org", "street")),
         Permission(SHARE_ADD, "生成大屏分享链接", ("city_org", "district_org", "street", "community")),
         Permission(DASHBOARD_IMPORT, "导入数据看板（不可用：看板只导出）", ()),
+        # Who sees a dashboard: the area roles (查看区划) and the org roles (查看党组织).
+        Permission(
+            EXPORT,
+            "导出数据看板",
+            ("city_org", "district_org", "street", "community", "grid_worker", "department", "branch_secretary"),
+        ),
     ),
     # In the menu of whoever sees areas; /dashboard/ also takes a branch secretary (an org grant) to
     # their org's dashboard.
@@ -36,7 +42,7 @@ REGISTRY = AppRegistry(
             None,
             "jiceng.dashboards.reports.DashboardExporter",
             DASHBOARD_IMPORT,
-            AREA_VIEW,
+            EXPORT,
             order=900,
         ),
     ),

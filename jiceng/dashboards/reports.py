@@ -8,20 +8,29 @@ The workbook goes through the Excel jobs (``ExcelKind`` "dashboard", core/excel_
 for the headline figures, one per chart with the table it draws (the children ranked by each
 metric, the 12-month trend), and the detail rows behind the figures (each child's value of every
 metric, with the link to the records' list).
+
+Drill to detail (``detail=<metric key>``, ``at=<node code>``: the board's node or one of its
+children): the workbook also holds the records behind that figure, written by the Excel kind of
+the list the figure drills to (:data:`DETAIL_KINDS`: the 派单台 → "appeals", the 党员名册 →
+"members") with that list's query. So the rows are the list's rows, scoped to the user and masked
+as that kind's export masks them (ID numbers and phones for a role without the full-data right),
+at most the ``excel.max_rows`` rule's rows (the sheet says so when the figure has more).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from jiceng.core.metrics import Period, PeriodError, format_value
 
 from .charts import bar_chart, line_chart
-from .services import TREE_LABELS, Dashboard, build, parse_period
+from .services import TREE_LABELS, Dashboard, build, parse_period, unknown_metric
 from .services import ranked as rank_rows
 from .snapshots import find_snapshot
 
@@ -113,15 +122,103 @@ def _sheet_name(text: str, used: set[str]) -> str:
     return name
 
 
+# The lists a figure drills to (their URL names) and the Excel kind that exports each list's rows
+# from the same query parameters.
+DETAIL_KINDS = {"appeals:queue": "appeals", "members:member_list": "members"}
+
+
+@dataclass
+class Detail:
+    """The records behind one figure: the kind's exporter and rows, or why there are none."""
+
+    metric: Any
+    code: str
+    name: str
+    url: str = ""
+    kind: Any = None
+    exporter: Any = None
+    queryset: Any = None
+    total: int = 0
+    limit: int = 0
+    refusal: str = ""
+
+    @property
+    def written(self) -> int:
+        return min(self.total, self.limit)
+
+
+def detail_row_limit() -> int:
+    from jiceng.core.excel import EXCEL_MAX_ROWS
+    from jiceng.core.excel_limits import MAX_ROWS
+    from jiceng.core.rules import get_rule
+
+    return min(int(get_rule(MAX_ROWS)), EXCEL_MAX_ROWS - 3)
+
+
+def _detail_url(user, board: Dashboard, metric, code: str) -> str:
+    """The list behind the figure at ``code``, if the user may open it (as the page's drill link)."""
+    from jiceng.core.metrics import detail_url
+    from jiceng.core.scope import scope_for
+
+    if board.tree == "areas":
+        return detail_url(user, metric, type("N", (), {"code": code}), board.period)
+    if metric.detail and scope_for(user, metric.detail_permission or metric.permission).covers_org(code):
+        return import_string(metric.detail)(code, board.period.start, board.period.end)
+    return ""
+
+
+def find_detail(user, board: Dashboard, metric_key: str, code: str) -> Detail:
+    """The records behind ``metric_key`` at ``code`` (the board's node or a child of it), through
+    the Excel kind of the list the figure drills to; 404 for a figure or node not on the board."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    from jiceng.core.excel_jobs import get_kind
+    from jiceng.core.scope import scope_for
+
+    metric = next((m for m in board.metrics if m.key == metric_key), None)
+    if metric is None:
+        raise Http404(unknown_metric(metric_key) or "该看板上没有这个指标。")
+    code = code or board.node.code
+    names = {board.node.code: board.node.name, **{c["code"]: c["name"] for c in board.children}}
+    if code not in names:
+        raise Http404("明细只能导出本看板节点及其下级的指标。")
+    detail = Detail(metric=metric, code=code, name=names[code])
+    detail.url = _detail_url(user, board, metric, code)
+    if not detail.url:
+        detail.refusal = f"“{metric.label}”没有您可查看的记录明细。"
+        return detail
+    parts = urlsplit(detail.url)
+    try:
+        kind_key = DETAIL_KINDS.get(resolve(parts.path).view_name or "")
+    except Resolver404:
+        kind_key = None
+    if kind_key is None:
+        detail.refusal = f"“{metric.label}”的记录明细请在列表中查看：{detail.url}"
+        return detail
+    detail.kind = get_kind(kind_key)
+    if scope_for(user, detail.kind.export_permission).empty:
+        detail.refusal = f"您没有导出{detail.kind.label}的权限，记录明细请在列表中查看：{detail.url}"
+        return detail
+    detail.exporter = detail.kind.load_exporter()
+    detail.queryset = detail.exporter.queryset(user, parse_qs(parts.query))
+    detail.total = detail.queryset.count()
+    detail.limit = detail_row_limit()
+    return detail
+
+
 class DashboardRows:
     """What the exporter writes: one dashboard (``count`` is its rows, for the inline/worker choice)."""
 
-    def __init__(self, board: Dashboard, params: dict):
+    def __init__(self, board: Dashboard, params: dict, detail: Detail | None = None):
         self.board = board
         self.params = params
+        self.detail = detail
 
     def count(self) -> int:
-        return 1 + len(self.board.children) * max(len(self.board.metrics), 1)
+        own = 1 + len(self.board.children) * max(len(self.board.metrics), 1)
+        return own + (self.detail.written if self.detail is not None else 0)
 
 
 def _param(params, key: str) -> str:
@@ -160,13 +257,16 @@ class DashboardExporter:
         board = load_board(user, tree, code, period, source if source in ("auto", "live", "snapshot") else "auto")
         self.audit_extra = {"tree": tree, "node": board.node.code, "period": period.text}
         self.area_path = board.node.code if tree == "areas" else getattr(board.node, "area_path", "")
-        return DashboardRows(board, params)
+        detail = None
+        if _param(params, "detail"):
+            detail = find_detail(user, board, _param(params, "detail"), _param(params, "at"))
+            self.audit_extra.update({"detail": detail.metric.key, "detail_node": detail.code})
+        return DashboardRows(board, params, detail)
 
     def write(self, user, rows: DashboardRows, target, progress=None) -> int:
         from openpyxl import Workbook
         from openpyxl.chart import BarChart, LineChart, Reference
 
-        from jiceng.core.metrics import detail_url
 
         board = rows.board
         percent_format = "0.0%"
@@ -221,6 +321,16 @@ class DashboardExporter:
             )
             line.set_categories(Reference(trend_sheet, min_col=1, min_row=2, max_row=len(board.trend_months) + 1))
             trend_sheet.add_chart(line, "A16")
+        self._write_links(user, book, used, board, percent_format)
+        if rows.detail is not None:
+            written += self._write_detail(user, book, used, rows.detail)
+        book.save(target)
+        return written
+
+    def _write_links(self, user, book, used: set[str], board: Dashboard, percent_format: str) -> None:
+        """Each child's value of every metric, with the link to the records' list."""
+        from jiceng.core.metrics import detail_url
+
         detail = book.create_sheet(_sheet_name("明细", used))
         detail.append(["名称", "编码", "指标", "数值", "记录明细（登录后按权限查看）"])
         for child in board.children:
@@ -237,7 +347,45 @@ class DashboardExporter:
                 )
                 if metric.percent:
                     detail.cell(detail.max_row, 4).number_format = percent_format
-        book.save(target)
+
+    def _write_detail(self, user, book, used: set[str], detail: Detail) -> int:
+        """The records behind the figure as the list's own Excel export writes them (scope and
+        masking included): that export goes to a temporary file and its rows are copied here."""
+        from pathlib import Path
+
+        from openpyxl import load_workbook
+
+        from jiceng.core.excel_jobs import temp_xlsx
+
+        sheet = book.create_sheet(_sheet_name(f"明细记录-{detail.metric.label}", used))
+        sheet.append([f"{detail.name}{detail.metric.label}的记录明细", detail.url])
+        if detail.refusal:
+            sheet.append([detail.refusal])
+            return 0
+        if detail.total > detail.limit:
+            sheet.append(
+                [
+                    f"共 {detail.total:,} 条，超过每次导出 {detail.limit:,} 条的上限，此处只有前 {detail.limit:,} 条；"
+                    "完整明细请在列表中分批导出。"
+                ]
+            )
+        else:
+            sheet.append([f"共 {detail.total:,} 条"])
+        path = temp_xlsx()
+        try:
+            written = detail.exporter.write(user, detail.queryset[: detail.limit], path)
+            source = load_workbook(path, read_only=True)
+            for number, part in enumerate(source.worksheets):
+                for index, values in enumerate(part.iter_rows(values_only=True)):
+                    if number and not index:
+                        continue  # a continuation sheet repeats the headers
+                    sheet.append(list(values))
+            source.close()
+        finally:
+            Path(path).unlink(missing_ok=True)
+        self.audit_extra.update(
+            {"detail_kind": detail.kind.key, "detail_rows": written, **getattr(detail.exporter, "audit_extra", {})}
+        )
         return written
 
 

@@ -209,6 +209,10 @@ def export_xlsx(request: HttpRequest, tree: str, code: str) -> HttpResponse:
         return render(request, "dashboards/bad_request.html", {"message": error}, status=400)
     source = request.GET.get("source", "auto")
     params = {"tree": [tree], "node": [code], "period": [period.text], "source": [source]}
+    # Drill to detail: the records behind one figure (reports.find_detail), in the same workbook.
+    for key in ("detail", "at"):
+        if request.GET.get(key):
+            params[key] = [request.GET[key][:60]]
     job, inline = start_export(request.user, "dashboard", params)
     if job is not None:
         return redirect("excel:job_detail", pk=job.pk)

@@ -39,6 +39,7 @@ _SMALL = "人数少的节点（如网格）上可能指向个人：仅有党员�
 def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Metric, ...]:
     """The party-member figures of one tree (the same definitions on the area and the org tree)."""
     where = "按党组织（含下级）" if tree == "orgs" else "按党组织所在区划（含下级）"
+    side = "org" if tree == "orgs" else "area"  # drill to detail: the roster filtered the same way
 
     def metric(key, label, unit, value, definition, group, n, permission=MEMBER_VIEW, **extra):
         return Metric(
@@ -92,8 +93,18 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             f"{_ROSTER}正式党员和预备党员（党章第一条、第七条）。",
             "党员结构",
             10,
+            detail=f"jiceng.members.stats.{side}_party_detail",
         ),
-        metric("full", "正式党员", "人", "status:full", f"{_ROSTER}正式党员（有表决权，党章第四条）。", "党员结构", 11),
+        metric(
+            "full",
+            "正式党员",
+            "人",
+            "status:full",
+            f"{_ROSTER}正式党员（有表决权，党章第四条）。",
+            "党员结构",
+            11,
+            detail=f"jiceng.members.stats.{side}_full_detail",
+        ),
         metric(
             "men",
             "男党员",

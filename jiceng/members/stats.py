@@ -202,3 +202,36 @@ def rebuild() -> int:
         batch_size=5000,
     )
     return len(rolled)
+
+
+# --------------------------------------------------------------------------- drill to detail
+
+
+def _roster_url(filter_name: str, code: str, statuses) -> str:
+    """The roster (党员名册) filtered to the members a figure counts: the node's subtree, the stages."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = [(filter_name, code), *(("status", s) for s in sorted(str(s) for s in statuses))]
+    return f"{reverse('members:member_list')}?{urlencode(query)}"
+
+
+def area_party_detail(code: str, start: date, end: date) -> str:
+    return _roster_url("area", code, PARTY_MEMBER_STATUSES)
+
+
+def org_party_detail(code: str, start: date, end: date) -> str:
+    return _roster_url("org", code, PARTY_MEMBER_STATUSES)
+
+
+def area_full_detail(code: str, start: date, end: date) -> str:
+    from jiceng.members.models import Status
+
+    return _roster_url("area", code, [Status.FULL])
+
+
+def org_full_detail(code: str, start: date, end: date) -> str:
+    from jiceng.members.models import Status
+
+    return _roster_url("org", code, [Status.FULL])

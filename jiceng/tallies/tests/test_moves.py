@@ -13,12 +13,10 @@ import pytest
 
 from jiceng.appeals import stats as appeal_stats
 from jiceng.appeals.models import COUNTER_FIELDS, AreaStat
-from jiceng.appeals.tests.conftest import catalogue, departments, people, submit  # noqa: F401
-from jiceng.appeals.tests.test_rates import september  # noqa: F401
 from jiceng.areas.services import move_area
 from jiceng.members import stats as member_stats
 from jiceng.members.models import MemberStat, Status
-from jiceng.members.tests.conftest import make_id, make_member, orgs  # noqa: F401
+from jiceng.members.tests.conftest import make_id
 from jiceng.orgs.services import move_org
 from jiceng.tallies import tasks as tally_tasks
 from jiceng.tallies.models import NodeTally
@@ -56,7 +54,7 @@ def figures(api_client, user, code, tree="areas"):
 
 
 @pytest.fixture
-def city(september, orgs, make_member):  # noqa: F811
+def city(september, orgs, make_member):
     """September's requests, seven members in 北安门's branches and one in 贡院, everything rebuilt."""
     for _ in range(4):
         make_member(org=orgs.branch1)
@@ -147,7 +145,7 @@ def test_area_move_moves_monthly_counters_without_a_rebuild(city, people, api_cl
     assert figures(api_client, people.city, t.fuzimiao.code)["volunteers.hours"] == 5.5
 
 
-def test_org_move_moves_member_rollups(city, orgs, people, api_client):  # noqa: F811
+def test_org_move_moves_member_rollups(city, orgs, people, api_client):
     before = figures(api_client, people.city, orgs.gongyuan.code, tree="orgs")
     assert before["members.org.party"] == 1
 
