@@ -250,8 +250,8 @@ REGISTRY = AppRegistry(
         StoredPath("members.Member", "residence_path"),
         StoredPath("members.Transfer", "area_path"),
         StoredPath("members.Transfer", "from_area_path"),
-        # The statistics' base follows the move; the rolled-up rows are right again after the
-        # nightly rebuild (members.stats).
+        # The statistics' base follows the move; the rolled-up rows move in the same transaction
+        # (jiceng.tallies.moves).
         StoredPath("members.MemberTally", "area_path"),
     ),
     # Org moves rewrite the stored org paths; an org's new anchor area follows to its members.

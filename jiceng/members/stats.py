@@ -26,7 +26,8 @@ Dimensions (``dim`` → ``value``), for members on the roster (``left_on`` empty
 Two implementations write the same rows (tests/test_member_stats.py): :func:`refresh` after
 every roster write, inside the write's transaction, and :func:`rebuild` from scratch (the nightly
 job ``members.tasks.rebuild_member_stats``, the ``rebuild_member_stats`` command, after bulk
-loads and area moves: an area move rewrites ``Member.area_path`` but not these rows).
+loads). Moves of areas and orgs carry the rolled-up rows to the new ancestors in the move's
+transaction (``jiceng.tallies.moves``).
 """
 
 from __future__ import annotations

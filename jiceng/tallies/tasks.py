@@ -16,8 +16,9 @@ def rebuild_all() -> int:
 
 @task()
 def rebuild_tallies() -> int:
-    """Nightly: recompute every rolled-up counter from the apps' records (a safety net after moves
-    of areas and orgs, and the refresh of the orgs-by-type stock)."""
+    """Nightly: recompute every rolled-up counter from the apps' records (a safety net: moves of
+    areas and orgs carry the counters along already, jiceng.tallies.moves; and the refresh of the
+    orgs-by-type stock)."""
     return rebuild_all()
 
 
