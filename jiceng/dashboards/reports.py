@@ -267,7 +267,6 @@ class DashboardExporter:
         from openpyxl import Workbook
         from openpyxl.chart import BarChart, LineChart, Reference
 
-
         board = rows.board
         percent_format = "0.0%"
         book = Workbook()
