@@ -7,20 +7,26 @@ matches (``COMMENT ON DATABASE``, as bench/appeals_data.py does):
 * ``bench_dash_<members>_<appeals>`` for each size: the demo city (areas at scale 1, about 10,000
   party orgs from ``load_party``), ``members`` party members and ``appeals`` requests of a year,
   then the statistics the write verbs keep, rebuilt once (``members.stats.rebuild`` and
-  ``tallies.tasks.rebuild_all``: the demo writes in bulk, past the verbs).
+  ``tallies.tasks.rebuild_all``: the demo writes in bulk, past the verbs);
+* then (:func:`complete`, recorded as ``extra=`` in the comment) a year of 组织生活 for every
+  branch (``load_orglife_year`` without attendance rows) and its tallies, on both; and on the big
+  one the 民呼我应 statistics rows of ``--big-density`` requests (5 M), written directly from the
+  loaded requests' rates (:func:`synthesise_appeal_stats`: the dashboards read the monthly
+  ``AreaStat``/``DepartmentStat`` rows, never the requests; loading 5 M real ones takes 98 min).
 
-Defaults: the demo size (50,000 members, 5,000 requests, as ``make demo``) vs 560,000 members and
-50,000 requests (``--big-appeals 5000000`` for the issue's 5 M: the dashboard reads the monthly
-``AreaStat`` rows, whose number is bounded by nodes × months, not by requests; building 5 M takes
-hours here, bench/appeals_data.py).
+Defaults: the demo size (50,000 members, 5,000 requests, as ``make demo``) vs 560,000 members,
+50,000 requests loaded and the statistics of 5,000,000.
 
 Measured through ``django.test.Client`` (middleware, session, grants, queries, template):
 ``GET /dashboard/areas/<node>/?period=2026-10`` and ``GET /api/v1/metrics/figures/`` for users at
 each level, and the city user's org-tree dashboard. Targets: big / small ≤ 1.5 and big ≤ 100 ms;
-the number of SQL statements is recorded (it must be the same on both sizes).
+the same number of SQL statements on both sizes, at most ``MAX_QUERIES``. Each row also says where
+a big request's time goes (``big_breakdown``: SQL as the client waits for it vs the rest, the
+slowest statements), and the result the load average before and after (the machine is shared).
 
     .venv/bin/python -m bench.dashboards [--json out.json] [--rounds 4]
         [--small-members 50000] [--big-members 560000] [--small-appeals 5000] [--big-appeals 50000]
+        [--big-density 5000000]
 """
 
 import argparse
@@ -45,6 +51,9 @@ PERIOD = "2026-10"
 VERSION = 1
 TARGET_RATIO = 1.5
 TARGET_MS = 100.0
+# One request's SQL statements: the same on both sizes, and at most this many (about one per
+# metric source for the figures, one per periodic source for the trend, and the page's own).
+MAX_QUERIES = 30
 # (label, role, area code or None for "the street's first community")
 USERS = [
     ("community", "community", None),
@@ -214,18 +223,20 @@ def synthesise_appeal_stats(requests: int) -> dict:
     every department × month); each grid-month's ``received`` is drawn uniformly in [0.5 λ, 1.5 λ]
     (λ = requests ÷ grid-months, at least 1; ``setseed`` makes it repeatable) and every other
     counter is ``received`` × that counter's share in the loaded requests' city rows (their rates,
-    so the rates stay plausible). Grid rows are summed up to community, street, district and city
-    as ``appeals.stats.rebuild_sql`` does. Departments likewise, each month's ``dispatched`` drawn
-    around the loaded requests' share of dispatches to departments. PostgreSQL only."""
+    so the rates stay plausible; ``rebuild_sql`` first gives their statistics). Grid rows are
+    summed up to community, street, district and city as ``appeals.stats.rebuild_sql`` does.
+    Departments likewise, each month's ``dispatched`` drawn around the loaded requests' share of
+    dispatches to departments. PostgreSQL only."""
     from django.db import connection, transaction
     from django.db.models import Sum
 
     from jiceng.appeals.models import COUNTER_FIELDS, AreaStat, DepartmentStat
-    from jiceng.appeals.stats import STAT_LEVELS
+    from jiceng.appeals.stats import STAT_LEVELS, rebuild_sql
     from jiceng.areas.models import Area, Level
     from jiceng.core.metrics import Period
     from jiceng.orgs.models import Department
 
+    rebuild_sql()  # from the loaded requests first: their rates, whatever ran here before
     qn = connection.ops.quote_name
     sums = {n: Sum(n) for n in COUNTER_FIELDS}
     city = {n: v or 0 for n, v in AreaStat.objects.filter(level="city").aggregate(**sums).items()}
@@ -422,11 +433,11 @@ def measure(rounds: int, sizes: dict) -> dict:
                 "baseline_name": f"postgres {sizes['small']}: {text}",
                 "baseline_value": small["median_ms"],
                 "ratio": ratio,
-                "target": f"ratio <= {TARGET_RATIO:g} and <= {TARGET_MS:g} ms",
+                "target": f"ratio <= {TARGET_RATIO:g} and <= {TARGET_MS:g} ms, queries equal and <= {MAX_QUERIES}",
                 "met": ratio is not None
                 and ratio <= TARGET_RATIO
                 and big["median_ms"] <= TARGET_MS
-                and big["queries"] == small["queries"],
+                and big["queries"] == small["queries"] <= MAX_QUERIES,
                 "queries": big["queries"],
                 "baseline_queries": small["queries"],
                 "reps": big["reps"],
