@@ -325,7 +325,7 @@ def cases_for(size: str) -> tuple[dict, dict]:
 
     use(size)
     cases = {}
-    facts = {
+    facts: dict[str, object] = {
         "members": Member.objects.count(),
         "orgs": Org.objects.count(),
         "member_stat_rows": MemberStat.objects.count(),

@@ -25,7 +25,7 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from jiceng.core.registry import Metric, MetricSource, metric_sources, metrics, scope_trees
-from jiceng.core.scope import scope_for
+from jiceng.core.scope import Scope, scope_for
 
 TREES = {"areas": "区划", "orgs": "党组织"}
 
@@ -127,7 +127,7 @@ def _scope(user, permission: str):
     if memo is None or memo[0][0] is not state[0] or memo[0][1:] != state[1:]:
         memo = (state, {})
         user._metric_scopes = memo
-    scopes = memo[1]
+    scopes: dict[str, Scope] = memo[1]
     if permission not in scopes:
         scopes[permission] = scope_for(user, permission)
     return scopes[permission]
