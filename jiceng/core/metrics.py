@@ -196,6 +196,35 @@ def trend(chosen: Sequence[Metric], code: str, months: Sequence[date]) -> dict[s
     return result
 
 
+def figures_and_trend(
+    chosen: Sequence[Metric], codes: Sequence[str], period: Period, months: Sequence[date]
+) -> tuple[dict[str, dict[str, object]], dict[str, list]]:
+    """:func:`figures` of ``codes`` and :func:`trend` of ``codes[0]`` over ``months``, the same
+    values with fewer reads: for a one-month period that is the trend's last month (a dashboard's
+    usual question), each periodic source is read once, per month, for all the nodes — a source's
+    row of a node and month is its row of that node over that month alone. Other periods: the two
+    reads each, as :func:`figures` and :func:`trend` do."""
+    if not (period.start == period.end == months[-1]):
+        return figures(chosen, codes, period), trend(chosen, codes[0], months)
+    result: dict[str, dict[str, object]] = {code: {} for code in codes}
+    series: dict[str, list] = {}
+    for source, group in _by_source(chosen).items():
+        if not source.periodic:
+            rows = _resolve(source.fetch)(list(codes), period.start, period.end, False)
+            for code in codes:
+                for metric in group:
+                    result[code][metric.key] = _value(metric, rows.get(code))
+            continue
+        rows = _resolve(source.fetch)(list(codes), months[0], months[-1], True)
+        for code in codes:
+            row = rows.get((code, period.start))
+            for metric in group:
+                result[code][metric.key] = _value(metric, row)
+        for metric in group:
+            series[metric.key] = [_value(metric, rows.get((codes[0], month))) for month in months]
+    return result, series
+
+
 def detail_url(user, metric: Metric, node, period: Period) -> str:
     """The list of the records behind the figure, for a user who may open it there; else ""."""
     if not metric.detail:
