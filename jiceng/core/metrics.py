@@ -14,6 +14,7 @@ that is not ``periodic``, such as population) is read as it is now, whatever the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from jiceng.core.registry import Metric, MetricSource, metric_sources, metrics, scope_trees
-from jiceng.core.scope import scope_for
+from jiceng.core.scope import Scope, scope_for
 
 TREES = {"areas": "区划", "orgs": "党组织"}
 
@@ -111,13 +112,33 @@ def _month(year: str, month: str) -> date:
 
 # --------------------------------------------------------------------------- evaluation
 
+# A dotted path resolved once per process: a dashboard evaluates every metric on every node.
+_resolve = functools.lru_cache(maxsize=None)(import_string)
+
+
+def _scope(user, permission: str):
+    """``scope_for(user, permission)``, computed once per permission for the user's current grants
+    (a page asks for each of its metrics, and most share a permission): remembered on the user
+    object next to its cached grants, and computed again once they are forgotten."""
+    if not getattr(user, "is_authenticated", False) or not hasattr(user, "grants"):
+        return scope_for(user, permission)
+    state = (user.grants(), user.is_active, user.is_superuser)
+    memo = getattr(user, "_metric_scopes", None)
+    if memo is None or memo[0][0] is not state[0] or memo[0][1:] != state[1:]:
+        memo = (state, {})
+        user._metric_scopes = memo
+    scopes: dict[str, Scope] = memo[1]
+    if permission not in scopes:
+        scopes[permission] = scope_for(user, permission)
+    return scopes[permission]
+
 
 def _value(metric: Metric, row: dict | None):
     """The metric's number from its source's row: an int or a float (a ``Decimal`` sum, such as
     hours, becomes a float, so the page, the API, the workbook and a frozen 月报's JSON agree)."""
     if row is None:
         row = {}
-    value = import_string(metric.value)(row) if "." in metric.value else row.get(metric.value) or 0
+    value = _resolve(metric.value)(row) if "." in metric.value else row.get(metric.value) or 0
     return float(value) if isinstance(value, Decimal) else value
 
 
@@ -130,7 +151,7 @@ def metrics_for(user, tree: str, node) -> list[Metric]:
         source = sources.get(metric.source)
         if source is None or source.tree != tree:
             continue
-        scope = scope_for(user, metric.permission)
+        scope = _scope(user, metric.permission)
         if tree == "orgs":
             covered = scope.covers_any(areas=(getattr(node, "area_path", ""),), orgs=(node.code,))
         else:
@@ -155,7 +176,7 @@ def figures(chosen: Sequence[Metric], codes: Sequence[str], period: Period) -> d
     """
     result: dict[str, dict[str, object]] = {code: {} for code in codes}
     for source, group in _by_source(chosen).items():
-        rows = import_string(source.fetch)(list(codes), period.start, period.end, False)
+        rows = _resolve(source.fetch)(list(codes), period.start, period.end, False)
         for code in codes:
             row = rows.get(code)
             for metric in group:
@@ -169,20 +190,49 @@ def trend(chosen: Sequence[Metric], code: str, months: Sequence[date]) -> dict[s
     sources = metric_sources()
     periodic = [metric for metric in chosen if sources[metric.source].periodic]
     for source, group in _by_source(periodic).items():
-        rows = import_string(source.fetch)([code], months[0], months[-1], True)
+        rows = _resolve(source.fetch)([code], months[0], months[-1], True)
         for metric in group:
             result[metric.key] = [_value(metric, rows.get((code, month))) for month in months]
     return result
+
+
+def figures_and_trend(
+    chosen: Sequence[Metric], codes: Sequence[str], period: Period, months: Sequence[date]
+) -> tuple[dict[str, dict[str, object]], dict[str, list]]:
+    """:func:`figures` of ``codes`` and :func:`trend` of ``codes[0]`` over ``months``, the same
+    values with fewer reads: for a one-month period that is the trend's last month (a dashboard's
+    usual question), each periodic source is read once, per month, for all the nodes — a source's
+    row of a node and month is its row of that node over that month alone. Other periods: the two
+    reads each, as :func:`figures` and :func:`trend` do."""
+    if not (period.start == period.end == months[-1]):
+        return figures(chosen, codes, period), trend(chosen, codes[0], months)
+    result: dict[str, dict[str, object]] = {code: {} for code in codes}
+    series: dict[str, list] = {}
+    for source, group in _by_source(chosen).items():
+        if not source.periodic:
+            rows = _resolve(source.fetch)(list(codes), period.start, period.end, False)
+            for code in codes:
+                for metric in group:
+                    result[code][metric.key] = _value(metric, rows.get(code))
+            continue
+        rows = _resolve(source.fetch)(list(codes), months[0], months[-1], True)
+        for code in codes:
+            row = rows.get((code, period.start))
+            for metric in group:
+                result[code][metric.key] = _value(metric, row)
+        for metric in group:
+            series[metric.key] = [_value(metric, rows.get((codes[0], month))) for month in months]
+    return result, series
 
 
 def detail_url(user, metric: Metric, node, period: Period) -> str:
     """The list of the records behind the figure, for a user who may open it there; else ""."""
     if not metric.detail:
         return ""
-    scope = scope_for(user, metric.detail_permission or metric.permission)
+    scope = _scope(user, metric.detail_permission or metric.permission)
     if not scope.covers(node.code):
         return ""
-    return import_string(metric.detail)(node.code, period.start, period.end)
+    return _resolve(metric.detail)(node.code, period.start, period.end)
 
 
 def format_value(metric: Metric, value) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404
 
 from jiceng.areas.models import ancestor_codes, get_area_for_user
-from jiceng.core.metrics import Period, PeriodError, figures, metrics_for, trend, visible_children
+from jiceng.core.metrics import Period, PeriodError, figures_and_trend, metrics_for, trend, visible_children
 from jiceng.core.registry import Metric
 from jiceng.orgs.models import get_org_for_user
 from jiceng.orgs.services.tree import ancestor_org_codes
@@ -116,19 +116,24 @@ def build(user, tree: str, code: str, period: Period, rank_key: str = "", snapsh
     node = find_node(user, tree, code)
     chosen = metrics_for(user, tree, node)
     children = visible_children(user, tree, node.code)
+    months = period.trend(TREND_MONTHS)
     if snapshot is not None:
         chosen = [m for m in chosen if m.key in snapshot.values.get(node.code, {})]
         visible = {c for c, _ in children}
         children = [(c, snapshot.names.get(c, c)) for c in snapshot.values if c != node.code and c in visible]
         values = {c: {m.key: snapshot.values[c].get(m.key) for m in chosen} for c in snapshot.values}
+        series = _trend(chosen, node.code, months, snapshot)
+    elif chosen:
+        # The figures of the node and its children and the node's trend: one read per source
+        # for a month's dashboard (core.metrics.figures_and_trend).
+        values, series = figures_and_trend(chosen, [node.code, *(c for c, _ in children)], period, months)
     else:
-        values = figures(chosen, [node.code, *(c for c, _ in children)], period) if chosen else {}
+        values, series = {}, {}
     rank = next((m for m in chosen if m.key == rank_key), None) or next(iter(chosen), None)
     rows = [{"code": c, "name": name, "figures": values.get(c, {})} for c, name in children]
     if rank is not None:
         # Highest first; nodes without a value (no data for a rate) after the others, in code order.
         rows = ranked(rows, rank.key)
-    months = period.trend(TREND_MONTHS)
     return Dashboard(
         tree=tree,
         node=node,
@@ -138,7 +143,7 @@ def build(user, tree: str, code: str, period: Period, rank_key: str = "", snapsh
         children=rows,
         rank=rank,
         trend_months=months,
-        trend=_trend(chosen, node.code, months, snapshot),
+        trend=series,
         ancestors=_ancestors(user, tree, node),
         snapshot=snapshot,
     )
