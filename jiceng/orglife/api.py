@@ -238,17 +238,15 @@ class ExemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     # Who may decide or revoke is the service's check (its own 403); the row is looked up as listed.
     scope_actions = {"create": "view", **{key: "view" for key in EXEMPTION_ACTIONS}}
 
-    @extend_schema(request=ExemptionCreateSerializer, responses={201: ExemptionSerializer, 200: ExemptionSerializer, **ERRORS})
+    @extend_schema(
+        request=ExemptionCreateSerializer, responses={201: ExemptionSerializer, 200: ExemptionSerializer, **ERRORS}
+    )
     def create(self, request, *args, **kwargs):
         """申请免于考核。重复提交同一申请（待审批或已批准）返回已有的申请（200），不会再建一条。"""
         data = ExemptionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        org = (
-            Org.objects.visible_to(request.user)
-            .filter(code=values["org"].strip(), org_type__in=BRANCH_TYPES)
-            .first()
-        )
+        org = Org.objects.visible_to(request.user).filter(code=values["org"].strip(), org_type__in=BRANCH_TYPES).first()
         if org is None:
             return error_response("党支部不存在，或不在您的权限范围内。", status.HTTP_404_NOT_FOUND, "not_found")
         started = timezone.now()

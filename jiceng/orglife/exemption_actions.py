@@ -108,7 +108,9 @@ EXEMPTION_ACTIONS: dict[str, Action] = {
             "批准",
             _can_decide,
             ExemptionNoteInput,
-            _guard(lambda user, row, data: services.decide_exemption(user, row, approve=True, note=data.get("note", ""))),
+            _guard(
+                lambda user, row, data: services.decide_exemption(user, row, approve=True, note=data.get("note", ""))
+            ),
             lambda row, data: f"已批准“{row.org.name}”的免于考核申请。",
             style="btn-success",
         ),

@@ -26,7 +26,11 @@ def test_redemption_spends_one_for_one_once_per_submission(api_client, vol):
     done = _redeem(api_client, vol.community, vol, request_key="form-1")
     assert done.status_code == 201, done.content
     body = done.json()
-    assert (body["beneficiary_name"], body["server_name"], body["server_community"]) == ("老人甲", "贡院志愿者", "贡院社区")
+    assert (body["beneficiary_name"], body["server_name"], body["server_community"]) == (
+        "老人甲",
+        "贡院志愿者",
+        "贡院社区",
+    )
     assert Decimal(body["hours"]) == 2 and balance(vol.elder) == Decimal("3.0")
     # The same submission again (a double click, a retry): the first redemption, hours spent once.
     again = _redeem(api_client, vol.community, vol, request_key="form-1")
