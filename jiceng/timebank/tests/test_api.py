@@ -113,3 +113,30 @@ def test_reverse_through_the_table_twice_is_a_conflict(api_client, vol):
     assert again.status_code == 409 and again.json()["error"]["code"] == "reversed"
     assert Account.objects.get(volunteer=vol.me).balance == 0
     assert Account.objects.filter(kind=AccountKind.REDEEMED).count() == 0
+
+
+def test_volunteer_pickers_are_scoped_and_name_no_phone(client, vol):
+    from django.urls import reverse
+
+    from jiceng.volunteers.models import Volunteer
+
+    Volunteer.objects.filter(pk=vol.far.pk).update(phone="13912345678")
+    beneficiary, server = reverse("timebank:pick_beneficiary"), reverse("timebank:pick_server")
+    client.force_login(vol.community)
+    found = client.get(beneficiary, {"q": "老人"}).json()["results"]
+    assert [(r["code"], r["name"]) for r in found] == [(str(vol.elder.pk), "老人甲")]
+    assert "岁" in found[0]["path"] and "北安门社区" in found[0]["path"]
+    # 贡院's volunteer is no beneficiary of 北安门, but may serve (通存通兑), by two characters of a name.
+    assert client.get(beneficiary, {"q": "贡院"}).json()["results"] == []
+    served = client.get(server, {"q": "贡院志愿"}).json()["results"]
+    assert [r["name"] for r in served] == ["贡院志愿者"] and "贡院社区" in served[0]["path"]
+    assert client.get(server, {"q": "贡"}).json()["results"] == []  # one character finds no one city-wide
+    assert client.get(server, {"code": str(vol.far.pk)}).json()["results"][0]["name"] == "贡院志愿者"
+    # Browsing (选择) lists the user's own community only.
+    browsed = {r["name"] for r in client.get(server, {"parent": ""}).json()["results"]}
+    assert "老人甲" in browsed and "贡院志愿者" not in browsed
+    assert "13912345678" not in client.get(server, {"q": "贡院志愿"}).content.decode()
+    # A user who records no redemption finds no one.
+    client.force_login(vol.my_user)
+    assert client.get(server, {"q": "贡院志愿"}).json()["results"] == []
+    assert client.get(beneficiary, {"q": "老人"}).json()["results"] == []
