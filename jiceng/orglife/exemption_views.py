@@ -16,8 +16,8 @@ from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from . import services
-from .forms import Styled
 from .exemption_actions import EXEMPTION_ACTIONS, ExemptionRefused, available
+from .forms import Styled
 from .models import Exemption, ExemptionKind, MeetingType
 from .permissions import EXEMPTION_VIEW, MEETING_CHANGE
 

@@ -46,12 +46,8 @@ class TimebankDonateInput(drf.Serializer):
 
 
 def _own_person_account(user, account: Account) -> bool:
-    return (
-        account.kind == AccountKind.PERSON
-        and account.volunteer_id is not None
-        and getattr(user, "pk", None) is not None
-        and account.volunteer.user_id == user.pk
-    )
+    volunteer = account.volunteer if account.kind == AccountKind.PERSON else None
+    return volunteer is not None and getattr(user, "pk", None) is not None and volunteer.user_id == user.pk
 
 
 def _can_reverse(user, movement: Movement) -> bool:
@@ -131,6 +127,7 @@ def refusal(exc: services.LedgerError) -> Response:
     """A ledger refusal in the API's envelope: 403 who may act, 409 the state, else 400 with fields."""
     codes = [error.code or "invalid" for error in exc.error_list]
     message = "；".join(exc.messages)
+    http: int
     if "permission" in codes:
         http, code = status.HTTP_403_FORBIDDEN, "permission_denied"
     elif len(codes) == 1 and codes[0] in STATE_CODES:

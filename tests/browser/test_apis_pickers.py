@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.accounts.services import assign_role
 from jiceng.orglife.compliance import Period
 from jiceng.orglife.models import Exemption
 from jiceng.orgs.tests.conftest import build_orgs
