@@ -73,8 +73,10 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         request=TimebankReasonInput,
         responses={
             201: TimebankMovementSerializer,
-            400: OpenApiResponse(description="拒绝原因（中文）"),
-            409: OpenApiResponse(description="已冲正过，或这是一笔冲正流水"),
+            400: OpenApiResponse(
+                description="拒绝原因（中文）：未填原因、已冲正过（reversed）、冲正流水不能再冲正（reversal）"
+            ),
+            403: OpenApiResponse(description="无权冲正这笔流水"),
         },
     )
     @action(detail=True, methods=["post"], url_name="reverse")
@@ -87,7 +89,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         try:
             reversal = entry.run(request.user, movement, dict(data.validated_data))
         except services.LedgerError as exc:
-            return refusal(exc)
+            return refusal(exc, state_status=status.HTTP_400_BAD_REQUEST)
         return Response(TimebankMovementSerializer(reversal).data, status=201)
 
 
