@@ -1,7 +1,11 @@
 """API v1 for organisational life: /api/v1/meetings/ (with the workflow's actions, sign-in and
-leave) and /api/v1/attendances/. Offices see their subtree's meetings; a member sees their own."""
+leave), /api/v1/attendances/, /api/v1/orglife-exemptions/ (免于考核: request, approve, reject,
+revoke) and /api/v1/meeting-backfills/ (补录). Offices see their subtree's meetings; a member
+sees their own."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -9,16 +13,20 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 
 from jiceng.core.api import IdPagination, error_response
-from jiceng.core.viewsets import ScopedReadOnlyViewSet
+from jiceng.core.viewsets import ScopedReadOnlyViewSet, add_api_actions
 from jiceng.members.models import Member, member_of
-from jiceng.orgs.models import Org, OrgType
+from jiceng.orgs.models import BRANCH_TYPES, Org, OrgType
 
 from . import actions, services
-from .filtersets import AttendanceFilterSet, MeetingFilterSet
-from .models import Attendance, Meeting, get_meeting_for_user
+from .exemption_actions import EXEMPTION_ACTIONS, ExemptionRefused, refusal
+from .filtersets import AttendanceFilterSet, ExemptionFilterSet, MeetingFilterSet
+from .models import Attendance, Exemption, Meeting, MeetingEvent, get_meeting_for_user
 from .serializers import (
     ERRORS,
     AttendanceSerializer,
+    BackfillSerializer,
+    ExemptionCreateSerializer,
+    ExemptionSerializer,
     LeaveSerializer,
     MeetingCreateSerializer,
     MeetingDetailSerializer,
@@ -199,3 +207,120 @@ class AttendanceViewSet(ScopedReadOnlyViewSet):
     serializer_class = AttendanceSerializer
     filterset_class = AttendanceFilterSet
     pagination_class = IdPagination
+
+
+def _members(values: dict, keys: tuple[tuple[str, str], ...]) -> tuple[dict[int, Member], Response | None]:
+    """The host and recorder named by id: the people found, or the refusal naming the missing one."""
+    people = {m.pk: m for m in Member.objects.filter(pk__in=[values.get(key) for key, _ in keys if values.get(key)])}
+    for key, label in keys:
+        if values.get(key) and values[key] not in people:
+            return people, error_response(f"{label}不存在。", code=key)
+    return people, None
+
+
+def _orglife_refusal(exc: services.OrglifeError) -> Response:
+    """A service's refusal with the fields it names (400), as the page shows it next to the fields."""
+    body: dict = {"status": 400, "code": "invalid", "message": "；".join(exc.messages)}
+    if hasattr(exc, "error_dict"):
+        body["fields"] = exc.message_dict
+    return Response({"error": body}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ExemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """免于考核申请：党支部（或其上级）为本支部申请“批准延期召开”（某类会议、某考核期）或“党组织撤销中”，
+    由上级党组织批准或不批准；待审批的可由申请方或上级撤销，已批准的只能由上级撤销。只有已批准的计入落实情况。
+    与“免于考核”页面相同的服务；各项操作以 `POST /orglife-exemptions/{id}/<操作>/` 调用，只在允许时成功。"""
+
+    queryset = Exemption.objects.select_related("org__parent")
+    serializer_class = ExemptionSerializer
+    filterset_class = ExemptionFilterSet
+    pagination_class = IdPagination
+    # Who may decide or revoke is the service's check (its own 403); the row is looked up as listed.
+    scope_actions = {"create": "view", **{key: "view" for key in EXEMPTION_ACTIONS}}
+
+    @extend_schema(
+        request=ExemptionCreateSerializer, responses={201: ExemptionSerializer, 200: ExemptionSerializer, **ERRORS}
+    )
+    def create(self, request, *args, **kwargs):
+        """申请免于考核。重复提交同一申请（待审批或已批准）返回已有的申请（200），不会再建一条。"""
+        data = ExemptionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        org = Org.objects.visible_to(request.user).filter(code=values["org"].strip(), org_type__in=BRANCH_TYPES).first()
+        if org is None:
+            return error_response("党支部不存在，或不在您的权限范围内。", status.HTTP_404_NOT_FOUND, "not_found")
+        started = timezone.now()
+        try:
+            row = services.request_exemption(
+                request.user,
+                org=org,
+                kind=values["kind"],
+                period=values["period"],
+                reason=values["reason"],
+                meeting_type=values.get("type", ""),
+            )
+        except PermissionDenied as exc:
+            return error_response(str(exc), status.HTTP_403_FORBIDDEN, "permission_denied")
+        except services.OrglifeError as exc:
+            return _orglife_refusal(exc)
+        fresh = self.base_queryset().get(pk=row.pk)
+        created = row.requested_at >= started
+        return Response(
+            ExemptionSerializer(fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+add_api_actions(ExemptionViewSet, EXEMPTION_ACTIONS, ExemptionSerializer, ExemptionRefused, refusal)
+
+
+class BackfillViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """补录：登记已经召开（在规则“补录会议最早可补录多少天前召开的会议”的期限内）的会议，与“补录会议”页面相同：
+    该日的党员为应到人员，`present` 中的记为出席（代签，事由“补录”），其余记为缺席并布置补学，计入召开当月的落实情况。
+    列表为本范围内补录的会议。同一党组织同一时间同一主题的会议不能重复补录。"""
+
+    queryset = Meeting.objects.select_related("org").prefetch_related("kinds")
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilterSet
+    pagination_class = IdPagination
+    scope_actions = {"create": "view"}
+
+    def base_queryset(self):
+        backfilled = MeetingEvent.objects.filter(meeting=OuterRef("pk"), kind="backfill")
+        return super().base_queryset().filter(Exists(backfilled))
+
+    @extend_schema(request=BackfillSerializer, responses={201: MeetingDetailSerializer, **ERRORS})
+    def create(self, request, *args, **kwargs):
+        data = BackfillSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        org = Org.objects.visible_to(request.user).filter(code=values["org"].strip()).first()
+        if org is None:
+            return error_response("党组织不存在，或不在您的权限范围内。", status.HTTP_404_NOT_FOUND, "not_found")
+        people, refused = _members(values, (("host", "主持人"), ("recorder", "记录人")))
+        if refused is not None:
+            return refused
+        try:
+            meeting = services.backfill_meeting(
+                request.user,
+                org=org,
+                types=values["types"],
+                topic=values["topic"],
+                held_at=values["held_at"],
+                place=values.get("place", ""),
+                host=people.get(values.get("host")),
+                recorder=people.get(values.get("recorder")),
+                present=values.get("present", []),
+                minutes_topics=values.get("minutes_topics", ""),
+                minutes_discussion=values.get("minutes_discussion", ""),
+                minutes_resolutions=values.get("minutes_resolutions", ""),
+            )
+        except PermissionDenied as exc:
+            return error_response(str(exc), status.HTTP_403_FORBIDDEN, "permission_denied")
+        except services.OrglifeError as exc:
+            return _orglife_refusal(exc)
+        fresh = MeetingDetailSerializer(
+            Meeting.objects.select_related("org", "host", "recorder").prefetch_related("kinds").get(pk=meeting.pk),
+            context=self.get_serializer_context(),
+        )
+        return Response(fresh.data, status=status.HTTP_201_CREATED)

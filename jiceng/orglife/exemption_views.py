@@ -1,6 +1,8 @@
 """免于考核 pages: a branch (its secretary or the offices) asks for an exemption from the
-compliance check — 延期召开 of one type for one period, or 撤销中 — and the higher org approves
-or refuses it with a note. Both writes go through ``services`` (audited); the list is scoped."""
+compliance check — 延期召开 of one type for one period, or 撤销中 — chosen with the org picker,
+and the higher org approves or refuses it with a note; a pending request can be revoked by its
+side, an approved one by the higher org. The buttons are the entries of the action table
+(:mod:`jiceng.orglife.exemption_actions`, the API's too); the list is scoped."""
 
 from django import forms
 from django.contrib import messages
@@ -9,19 +11,27 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from jiceng.core.scope import get_object_for_user, holds, scope_for
+from jiceng.core.picker import OrgPicker
+from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from . import services
+from .exemption_actions import EXEMPTION_ACTIONS, ExemptionRefused, available
 from .forms import Styled
-from .models import Exemption, ExemptionKind, ExemptionStatus, MeetingType
-from .permissions import EXEMPTION_DECIDE, EXEMPTION_VIEW, MEETING_CHANGE
+from .models import Exemption, ExemptionKind, MeetingType
+from .permissions import EXEMPTION_VIEW, MEETING_CHANGE
 
 LIST_LIMIT = 100
 
 
 class ExemptionForm(Styled, forms.Form):
-    org = forms.CharField(label="党支部编码", max_length=48, help_text="本人管辖范围内党支部的组织编码")
+    org = forms.CharField(
+        label="党支部",
+        max_length=48,
+        widget=OrgPicker,
+        help_text="输入党支部名称，从列表中选择本人管辖范围内的党支部",
+        error_messages={"required": "请选择党支部。"},
+    )
     kind = forms.ChoiceField(label="申请类别", choices=ExemptionKind.choices)
     type = forms.ChoiceField(label="会议类型（延期召开）", choices=[("", "—"), *MeetingType.choices], required=False)
     # Not required here: the service checks period, type and reason together and reports every
@@ -60,7 +70,7 @@ def exemption_list(request):
                 .first()
             )
             if org is None:
-                form.add_error("org", "请填写本人管辖范围内党支部的组织编码。")
+                form.add_error("org", "请从列表中选择本人管辖范围内的党支部（党委、党小组不参加考核）。")
             else:
                 try:
                     services.request_exemption(
@@ -83,16 +93,8 @@ def exemption_list(request):
         .select_related("org__parent", "requested_by", "decided_by")
         .order_by("status", "-requested_at", "-id")[:LIST_LIMIT]
     )
-    deciding = scope_for(request.user, EXEMPTION_DECIDE)
     for row in rows:
-        parent = row.org.parent
-        row.can_decide = (
-            row.status == ExemptionStatus.PENDING
-            and not deciding.empty
-            and row.requested_by_id != request.user.pk
-            and parent is not None
-            and holds(request.user, EXEMPTION_DECIDE, areas=[parent.area_path], orgs=[parent.code])
-        )
+        row.actions = available(request.user, row)
     return render(
         request,
         "orglife/exemptions.html",
@@ -104,16 +106,18 @@ def exemption_list(request):
 @login_required
 @require_POST
 def exemption_decide(request, pk: int):
-    row = get_object_for_user(Exemption.objects.select_related("org"), request.user, "view", pk=pk)
-    form = DecideForm(request.POST)
-    note = form.data.get("note", "")
-    approve = request.POST.get("decision") == "approve"
+    row = get_object_for_user(Exemption.objects.select_related("org__parent"), request.user, "view", pk=pk)
+    entry = EXEMPTION_ACTIONS.get(request.POST.get("decision", ""))
+    if entry is None:
+        messages.error(request, "请选择批准、不批准或撤销。")
+        return redirect("orglife:exemption_list")
+    # One text box on the page: the note of a decision, the reason of a revocation.
+    text = request.POST.get("note", "")
+    data = {"reason": text} if entry.key == "revoke" else {"note": text}
     try:
-        services.decide_exemption(request.user, row, approve=approve, note=note)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    except services.OrglifeError as exc:
-        messages.error(request, "；".join(exc.messages))
+        entry.run(request.user, row, data)
+    except ExemptionRefused as exc:
+        messages.error(request, exc.message)
     else:
-        messages.success(request, f"已{'批准' if approve else '不批准'}“{row.org.name}”的免于考核申请。")
+        messages.success(request, entry.done(row, data))
     return redirect("orglife:exemption_list")

@@ -9,7 +9,16 @@ from jiceng.core.filters import IdFilter
 from jiceng.core.inputs import DateField
 from jiceng.core.paths import is_digits, subtree_q
 
-from .models import Attendance, Meeting, MeetingKind, MeetingStatus, MeetingType
+from .models import (
+    Attendance,
+    Exemption,
+    ExemptionKind,
+    ExemptionStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    MeetingType,
+)
 
 KEYS = ("-planned_start", "-id")
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -58,3 +67,23 @@ class AttendanceFilterSet(django_filters.FilterSet):
     class Meta:
         model = Attendance
         fields = ["meeting"]
+
+
+class ExemptionFilterSet(django_filters.FilterSet):
+    """免于考核 requests (the API's list): org subtree, status, kind, period."""
+
+    org = django_filters.CharFilter(label="党组织编码", method="filter_org", max_length=48)
+    status = django_filters.ChoiceFilter(label="状态", choices=ExemptionStatus.choices)
+    kind = django_filters.ChoiceFilter(label="申请类别", choices=ExemptionKind.choices)
+    period = django_filters.CharFilter(label="考核期", field_name="period", max_length=8)
+
+    class Meta:
+        model = Exemption
+        fields = ["org", "status", "kind", "period"]
+
+    def filter_org(self, queryset, name, value):
+        if not value:
+            return queryset
+        if not is_digits(value):
+            return queryset.none()
+        return queryset.filter(subtree_q(value, "org_path"))

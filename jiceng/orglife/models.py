@@ -224,6 +224,7 @@ class ExemptionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "未批准"
+    REVOKED = "revoked", "已撤销"
 
 
 class Exemption(models.Model):

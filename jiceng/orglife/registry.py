@@ -117,6 +117,8 @@ REGISTRY = AppRegistry(
     api_routes=(
         ApiRoute("meetings", "jiceng.orglife.api.MeetingViewSet", "meeting"),
         ApiRoute("attendances", "jiceng.orglife.api.AttendanceViewSet", "attendance"),
+        ApiRoute("orglife-exemptions", "jiceng.orglife.api.ExemptionViewSet", "orglifeexemption"),
+        ApiRoute("meeting-backfills", "jiceng.orglife.api.BackfillViewSet", "meetingbackfill"),
     ),
     rules=("jiceng.orglife.rules",),
     area_paths=(

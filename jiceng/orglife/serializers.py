@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from jiceng.core.api import IdField
 
-from .models import Attendance, Decision, Meeting, MeetingType, Minutes
+from .models import Attendance, Decision, Exemption, ExemptionKind, Meeting, MeetingType, Minutes
 
 
 class MinutesSerializer(serializers.ModelSerializer):
@@ -163,3 +163,67 @@ class OrglifeErrorSerializer(serializers.Serializer):
 
 
 ERRORS = {code: OrglifeErrorSerializer for code in (400, 401, 403, 404, 409)}
+
+
+# --------------------------------------------------------------------------- 免于考核 and 补录
+
+
+class ExemptionSerializer(serializers.ModelSerializer):
+    """A 免于考核 request as the list page shows it."""
+
+    org = serializers.CharField(source="org.code", read_only=True)
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    type_display = serializers.CharField(source="get_type_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Exemption
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "kind",
+            "kind_display",
+            "type",
+            "type_display",
+            "period",
+            "starts",
+            "ends",
+            "reason",
+            "status",
+            "status_display",
+            "requested_at",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class ExemptionCreateSerializer(serializers.Serializer):
+    org = serializers.CharField(label="党支部编码", max_length=48, help_text="本人管辖范围内党支部的组织编码")
+    kind = serializers.ChoiceField(label="申请类别", choices=ExemptionKind.choices)
+    type = serializers.ChoiceField(
+        label="会议类型", choices=MeetingType.choices, required=False, allow_blank=True, help_text="延期召开时必填"
+    )
+    period = serializers.CharField(label="考核期", max_length=8, help_text="如 2026-Q4、2026-11 或 2026")
+    reason = serializers.CharField(label="申请理由", max_length=300)
+
+
+class BackfillSerializer(serializers.Serializer):
+    """补录: a meeting already held (within the rule ``orglife.backfill_days``)."""
+
+    org = serializers.CharField(label="党组织编码", max_length=48)
+    types = serializers.ListField(
+        label="会议类型", child=serializers.ChoiceField(choices=MeetingType.choices), min_length=1, max_length=8
+    )
+    topic = serializers.CharField(label="会议主题", max_length=120)
+    held_at = serializers.DateTimeField(label="召开时间", help_text="已召开会议的开始时间，早于现在，且在补录期限内")
+    place = serializers.CharField(label="地点", max_length=120, required=False, allow_blank=True)
+    host = IdField(label="主持人（党员 id）", required=False)
+    recorder = IdField(label="记录人（党员 id）", required=False)
+    present = serializers.ListField(
+        label="出席人员（党员 id；其余记为缺席并布置补学）", child=IdField(), required=False, max_length=2000
+    )
+    minutes_topics = serializers.CharField(label="议题", max_length=4000, required=False, allow_blank=True)
+    minutes_discussion = serializers.CharField(label="讨论情况", max_length=8000, required=False, allow_blank=True)
+    minutes_resolutions = serializers.CharField(label="决议", max_length=4000, required=False, allow_blank=True)

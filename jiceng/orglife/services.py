@@ -1054,3 +1054,40 @@ def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note:
             area_path=row.area_path,
         )
     return row
+
+
+def revoke_exemption(actor: Actor, exemption: Exemption, *, reason: str) -> Exemption:
+    """撤销 an exemption, with a reason: a pending request by its branch's side (who may ask) or
+    by the higher org; an approved one only by the higher org (it stops counting from now on, the
+    compliance report reads approved rows only). Audited; a decided-against or revoked row stays."""
+    from .permissions import EXEMPTION_DECIDE
+
+    with transaction.atomic():
+        row = Exemption.objects.select_for_update(of=("self",)).select_related("org__parent").get(pk=exemption.pk)
+        parent = row.org.parent
+        if row.status not in (ExemptionStatus.PENDING, ExemptionStatus.APPROVED):
+            raise OrglifeError(f"该申请已{row.get_status_display()}，不能撤销。")
+        if actor is not None:
+            decider = parent is not None and holds(
+                actor, EXEMPTION_DECIDE, areas=[parent.area_path], orgs=[parent.code]
+            )
+            if row.status == ExemptionStatus.APPROVED and not decider:
+                raise PermissionDenied("已批准的免于考核只能由上级党组织撤销。")
+            if row.status == ExemptionStatus.PENDING and not (
+                decider or holds(actor, MEETING_CHANGE, areas=[row.area_path], orgs=[row.org_path])
+            ):
+                raise PermissionDenied("您没有撤销该免于考核申请的权限。")
+        reason = _text(reason, "撤销原因", 200, required=True, field="reason")
+        before = row.status
+        row.status = ExemptionStatus.REVOKED
+        row.decided_by, row.decided_at, row.decision_note = _user(actor), timezone.now(), reason
+        row.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit(
+            actor,
+            "revoke_orglife_exemption",
+            row,
+            before={"status": before},
+            after={"status": row.status, "reason": reason},
+            area_path=row.area_path,
+        )
+    return row

@@ -203,6 +203,21 @@ class Movement(models.Model):
         return self.amount if self.credit_id == account_id else -self.amount
 
 
+class OwnRedemption(VisibilityRule):
+    """The beneficiary and the serving volunteer see their own redemptions."""
+
+    own = True
+
+    def q(self, user, action, scope):
+        if action != "view" or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        return Q(beneficiary__user_id=user.pk) | Q(server__user_id=user.pk)
+
+
+class RedemptionQuerySet(ScopedQuerySet):
+    visibility_rules = (OwnRedemption(),)
+
+
 class Redemption(models.Model):
     """A service redeemed by a beneficiary (60+, a rule): served by a volunteer of any community."""
 
@@ -218,13 +233,21 @@ class Redemption(models.Model):
     movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="redemption")
     area_path = models.CharField("受益人社区编码", max_length=21)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The form's (or the API client's) key of this submission: a second submit with the same key
+    # returns the first redemption instead of spending the hours twice.
+    request_key = models.CharField("提交标识", max_length=40, blank=True, default="")
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RedemptionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "兑换服务"
         verbose_name_plural = "兑换服务"
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary", "request_key"], condition=~Q(request_key=""), name="tb_redemption_request_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.beneficiary_id} {self.hours}h"

@@ -13,7 +13,7 @@ from jiceng.core.registry import (
     UrlMount,
 )
 
-from .permissions import ACCOUNT_VIEW, CHECK_VIEW, MOVEMENT_VIEW, REDEEM, REVERSE
+from .permissions import ACCOUNT_VIEW, CHECK_VIEW, MOVEMENT_VIEW, REDEEM, REDEMPTION_VIEW, REVERSE
 
 READERS = ("city_org", "district_org", "street", "community")
 COMMUNITY = ("street", "community")
@@ -23,6 +23,7 @@ REGISTRY = AppRegistry(
         Permission(ACCOUNT_VIEW, "查看时间银行账户", READERS),
         Permission(MOVEMENT_VIEW, "查看和导出时间银行流水", READERS),
         Permission(REDEEM, "登记时间银行兑换服务", COMMUNITY),
+        Permission(REDEMPTION_VIEW, "查看时间银行兑换服务", READERS),
         Permission(REVERSE, "冲正时间银行流水", ("city_org", "district_org", "street")),
         Permission(CHECK_VIEW, "查看时间银行账实核对", ("city_org",)),
     ),
@@ -34,6 +35,7 @@ REGISTRY = AppRegistry(
     api_routes=(
         ApiRoute("timebank-accounts", "jiceng.timebank.api.AccountViewSet", "timebankaccount"),
         ApiRoute("timebank-movements", "jiceng.timebank.api.MovementViewSet", "timebankmovement"),
+        ApiRoute("timebank-redemptions", "jiceng.timebank.api.RedemptionViewSet", "timebankredemption"),
     ),
     rules=("jiceng.timebank.rules",),
     jobs=(Job("jiceng.timebank.tasks.check_ledger", timedelta(hours=24)),),

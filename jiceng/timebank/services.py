@@ -209,10 +209,21 @@ def donate(actor: Actor, volunteer, amount, *, to_volunteer=None, to_fund: bool 
     return movement
 
 
-def redeem(actor: Actor, beneficiary, server, hours, content: str, served_on: date | None = None) -> Redemption:
+def redeem(
+    actor: Actor,
+    beneficiary,
+    server,
+    hours,
+    content: str,
+    served_on: date | None = None,
+    *,
+    request_key: str = "",
+) -> Redemption:
     """The beneficiary's community records a service redeemed from a volunteer of any community
     (通存通兑): the hours leave the beneficiary's account; the server's hours are recorded for the
-    server's community to approve (and so earned like any service)."""
+    server's community to approve (and so earned like any service). ``request_key`` (the form's or
+    the client's key of one submission): a second submit with it returns the first redemption,
+    read under the beneficiary's account lock, so the hours are spent once."""
     from jiceng.volunteers import services as volunteer_services
     from jiceng.volunteers.models import HoursSource
 
@@ -239,6 +250,11 @@ def redeem(actor: Actor, beneficiary, server, hours, content: str, served_on: da
                 code="beneficiary",
             )
         )
+    request_key = (request_key or "").strip()
+    if len(request_key) > 40 or any(not (c.isalnum() or c in "-_") for c in request_key):
+        errors.append(LedgerError("提交标识只能是不超过40位的字母、数字、“-”或“_”。", code="request_key"))
+    if served_on is not None and (served_on > today or served_on < date(today.year - 1, 1, 1)):
+        errors.append(LedgerError("服务日期应在上一年1月1日至今天之间。", code="served_on"))
     if errors:
         raise LedgerError([e for exc in errors for e in exc.error_list])
     served_on = served_on or today
@@ -246,6 +262,10 @@ def redeem(actor: Actor, beneficiary, server, hours, content: str, served_on: da
     sink = system_account(beneficiary.community, AccountKind.REDEEMED)
     with transaction.atomic():
         locked = _lock(source, sink)
+        if request_key:
+            done = Redemption.objects.filter(beneficiary=beneficiary, request_key=request_key).first()
+            if done is not None:  # a double submit: the first one stands
+                return done
         movement = _move(actor, locked[source.pk], locked[sink.pk], amount, MovementKind.REDEEM, memo=content)
         redemption = Redemption.objects.create(
             beneficiary=beneficiary,
@@ -255,6 +275,7 @@ def redeem(actor: Actor, beneficiary, server, hours, content: str, served_on: da
             served_on=served_on,
             movement=movement,
             area_path=beneficiary.area_path,
+            request_key=request_key,
         )
         volunteer_services.record_hours(
             actor, server, amount, served_on, f"时间银行兑换服务：{content}"[:200], source=HoursSource.REDEMPTION

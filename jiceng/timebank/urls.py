@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import picker, views
 
 app_name = "timebank"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("movements/<int:pk>/reverse/", views.movement_reverse, name="movement_reverse"),
     path("redeem/", views.redeem, name="redeem"),
     path("donate/", views.donate, name="donate"),
+    path("pick/beneficiary/", picker.pick_beneficiary, name="pick_beneficiary"),
+    path("pick/server/", picker.pick_server, name="pick_server"),
 ]

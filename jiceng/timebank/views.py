@@ -1,5 +1,7 @@
 """时间银行 pages: accounts in scope, a statement (keyset, newest first) with export and 冲正,
-兑换服务 recorded by the beneficiary's community, and a volunteer's donation."""
+兑换服务 recorded by the beneficiary's community (volunteers chosen with the picker, one
+redemption per rendered form), and a volunteer's donation. 冲正 and 捐赠 run the entries of the
+app's action tables (:mod:`jiceng.timebank.actions`), as the API does."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from jiceng.core.views import scoped_list
 from jiceng.volunteers.models import Volunteer, volunteer_of
 
 from . import services
+from .actions import ACCOUNT_ACTIONS, MOVEMENT_ACTIONS
 from .filtersets import AccountFilterSet
 from .forms import DonateForm, RedeemForm, ReverseForm
 from .models import Account, Movement
@@ -54,6 +57,7 @@ def account_detail(request, pk: int):
     before = request.GET.get("before", "")
     before_id = int(before) if before.isdigit() and len(before) < 19 else None
     rows = services.statement(account, before_id=before_id, limit=PAGE)
+    # The table's rule per row (a reversal is never reversed) is applied in the template by kind.
     can_reverse = holds(request.user, REVERSE, areas=[account.area_path])
     return render(
         request,
@@ -74,12 +78,14 @@ def account_detail(request, pk: int):
 def movement_reverse(request, pk: int):
     movement = get_object_for_user(Movement.objects.select_related("debit", "credit"), request.user, "view", pk=pk)
     back = request.POST.get("account", "")
+    entry = MOVEMENT_ACTIONS["reverse"]
+    data = {"reason": request.POST.get("reason", "")}
     try:
-        services.reverse(request.user, movement, request.POST.get("reason", ""))
+        entry.run(request.user, movement, data)
     except services.LedgerError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已冲正流水 #{movement.pk}。")
+        messages.success(request, entry.done(movement, data))
     account_id = int(back) if back.isdigit() and len(back) < 19 else movement.credit_id
     return redirect("timebank:account_detail", account_id)
 
@@ -92,19 +98,35 @@ def redeem(request):
     form = RedeemForm(request.POST or None, initial={"served_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        beneficiary = Volunteer.objects.select_related("community").filter(pk=data["beneficiary"]).first()
+        beneficiary = (
+            Volunteer.objects.visible_to(request.user)
+            .select_related("community")
+            .filter(pk=data["beneficiary"])
+            .first()
+        )
         server = Volunteer.objects.filter(pk=data["server"]).first()
         if beneficiary is None:
-            form.add_error("beneficiary", "没有这个志愿者编号。")
+            form.add_error("beneficiary", "没有这个受益人，或其不在您的辖区。")
         if server is None:
             form.add_error("server", "没有这个志愿者编号。")
         if beneficiary is not None and server is not None:
             try:
-                services.redeem(request.user, beneficiary, server, data["hours"], data["content"], data["served_on"])
+                redemption = services.redeem(
+                    request.user,
+                    beneficiary,
+                    server,
+                    data["hours"],
+                    data["content"],
+                    data["served_on"],
+                    request_key=data.get("request_key", ""),
+                )
             except services.LedgerError as exc:
                 _put(form, exc)
             else:
-                messages.success(request, f"已登记兑换：{beneficiary.name} {data['hours']} 小时。")
+                messages.success(
+                    request,
+                    f"已登记兑换：{beneficiary.name} {redemption.hours} 小时，由{server.name}服务。",
+                )
                 return redirect("timebank:redeem")
     return render(request, "timebank/redeem_form.html", {"form": form, "min_age": get_rule("timebank.redeem_min_age")})
 
@@ -117,21 +139,14 @@ def donate(request):
         raise Http404("您的账号尚未登记为志愿者。")
     form = DonateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        entry = ACCOUNT_ACTIONS["donate"]
         data = form.cleaned_data
-        relative = None
-        if data["target"] == "relative":
-            relative = Volunteer.objects.select_related("community").filter(pk=data.get("relative") or 0).first()
-            if relative is None:
-                form.add_error("relative", "请填写亲属的志愿者编号（可在其“我的志愿服务”页查看）。")
-        if not form.errors:
-            try:
-                services.donate(
-                    request.user, volunteer, data["hours"], to_volunteer=relative, to_fund=data["target"] == "fund"
-                )
-            except services.LedgerError as exc:
-                _put(form, exc)
-            else:
-                messages.success(request, "捐赠成功。")
-                return redirect("volunteers:mine")
+        try:
+            entry.run(request.user, services.person_account(volunteer), data)
+        except services.LedgerError as exc:
+            _put(form, exc)
+        else:
+            messages.success(request, "捐赠成功。")
+            return redirect("volunteers:mine")
     account = Account.objects.filter(volunteer=volunteer).first()
     return render(request, "timebank/donate_form.html", {"form": form, "account": account, "volunteer": volunteer})

@@ -13,7 +13,7 @@ from jiceng.orglife import signin
 from jiceng.timebank.models import Account
 from jiceng.volunteers import services
 from jiceng.volunteers.models import HoursRecord
-from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, shot, submit
+from tests.browser.harness import DESK, PHONE, assert_fits, login, menu_to, new_page, pick, shot, submit
 
 pytestmark = pytest.mark.browser
 
@@ -121,8 +121,8 @@ def test_volunteer_on_the_phone_and_the_community_at_the_desk(live_server, tree,
     # Redemption for the elder: beyond the balance first (refused), then within it after a donation.
     redeem = f"{live_server.url}{reverse('timebank:redeem')}"
     menu_to(desk, "兑换服务", redeem)
-    desk.fill("input[name=beneficiary]", str(world["elder"].pk))
-    desk.fill("input[name=server]", str(world["me"].pk))
+    pick(desk, "id_beneficiary", "赵老人")
+    pick(desk, "id_server", "李志愿")
     desk.fill("input[name=hours]", "2")
     desk.fill("input[name=content]", "陪同就医")
     submit(desk, desk.get_by_role("button", name="登记兑换"), redeem)

@@ -120,6 +120,8 @@ def _side(tag: str, *, area, street, district, committee, branch, second_branch,
         s.vol_activity.title,
         s.vol_person.name,
         s.cobuild_resource.title,
+        s.backfilled.topic,
+        s.tb_redemption.content,
     ]
     return s
 
@@ -202,6 +204,11 @@ def _volunteers(s, tag: str, *, area, admin) -> None:
     s.vol_hours = vol_services.report_hours(admin, s.vol_person, "1", timezone.localdate(), f"{tag}待审服务")
     s.tb_account = Account.objects.get(volunteer=s.vol_person)
     s.tb_movement = s.tb_account.credits.get()
+    # 兑换服务: the elderly volunteer redeems an hour served by another volunteer of the side.
+    from jiceng.timebank import services as timebank_services
+
+    server = vol_services.register_volunteer(admin, area, f"{tag}服务志愿者")
+    s.tb_redemption = timebank_services.redeem(admin, s.vol_person, server, "1", f"{tag}上门助餐")
 
 
 def _orglife(s, tag: str, area, branch) -> None:
@@ -220,6 +227,15 @@ def _orglife(s, tag: str, area, branch) -> None:
     s.makeup = MakeupTask.objects.get(meeting=s.meeting, member=s.member)
     s.attendance = s.meeting.attendances.get(member=s.member)
     s.attachment = orglife_services.add_attachment(None, s.meeting, SimpleUploadedFile("会场.png", PNG))
+    # 补录: a 支部党员大会 held last week, recorded afterwards.
+    s.backfilled = orglife_services.backfill_meeting(
+        None,
+        org=branch,
+        types=["congress"],
+        topic=f"{tag}补录支部党员大会",
+        held_at=timezone.now() - timedelta(days=7),
+        present=[s.member],
+    )
     s.exemption = orglife_services.request_exemption(
         None, org=branch, kind="dissolving", period=str(timezone.localdate().year), reason=f"{tag}支部拟撤销"
     )

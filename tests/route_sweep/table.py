@@ -130,6 +130,9 @@ KWARGS: dict[str, dict[str, str]] = {
     "api:volunteerhours-": {"pk": "vol_hours.pk"},
     "api:timebankaccount-": {"pk": "tb_account.pk"},
     "api:timebankmovement-": {"pk": "tb_movement.pk"},
+    "api:timebankredemption-": {"pk": "tb_redemption.pk"},
+    "api:orglifeexemption-": {"pk": "exemption.pk"},
+    "api:meetingbackfill-": {"pk": "backfilled.pk"},
     "open311:": {
         "fmt": "=json",
         "service_code": "category.code",
@@ -275,6 +278,15 @@ ROUTES: dict[str, Exempt | Expect] = {
     "api:volunteerhours-list": Expect(nobody=CREATE),
     "api:timebankaccount-list": Expect(nobody=EMPTY),
     "api:timebankmovement-list": Expect(nobody=EMPTY),
+    "api:timebankredemption-list": Expect(nobody=CREATE),
+    # The volunteer pickers of 兑换服务 (jiceng/timebank/picker.py): JSON suggestions.
+    "timebank:pick_beneficiary": Expect(user="street", nobody=EMPTY, query={"q": "=志愿者"}),
+    "timebank:pick_server": Expect(
+        user="street",
+        nobody=EMPTY,
+        query={"q": "=志愿者"},
+        list_may_show="通存通兑: a volunteer of any community may serve, found by name (name and community only)",
+    ),
     "api:area-list": Expect(nobody=EMPTY),
     "api:appeal-list": Expect(nobody=CREATE),
     "api:appealrate-list": Expect(query={"area": "area.code"}),
@@ -314,6 +326,8 @@ ROUTES: dict[str, Exempt | Expect] = {
         shows_none="the confirmation page of a code; an invalid code shows only the refusal",
     ),
     "api:meeting-list": Expect(nobody=CREATE),
+    "api:orglifeexemption-list": Expect(nobody=CREATE),
+    "api:meetingbackfill-list": Expect(nobody=CREATE),
     "appraisal:round_add": Expect(
         unscoped="the chooser of the user's own branches: the URL names no object",
         shows_none="lists branches to choose from, not a round",

@@ -135,6 +135,9 @@ API_BEFORE = {
     "volunteerhours": "/api/v1/volunteer-hours/",
     "timebankaccount": "/api/v1/timebank-accounts/",
     "timebankmovement": "/api/v1/timebank-movements/",
+    "orglifeexemption": "/api/v1/orglife-exemptions/",
+    "meetingbackfill": "/api/v1/meeting-backfills/",
+    "timebankredemption": "/api/v1/timebank-redemptions/",
 }
 
 

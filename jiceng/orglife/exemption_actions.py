@@ -1,0 +1,140 @@
+"""The 免于考核 workflow's action table (待审批 → 已批准 / 未批准; 撤销), in the shape of
+``jiceng/cobuild/actions.py``: the exemption page's buttons and the API's
+``POST /api/v1/orglife-exemptions/{id}/<action>/`` routes come from :data:`EXEMPTION_ACTIONS`,
+each calling the one service verb (``services.decide_exemption``, ``services.revoke_exemption``).
+
+A refusal of the service (``PermissionDenied`` for who may act, ``OrglifeError`` for the state or
+the input) becomes :class:`ExemptionRefused`, which :func:`refusal` turns into the API's envelope:
+403 who may act, 409 the state (decided already, revoked), 400 the input with its fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from rest_framework import serializers as drf
+from rest_framework import status
+from rest_framework.response import Response
+
+from jiceng.core.scope import holds
+
+from . import services
+from .models import Exemption, ExemptionStatus
+from .permissions import EXEMPTION_DECIDE, MEETING_CHANGE
+
+
+class ExemptionNoteInput(drf.Serializer):
+    note = drf.CharField(label="审批意见", max_length=200, required=False, allow_blank=True)
+
+
+class ExemptionRejectInput(drf.Serializer):
+    note = drf.CharField(label="审批意见", max_length=200, help_text="不批准须写明理由")
+
+
+class ExemptionRevokeInput(drf.Serializer):
+    reason = drf.CharField(label="撤销原因", max_length=200)
+
+
+class ExemptionRefused(Exception):
+    def __init__(self, status_code: int, code: str, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.status_code, self.code, self.message, self.fields = status_code, code, message, fields
+
+
+def _guard(verb: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args, **kwargs):
+        try:
+            return verb(*args, **kwargs)
+        except PermissionDenied as exc:
+            raise ExemptionRefused(status.HTTP_403_FORBIDDEN, "permission_denied", str(exc)) from exc
+        except services.OrglifeError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ExemptionRefused(400, "invalid", "；".join(exc.messages), exc.message_dict) from exc
+            raise ExemptionRefused(status.HTTP_409_CONFLICT, "status", "；".join(exc.messages)) from exc
+
+    return run
+
+
+def refusal(exc: ExemptionRefused) -> Response:
+    body: dict[str, Any] = {"status": exc.status_code, "code": exc.code, "message": exc.message}
+    if exc.fields:
+        body["fields"] = exc.fields
+    return Response({"error": body}, status=exc.status_code)
+
+
+def _decider(user, row: Exemption) -> bool:
+    parent = row.org.parent
+    return (
+        parent is not None
+        and row.requested_by_id != user.pk
+        and holds(user, EXEMPTION_DECIDE, areas=[parent.area_path], orgs=[parent.code])
+    )
+
+
+def _can_decide(user, row: Exemption) -> bool:
+    return row.status == ExemptionStatus.PENDING and _decider(user, row)
+
+
+def _can_revoke(user, row: Exemption) -> bool:
+    if row.status == ExemptionStatus.APPROVED:
+        return _decider(user, row)
+    if row.status == ExemptionStatus.PENDING:
+        return _decider(user, row) or holds(user, MEETING_CHANGE, areas=[row.area_path], orgs=[row.org_path])
+    return False
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    allowed: Callable[[Any, Exemption], bool]
+    inputs: type[drf.Serializer]
+    run: Callable[[Any, Exemption, dict], Any]
+    done: Callable[[Exemption, dict], str]
+    style: str = "btn-primary"
+
+    @property
+    def url_path(self) -> str:
+        return self.key.replace("_", "-")
+
+
+EXEMPTION_ACTIONS: dict[str, Action] = {
+    entry.key: entry
+    for entry in (
+        Action(
+            "approve",
+            "批准",
+            _can_decide,
+            ExemptionNoteInput,
+            _guard(
+                lambda user, row, data: services.decide_exemption(user, row, approve=True, note=data.get("note", ""))
+            ),
+            lambda row, data: f"已批准“{row.org.name}”的免于考核申请。",
+            style="btn-success",
+        ),
+        Action(
+            "reject",
+            "不批准",
+            _can_decide,
+            ExemptionRejectInput,
+            _guard(lambda user, row, data: services.decide_exemption(user, row, approve=False, note=data["note"])),
+            lambda row, data: f"已不批准“{row.org.name}”的免于考核申请。",
+            style="btn-outline-danger",
+        ),
+        Action(
+            "revoke",
+            "撤销",
+            _can_revoke,
+            ExemptionRevokeInput,
+            _guard(lambda user, row, data: services.revoke_exemption(user, row, reason=data["reason"])),
+            lambda row, data: f"已撤销“{row.org.name}”的免于考核。",
+            style="btn-outline-secondary",
+        ),
+    )
+}
+
+
+def available(user, row: Exemption) -> list[Action]:
+    return [entry for entry in EXEMPTION_ACTIONS.values() if entry.allowed(user, row)]
