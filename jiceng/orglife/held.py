@@ -165,7 +165,8 @@ def rebuild(year: int | None = None) -> int:
     """Rewrite the HeldMonth rows of ``year`` (every year when None) from the meetings; returns
     the rows written. On PostgreSQL the table is locked against concurrent ``bump`` for the
     duration, so a meeting closed meanwhile is counted exactly once (before or after). The
-    compliance roll-up (:mod:`.rollup`) of the year (every tallied year when None) is rebuilt in
+    compliance roll-up (:mod:`.rollup`) of the year (with None: every year with held facts, the
+    tallied ones and this one) is rebuilt in
     the same transaction; its tables are locked before HeldMonth, the order ``bump`` takes too."""
     from . import rollup
 
@@ -181,7 +182,10 @@ def rebuild(year: int | None = None) -> int:
             [HeldMonth(org_id=key[0], type=key[1], month=key[2], **values) for key, values in computed.items()],
             batch_size=5000,
         )
-        rollup.rebuild([year] if year else None)
+        if year:
+            rollup.rebuild([year])
+        else:  # every year with held facts, and this one
+            rollup.rebuild({*(key[2].year for key in computed), *rollup.tallied_years(), timezone.localdate().year})
     return len(computed)
 
 
