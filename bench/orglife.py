@@ -223,9 +223,7 @@ def step_pages(rounds: int) -> dict:
 def step_rebuild() -> dict:
     from django.utils import timezone
 
-    from jiceng.orglife import held
-
-    from jiceng.orglife import rollup
+    from jiceng.orglife import held, rollup
 
     year = timezone.localdate().year
     started = time.monotonic()

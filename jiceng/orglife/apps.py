@@ -18,10 +18,10 @@ def _org_saved(instance, raw=False, **kwargs) -> None:
     its compliance roll-up follows (a no-op for an org that is not a branch and never was)."""
     if raw:
         return
+    from jiceng.orgs.models import BRANCH_TYPES
+
     from .models import ComplianceBranch
     from .rollup import refresh
-
-    from jiceng.orgs.models import BRANCH_TYPES
 
     if instance.org_type in BRANCH_TYPES or ComplianceBranch.objects.filter(org_id=instance.pk).exists():
         refresh([instance.pk])

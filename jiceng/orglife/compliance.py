@@ -227,33 +227,17 @@ def scope_counts(scope, period: Period, types: list[str]) -> dict[str, dict[str,
     from django.db.models import Sum
 
     from .models import ComplianceTally, ComplianceYear
-    from .rollup import AREA_DEPTH, STATUSES
+    from .rollup import STATUSES
 
     def direct(q: Q) -> dict[str, dict[str, int]]:
         return counts(branches(Org.objects.filter(q)), period, types)
 
     if not types:
         return {}
-    if not ComplianceYear.objects.filter(year=period.year).exists() or (scope.areas and scope.orgs):
+    mixed = not scope.everywhere and scope.areas and scope.orgs
+    if mixed or not ComplianceYear.objects.filter(year=period.year).exists():
         return direct(scope.q(area="area_path", org="code"))
-    nodes: list[tuple[str, str]] = []
-    deep = Q(pk__in=[])
-    has_deep = False
-    if scope.everywhere:
-        nodes = [("all", "")]
-    elif scope.areas:
-        for code in collapse_prefixes(scope.areas):
-            if len(code) <= AREA_DEPTH:
-                nodes.append(("areas", code))
-            else:
-                deep |= subtree_q(code, "area_path")
-                has_deep = True
-    elif scope.orgs:
-        outer = collapse_prefixes(scope.orgs)
-        own = set(Org.objects.filter(code__in=outer, org_type__in=BRANCH_TYPES).values_list("code", flat=True))
-        nodes = [("orgs", code) for code in outer if code not in own]
-        if own:
-            deep, has_deep = Q(code__in=sorted(own)), True
+    nodes, deep = _scope_nodes(scope)
     result = {t: {HELD: 0, EXEMPT: 0, LATE: 0, MISSED: 0, "total": 0} for t in types}
     if nodes:
         which = Q()
@@ -268,13 +252,36 @@ def scope_counts(scope, period: Period, types: list[str]) -> dict[str, dict[str,
         for row in sums:
             for s in STATUSES:
                 result[row["type"]][s] += row[s] or 0
-    if has_deep:
+    if deep is not None:
         for t, numbers in direct(deep).items():
             for s in STATUSES:
                 result[t][s] += numbers[s]
     for numbers in result.values():
         numbers["total"] = sum(numbers[s] for s in STATUSES)
     return result
+
+
+def _scope_nodes(scope) -> tuple[list[tuple[str, str]], Q | None]:
+    """The roll-up nodes a scope (areas alone, orgs alone, or everywhere) reads, and a Q for the
+    orgs under its nodes below the roll-up (a grid; a branch, whose own counts are not rolled up)."""
+    from .rollup import AREA_DEPTH
+
+    if scope.everywhere:
+        return [("all", "")], None
+    nodes: list[tuple[str, str]] = []
+    deep: Q | None = None
+    if scope.areas:
+        for code in collapse_prefixes(scope.areas):
+            if len(code) <= AREA_DEPTH:
+                nodes.append(("areas", code))
+            else:
+                deep = subtree_q(code, "area_path") if deep is None else deep | subtree_q(code, "area_path")
+    elif scope.orgs:
+        outer = collapse_prefixes(scope.orgs)
+        own = set(Org.objects.filter(code__in=outer, org_type__in=BRANCH_TYPES).values_list("code", flat=True))
+        nodes = [("orgs", code) for code in outer if code not in own]
+        deep = Q(code__in=sorted(own)) if own else None
+    return nodes, deep
 
 
 def ends_within(period: Period, today: date, days: int) -> bool:

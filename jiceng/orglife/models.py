@@ -567,9 +567,7 @@ class ComplianceTally(models.Model):
     class Meta:
         verbose_name = "落实情况汇总"
         verbose_name_plural = "落实情况汇总"
-        constraints = [
-            models.UniqueConstraint(fields=["tree", "code", "period", "type"], name="compliance_tally_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tree", "code", "period", "type"], name="compliance_tally_key")]
         indexes = [models.Index(fields=["period", "tree", "code"], name="compliance_tally_read")]
 
     def __str__(self) -> str:

@@ -240,9 +240,7 @@ def rebuild(years: Iterable[int] | None = None) -> dict[str, int]:
     with transaction.atomic():
         lock_tables("SHARE ROW EXCLUSIVE")
         facts = Facts(years)
-        orgs = list(
-            Org.objects.filter(org_type__in=BRANCH_TYPES, is_active=True).order_by().values_list(*_ORG_FIELDS)
-        )
+        orgs = list(Org.objects.filter(org_type__in=BRANCH_TYPES, is_active=True).order_by().values_list(*_ORG_FIELDS))
         ComplianceBranch.objects.filter(year__in=years).delete()
         keys = [p.key for y in years for p in periods_of(y)]
         ComplianceTally.objects.filter(period__in=keys).delete()
@@ -275,9 +273,7 @@ def rebuild(years: Iterable[int] | None = None) -> dict[str, int]:
 def table() -> list[tuple]:
     """Every tally row with a count as a sorted tuple list (tests and the bench compare them)."""
     return sorted(
-        r
-        for r in ComplianceTally.objects.values_list("tree", "code", "period", "type", *STATUSES)
-        if any(r[4:])
+        r for r in ComplianceTally.objects.values_list("tree", "code", "period", "type", *STATUSES) if any(r[4:])
     )
 
 

@@ -29,6 +29,7 @@ def hold(people, org, types, due: date, held_at):
 
     return hold_as(SimpleNamespace(community=None), org, types, due, held_at)
 
+
 pytestmark = pytest.mark.django_db
 
 PERIODS = ["2026-Q3", "2026-Q4", "2026-08", "2026-09", "2026-11", "2026-12", "2026", "2025", "2025-Q4"]
