@@ -1,7 +1,8 @@
 """组织生活落实情况: which required meeting types each branch held in a period (issue 10 point 5).
 
-Reads only the maintained aggregate :class:`~jiceng.orglife.models.HeldMonth` (bumped by
-``services.close_meeting`` in the same transaction), never counts meetings on request.
+Reads only maintained aggregates, never counts meetings on request: the rows of a page from
+:class:`~jiceng.orglife.models.HeldMonth` (bumped by ``services.close_meeting`` in the same
+transaction), the counts of a scope from the roll-up of :mod:`.rollup` (``scope_counts``).
 
 What is assessed, and why (kept to what the data can defend):
 
