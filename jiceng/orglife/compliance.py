@@ -252,7 +252,7 @@ def scope_counts(scope, period: Period, types: list[str]) -> dict[str, dict[str,
         )
         for row in sums:
             for s in STATUSES:
-                result[row["type"]][s] += row[s] or 0
+                result[row["type"]][s] += row[s] or 0  # type: ignore[literal-required]
     if deep is not None:
         for t, numbers in direct(deep).items():
             for s in STATUSES:

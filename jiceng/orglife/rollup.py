@@ -46,6 +46,7 @@ AREA_DEPTH = 12  # community: area nodes down to this code length carry rows
 STATUSES = ("held", "exempt", "late", "missed")
 _ORG_FIELDS = ("pk", "code", "area_path", "org_type", "is_active", "founded_on", "created_at")
 
+_NONE: set[date] = set()
 Cells = dict[str, dict[str, str]]  # period key -> type -> status
 NodeKey = tuple[str, str, str, str]  # (tree, code, period, type)
 
@@ -106,11 +107,11 @@ def cells_of(org: tuple, year: int, facts: Facts, plan: list[tuple[Any, list[str
         new = set_up > start
         row = {}
         for t in types:
-            on_time = facts.on_time.get((pk, t))
-            late = facts.late.get((pk, t))
+            on_time = facts.on_time.get((pk, t), _NONE)
+            late = facts.late.get((pk, t), _NONE)
             row[t] = status_of(
-                bool(on_time) and any(m in on_time for m in months),
-                bool(late) and any(m in late for m in months),
+                any(m in on_time for m in months) if on_time else False,
+                any(m in late for m in months) if late else False,
                 new or "" in covering or t in covering,
             )
         cells[period.key] = row
@@ -214,7 +215,7 @@ def refresh_subtree(code: str) -> None:
 
 
 def _add(changes: dict[NodeKey, list[int]]) -> None:
-    rows = [(*key, *numbers) for key, numbers in sorted(changes.items()) if any(numbers)]
+    rows: list[tuple[str | int, ...]] = [(*key, *numbers) for key, numbers in sorted(changes.items()) if any(numbers)]
     if not rows:
         return
     table = connection.ops.quote_name(ComplianceTally._meta.db_table)
