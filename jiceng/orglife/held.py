@@ -178,15 +178,25 @@ def rebuild(year: int | None = None) -> int:
                 cursor.execute(f"LOCK TABLE {HeldMonth._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         computed = compute(start, end)
         HeldMonth.objects.filter(month__gte=start, month__lt=end).delete()
-        HeldMonth.objects.bulk_create(
-            [HeldMonth(org_id=key[0], type=key[1], month=key[2], **values) for key, values in computed.items()],
-            batch_size=5000,
-        )
+        write_rows(HeldMonth, ({"org_id": k[0], "type": k[1], "month": k[2], **v} for k, v in computed.items()))
         if year:
             rollup.rebuild([year])
         else:  # every year with held facts, and this one
             rollup.rebuild({*(key[2].year for key in computed), *rollup.tallied_years(), timezone.localdate().year})
     return len(computed)
+
+
+def write_rows(model, rows) -> int:
+    """Insert ``rows`` (dicts by attname; the auto id left out) in one go: COPY on PostgreSQL
+    (``core.bulk.SpoolSink``), batched INSERTs elsewhere. The rebuilds' writer."""
+    from jiceng.core.bulk import SpoolSink, insert_fields
+
+    fields = insert_fields(model)
+    with SpoolSink(model, fields) as sink:
+        for row in rows:
+            sink.add(tuple(row[f.attname] for f in fields))
+        sink.commit()
+        return sink.count
 
 
 def table() -> list[tuple]:

@@ -257,13 +257,15 @@ def rebuild(years: Iterable[int] | None = None) -> dict[str, int]:
                     entries.append((org[1], org[2] or "", cells, 1))
         ComplianceBranch.objects.bulk_create(branches, batch_size=2000)
         rolled = _roll_up(entries)
-        ComplianceTally.objects.bulk_create(
+        from .held import write_rows
+
+        write_rows(
+            ComplianceTally,
             (
-                ComplianceTally(tree=k[0], code=k[1], period=k[2], type=k[3], **dict(zip(STATUSES, n, strict=True)))
+                {"tree": k[0], "code": k[1], "period": k[2], "type": k[3], **dict(zip(STATUSES, n, strict=True))}
                 for k, n in rolled.items()
                 if any(n)
             ),
-            batch_size=5000,
         )
         now = timezone.now()
         for year in years:
