@@ -1,7 +1,8 @@
 """组织生活落实情况: which required meeting types each branch held in a period (issue 10 point 5).
 
-Reads only the maintained aggregate :class:`~jiceng.orglife.models.HeldMonth` (bumped by
-``services.close_meeting`` in the same transaction), never counts meetings on request.
+Reads only maintained aggregates, never counts meetings on request: the rows of a page from
+:class:`~jiceng.orglife.models.HeldMonth` (bumped by ``services.close_meeting`` in the same
+transaction), the counts of a scope from the roll-up of :mod:`.rollup` (``scope_counts``).
 
 What is assessed, and why (kept to what the data can defend):
 
@@ -30,6 +31,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
+from jiceng.core.paths import collapse_prefixes, subtree_q
 from jiceng.orgs.models import BRANCH_TYPES, Org
 
 from .models import Exemption, ExemptionStatus, HeldMonth, MeetingType
@@ -114,8 +116,9 @@ def _set_up_on():
 
 
 def is_new(org: Org, period: Period) -> bool:
-    set_up = org.founded_on or org.created_at.date()
-    return set_up > period.start
+    from .rollup import set_up_on
+
+    return set_up_on(org.founded_on, org.created_at) > period.start
 
 
 def _held_rows(period: Period, types: list[str]) -> QuerySet[HeldMonth]:
@@ -215,6 +218,73 @@ def counts(qs: QuerySet[Org], period: Period, types: list[str] | None = None) ->
     return result
 
 
+def scope_counts(scope, period: Period, types: list[str]) -> dict[str, dict[str, int]]:
+    """``counts`` for the branches in ``scope`` read from the maintained roll-up
+    (:class:`~jiceng.orglife.models.ComplianceTally`): the rows of the scope's nodes (the city, an
+    area down to the community, an org above the branches), whatever the number of branches below.
+    Counted directly (``counts``, bounded by the few branches there) for a scope node below the
+    roll-up (a grid, a branch), and for the whole scope when it mixes areas and orgs (whose
+    subtrees may overlap) or its year is not tallied."""
+    from django.db.models import Sum
+
+    from .models import ComplianceTally, ComplianceYear
+    from .rollup import STATUSES
+
+    def direct(q: Q) -> dict[str, dict[str, int]]:
+        return counts(branches(Org.objects.filter(q)), period, types)
+
+    if not types:
+        return {}
+    mixed = not scope.everywhere and scope.areas and scope.orgs
+    if mixed or not ComplianceYear.objects.filter(year=period.year).exists():
+        return direct(scope.q(area="area_path", org="code"))
+    nodes, deep = _scope_nodes(scope)
+    result = {t: {HELD: 0, EXEMPT: 0, LATE: 0, MISSED: 0, "total": 0} for t in types}
+    if nodes:
+        which = Q()
+        for tree, code in nodes:
+            which |= Q(tree=tree, code=code)
+        sums = (
+            ComplianceTally.objects.filter(which, period=period.key, type__in=types)
+            .values("type")
+            .annotate(**{s: Sum(s) for s in STATUSES})
+            .order_by()
+        )
+        for row in sums:
+            for s in STATUSES:
+                result[row["type"]][s] += row[s] or 0  # type: ignore[literal-required]
+    if deep is not None:
+        for t, numbers in direct(deep).items():
+            for s in STATUSES:
+                result[t][s] += numbers[s]
+    for numbers in result.values():
+        numbers["total"] = sum(numbers[s] for s in STATUSES)
+    return result
+
+
+def _scope_nodes(scope) -> tuple[list[tuple[str, str]], Q | None]:
+    """The roll-up nodes a scope (areas alone, orgs alone, or everywhere) reads, and a Q for the
+    orgs under its nodes below the roll-up (a grid; a branch, whose own counts are not rolled up)."""
+    from .rollup import AREA_DEPTH
+
+    if scope.everywhere:
+        return [("all", "")], None
+    nodes: list[tuple[str, str]] = []
+    deep: Q | None = None
+    if scope.areas:
+        for code in collapse_prefixes(scope.areas):
+            if len(code) <= AREA_DEPTH:
+                nodes.append(("areas", code))
+            else:
+                deep = subtree_q(code, "area_path") if deep is None else deep | subtree_q(code, "area_path")
+    elif scope.orgs:
+        outer = collapse_prefixes(scope.orgs)
+        own = set(Org.objects.filter(code__in=outer, org_type__in=BRANCH_TYPES).values_list("code", flat=True))
+        nodes = [("orgs", code) for code in outer if code not in own]
+        deep = Q(code__in=sorted(own)) if own else None
+    return nodes, deep
+
+
 def ends_within(period: Period, today: date, days: int) -> bool:
     return today < period.end <= today + timedelta(days=days)
 
@@ -252,17 +322,26 @@ class Report:
         }
 
 
-def report(scoped_orgs: QuerySet[Org], period: Period, *, meeting_type: str = "", status: str = "", after: str = ""):
+def report(
+    scoped_orgs: QuerySet[Org],
+    period: Period,
+    *,
+    meeting_type: str = "",
+    status: str = "",
+    after: str = "",
+    scope=None,
+):
     """The compliance of the branches in ``scoped_orgs`` (already narrowed to the user's scope):
     the counts per type and one page of branches (keyset on the org code), optionally those with
-    ``status`` for ``meeting_type``. A bounded number of queries, whatever the number of branches."""
+    ``status`` for ``meeting_type``. A bounded number of queries, whatever the number of branches:
+    with the user's ``scope`` the counts come from the maintained roll-up (``scope_counts``)."""
     types = required_types(period)
     if meeting_type not in types:
         meeting_type = types[0] if types else ""
     if status not in STATUS_LABELS:
         status = ""
     qs = branches(scoped_orgs)
-    numbers = counts(qs, period, types)
+    numbers = scope_counts(scope, period, types) if scope is not None else counts(qs, period, types)
     listed = with_status(qs, period, meeting_type, status) if status and meeting_type else qs
     if after:
         listed = listed.filter(code__gt=after)

@@ -85,7 +85,12 @@ def _add(meeting: Meeting, meeting_type: str, month: date, first: date | None, *
 
 def bump(meeting: Meeting, held_on: date, delta: int) -> None:
     """Count ``meeting`` (held on ``held_on``) ``delta`` times for each of its types: in the month
-    held, and, when late, as late there and as ``due_late`` in the month it was due."""
+    held, and, when late, as late there and as ``due_late`` in the month it was due; then the
+    branch's compliance roll-up (:func:`.rollup.refresh`). The roll-up's tables are locked
+    (ROW EXCLUSIVE) before HeldMonth is written: ``rebuild`` takes them in the same order."""
+    from . import rollup
+
+    rollup.lock_tables("ROW EXCLUSIVE")
     due = due_day(meeting)
     for meeting_type in meeting.type_keys:
         if is_late(meeting_type, due, held_on):
@@ -93,6 +98,7 @@ def bump(meeting: Meeting, held_on: date, delta: int) -> None:
             _add(meeting, meeting_type, due.replace(day=1), None, due_late=delta)
         else:
             _add(meeting, meeting_type, held_on.replace(day=1), held_on if delta > 0 else None, held=delta)
+    rollup.refresh([meeting.org_id])
 
 
 # --------------------------------------------------------------------------- rebuild
@@ -158,19 +164,39 @@ def compute(start: date, end: date) -> dict[tuple[int, str, date], dict]:
 def rebuild(year: int | None = None) -> int:
     """Rewrite the HeldMonth rows of ``year`` (every year when None) from the meetings; returns
     the rows written. On PostgreSQL the table is locked against concurrent ``bump`` for the
-    duration, so a meeting closed meanwhile is counted exactly once (before or after)."""
+    duration, so a meeting closed meanwhile is counted exactly once (before or after). The
+    compliance roll-up (:mod:`.rollup`) of the year (with None: every year with held facts, the
+    tallied ones and this one) is rebuilt in
+    the same transaction; its tables are locked before HeldMonth, the order ``bump`` takes too."""
+    from . import rollup
+
     start, end = (date(year, 1, 1), date(year + 1, 1, 1)) if year else (date(1900, 1, 1), date(9999, 1, 1))
     with transaction.atomic():
+        rollup.lock_tables("SHARE ROW EXCLUSIVE")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {HeldMonth._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         computed = compute(start, end)
         HeldMonth.objects.filter(month__gte=start, month__lt=end).delete()
-        HeldMonth.objects.bulk_create(
-            [HeldMonth(org_id=key[0], type=key[1], month=key[2], **values) for key, values in computed.items()],
-            batch_size=5000,
-        )
+        write_rows(HeldMonth, ({"org_id": k[0], "type": k[1], "month": k[2], **v} for k, v in computed.items()))
+        if year:
+            rollup.rebuild([year])
+        else:  # every year with held facts, and this one
+            rollup.rebuild({*(key[2].year for key in computed), *rollup.tallied_years(), timezone.localdate().year})
     return len(computed)
+
+
+def write_rows(model, rows) -> int:
+    """Insert ``rows`` (dicts by attname; the auto id left out) in one go: COPY on PostgreSQL
+    (``core.bulk.SpoolSink``), batched INSERTs elsewhere. The rebuilds' writer."""
+    from jiceng.core.bulk import SpoolSink, insert_fields
+
+    fields = insert_fields(model)
+    with SpoolSink(model, fields) as sink:
+        for row in rows:
+            sink.add(tuple(row[f.attname] for f in fields))
+        sink.commit()
+        return sink.count
 
 
 def table() -> list[tuple]:

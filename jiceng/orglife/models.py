@@ -512,3 +512,64 @@ def get_meeting_for_user(user, pk: int, action: str = "view") -> Meeting:
     from jiceng.core.scope import get_object_for_user
 
     return get_object_for_user(Meeting.objects.select_related("org", "group", "host", "recorder"), user, action, pk=pk)
+
+
+class ComplianceYear(models.Model):
+    """A year whose compliance roll-up (:class:`ComplianceBranch`, :class:`ComplianceTally`) is
+    maintained: written by ``rollup.rebuild`` (the worker's daily job creates the new year on its
+    first run in January); the incremental path keeps the years listed here up to date."""
+
+    year = models.PositiveSmallIntegerField("年度", primary_key=True)
+    rebuilt_at = models.DateTimeField("重建时间")
+
+    class Meta:
+        verbose_name = "落实情况统计年度"
+        verbose_name_plural = "落实情况统计年度"
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class ComplianceBranch(models.Model):
+    """One branch's statuses for one year, the base the incremental roll-up diffs: ``cells`` maps
+    each period key of the year (``2026-01`` … ``2026-Q1`` … ``2026``) to {type: status}, and the
+    paths are the ones its counts were rolled up under (an org moved since moves them)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    org_path = models.CharField("组织路径", max_length=48)
+    area_path = models.CharField("区划路径", max_length=21)
+    cells = models.JSONField("各期情况", default=dict)
+
+    class Meta:
+        verbose_name = "支部落实情况"
+        verbose_name_plural = "支部落实情况"
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="compliance_branch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
+
+
+class ComplianceTally(models.Model):
+    """Maintained roll-up: for a node of the area tree (city down to community), of the org tree
+    (every org above a branch) or the whole city (``tree`` "all", ``code`` ""), how many of the
+    branches below it held a required type on time, are exempt, held it late, or missed it in a
+    period. The 落实情况 page reads these rows for its counts."""
+
+    tree = models.CharField("树", max_length=5)  # "areas", "orgs" or "all"
+    code = models.CharField("节点编码", max_length=48, blank=True)
+    period = models.CharField("考核期", max_length=8)
+    type = models.CharField("会议类型", max_length=12, choices=MeetingType.choices)
+    held = models.IntegerField("按期召开", default=0)
+    exempt = models.IntegerField("免于考核", default=0)
+    late = models.IntegerField("逾期召开", default=0)
+    missed = models.IntegerField("未召开", default=0)
+
+    class Meta:
+        verbose_name = "落实情况汇总"
+        verbose_name_plural = "落实情况汇总"
+        constraints = [models.UniqueConstraint(fields=["tree", "code", "period", "type"], name="compliance_tally_key")]
+        indexes = [models.Index(fields=["period", "tree", "code"], name="compliance_tally_read")]
+
+    def __str__(self) -> str:
+        return f"{self.tree} {self.code} {self.period} {self.type}"

@@ -1045,6 +1045,10 @@ def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note:
         row.status = ExemptionStatus.APPROVED if approve else ExemptionStatus.REJECTED
         row.decided_by, row.decided_at, row.decision_note = _user(actor), timezone.now(), note
         row.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        if approve:
+            from . import rollup
+
+            rollup.refresh([row.org_id])
         audit(
             actor,
             "decide_orglife_exemption",

@@ -8,7 +8,8 @@ from django_tasks import task
 def rebuild_held_facts(year: int | None = None) -> dict:
     """The yearly roll-up: rewrite the held facts (HeldMonth) of ``year`` (default: this year, and
     in January also last year, whose December meetings may have been closed late) from the
-    meetings. Repairs drift and applies a changed frequency rule to what counts as late."""
+    meetings, and with them the compliance roll-up (``rollup``) of that year. Repairs drift and
+    applies a changed frequency rule to what counts as late and which types a period requires."""
     from .held import rebuild
 
     today = timezone.localdate()

@@ -560,6 +560,7 @@ def compliance_report(user, params):
         meeting_type=params.get("type", ""),
         status=params.get("status", ""),
         after=params.get("after", ""),
+        scope=scope,
     )
 
 
