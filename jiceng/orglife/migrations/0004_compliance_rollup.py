@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orglife', '0002_compliance_late_exemptions'),
+        ('orglife', '0003_exemption_revoked'),
         ('orgs', '0002_org_total_full_members'),
     ]
 
