@@ -7,15 +7,15 @@ the reason in Chinese (per field where a form shows it); nothing is written then
 
 import secrets
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from jiceng.accounts.models import User
-from jiceng.accounts.services import Actor, audit
+from jiceng.accounts.services import Actor, audit, audit_record
 from jiceng.core.inputs import DATE_MAX, DATE_MIN
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import holds
@@ -484,14 +484,101 @@ def sign_in(
     return row, False
 
 
-def quick_sign_in(user, meeting_pk: int, code: str) -> tuple[Attendance, bool] | None:
-    """A member's own QR sign-in (the API's hot path, 500 phones at a meeting's start) in three
-    statements after authentication: the meeting with the caller's roster entry, the conditional
-    UPDATE with the audit record in one transaction. None when it is anything but a plain sign-in
-    or repeat (a bad or stale code, a meeting not open, not on the list, not a member): the
-    caller then goes the full way (scope lookup, :func:`sign_in_by_qr`) and says why.
+def _aware(value):
+    """A datetime read by a raw statement: SQLite gives text in UTC, PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
-    A member whose row it signs is an expected attendee, so the meeting is visible to them
+
+def _read_for_sign_in(user_pk: int, meeting_pk: int):
+    """One raw read: the meeting's state and secret, the caller's roster entry (as ``member_of``
+    finds it) and their attendance row, or None when the meeting does not exist. (The ORM's
+    compilation of this read cost more CPU than the database spent on it.)"""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT m.{q('id')}, m.{q('status')}, m.{q('planned_start')}, m.{q('signin_secret')}, m.{q('area_path')}, "
+        f"p.pk, a.{q('id')}, a.{q('role')}, a.{q('can_vote')}, a.{q('status')}, a.{q('signed_at')}, "
+        f"a.{q('method')}, a.{q('reason')}, a.{q('recorded_by_id')} "
+        f"FROM {q(Meeting._meta.db_table)} m "
+        f"CROSS JOIN (SELECT (SELECT {q('id')} FROM {q(Member._meta.db_table)} WHERE {q('user_id')} = %s "
+        f"AND {q('left_on')} IS NULL AND {q('exit_date')} IS NULL ORDER BY {q('id')} LIMIT 1) AS pk) p "
+        f"LEFT JOIN {q(Attendance._meta.db_table)} a "
+        f"ON a.{q('meeting_id')} = m.{q('id')} AND a.{q('member_id')} = p.pk "
+        f"WHERE m.{q('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_pk, meeting_pk])
+        found = cursor.fetchone()
+    if found is None:
+        return None, None
+    pk, status, planned_start, secret, area_path, member_pk, *row = found
+    meeting = Meeting(pk=pk, status=status, planned_start=_aware(planned_start), signin_secret=secret)
+    meeting.area_path = area_path
+    if member_pk is None or row[0] is None:
+        return meeting, None
+    attendance = Attendance(
+        pk=row[0],
+        meeting_id=pk,
+        member_id=member_pk,
+        role=row[1],
+        can_vote=bool(row[2]),
+        status=row[3],
+        signed_at=_aware(row[4]),
+        method=row[5],
+        reason=row[6],
+        recorded_by_id=row[7],
+    )
+    attendance._state.adding, attendance._state.db = False, connection.alias
+    return meeting, attendance
+
+
+def _sign_and_audit(user, meeting: Meeting, row: Attendance, values: dict) -> bool:
+    """PostgreSQL: the conditional UPDATE of the row (see :func:`_sign_row`, the same conditions
+    and the meeting's KEY SHARE lock) and its audit record in ONE statement, so one transaction
+    by itself (data-modifying CTEs, as appeals' intake writes its event and audit); whether it
+    signed. The audit record is the one ``accounts.services.audit`` builds, written only when the
+    UPDATE changed the row."""
+    q = connection.ops.quote_name
+    signed = Attendance(pk=row.pk, meeting_id=row.meeting_id, member_id=row.member_id, **values)
+    record = audit_record(
+        user,
+        "sign_in_meeting",
+        signed,
+        after={"status": values["status"], "method": values["method"]},
+        area_path=meeting.area_path,
+    )
+    fields = [f for f in record._meta.local_concrete_fields if f is not record._meta.auto_field]
+    columns = ", ".join(q(f.column) for f in fields)
+    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    audit_params = [f.get_db_prep_save(f.pre_save(record, add=True), connection) for f in fields]
+    sql = (
+        f"WITH s AS (UPDATE {q(Attendance._meta.db_table)} SET {q('status')} = %s, {q('signed_at')} = %s, "
+        f"{q('method')} = %s, {q('reason')} = %s, {q('recorded_by_id')} = %s "
+        f"WHERE {q('id')} = %s AND {q('status')} IN (%s, %s) "
+        f"AND EXISTS (SELECT 1 FROM {q(Meeting._meta.db_table)} WHERE {q('id')} = %s AND {q('status')} = %s "
+        f"FOR KEY SHARE) RETURNING 1), "
+        f"a AS (INSERT INTO {q(record._meta.db_table)} ({columns}) SELECT {casts} FROM s) "
+        "SELECT count(*) FROM s"
+    )
+    params = [values["status"], values["signed_at"], values["method"], values["reason"], values["recorded_by_id"]]
+    params += [row.pk, AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE, meeting.pk, MeetingStatus.SIGNIN]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + audit_params)
+        (count,) = cursor.fetchone()
+    return bool(count)
+
+
+def quick_sign_in(user, meeting_pk: int, code: str) -> tuple[Attendance, bool] | None:
+    """A member's own QR sign-in (the API's hot path, 500 phones at a meeting's start): after
+    authentication, one read (the meeting, the caller's roster entry and row) and, on PostgreSQL,
+    one statement that signs and audits; a repeat is answered from the read. None when it is
+    anything but a plain sign-in or repeat (a bad or stale code, a meeting not open, not on the
+    list, not a member): the caller then goes the full way (scope lookup,
+    :func:`sign_in_by_qr`) and says why.
+
+    A member who has a row is an expected attendee, so the meeting is visible to them
     (``MeetingAttendeeRule``); no answer here tells anything to anyone else."""
     try:
         parsed = signin.parse(code)
@@ -499,22 +586,39 @@ def quick_sign_in(user, meeting_pk: int, code: str) -> tuple[Attendance, bool] |
         return None
     if parsed.pk != meeting_pk:
         return None
-    mine = Member.objects.filter(user_id=user.pk, left_on__isnull=True, exit_date__isnull=True).order_by("pk")
-    found = (
-        Meeting.objects.only("id", "status", "planned_start", "signin_secret", "area_path")
-        .annotate(member_pk=Subquery(mine.values("pk")[:1]))
-        .filter(pk=meeting_pk)
-        .order_by()[:1]
-    )
-    meeting = next(iter(found), None)
-    if meeting is None or meeting.member_pk is None or meeting.status != MeetingStatus.SIGNIN:
+    meeting, row = _read_for_sign_in(user.pk, meeting_pk)
+    if meeting is None or row is None or meeting.status != MeetingStatus.SIGNIN:
         return None
     try:
         signin.check_meeting_code(meeting, parsed)
     except signin.CodeError:
         return None
-    row, signed = _try_sign_in(user, meeting, meeting.member_pk, SignMethod.QR)
-    return None if row is None else (row, signed)
+    if row.signed:
+        return row, False  # a double scan, a second phone: the meeting is still open
+    if row.status not in (AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE):
+        return None
+    if connection.vendor != "postgresql":
+        # SQLite has no data-modifying CTEs: the UPDATE, then the audit, in one transaction.
+        signed, done = _try_sign_in(user, meeting, row.member_id, SignMethod.QR)
+        return None if signed is None else (signed, done)
+    now = timezone.now()
+    values = {
+        "status": AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT,
+        "signed_at": now,
+        "method": SignMethod.QR,
+        "reason": "",
+        "recorded_by_id": user.pk,
+    }
+    if _sign_and_audit(user, meeting, row, values):
+        for key, value in values.items():
+            setattr(row, key, value)
+        return row, True
+    # Another request of the same member signed first (two phones at once): its row, if the
+    # meeting is still open.
+    meeting, row = _read_for_sign_in(user.pk, meeting_pk)
+    if meeting is not None and row is not None and row.signed and meeting.status == MeetingStatus.SIGNIN:
+        return row, False
+    return None
 
 
 def sign_in_by_qr(user, code: str, meeting: Meeting | None = None) -> tuple[Attendance, bool]:

@@ -56,7 +56,13 @@ def test_a_sign_in_and_its_repeat_take_a_bounded_number_of_queries(open_meeting,
     row = Attendance.objects.get(meeting=meeting, member=people.me)
     assert row.status == AttendanceStatus.PRESENT and row.method == "qr" and row.recorded_by == people.member_user
     # The audit record is kept (one, for the call that signed).
-    assert AuditLog.objects.filter(action="sign_in_meeting", object_id=str(row.pk)).count() == 1
+    record = AuditLog.objects.get(action="sign_in_meeting", object_id=str(row.pk))
+    assert (record.actor, record.object_type, record.area_path) == (
+        people.member_user,
+        "orglife.attendance",
+        meeting.area_path,
+    )
+    assert record.after == {"status": "present", "method": "qr"}
 
 
 @pytest.mark.django_db
