@@ -485,10 +485,10 @@ def sign_in(
 
 
 def _aware(value):
-    """A datetime read by a raw statement: SQLite gives text in UTC, PostgreSQL a datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
+    """A datetime read by a raw statement: SQLite gives it naive (or as text) in UTC."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
 
