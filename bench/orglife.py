@@ -414,6 +414,7 @@ def run_burst(small: str, clients: int, workers: int = WORKERS) -> dict:
     # docs/deployment.md: 2 × cores + 1 sync workers (5 on this 2-core machine).
     server.command[server.command.index("--workers") + 1] = str(workers)
     with server:
+        assert server.process is not None
         warm(server.base, prepared, clients, workers)
         measured = burst(server.base, prepared, clients, server.process.pid)
     checked = _django(

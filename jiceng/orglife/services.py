@@ -434,12 +434,13 @@ def _try_sign_in(
     (the row, False) when they had already signed and the meeting is still open; (None, False)
     otherwise, for the caller to say why (closed, not open yet, not on the list)."""
     now = timezone.now()
+    recorder = _user(actor)
     values = {
         "status": AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT,
         "signed_at": now,
         "method": method,
         "reason": reason[:200],
-        "recorded_by_id": _user(actor).pk if _user(actor) else None,
+        "recorded_by_id": recorder.pk if recorder else None,
     }
     with transaction.atomic():
         row = _sign_row(meeting, member_pk, values)
@@ -550,8 +551,8 @@ def _sign_and_audit(user, meeting: Meeting, row: Attendance, values: dict) -> bo
         area_path=meeting.area_path,
     )
     fields = [f for f in record._meta.local_concrete_fields if f is not record._meta.auto_field]
-    columns = ", ".join(q(f.column) for f in fields)
-    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    columns = ", ".join(q(str(f.column)) for f in fields)
+    casts = ", ".join(f"CAST(%s AS {f.cast_db_type(connection) or 'text'})" for f in fields)
     audit_params = [f.get_db_prep_save(f.pre_save(record, add=True), connection) for f in fields]
     sql = (
         f"WITH s AS (UPDATE {q(Attendance._meta.db_table)} SET {q('status')} = %s, {q('signed_at')} = %s, "
