@@ -10,8 +10,11 @@
    /api/v1/meetings/<id>/sign-in/`` with their own tokens, from ``--clients`` concurrent HTTP
    clients against gunicorn (``--workers`` sync workers, default 5 = 2 × cores + 1 as
    docs/deployment.md says; loopback) on a copy of the demo-size database; 100
-   of them send twice at the same moment. Every member must be signed exactly once; p50/p95
-   reported; target ≥ 200 sign-ins/s.
+   of them send twice at the same moment. Every member must be signed exactly once (checked in
+   the database afterwards); p50/p95 reported, with the CPU per request of gunicorn's workers
+   (``app_cpu_ms``), of PostgreSQL (``db_cpu_ms``), of the client (``client_cpu_ms``) and of the
+   whole machine (``machine_cpu_ms``: far above the sum when other load shares the cores);
+   target ≥ 200 sign-ins/s.
 3. The yearly roll-up rebuild (``orglife.held.rebuild``, the worker's job) for the whole city at
    both sizes: seconds and rows written.
 
