@@ -8,9 +8,13 @@
    big ÷ demo ≤ 1.5.
 2. A sign-in burst: 500 members scan one meeting's QR code at once — ``POST
    /api/v1/meetings/<id>/sign-in/`` with their own tokens, from ``--clients`` concurrent HTTP
-   clients against gunicorn (2 sync workers, loopback) on a copy of the demo-size database; 100
-   of them send twice at the same moment. Every member must be signed exactly once; p50/p95
-   reported; target ≥ 200 sign-ins/s.
+   clients against gunicorn (``--workers`` sync workers, default 5 = 2 × cores + 1 as
+   docs/deployment.md says; loopback) on a copy of the demo-size database; 100
+   of them send twice at the same moment. Every member must be signed exactly once (checked in
+   the database afterwards); p50/p95 reported, with the CPU per request of gunicorn's workers
+   (``app_cpu_ms``), of PostgreSQL (``db_cpu_ms``), of the client (``client_cpu_ms``) and of the
+   whole machine (``machine_cpu_ms``: far above the sum when other load shares the cores);
+   target ≥ 200 sign-ins/s.
 3. The yearly roll-up rebuild (``orglife.held.rebuild``, the worker's job) for the whole city at
    both sizes: seconds and rows written.
 
@@ -22,6 +26,7 @@ rows) and reused while they exist; never the developer's database.
 """
 
 import argparse
+import http.client
 import json
 import os
 import statistics
@@ -29,8 +34,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +44,7 @@ PAGE_TARGET = 1.5
 SIGNIN_TARGET = 200.0
 BURST = 500
 DOUBLE = 100
+WORKERS = 5  # gunicorn sync workers for the burst: docs/deployment.md's 2 × cores + 1
 
 
 def log(message: str) -> None:
@@ -316,75 +320,128 @@ def step_check_burst(meeting_id: int, members: list[int]) -> dict:
 # --------------------------------------------------------------------------- the burst over HTTP
 
 
-def warm(base: str, prepared: dict, requests: int = 12) -> None:
-    """Before the clock starts: each worker has imported the URLconf and opened its database
-    connection (``/healthz`` answers before either), with GETs that change nothing."""
-    url = f"{base}/api/v1/meetings/{prepared['meeting']}/"
-    for token in prepared["tokens"][-requests:]:
-        request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
+class _Phone:
+    """One client thread's HTTP/1.1 connection, reused while the server keeps it (a sync gunicorn
+    worker answers ``Connection: close``; http.client then reconnects on the next request): no
+    urllib opener per request, so the client's CPU stays a small share of the 2 cores."""
+
+    def __init__(self, base: str):
+        host, port = base.removeprefix("http://").split(":")
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def send(self, method: str, path: str, token: str, body: bytes | None = None) -> int:
+        headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed a kept connection just as we sent: once more on a new one.
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        response.read()
+        if response.will_close:
+            self.connection.close()
+        return response.status
+
+    def close(self) -> None:
+        self.connection.close()
 
 
-def burst(base: str, prepared: dict, clients: int) -> dict:
-    """Every member POSTs the meeting's current code once (``DOUBLE`` of them twice, at once)."""
-    url = f"{base}/api/v1/meetings/{prepared['meeting']}/sign-in/"
-    work = [(token, 0) for token in prepared["tokens"]] + [(token, 1) for token in prepared["tokens"][:DOUBLE]]
-    # The doubles go right after their first send, so the two race.
-    work.sort(key=lambda item: prepared["tokens"].index(item[0]) + item[1] * 0.5)
+def _in_threads(base: str, clients: int, work: list, call) -> None:
+    """``call(phone, item)`` for every item of ``work``, taken in order by ``clients`` threads."""
     lock = threading.Lock()
     position = [0]
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-
-    def code() -> str:
-        return prepared["codes"][str(int(time.time() // prepared["rotate"]))]
 
     def run():
-        while True:
-            with lock:
-                if position[0] >= len(work):
-                    return
-                token, _ = work[position[0]]
-                position[0] += 1
-            body = json.dumps({"code": code()}).encode()
-            request = urllib.request.Request(
-                url,
-                data=body,
-                method="POST",
-                headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-            )
-            started = time.perf_counter()
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    status = response.status
-                    response.read()
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                statuses[status] = statuses.get(status, 0) + 1
+        phone = _Phone(base)
+        try:
+            while True:
+                with lock:
+                    if position[0] >= len(work):
+                        return
+                    item = work[position[0]]
+                    position[0] += 1
+                call(phone, item)
+        finally:
+            phone.close()
 
     threads = [threading.Thread(target=run) for _ in range(clients)]
-    started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+
+
+def warm(base: str, prepared: dict, clients: int, workers: int) -> None:
+    """Before the clock starts: every worker has imported the URLconf and opened its database
+    connection (``/healthz`` answers before either), with concurrent GETs that change nothing."""
+    path = f"/api/v1/meetings/{prepared['meeting']}/"
+    tokens = prepared["tokens"][-12:]
+    work = [tokens[i % len(tokens)] for i in range(max(24, workers * 8))]
+
+    def get(phone, token):
+        phone.send("GET", path, token)
+
+    _in_threads(base, min(clients, workers * 2), work, get)
+
+
+def burst(base: str, prepared: dict, clients: int, server_pid: int | None = None) -> dict:
+    """Every member POSTs the meeting's current code once (``DOUBLE`` of them twice, at once);
+    with the server's pid, the CPU its workers and PostgreSQL spent per request."""
+    from bench.appeals_http import cpu_counters, cpu_spent, load_average, machine_cpu_seconds
+
+    path = f"/api/v1/meetings/{prepared['meeting']}/sign-in/"
+    tokens = prepared["tokens"]
+    work = [(token, 0) for token in tokens] + [(token, 1) for token in tokens[:DOUBLE]]
+    # The doubles go right after their first send, so the two race.
+    order = {token: i for i, token in enumerate(tokens)}
+    work.sort(key=lambda item: order[item[0]] + item[1] * 0.5)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    def sign(phone, item):
+        token, _ = item
+        code = prepared["codes"][str(int(time.time() // prepared["rotate"]))]
+        body = json.dumps({"code": code}).encode()
+        started = time.perf_counter()
+        status = phone.send("POST", path, token, body)
+        elapsed = (time.perf_counter() - started) * 1000
+        with lock:
+            latencies.append(elapsed)
+            statuses[status] = statuses.get(status, 0) + 1
+
+    before = cpu_counters(server_pid, HTTP_DB) if server_pid else None
+    client_before = time.process_time()
+    machine_before = machine_cpu_seconds()
+    started = time.perf_counter()
+    _in_threads(base, clients, work, sign)
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_before
+    machine_cpu = machine_cpu_seconds() - machine_before
     latencies.sort()
-    return {
+    result = {
         "requests": len(work),
         "seconds": round(wall, 2),
         "per_s": round(len(work) / wall, 1),
         "p50_ms": round(latencies[len(latencies) // 2], 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1),
         "statuses": statuses,
+        "client_cpu_ms": round(client_cpu / len(work) * 1000, 2),
+        "machine_cpu_ms": round(machine_cpu / len(work) * 1000, 2),
+        "load": load_average(),
     }
+    if before is not None:
+        after = cpu_counters(server_pid, HTTP_DB)
+        result["app_cpu_ms"] = round(cpu_spent(before["app"], after["app"]) / len(work) * 1000, 2)
+        result["db_cpu_ms"] = round(cpu_spent(before["db"], after["db"]) / len(work) * 1000, 2)
+    return result
 
 
-def run_burst(small: str, clients: int) -> dict:
+def run_burst(small: str, clients: int, workers: int = WORKERS) -> dict:
     import psycopg
 
     from bench.appeals_http import Gunicorn
@@ -402,9 +459,13 @@ def run_burst(small: str, clients: int) -> dict:
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    with Gunicorn(gunicorn, "jiceng.wsgi:application", env, ROOT, database=HTTP_DB) as server:
-        warm(server.base, prepared)
-        measured = burst(server.base, prepared, clients)
+    server = Gunicorn(gunicorn, "jiceng.wsgi:application", env, ROOT, database=HTTP_DB)
+    # docs/deployment.md: 2 × cores + 1 sync workers (5 on this 2-core machine).
+    server.command[server.command.index("--workers") + 1] = str(workers)
+    with server:
+        assert server.process is not None
+        warm(server.base, prepared, clients, workers)
+        measured = burst(server.base, prepared, clients, server.process.pid)
     checked = _django(
         "check_burst",
         HTTP_DB,
@@ -415,7 +476,7 @@ def run_burst(small: str, clients: int) -> dict:
     )
     with psycopg.connect(PG_SERVER_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{HTTP_DB}" WITH (FORCE)')
-    return {**measured, **checked, "clients": clients, "workers": 2}
+    return {**measured, **checked, "clients": clients, "workers": workers}
 
 
 # --------------------------------------------------------------------------- rows
@@ -442,6 +503,7 @@ def main() -> int:
     parser.add_argument("--factor", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers for the burst")
     parser.add_argument("--rebuild-db", action="store_true", help="build the databases again")
     parser.add_argument("--skip-burst", action="store_true")
     parser.add_argument("--only-burst", action="store_true", help="the sign-in burst alone (demo-size database)")
@@ -470,7 +532,7 @@ def main() -> int:
     small, big = db_name(1.0), db_name(args.factor)
     if args.only_burst:
         ensure_database(1.0, False)
-        measured = run_burst(small, args.clients)
+        measured = run_burst(small, args.clients, args.workers)
         log(json.dumps(measured, ensure_ascii=False))
         if args.json:
             args.json.write_text(json.dumps({"rows": [], "facts": {"burst": measured}}, ensure_ascii=False) + "\n")
@@ -518,7 +580,7 @@ def main() -> int:
         )
     if not args.skip_burst:
         try:
-            measured = run_burst(small, args.clients)
+            measured = run_burst(small, args.clients, args.workers)
             facts["burst"] = measured
             exact = measured["signed"] == BURST and measured["max_rows_per_member"] == 1
             ok = set(measured["statuses"]) == {200}
@@ -528,7 +590,8 @@ def main() -> int:
                 row(
                     "orglife_signin_burst",
                     f"sign-in burst over HTTP: {BURST} members (+{DOUBLE} sent twice at once), {args.clients} clients, "
-                    f"gunicorn 2 workers, PostgreSQL; p50 {measured['p50_ms']} ms, p95 {measured['p95_ms']} ms; "
+                    f"gunicorn {measured['workers']} sync workers, PostgreSQL; "
+                    f"p50 {measured['p50_ms']} ms, p95 {measured['p95_ms']} ms; "
                     f"signed {measured['signed']}, exactly once: {exact}",
                     measured["per_s"],
                     "sign-ins/s",

@@ -7,15 +7,15 @@ the reason in Chinese (per field where a form shows it); nothing is written then
 
 import secrets
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 from jiceng.accounts.models import User
-from jiceng.accounts.services import Actor, audit
+from jiceng.accounts.services import Actor, audit, audit_record
 from jiceng.core.inputs import DATE_MAX, DATE_MIN
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import holds
@@ -395,40 +395,231 @@ def _check_open(meeting: Meeting) -> None:
     raise OrglifeError("会议尚未开始签到，请在主持人开始签到后再扫码。")
 
 
+def _sign_row(meeting: Meeting, member_pk: int, values: dict) -> Attendance | None:
+    """One statement: the member's row signed if it is still unsigned (应到 or 请假) and the
+    meeting is still open for sign-in; the row as written, or None when nothing changed.
+
+    The row's condition is on its own columns, so two phones at once cannot both win: the second
+    waits for the first's row lock, then finds the row signed. (A condition joining the meeting
+    made Django write ``id IN (subquery)``, which PostgreSQL does not re-check against a row
+    another transaction just signed.) The meeting's condition is a one-time check that, on
+    PostgreSQL, holds a KEY SHARE lock on the meeting row until the transaction ends; closing
+    takes the meeting's FOR UPDATE lock first, so a close either waits for this sign-in (and
+    counts it) or committed before it (this statement then sees the meeting held and signs
+    nothing): no sign-in lands after a close, not even one of a member on leave. On SQLite write
+    transactions are serialised (IMMEDIATE), which gives the same order."""
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    sql = (
+        f'UPDATE "{Attendance._meta.db_table}" SET "status" = %s, "signed_at" = %s, "method" = %s, "reason" = %s, '
+        f'"recorded_by_id" = %s WHERE "meeting_id" = %s AND "member_id" = %s AND "status" IN (%s, %s) '
+        f'AND EXISTS (SELECT 1 FROM "{Meeting._meta.db_table}" WHERE "id" = %s AND "status" = %s{lock}) '
+        'RETURNING "id", "role", "can_vote"'
+    )
+    params = [values["status"], values["signed_at"], values["method"], values["reason"], values["recorded_by_id"]]
+    params += [meeting.pk, member_pk, AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE]
+    params += [meeting.pk, MeetingStatus.SIGNIN]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    pk, role, can_vote = found
+    return Attendance(pk=pk, meeting_id=meeting.pk, member_id=member_pk, role=role, can_vote=bool(can_vote), **values)
+
+
+def _try_sign_in(
+    actor: Actor, meeting: Meeting, member_pk: int, method: str, reason: str = "", log: str = ""
+) -> tuple[Attendance | None, bool]:
+    """The sign-in in the fewest statements: (the row, True) when this call signed the member;
+    (the row, False) when they had already signed and the meeting is still open; (None, False)
+    otherwise, for the caller to say why (closed, not open yet, not on the list)."""
+    now = timezone.now()
+    recorder = _user(actor)
+    values = {
+        "status": AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT,
+        "signed_at": now,
+        "method": method,
+        "reason": reason[:200],
+        "recorded_by_id": recorder.pk if recorder else None,
+    }
+    with transaction.atomic():
+        row = _sign_row(meeting, member_pk, values)
+        if row is not None:
+            if log:
+                _log(meeting, actor, "proxy", log)
+            audit(
+                actor,
+                "sign_in_meeting",
+                row,
+                after={"status": row.status, "method": method},
+                area_path=meeting.area_path,
+            )
+            return row, True
+    # Signed already (a double scan, a second phone): the row and the meeting's state in one read.
+    row = (
+        Attendance.objects.select_related("meeting")
+        .only(*[f.attname for f in Attendance._meta.concrete_fields], "meeting__status")
+        .filter(meeting_id=meeting.pk, member_id=member_pk)
+        .first()
+    )
+    if row is not None and row.signed and row.meeting.status == MeetingStatus.SIGNIN:
+        return row, False
+    return None, False
+
+
 def sign_in(
     actor: Actor, meeting: Meeting, member: Member, method: str = SignMethod.QR, reason: str = ""
 ) -> tuple[Attendance, bool]:
     """Sign ``member`` in once: (the row, whether this call signed them). One conditional UPDATE
-    decides (the meeting still open, the member not signed yet), so two phones, a double scan or
-    concurrent requests leave exactly one sign-in, and none lands after the meeting closed."""
-    # The meeting's state is read first; the UPDATE's condition is on the row's own columns only.
-    # (A condition through the meeting made Django write ``id IN (subquery)``, which PostgreSQL
-    # does not re-check against a row another transaction just signed: two phones both won.)
-    # Closing turns every unsigned row to 缺席 under the meeting's lock, so a sign-in that read
-    # the meeting open just before finds no row to sign and is refused below.
+    decides (the meeting still open, the member not signed yet; see :func:`_sign_row`), so two
+    phones, a double scan or concurrent requests leave exactly one sign-in, and none lands after
+    the meeting closed."""
+    log = f"代签：{member.name}，事由：{reason}" if method == SignMethod.PROXY else ""
+    row, signed = _try_sign_in(actor, meeting, member.pk, method, reason, log)
+    if row is not None:
+        return row, signed
     _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
+    row = Attendance.objects.filter(meeting_id=meeting.pk, member=member).first()
+    if row is None:
+        raise OrglifeError(f"{member.name}不在本次会议的应到人员名单中，不能签到。")
+    return row, False
+
+
+def _aware(value):
+    """A datetime read by a raw statement: SQLite gives it naive (or as text) in UTC."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def _read_for_sign_in(user_pk: int, meeting_pk: int):
+    """One raw read: the meeting's state and secret, the caller's roster entry (as ``member_of``
+    finds it) and their attendance row, or None when the meeting does not exist. (The ORM's
+    compilation of this read cost more CPU than the database spent on it.)"""
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT m.{q('id')}, m.{q('status')}, m.{q('planned_start')}, m.{q('signin_secret')}, m.{q('area_path')}, "
+        f"p.pk, a.{q('id')}, a.{q('role')}, a.{q('can_vote')}, a.{q('status')}, a.{q('signed_at')}, "
+        f"a.{q('method')}, a.{q('reason')}, a.{q('recorded_by_id')} "
+        f"FROM {q(Meeting._meta.db_table)} m "
+        f"CROSS JOIN (SELECT (SELECT {q('id')} FROM {q(Member._meta.db_table)} WHERE {q('user_id')} = %s "
+        f"AND {q('left_on')} IS NULL AND {q('exit_date')} IS NULL ORDER BY {q('id')} LIMIT 1) AS pk) p "
+        f"LEFT JOIN {q(Attendance._meta.db_table)} a "
+        f"ON a.{q('meeting_id')} = m.{q('id')} AND a.{q('member_id')} = p.pk "
+        f"WHERE m.{q('id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_pk, meeting_pk])
+        found = cursor.fetchone()
+    if found is None:
+        return None, None
+    pk, status, planned_start, secret, area_path, member_pk, *row = found
+    meeting = Meeting(pk=pk, status=status, planned_start=_aware(planned_start), signin_secret=secret)
+    meeting.area_path = area_path
+    if member_pk is None or row[0] is None:
+        return meeting, None
+    attendance = Attendance(
+        pk=row[0],
+        meeting_id=pk,
+        member_id=member_pk,
+        role=row[1],
+        can_vote=bool(row[2]),
+        status=row[3],
+        signed_at=_aware(row[4]),
+        method=row[5],
+        reason=row[6],
+        recorded_by_id=row[7],
+    )
+    attendance._state.adding, attendance._state.db = False, connection.alias
+    return meeting, attendance
+
+
+def _sign_and_audit(user, meeting: Meeting, row: Attendance, values: dict) -> bool:
+    """PostgreSQL: the conditional UPDATE of the row (see :func:`_sign_row`, the same conditions
+    and the meeting's KEY SHARE lock) and its audit record in ONE statement, so one transaction
+    by itself (data-modifying CTEs, as appeals' intake writes its event and audit); whether it
+    signed. The audit record is the one ``accounts.services.audit`` builds, written only when the
+    UPDATE changed the row."""
+    q = connection.ops.quote_name
+    signed = Attendance(pk=row.pk, meeting_id=row.meeting_id, member_id=row.member_id, **values)
+    record = audit_record(
+        user,
+        "sign_in_meeting",
+        signed,
+        after={"status": values["status"], "method": values["method"]},
+        area_path=meeting.area_path,
+    )
+    fields = [f for f in record._meta.local_concrete_fields if f is not record._meta.auto_field]
+    columns = ", ".join(q(str(f.column)) for f in fields)
+    casts = ", ".join(f"CAST(%s AS {f.cast_db_type(connection) or 'text'})" for f in fields)
+    audit_params = [f.get_db_prep_save(f.pre_save(record, add=True), connection) for f in fields]
+    sql = (
+        f"WITH s AS (UPDATE {q(Attendance._meta.db_table)} SET {q('status')} = %s, {q('signed_at')} = %s, "
+        f"{q('method')} = %s, {q('reason')} = %s, {q('recorded_by_id')} = %s "
+        f"WHERE {q('id')} = %s AND {q('status')} IN (%s, %s) "
+        f"AND EXISTS (SELECT 1 FROM {q(Meeting._meta.db_table)} WHERE {q('id')} = %s AND {q('status')} = %s "
+        f"FOR KEY SHARE) RETURNING 1), "
+        f"a AS (INSERT INTO {q(record._meta.db_table)} ({columns}) SELECT {casts} FROM s) "
+        "SELECT count(*) FROM s"
+    )
+    params = [values["status"], values["signed_at"], values["method"], values["reason"], values["recorded_by_id"]]
+    params += [row.pk, AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE, meeting.pk, MeetingStatus.SIGNIN]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + audit_params)
+        (count,) = cursor.fetchone()
+    return bool(count)
+
+
+def quick_sign_in(user, meeting_pk: int, code: str) -> tuple[Attendance, bool] | None:
+    """A member's own QR sign-in (the API's hot path, 500 phones at a meeting's start): after
+    authentication, one read (the meeting, the caller's roster entry and row) and, on PostgreSQL,
+    one statement that signs and audits; a repeat is answered from the read. None when it is
+    anything but a plain sign-in or repeat (a bad or stale code, a meeting not open, not on the
+    list, not a member): the caller then goes the full way (scope lookup,
+    :func:`sign_in_by_qr`) and says why.
+
+    A member who has a row is an expected attendee, so the meeting is visible to them
+    (``MeetingAttendeeRule``); no answer here tells anything to anyone else."""
+    try:
+        parsed = signin.parse(code)
+    except signin.CodeError:
+        return None
+    if parsed.pk != meeting_pk:
+        return None
+    meeting, row = _read_for_sign_in(user.pk, meeting_pk)
+    if meeting is None or row is None or meeting.status != MeetingStatus.SIGNIN:
+        return None
+    try:
+        signin.check_meeting_code(meeting, parsed)
+    except signin.CodeError:
+        return None
+    if row.signed:
+        return row, False  # a double scan, a second phone: the meeting is still open
+    if row.status not in (AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE):
+        return None
+    if connection.vendor != "postgresql":
+        # SQLite has no data-modifying CTEs: the UPDATE, then the audit, in one transaction.
+        signed, done = _try_sign_in(user, meeting, row.member_id, SignMethod.QR)
+        return None if signed is None else (signed, done)
     now = timezone.now()
-    status = AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT
-    with transaction.atomic():
-        changed = Attendance.objects.filter(
-            meeting_id=meeting.pk,
-            member_id=member.pk,
-            status__in=(AttendanceStatus.EXPECTED, AttendanceStatus.LEAVE),
-        ).update(status=status, signed_at=now, method=method, reason=reason[:200], recorded_by=_user(actor))
-        if changed and not Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SIGNIN).exists():
-            # Closed between the first read and the UPDATE: undo by refusing.
-            raise OrglifeError("会议已结束，不能再签到。未参会的党员请在“我的补学”中完成补学。")
-        row = Attendance.objects.filter(meeting_id=meeting.pk, member=member).first()
-        if not changed:
-            _check_open(Meeting.objects.only("status").get(pk=meeting.pk))
-            if row is None:
-                raise OrglifeError(f"{member.name}不在本次会议的应到人员名单中，不能签到。")
-            return row, False
-        assert row is not None
-        if method == SignMethod.PROXY:
-            _log(meeting, actor, "proxy", f"代签：{member.name}，事由：{reason}")
-        audit(actor, "sign_in_meeting", row, after={"status": status, "method": method}, area_path=meeting.area_path)
-    return row, True
+    values = {
+        "status": AttendanceStatus.LATE if _late(meeting, now) else AttendanceStatus.PRESENT,
+        "signed_at": now,
+        "method": SignMethod.QR,
+        "reason": "",
+        "recorded_by_id": user.pk,
+    }
+    if _sign_and_audit(user, meeting, row, values):
+        for key, value in values.items():
+            setattr(row, key, value)
+        return row, True
+    # Another request of the same member signed first (two phones at once): its row, if the
+    # meeting is still open.
+    meeting, row = _read_for_sign_in(user.pk, meeting_pk)
+    if meeting is not None and row is not None and row.signed and meeting.status == MeetingStatus.SIGNIN:
+        return row, False
+    return None
 
 
 def sign_in_by_qr(user, code: str, meeting: Meeting | None = None) -> tuple[Attendance, bool]:
