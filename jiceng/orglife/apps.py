@@ -9,8 +9,12 @@ class OrglifeConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from jiceng.orgs.models import Org
+        from jiceng.tallies.moves import subtree_moved_signal
+
+        from .rollup import refresh_after_move
 
         post_save.connect(_org_saved, sender=Org, weak=False, dispatch_uid="orglife-compliance-org-saved")
+        subtree_moved_signal.connect(refresh_after_move, weak=False, dispatch_uid="orglife-compliance-moved")
 
 
 def _org_saved(instance, raw=False, **kwargs) -> None:

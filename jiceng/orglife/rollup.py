@@ -214,6 +214,23 @@ def refresh_subtree(code: str) -> None:
     refresh(ids)
 
 
+def refresh_after_move(tree: str, old_code: str, new_code: str, **kwargs) -> None:
+    """``tallies.moves.subtree_moved_signal``: an area or org subtree moved in this transaction;
+    the branches below it (by their new paths, and those counted under the old ones) are refreshed,
+    so their counts leave the old ancestors' rows for the new ones before the move commits."""
+    from jiceng.core.paths import subtree_q
+
+    if tree == "orgs":
+        refresh_subtree(new_code)
+        return
+    ids = set(
+        Org.objects.filter(subtree_q(new_code, "area_path"), org_type__in=BRANCH_TYPES).values_list("pk", flat=True)
+    )
+    ids |= set(ComplianceBranch.objects.filter(subtree_q(old_code, "area_path")).values_list("org_id", flat=True))
+    if ids:
+        refresh(ids)
+
+
 def _add(changes: dict[NodeKey, list[int]]) -> None:
     rows: list[tuple[str | int, ...]] = [(*key, *numbers) for key, numbers in sorted(changes.items()) if any(numbers)]
     if not rows:

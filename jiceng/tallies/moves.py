@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 
 from jiceng.core.paths import subtree_q
 
@@ -61,6 +62,11 @@ PATH_ROLLUPS = (
     PathRollup("cobuild.AreaMonth", (4, 6, 9, 12), "jiceng.cobuild.services.rebuild_months"),
     PathRollup("volunteers.HoursMonth"),
 )
+
+
+# Sent at the end of :func:`subtree_moved`, in the move's transaction, for roll-ups kept by their
+# own app (orglife's compliance roll-up): ``tree`` ("areas" | "orgs"), ``old_code``, ``new_code``.
+subtree_moved_signal = Signal()
 
 
 def _model(label: str) -> type[models.Model] | None:
@@ -102,6 +108,7 @@ def subtree_moved(tree: str, old_code: str, new_code: str) -> list[str]:
                 _move_path_rows(model, path_rollup, new_code, leave, join)
             elif path_rollup.rebuild:
                 stale.append(path_rollup.rebuild)
+    subtree_moved_signal.send(sender=None, tree=tree, old_code=old_code, new_code=new_code)
     if stale:
         from .tasks import rebuild_after_move
 

@@ -85,8 +85,8 @@ def test_org_dissolved_and_moved_follow_incrementally(life, people):
     # The new branch is dissolved (no members, no children): it leaves every count.
     update_org(None, life.new, is_active=False)
     # 第二网格党支部 moves from 北安门社区党委 to 梅园新村社区党委: its counts move with it.
+    # The move itself keeps the roll-up (tallies.moves.subtree_moved_signal), no refresh by hand.
     move_org(None, life.grid2, life.meiyuan_cm)
-    rollup.refresh_subtree(Org.objects.get(pk=life.grid2.pk).code)
     incremental = rollup.table()
     rollup.rebuild()
     assert rollup.table() == incremental
@@ -95,6 +95,27 @@ def test_org_dissolved_and_moved_follow_incrementally(life, people):
     assert moved.code.startswith(life.meiyuan_cm.code)
     numbers = compliance.scope_counts(Scope(orgs=(life.meiyuan_cm.code,)), q4, compliance.required_types(q4))
     assert numbers[MeetingType.CONGRESS] == {HELD: 0, EXEMPT: 0, LATE: 0, MISSED: 1, "total": 1}
+
+
+def test_an_area_move_takes_the_branches_counts_to_the_new_street(life, tree):
+    """北安门社区 (with 第一、第二网格党支部) moves from 梅园新村街道 to 夫子庙街道 in 秦淮区: right
+    after the move both streets' and both districts' counts are those of a full rebuild."""
+    from jiceng.areas.services import move_area
+
+    q4 = Period.parse("2026-Q4")
+    types = compliance.required_types(q4)
+    before = compliance.scope_counts(Scope(areas=(tree.fuzimiao.code,)), q4, types)[MeetingType.CONGRESS]["total"]
+    move_area(None, tree.beianmen, tree.fuzimiao, new_code="320104001011")
+    incremental = rollup.table()
+    rollup.rebuild()
+    assert rollup.table() == incremental
+    after = compliance.scope_counts(Scope(areas=(tree.fuzimiao.code,)), q4, types)[MeetingType.CONGRESS]
+    assert after["total"] == before + 2  # the two grid branches of 北安门 now count in 夫子庙
+    assert after == direct(subtree_q(tree.fuzimiao.code, "area_path"), q4)[MeetingType.CONGRESS]
+    assert (
+        compliance.scope_counts(Scope(areas=(tree.meiyuan.code,)), q4, types)[MeetingType.CONGRESS]
+        == direct(subtree_q(tree.meiyuan.code, "area_path"), q4)[MeetingType.CONGRESS]
+    )
 
 
 def test_statuses_in_the_roll_up(life):
