@@ -417,8 +417,11 @@ def claim_detail(request, pk):
             "claim": claim,
             "item": claim.item,
             "actions": [
-                (entry, _action_form(entry, claim, prefix=entry.key))
+                (entry, form)
                 for entry in available(CLAIM_ACTIONS, request.user, claim)
+                # 登记队员服务时长 disappears once every member's hours are recorded.
+                if (form := _action_form(entry, claim, prefix=entry.key)).fields.get("volunteers") is None
+                or form.fields["volunteers"].choices
             ],
             "evidence": list(claim.evidence.all()),
             "team_hours": list(claim.team_hours.select_related("volunteer", "record")) if claim.team_id else [],

@@ -159,7 +159,7 @@ def test_a_team_offers_a_resource(teams):
 
 
 def test_completed_team_claim_records_pending_hours_approved_by_the_community(teams):
-    item, claim = _done_team_claim(teams)
+    _, claim = _done_team_claim(teams)
     records = services.record_team_hours(teams.leader_user, claim, volunteers=[teams.leader, teams.helper], hours="2.5")
     assert len(records) == 2
     rows = HoursRecord.objects.filter(team=teams.team).order_by("volunteer_id")
@@ -271,6 +271,13 @@ def test_team_hours_through_the_claim_page(teams, login):
     assert "已为2名队员登记服务时长，待社区审核后计入志愿时长和时间银行。" in text
     assert "王队长 · 3.0 小时 · 待审核" in text and "赵队员 · 3.0 小时 · 待审核" in text
     assert HoursRecord.objects.filter(source=HoursSource.CLAIM, status=HoursStatus.PENDING).count() == 2
+    # The last member recorded: the form is gone.
+    client.post(
+        reverse("cobuild:claim_act", args=[claim.pk, "team-hours"]),
+        {"team_hours-volunteers": [teams.helper.pk], "team_hours-hours": "1"},
+    )
+    page = client.get(reverse("cobuild:claim_detail", args=[claim.pk])).content.decode()
+    assert "李队员 · 1.0 小时 · 待审核" in page and 'id="action-team-hours"' not in page
     # A plain member of the team sees no such form (and cannot see the claim at all).
     assert login(teams.helper_user).get(reverse("cobuild:claim_detail", args=[claim.pk])).status_code == 404
 
