@@ -433,7 +433,7 @@ def claim_detail(request, pk):
 def _action_form(entry, claim: Claim, *args, **kwargs):
     """The action's page form; 登记队员服务时长 lists the claiming team's members not yet recorded."""
     form = entry.form(*args, **kwargs)
-    if "volunteers" in form.fields:
+    if "volunteers" in form.fields and claim.team_id is not None:
         from jiceng.volunteers.models import TeamMember
 
         done = claim.team_hours.values("volunteer_id")
