@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -39,6 +40,25 @@ class CobuildRateInput(drf.Serializer):
     comment = drf.CharField(label="评语", max_length=200, required=False, allow_blank=True)
 
 
+class CobuildTeamHoursInput(drf.Serializer):
+    volunteers = drf.ListField(
+        label="参加服务的队员",
+        child=drf.IntegerField(min_value=1),
+        help_text="志愿者编号（须为认领的志愿服务队队员）",
+    )
+    hours = drf.DecimalField(label="每人服务时长（小时）", max_digits=3, decimal_places=1, min_value=Decimal("0.1"))
+
+
+def _team_hours(actor, claim: Claim, data: dict):
+    from jiceng.volunteers.models import Volunteer
+
+    wanted = [int(pk) for pk in data.get("volunteers") or []]
+    people = list(Volunteer.objects.filter(pk__in=wanted))
+    if len(people) != len(set(wanted)):
+        raise services.CobuildError("所选队员不存在。", "volunteers")
+    return services.record_team_hours(actor, claim, volunteers=people, hours=data["hours"])
+
+
 @dataclass(frozen=True)
 class Action:
     key: str
@@ -64,7 +84,16 @@ def form_for(serializer: type[drf.Serializer], name: str) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
     for key, f in serializer().fields.items():
         common: dict[str, Any] = {"label": f.label, "required": f.required, "help_text": f.help_text or ""}
-        if isinstance(f, drf.IntegerField):
+        if isinstance(f, drf.ListField):
+            # Choices are the target's (the team's members): the page fills them (views._action_form).
+            fields[key] = forms.TypedMultipleChoiceField(
+                **common, coerce=int, choices=[], widget=forms.CheckboxSelectMultiple
+            )
+        elif isinstance(f, drf.DecimalField):
+            fields[key] = forms.DecimalField(
+                **common, max_digits=f.max_digits, decimal_places=f.decimal_places, min_value=f.min_value
+            )
+        elif isinstance(f, drf.IntegerField):
             if key == "rating":
                 fields[key] = forms.TypedChoiceField(
                     **common, coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)]
@@ -166,6 +195,20 @@ CLAIM_ACTIONS = _table(
             actor, c, side="beneficiary", rating=data["rating"], comment=data.get("comment", "")
         ),
         lambda c, data: "已评价（受益方）。",
+        style="btn-outline-primary",
+    ),
+    Action(
+        "team_hours",
+        "登记队员服务时长",
+        services.record_team_hours,
+        _in(
+            ClaimStatus.COMPLETED,
+            ClaimStatus.RATED,
+            who=lambda user, claim: claim.team_id is not None and _claimer_or_community(user, claim),
+        ),
+        CobuildTeamHoursInput,
+        _team_hours,
+        lambda records, data: f"已为{len(records)}名队员登记服务时长，待社区审核后计入志愿时长和时间银行。",
         style="btn-outline-primary",
     ),
     Action(

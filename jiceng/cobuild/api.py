@@ -13,6 +13,7 @@ from jiceng.core.api import IdPagination, error_response
 from jiceng.core.viewsets import ScopedReadOnlyViewSet
 from jiceng.members.models import member_of
 from jiceng.orgs.models import ResidentUnit
+from jiceng.volunteers.models import Team
 
 from . import services
 from .actions import CLAIM_ACTIONS, add_api_actions, refusal
@@ -29,7 +30,7 @@ from .serializers import (
 class ItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """需求、资源、项目清单：社区或街道发布（POST），可见者在 `claim` 认领（可分割数量，先到先得，不会超出）。"""
 
-    queryset = Item.objects.select_related("category", "area")
+    queryset = Item.objects.select_related("category", "area", "offered_by_unit", "offered_by_team")
     serializer_class = CobuildItemSerializer
     filterset_class = ItemFilterSet
     pagination_class = IdPagination
@@ -72,13 +73,20 @@ class ItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"], url_path="claim", url_name="claim")
     def claim(self, request, pk=None):
-        """认领（意向）：党员本人（省略 unit）或代驻区单位；等待发布社区确认。"""
+        """认领（意向）：党员本人（省略 unit、team）、代驻区单位（unit）或以志愿队名义（team，队长）；待社区确认。"""
         item = self.get_object()
         data = CobuildClaimInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        unit = member = None
-        if v.get("unit"):
+        unit = member = team = None
+        if v.get("unit") and v.get("team"):
+            return error_response("认领方只能是一个：驻区单位或志愿服务队。", code="claimer")
+        if v.get("team"):
+            # Whether the user may claim for it is the service's check (its 队长 or 管理的社区).
+            team = Team.objects.filter(pk=v["team"]).first()
+            if team is None:
+                return error_response("志愿服务队不存在。", status.HTTP_404_NOT_FOUND, "not_found")
+        elif v.get("unit"):
             unit = ResidentUnit.objects.filter(pk=v["unit"]).first()
             if unit is None:
                 return error_response("驻区单位不存在。", status.HTTP_404_NOT_FOUND, "not_found")
@@ -88,18 +96,24 @@ class ItemViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 return error_response("您的账号未关联党员名册，请指定认领的驻区单位。", code="unit")
         try:
             claim = services.claim_item(
-                request.user, item, quantity=v["quantity"], unit=unit, member=member, note=v.get("note", "")
+                request.user,
+                item,
+                quantity=v["quantity"],
+                unit=unit,
+                member=member,
+                team=team,
+                note=v.get("note", ""),
             )
         except services.CobuildError as exc:
             return refusal(exc)
-        fresh = Claim.objects.select_related("item", "unit", "member").get(pk=claim.pk)
+        fresh = Claim.objects.select_related("item", "unit", "member", "team").get(pk=claim.pk)
         return Response(CobuildClaimSerializer(fresh, context=self.get_serializer_context()).data, status=201)
 
 
 class ClaimViewSet(ScopedReadOnlyViewSet):
     """认领：意向 → 确认（发布社区）→ 实施 → 完成 → 双评；可退回或释放（数量退回清单）。"""
 
-    queryset = Claim.objects.select_related("item", "unit", "member")
+    queryset = Claim.objects.select_related("item", "unit", "member", "team")
     serializer_class = CobuildClaimSerializer
     filterset_class = ClaimFilterSet
     pagination_class = IdPagination

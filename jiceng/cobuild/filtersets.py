@@ -4,7 +4,7 @@ import django_filters
 
 from jiceng.core.filters import IdFilter
 
-from .models import Category, Claim, ClaimStatus, Item, ItemStatus, Kind
+from .models import Category, Claim, ClaimerKind, ClaimStatus, Item, ItemStatus, Kind
 
 
 class ItemFilterSet(django_filters.FilterSet):
@@ -23,7 +23,9 @@ class ItemFilterSet(django_filters.FilterSet):
 class ClaimFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=ClaimStatus.choices, empty_label="全部状态")
     item = IdFilter(label="事项", field_name="item_id")
+    claimer_kind = django_filters.ChoiceFilter(label="认领方", choices=ClaimerKind.choices, empty_label="全部认领方")
+    team = IdFilter(label="志愿服务队", field_name="team_id")
 
     class Meta:
         model = Claim
-        fields = ["status", "item"]
+        fields = ["status", "item", "claimer_kind", "team"]

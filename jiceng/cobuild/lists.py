@@ -23,7 +23,7 @@ def claims_to_confirm(user, now: datetime, limit: int) -> list[TodoItem]:
         return []
     rows = (
         Claim.objects.filter(scope.q(area="area_path"), status=ClaimStatus.INTENT)
-        .select_related("item", "unit", "member")
+        .select_related("item", "unit", "member", "team")
         .order_by("created_at", "id")[:limit]
     )
     return [

@@ -160,6 +160,15 @@ class Item(models.Model):
     offered_by_unit = models.ForeignKey(
         "orgs.ResidentUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="提供单位"
     )
+    # Or a volunteer team offers it (its skills, its people): at most one of the two.
+    offered_by_team = models.ForeignKey(
+        "volunteers.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="offered_items",
+        verbose_name="提供志愿服务队",
+    )
     # 项目: owner, budget, progress, and the needs and resources it matches.
     owner_name = models.CharField("项目负责人", max_length=40, blank=True)
     budget = models.DecimalField("预算（元）", max_digits=12, decimal_places=2, null=True, blank=True)
@@ -188,10 +197,20 @@ class Item(models.Model):
             models.CheckConstraint(condition=Q(taken__lte=F("quantity")), name="cobuild_item_taken_within_quantity"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cobuild_item_quantity_positive"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="cobuild_item_progress_range"),
+            models.CheckConstraint(
+                condition=Q(offered_by_unit__isnull=True) | Q(offered_by_team__isnull=True),
+                name="cobuild_item_one_offerer",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def offerer_name(self) -> str:
+        if self.offered_by_team_id is not None and self.offered_by_team is not None:
+            return f"{self.offered_by_team.name}（志愿服务队）"
+        return self.offered_by_unit.name if self.offered_by_unit_id and self.offered_by_unit else ""
 
     @property
     def left(self) -> int:
@@ -220,6 +239,7 @@ class Milestone(models.Model):
 class ClaimerKind(models.TextChoices):
     UNIT = "unit", "驻区单位"
     MEMBER = "member", "党员"
+    TEAM = "team", "志愿服务队"
 
 
 class ClaimStatus(models.TextChoices):
@@ -242,15 +262,23 @@ HOLDING_STATUSES = (
 )
 
 
+def led_team_ids(user):
+    """The volunteer teams ``user`` leads (队长 in the volunteers app), as a subquery."""
+    from jiceng.volunteers.models import TeamMember
+
+    return TeamMember.objects.filter(volunteer__user_id=user.pk, is_leader=True).values("team_id")
+
+
 class OwnClaims(VisibilityRule):
-    """A member sees the claims they made for themselves (我的认领)."""
+    """A member sees the claims they made for themselves (我的认领); a team leader (队长) sees
+    their team's claims, whoever of the team's leaders made them."""
 
     own = True
 
     def q(self, user, action, scope):
         if action != "view" or not getattr(user, "is_authenticated", False) or not user.is_active:
             return None
-        return Q(member__user_id=user.pk) | Q(created_by_id=user.pk)
+        return Q(member__user_id=user.pk) | Q(created_by_id=user.pk) | Q(team_id__in=led_team_ids(user))
 
 
 class ClaimQuerySet(ScopedQuerySet):
@@ -266,6 +294,14 @@ class Claim(models.Model):
     )
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="党员"
+    )
+    team = models.ForeignKey(
+        "volunteers.Team",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cobuild_claims",
+        verbose_name="志愿服务队",
     )
     quantity = models.PositiveIntegerField("认领数量")
     status = models.CharField("状态", max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.INTENT)
@@ -298,8 +334,9 @@ class Claim(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(claimer_kind="member", member__isnull=False, unit__isnull=True)
-                | Q(claimer_kind="unit", unit__isnull=False, member__isnull=True),
+                condition=Q(claimer_kind="member", member__isnull=False, unit__isnull=True, team__isnull=True)
+                | Q(claimer_kind="unit", unit__isnull=False, member__isnull=True, team__isnull=True)
+                | Q(claimer_kind="team", team__isnull=False, member__isnull=True, unit__isnull=True),
                 name="cobuild_claimer_kind_matches",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="cobuild_claim_quantity_positive"),
@@ -313,6 +350,11 @@ class Claim(models.Model):
                 fields=["item", "unit"],
                 condition=Q(status__in=["intent", "confirmed", "active"], unit__isnull=False),
                 name="cobuild_claim_once_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "team"],
+                condition=Q(status__in=["intent", "confirmed", "active"], team__isnull=False),
+                name="cobuild_claim_once_per_team",
             ),
             models.CheckConstraint(
                 condition=Q(beneficiary_rating__isnull=True) | Q(beneficiary_rating__gte=1, beneficiary_rating__lte=5),
@@ -331,11 +373,37 @@ class Claim(models.Model):
     def claimer_name(self) -> str:
         if self.claimer_kind == ClaimerKind.UNIT:
             return self.unit.name if self.unit else ""
+        if self.claimer_kind == ClaimerKind.TEAM:
+            return self.team.name if self.team else ""
         return self.member.name if self.member else ""
 
     @property
     def holds(self) -> bool:
         return self.status in HOLDING_STATUSES
+
+
+class TeamHours(models.Model):
+    """The volunteer hours a team's completed claim recorded for one of its members: the link
+    from the claim to the volunteers app's (pending, then approved) hours record; once per
+    claim and volunteer."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="team_hours", verbose_name="认领")
+    volunteer = models.ForeignKey(
+        "volunteers.Volunteer", on_delete=models.PROTECT, related_name="+", verbose_name="志愿者"
+    )
+    record = models.OneToOneField(
+        "volunteers.HoursRecord", on_delete=models.PROTECT, related_name="cobuild_claim", verbose_name="时长记录"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "认领服务时长"
+        verbose_name_plural = "认领服务时长"
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["claim", "volunteer"], name="cobuild_team_hours_once")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}:{self.volunteer_id}"
 
 
 class Evidence(models.Model):

@@ -13,6 +13,7 @@ class CobuildItemSerializer(serializers.ModelSerializer):
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
     left = serializers.IntegerField(read_only=True, help_text="剩余可认领数量")
+    offerer_name = serializers.CharField(read_only=True, help_text="资源的提供方（驻区单位或志愿服务队）")
 
     class Meta:
         model = Item
@@ -39,6 +40,8 @@ class CobuildItemSerializer(serializers.ModelSerializer):
             "expires_on",
             "source_appeal",
             "offered_by_unit",
+            "offered_by_team",
+            "offerer_name",
             "owner_name",
             "budget",
             "progress",
@@ -77,7 +80,14 @@ class CobuildClaimInput(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="代驻区单位认领时填写；省略则为党员本人认领",
+        help_text="代驻区单位认领时填写；省略 unit 和 team 则为党员本人认领",
+    )
+    team = serializers.IntegerField(
+        label="志愿服务队编号",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="以志愿队名义认领时填写（须为该队队长）",
     )
     note = serializers.CharField(label="认领说明", max_length=300, required=False, allow_blank=True, default="")
 
@@ -100,6 +110,7 @@ class CobuildClaimSerializer(serializers.ModelSerializer):
             "claimer_kind_display",
             "unit",
             "member",
+            "team",
             "claimer_name",
             "quantity",
             "status",

@@ -30,6 +30,8 @@ from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
 from jiceng.members.models import PARTY_MEMBER_STATUSES, Member
 from jiceng.orgs.models import ResidentUnit
+from jiceng.volunteers.models import Team, TeamMember, Volunteer
+from jiceng.volunteers.permissions import TEAM_ADD
 
 from .models import (
     COUNTERS,
@@ -45,6 +47,7 @@ from .models import (
     Kind,
     MenuEvent,
     Milestone,
+    TeamHours,
     Visibility,
 )
 from .permissions import CLAIM_ADD, CLAIM_CONFIRM, ITEM_ADD
@@ -264,6 +267,7 @@ def publish_item(
     event: MenuEvent | None = None,
     source_appeal=None,
     offered_by_unit: ResidentUnit | None = None,
+    offered_by_team: Team | None = None,
     owner_name: str = "",
     budget: Decimal | None = None,
     matches: Iterable[Item] = (),
@@ -302,8 +306,7 @@ def publish_item(
         errors.append(CobuildError("预算不能为负数。", "budget"))
     if event is not None and not scope_for(actor, ITEM_ADD).covers(event.area_path) and actor is not None:
         errors.append(CobuildError("招亲会不在您的权限范围内。", "event"))
-    if offered_by_unit is not None and kind != Kind.RESOURCE:
-        errors.append(CobuildError("只有资源可以填写提供单位。", "offered_by_unit"))
+    errors += _offerer_errors(kind, offered_by_unit, offered_by_team)
     matches = list(matches)
     if matches and kind != Kind.PROJECT:
         errors.append(CobuildError("只有项目可以对接需求和资源。", "matches"))
@@ -328,6 +331,7 @@ def publish_item(
             expires_on=expires_on,
             source_appeal=source_appeal,
             offered_by_unit=offered_by_unit,
+            offered_by_team=offered_by_team,
             owner_name=owner_name or "",
             budget=budget,
             published_by=_user(actor),
@@ -345,6 +349,18 @@ def publish_item(
             area_path=area.code,
         )
     return item
+
+
+def _offerer_errors(kind: str, unit: ResidentUnit | None, team: Team | None) -> list[CobuildError]:
+    """A resource's offerer: a resident unit or a volunteer team (not both); other kinds have none."""
+    errors = []
+    if unit is not None and kind != Kind.RESOURCE:
+        errors.append(CobuildError("只有资源可以填写提供单位。", "offered_by_unit"))
+    if team is not None and kind != Kind.RESOURCE:
+        errors.append(CobuildError("只有资源可以填写提供的志愿服务队。", "offered_by_team"))
+    if team is not None and unit is not None:
+        errors.append(CobuildError("资源的提供方只能是一个驻区单位或一支志愿服务队。", "offered_by_team"))
+    return errors
 
 
 class ManyErrors(CobuildError):
@@ -441,11 +457,28 @@ def expire_items(today: date | None = None) -> int:
 # --------------------------------------------------------------------------- claims
 
 
-def _claimer_side(actor: Actor, *, unit: ResidentUnit | None, member: Member | None, item: Item) -> tuple[str, str]:
+def leads_team(actor: Actor, team: Team) -> bool:
+    """The actor is a 队长 of ``team`` (the volunteers app's leader role), or holds the team's
+    管理 (``volunteers.add_team``) over its community: they may claim and act for the team."""
+    user = _user(actor)
+    if user is None:
+        return False
+    if TeamMember.objects.filter(team_id=team.pk, volunteer__user_id=user.pk, is_leader=True).exists():
+        return True
+    return scope_for(user, TEAM_ADD).covers(team.area_path)
+
+
+def _claimer_side(
+    actor: Actor, *, unit: ResidentUnit | None, member: Member | None, item: Item, team: Team | None = None
+) -> tuple[str, str]:
     """(claimer kind, claimer area path), after checking the actor may claim for that claimer."""
-    if (unit is None) == (member is None):
-        raise CobuildError("请选择认领的驻区单位或党员（二选一）。", "claimer")
+    if sum(x is not None for x in (unit, member, team)) != 1:
+        raise CobuildError("请选择认领方：驻区单位、党员本人或志愿服务队（三选一）。", "claimer")
     staff = actor is None or scope_for(actor, CLAIM_CONFIRM).covers(item.area_path)
+    if team is not None:
+        if not staff and not leads_team(actor, team):
+            raise CobuildError(f"只有“{team.name}”的队长可以以志愿队名义认领。", "permission")
+        return ClaimerKind.TEAM, team.area_path
     if member is not None:
         user = _user(actor)
         if not staff and (user is None or member.user_id != user.pk):
@@ -466,10 +499,11 @@ def claim_item(
     quantity=1,
     unit: ResidentUnit | None = None,
     member: Member | None = None,
+    team: Team | None = None,
     note: str = "",
     now: datetime | None = None,
 ) -> Claim:
-    """意向: a unit or a member claims part (or all) of an item. The item's row is locked, so
+    """意向: a unit, a member or a volunteer team claims part (or all) of an item. The item's row is locked, so
     concurrent claims share the quantity and never go beyond it; the losers are told what is left."""
     now = now or _now()
     quantity = _quantity(quantity, "认领数量")
@@ -486,7 +520,7 @@ def claim_item(
         # The state first (a closed item says so to whoever had it open), then who may claim it.
         if actor is not None and not Item.objects.allows(actor, "view", item):
             raise CobuildError("该事项不在您可认领的范围内。", "permission")
-        kind, claimer_path = _claimer_side(actor, unit=unit, member=member, item=item)
+        kind, claimer_path = _claimer_side(actor, unit=unit, member=member, team=team, item=item)
         if quantity > item.left:
             if item.left == 0:
                 raise CobuildError(f"“{item.title}”已被认领完（共{item.quantity}{item.unit_label}）。", "quantity")
@@ -500,6 +534,7 @@ def claim_item(
                     claimer_kind=kind,
                     unit=unit,
                     member=member,
+                    team=team,
                     quantity=quantity,
                     note=note,
                     area_path=item.area_path,
@@ -510,14 +545,20 @@ def claim_item(
             raise CobuildError("已有一个进行中的认领，不能重复认领。", "duplicate") from None
         Item.objects.filter(pk=item.pk).update(taken=F("taken") + quantity)
         bump(item.area_path, now, {"claims": 1})
-        audit(actor, "cobuild_claim", claim, after={"item": item.pk, "quantity": quantity}, area_path=item.area_path)
+        audit(
+            actor,
+            "cobuild_claim",
+            claim,
+            after={"item": item.pk, "quantity": quantity, "claimer": kind},
+            area_path=item.area_path,
+        )
     return claim
 
 
 def _lock_claim(claim: Claim) -> tuple[Claim, Item]:
     """Lock the item first, then the claim (every verb in that order: no deadlock)."""
     item = Item.objects.select_for_update().get(pk=claim.item_id)
-    claim = Claim.objects.select_for_update(of=("self",)).select_related("unit", "member").get(pk=claim.pk)
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("unit", "member", "team").get(pk=claim.pk)
     return claim, item
 
 
@@ -557,6 +598,8 @@ def _is_claimer(actor: Actor, claim: Claim) -> bool:
         return False
     if claim.member_id is not None:
         return claim.member is not None and claim.member.user_id == user.pk
+    if claim.team_id is not None:
+        return claim.team is not None and leads_team(user, claim.team)
     return claim.unit is not None and scope_for(user, CLAIM_ADD).covers(claim.unit.area_path)
 
 
@@ -693,6 +736,75 @@ def rate_claim(actor: Actor, claim: Claim, *, side: str, rating, comment: str = 
         claim.save()
         audit(actor, "cobuild_rate_claim", claim, after={"side": side, "rating": stars}, area_path=item.area_path)
     return claim
+
+
+def record_team_hours(
+    actor: Actor, claim: Claim, *, volunteers: Iterable[Volunteer], hours, served_on: date | None = None
+) -> list:
+    """A team's completed claim: its leader (or the publishing community) records the hours of
+    the team members who took part. Each becomes a pending hours record in the volunteers app
+    (source 志愿队认领服务), approved there by the volunteer's community like a self-report, and only
+    then credited to the 时间银行 and told to 党员积分 (``hours_approved``). All or nothing: one
+    volunteer over the daily cap, outside the team or already recorded refuses the whole entry."""
+    from jiceng.volunteers import services as volunteer_services
+    from jiceng.volunteers.models import HoursSource
+
+    people = list(dict.fromkeys(volunteers))
+    if not people:
+        raise CobuildError("请选择参加服务的队员。", "volunteers")
+    try:
+        amount = volunteer_services.read_hours(hours, "每人服务时长")
+    except volunteer_services.VolunteerError as exc:
+        raise CobuildError("；".join(exc.messages), "hours") from None
+    try:
+        with transaction.atomic():
+            claim, item = _lock_claim(claim)
+            if claim.team_id is None or claim.team is None:
+                raise CobuildError("只有志愿服务队的认领可以登记队员服务时长。", "claimer")
+            if actor is not None and not (
+                _is_claimer(actor, claim) or scope_for(actor, CLAIM_CONFIRM).covers(item.area_path)
+            ):
+                raise CobuildError("只有该队队长或发布事项的社区可以登记队员服务时长。", "permission")
+            if claim.status not in (ClaimStatus.COMPLETED, ClaimStatus.RATED):
+                raise CobuildError("认领登记完成后才能登记队员服务时长。", "status")
+            members = set(
+                TeamMember.objects.filter(team_id=claim.team_id, volunteer__in=people).values_list(
+                    "volunteer_id", flat=True
+                )
+            )
+            outside = [v.name for v in people if v.pk not in members]
+            if outside:
+                raise CobuildError(f"{'、'.join(outside)}不是“{claim.team.name}”的队员。", "volunteers")
+            done = set(
+                TeamHours.objects.filter(claim=claim, volunteer__in=people).values_list("volunteer_id", flat=True)
+            )
+            if done:
+                names = "、".join(v.name for v in people if v.pk in done)
+                raise CobuildError(f"已为{names}登记过本次认领的服务时长。", "duplicate")
+            day = served_on or timezone.localdate(claim.completed_at or _now())
+            records = []
+            for volunteer in people:
+                record = volunteer_services.record_hours(
+                    actor,
+                    volunteer,
+                    amount,
+                    day,
+                    f"认领服务：{item.title}",
+                    source=HoursSource.CLAIM,
+                    team=claim.team,
+                )
+                TeamHours.objects.create(claim=claim, volunteer=volunteer, record=record)
+                records.append(record)
+            audit(
+                actor,
+                "cobuild_team_hours",
+                claim,
+                after={"volunteers": [v.pk for v in people], "hours": str(amount)},
+                area_path=item.area_path,
+            )
+    except volunteer_services.VolunteerError as exc:
+        raise CobuildError("；".join(exc.messages), "hours") from None
+    return records
 
 
 __all__ = [

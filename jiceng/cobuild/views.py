@@ -18,6 +18,7 @@ from jiceng.core.scope import get_object_for_user, scope_for
 from jiceng.core.views import scoped_list
 from jiceng.members.models import member_of
 from jiceng.orgs.models import ResidentUnit
+from jiceng.volunteers.models import Team
 
 from . import lists, services
 from .actions import CLAIM_ACTIONS, available
@@ -32,7 +33,7 @@ from .forms import (
     ProgressForm,
     put_error,
 )
-from .models import Category, Claim, ClaimStatus, Evidence, Item, ItemStatus, Kind, MenuEvent
+from .models import Category, Claim, ClaimStatus, Evidence, Item, ItemStatus, Kind, MenuEvent, led_team_ids
 from .permissions import BOARD_VIEW, CATEGORY_CHANGE, CLAIM_ADD, CLAIM_CONFIRM, EVENT_VIEW, ITEM_ADD, ITEM_VIEW
 
 PAGE_SIZE = 50
@@ -105,7 +106,11 @@ def board(request):
         items = items.filter(subtree_q(node.code, "area_path") | _published_for(node.code))
     counts = lists.open_counts(items)
     shown = items.filter(kind=kind) if kind else items
-    rows = list(shown.select_related("category", "area", "event").order_by("expires_on", "id")[:BOARD_SIZE])
+    rows = list(
+        shown.select_related("category", "area", "event", "offered_by_unit", "offered_by_team").order_by(
+            "expires_on", "id"
+        )[:BOARD_SIZE]
+    )
     figures, children = [], []
     if node is not None and node.level != Level.COMMUNITY and not scope_for(request.user, ITEM_VIEW).empty:
         children = list(Area.objects.filter(parent=node).order_by("code").only("code", "name")[:100])
@@ -123,7 +128,7 @@ def board(request):
             "kinds": Kind.choices,
             "figures": figures,
             "now": timezone.now(),
-            "can_claim": not scope_for(request.user, CLAIM_ADD).empty,
+            "can_claim": not scope_for(request.user, CLAIM_ADD).empty or bool(_led_teams(request.user)),
         },
     )
 
@@ -143,8 +148,10 @@ def mine(request):
     from django.db.models import Q
 
     member = member_of(request.user)
-    claims = Claim.objects.visible_to(request.user).filter(Q(member__user=request.user) | Q(created_by=request.user))
-    rows = list(claims.select_related("item", "unit", "member").order_by("-created_at", "-id")[:100])
+    claims = Claim.objects.visible_to(request.user).filter(
+        Q(member__user=request.user) | Q(created_by=request.user) | Q(team_id__in=led_team_ids(request.user))
+    )
+    rows = list(claims.select_related("item", "unit", "member", "team").order_by("-created_at", "-id")[:100])
     return render(request, "cobuild/mine.html", {"rows": rows, "member": member})
 
 
@@ -220,9 +227,13 @@ def item_add(request):
     )
 
 
-def _claimers(user, item: Item) -> list[tuple[str, str]]:
-    """Whom the user may claim for: themselves as a member, the units in their scope."""
-    choices: list[tuple[str, str]] = []
+TEAM_PREFIX = "team:"
+
+
+def _claimers(user, item: Item) -> list:
+    """Whom the user may claim for: themselves as a member, the units in their scope, and (grouped
+    as 以志愿队名义认领) the volunteer teams they lead."""
+    choices: list = []
     member = member_of(user)
     if member is not None:
         choices.append(("", f"本人（党员 {member.name}）"))
@@ -230,19 +241,29 @@ def _claimers(user, item: Item) -> list[tuple[str, str]]:
     if not scope.empty:
         units = ResidentUnit.objects.filter(scope.q(area="area_path")).order_by("name").values_list("pk", "name")[:100]
         choices += [(str(pk), name) for pk, name in units]
+    teams = _led_teams(user)
+    if teams:
+        choices.append(("以志愿队名义认领", [(f"{TEAM_PREFIX}{pk}", name) for pk, name in teams]))
     return choices
+
+
+def _led_teams(user) -> list[tuple[int, str]]:
+    """The volunteer teams whose 队长 the user is (their teams only)."""
+    return list(Team.objects.filter(pk__in=led_team_ids(user)).order_by("name").values_list("pk", "name")[:50])
 
 
 @login_required
 def item_detail(request, pk):
     item = get_object_for_user(
-        Item.objects.select_related("category__parent", "area", "event", "source_appeal", "offered_by_unit"),
+        Item.objects.select_related(
+            "category__parent", "area", "event", "source_appeal", "offered_by_unit", "offered_by_team"
+        ),
         request.user,
         "view",
         pk=pk,
     )
     staff = scope_for(request.user, CLAIM_CONFIRM).covers(item.area_path)
-    claims = Claim.objects.visible_to(request.user).filter(item=item).select_related("unit", "member")[:200]
+    claims = Claim.objects.visible_to(request.user).filter(item=item).select_related("unit", "member", "team")[:200]
     claimers = _claimers(request.user, item)
     claimable = item.status == ItemStatus.OPEN and item.left > 0 and bool(claimers)
     not_open = item.opens_at is not None and item.opens_at > timezone.now()
@@ -275,21 +296,25 @@ def item_claim(request, pk):
     form = ClaimForm(request.POST, claimers=claimers)
     if form.is_valid():
         data = form.cleaned_data
-        unit = member = None
-        if data.get("unit"):
-            unit = ResidentUnit.objects.filter(pk=int(data["unit"])).first()
+        unit = member = team = None
+        chosen = data.get("unit") or ""
+        if chosen.startswith(TEAM_PREFIX):
+            team = Team.objects.filter(pk=int(chosen[len(TEAM_PREFIX) :])).first()
+        elif chosen:
+            unit = ResidentUnit.objects.filter(pk=int(chosen)).first()
         else:
             member = member_of(request.user)
         try:
-            if unit is None and member is None:
+            if unit is None and member is None and team is None:
                 raise services.CobuildError("请选择认领方。", "unit")
             services.claim_item(
-                request.user, item, quantity=data["quantity"], unit=unit, member=member, note=data["note"]
+                request.user, item, quantity=data["quantity"], unit=unit, member=member, team=team, note=data["note"]
             )
         except services.CobuildError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已提交认领意向（{data['quantity']}{item.unit_label}），等待社区确认。")
+            side = f"以“{team.name}”名义" if team is not None else ""
+            messages.success(request, f"已{side}提交认领意向（{data['quantity']}{item.unit_label}），等待社区确认。")
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("cobuild:item_detail", pk=item.pk)
@@ -372,7 +397,7 @@ def need_from_appeal(request, appeal_pk):
 def claim_list(request):
     page = scoped_list(
         request,
-        Claim.objects.select_related("item", "unit", "member"),
+        Claim.objects.select_related("item", "unit", "member", "team"),
         ClaimFilterSet,
         keys=("-id",),
         size=PAGE_SIZE,
@@ -383,7 +408,7 @@ def claim_list(request):
 @login_required
 def claim_detail(request, pk):
     claim = get_object_for_user(
-        Claim.objects.select_related("item__source_appeal", "unit", "member"), request.user, "view", pk=pk
+        Claim.objects.select_related("item__source_appeal", "unit", "member", "team"), request.user, "view", pk=pk
     )
     return render(
         request,
@@ -392,12 +417,36 @@ def claim_detail(request, pk):
             "claim": claim,
             "item": claim.item,
             "actions": [
-                (entry, entry.form(prefix=entry.key)) for entry in available(CLAIM_ACTIONS, request.user, claim)
+                (entry, form)
+                for entry in available(CLAIM_ACTIONS, request.user, claim)
+                # 登记队员服务时长 disappears once every member's hours are recorded.
+                if (form := _action_form(entry, claim, prefix=entry.key)).fields.get("volunteers") is None
+                or form.fields["volunteers"].choices
             ],
             "evidence": list(claim.evidence.all()),
+            "team_hours": list(claim.team_hours.select_related("volunteer", "record")) if claim.team_id else [],
             "steps": _steps(claim),
         },
     )
+
+
+def _action_form(entry, claim: Claim, *args, **kwargs):
+    """The action's page form; 登记队员服务时长 lists the claiming team's members not yet recorded."""
+    form = entry.form(*args, **kwargs)
+    if "volunteers" in form.fields and claim.team_id is not None:
+        from jiceng.volunteers.models import TeamMember
+
+        done = claim.team_hours.values("volunteer_id")
+        members = (
+            TeamMember.objects.filter(team_id=claim.team_id)
+            .exclude(volunteer_id__in=done)
+            .select_related("volunteer")
+            .order_by("-is_leader", "id")[:200]
+        )
+        form.fields["volunteers"].choices = [
+            (m.volunteer_id, f"{m.volunteer.name}{'（队长）' if m.is_leader else ''}") for m in members
+        ]
+    return form
 
 
 STEPS = (ClaimStatus.INTENT, ClaimStatus.CONFIRMED, ClaimStatus.ACTIVE, ClaimStatus.COMPLETED, ClaimStatus.RATED)
@@ -417,8 +466,10 @@ def claim_act(request, pk, action):
     entry = CLAIM_ACTIONS.get(action.replace("-", "_"))
     if entry is None:
         raise Http404("没有这个操作。")
-    claim = get_object_for_user(Claim.objects.select_related("item", "unit", "member"), request.user, "view", pk=pk)
-    form = entry.form(request.POST, prefix=entry.key)
+    claim = get_object_for_user(
+        Claim.objects.select_related("item", "unit", "member", "team"), request.user, "view", pk=pk
+    )
+    form = _action_form(entry, claim, request.POST, prefix=entry.key)
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     else:

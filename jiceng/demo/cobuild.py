@@ -2,6 +2,10 @@
 street's resident units and party members (most completed and rated, some under way, some
 released), one 民生菜单招亲会 per street, and the monthly counters rebuilt from the rows.
 
+The volunteer teams are loaded after the lists (jiceng/demo/volunteers.py); :func:`load_team_claims`
+then hands part of the unit claims in each community with a team to that team, and lets the teams
+offer some resources, so the lists show 志愿服务队 claimers too.
+
 Deterministic for a seed and a day; rows are bulk-inserted (no per-row services), then
 :func:`jiceng.cobuild.services.rebuild_months` derives the counters the services keep.
 """
@@ -70,6 +74,58 @@ def load_cobuild(seed: int = 2024, today: date | None = None, stdout=None, per_c
     if stdout:
         stdout.write(f"  已生成共建清单 {counts['items']} 项、认领 {counts['claims']} 条")
     return {"created": counts["items"] > 0, **counts}
+
+
+HOME = "320102002011"  # 北安门社区: the demo's 志愿者 login leads its team
+TEAM_SHARE = 0.35  # of the unit claims in a community with a team
+
+
+def load_team_claims(seed: int = 2024, stdout=None) -> dict:
+    """After the volunteers: hand a share of the unit claims (at most one per item) to the
+    community's volunteer team, and make a share of the resources the team's offer. Neither
+    changes a quantity or a counter (a claim keeps its item, quantity, status and dates; the
+    counters count by the item's area). Unit claims only: a member's claim may have earned
+    党员积分. Once: a second call finds team claims and returns."""
+    from jiceng.volunteers.models import Team, TeamMember
+
+    if Claim.objects.filter(claimer_kind=ClaimerKind.TEAM).exists():
+        return {"created": False, "team_claims": Claim.objects.filter(claimer_kind=ClaimerKind.TEAM).count()}
+    team_of = dict(Team.objects.order_by("id").values_list("area_path", "id"))
+    if not team_of:
+        return {"created": False, "team_claims": 0}
+    rnd = random.Random(f"{seed}:cobuild-teams")
+    with transaction.atomic():
+        claims = list(
+            Claim.objects.filter(claimer_kind=ClaimerKind.UNIT, area_path__in=list(team_of))
+            .only("id", "item_id", "area_path")
+            .order_by("item_id", "id")
+        )
+        moved, seen = [], set()
+        for claim in claims:
+            share = 1.0 if claim.area_path == HOME else TEAM_SHARE
+            if claim.item_id in seen or rnd.random() >= share:
+                continue
+            seen.add(claim.item_id)
+            claim.claimer_kind, claim.team_id, claim.unit_id = ClaimerKind.TEAM, team_of[claim.area_path], None
+            claim.claimer_area_path = claim.area_path
+            moved.append(claim)
+        Claim.objects.bulk_update(moved, ["claimer_kind", "team_id", "unit_id", "claimer_area_path"], batch_size=2000)
+        resources = list(
+            Item.objects.filter(kind=Kind.RESOURCE, offered_by_unit__isnull=True, area_path__in=list(team_of))
+            .only("id", "area_path")
+            .order_by("id")
+        )
+        offered = [r for r in resources if rnd.random() < 0.25]
+        for item in offered:
+            item.offered_by_team_id = team_of[item.area_path]
+        Item.objects.bulk_update(offered, ["offered_by_team_id"], batch_size=2000)
+        # The demo's 志愿者 login is a 队长 of 北安门社区's team: they can claim in its name.
+        TeamMember.objects.filter(team__area_path=HOME, volunteer__user__username="beianmen_zhiyuanzhe").update(
+            is_leader=True
+        )
+    if stdout:
+        stdout.write(f"  志愿服务队认领 {len(moved)} 条、提供资源 {len(offered)} 项")
+    return {"created": True, "team_claims": len(moved), "team_resources": len(offered)}
 
 
 def _moment(day: date, hour: int = 10) -> datetime:

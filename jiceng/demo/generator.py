@@ -24,7 +24,7 @@ from jiceng.core.paths import subtree_q
 from jiceng.core.rules import get_rule
 from jiceng.demo.appeals import load_appeals
 from jiceng.demo.appraisal import load_appraisal
-from jiceng.demo.cobuild import load_cobuild
+from jiceng.demo.cobuild import load_cobuild, load_team_claims
 from jiceng.demo.dashboards import load_dashboards
 from jiceng.demo.dualreport import load_dualreport
 from jiceng.demo.issue11 import load_issue11
@@ -165,6 +165,8 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     # After 双报到: its confirmed services award 党员积分 (with 微心愿, 共建协议 and 协商议事).
     load_issue11(seed=seed, today=today, stdout=stdout)
     load_volunteers(seed=seed, today=today, scale=scale, stdout=stdout)
+    # After the volunteer teams: some of the lists' claims and resources become the teams'.
+    load_team_claims(seed=seed, stdout=stdout)
     # Last but one: the dashboards' statistics from everything loaded above.
     load_metrics()
     # Last: the 月报 freezes the figures everything above wrote.

@@ -252,6 +252,7 @@ class HoursSource(models.TextChoices):
     ATTENDANCE = "attendance", "签到签退核定"
     SELF = "self", "本人申报"
     REDEMPTION = "redemption", "时间银行兑换服务"
+    CLAIM = "claim", "志愿队认领服务（队长登记）"
 
 
 class HoursStatus(models.TextChoices):
