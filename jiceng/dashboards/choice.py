@@ -101,9 +101,7 @@ def default_keys(tree: str, node, available: Sequence[Metric]) -> set[str]:
     groups = DEFAULT_GROUPS.get((tree, _level(tree, node)), PARTY if tree == "orgs" else DAILY)
     chosen = set(HEADLINE.get(tree, ()))
     for metric in available:
-        if metric.group in groups and (
-            not metric.key.startswith(DEFAULT_OFF_PREFIXES) or metric.key in DEFAULT_ON
-        ):
+        if metric.group in groups and (not metric.key.startswith(DEFAULT_OFF_PREFIXES) or metric.key in DEFAULT_ON):
             chosen.add(metric.key)
     return chosen & {m.key for m in available}
 

@@ -104,9 +104,7 @@ class DashboardChoice(models.Model):
     """The figures a user chose to see on their dashboards of one tree (the 指标设置 panel); without
     a row the curated default of the node's level applies (``dashboards.choice``). Metric keys only."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户")
     tree = models.CharField("树", max_length=8)
     metrics = models.JSONField("显示的指标", default=list)
     updated_at = models.DateTimeField("更新时间", default=timezone.now)

@@ -169,7 +169,7 @@ ROUTES: dict[str, Exempt | Expect] = {
     "dashboards:home": Expect(status=302, nobody=EMPTY, note="to the dashboard of the user's own node"),
     "dashboards:kiosk": Expect(note="the 大屏 of a node in scope"),
     "dashboards:share_revoke": Expect(status=405, note="POST only: revokes the user's own link"),
-    "dashboards:choice": Expect(status=405, note="POST only: saves the user's 指标设置 (dashboards/tests/test_choice.py)"),
+    "dashboards:choice": Expect(status=405, note="POST only: saves the user's 指标设置 (test_choice.py)"),
     "dashboards:snapshot": Expect(status=405, note="POST only: the month is not over, so it is refused with a message"),
     "screen:shared": Expect(
         public="a 大屏 share link: the signed token is the credential, the page holds aggregates only",

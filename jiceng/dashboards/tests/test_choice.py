@@ -25,7 +25,8 @@ def headings(html):
 
 
 def cards(html):
-    block = html.split("data-dashboard-figures>")[1].split('<div class="row row-cards">\n  <div class="col-12 col-lg-6">')[0]
+    charts = '<div class="row row-cards">\n  <div class="col-12 col-lg-6">'
+    block = html.split("data-dashboard-figures>")[1].split(charts)[0]
     return re.findall(r'data-metric="([^"]+)"', block)
 
 

@@ -49,9 +49,7 @@ def assert_masked(data, community, grid1, grid2):
     assert children[grid2][WOMEN] == "<3" and children[grid2][MEN] == "<3"  # zero is masked too
 
 
-def test_kiosk_and_share_link_print_small_counts_as_less_than_min_cell(
-    small_roster, tree, users, login, client
-):
+def test_kiosk_and_share_link_print_small_counts_as_less_than_min_cell(small_roster, tree, users, login, client):
     community, grid1, grid2 = tree.beianmen.code, tree.grid1.code, tree.grid2.code
     viewer = login(users.community)
     # The dashboard of a holder of the roster's permission shows the exact number.
