@@ -176,9 +176,14 @@ def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -
 
     Shown outside the roster's permission (a wall, a share link), so counts below a metric's
     ``min_cell`` are ``"<N"`` everywhere in it, never the number (:func:`_mask_board`)."""
+    from .choice import chosen_keys, in_reading_order
+
     board = build(user, tree, code, period, rank_key)
     data = _mask_board(board)
     rows = kiosk_rank_rows()
+    # The big figures: those of the user's 指标设置 (for a share link, its creator's), headline first.
+    chosen, _own = chosen_keys(user, tree, board.node, board.metrics)
+    shown = in_reading_order(tree, [m for m in board.metrics if m.key in chosen])
     figures = [
         {
             "key": m.key,
@@ -188,7 +193,7 @@ def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -
             "value": data["figures"].get(m.key),
             "text": small(m, board.figures.get(m.key)) or format_value(m, board.figures.get(m.key)),
         }
-        for m in board.metrics
+        for m in shown
     ]
     now = timezone.localtime()
     return _rounded(

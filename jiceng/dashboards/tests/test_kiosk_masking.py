@@ -41,11 +41,12 @@ def page_figures(client, code):
 def assert_masked(data, community, grid1, grid2):
     figures = {f["key"]: f for f in data["figures"]}
     assert figures[WOMEN]["value"] == "<3" and figures[WOMEN]["text"] == "<3"
-    assert figures[OLD]["text"] == "<3"
+    assert OLD not in figures  # 党员年龄 is not in a community's default figures …
     assert figures[MEN]["value"] == 4 and figures[MEN]["text"] == "4"
     assert figures[PARTY]["value"] == 5  # a total without min_cell: exact
     children = {c["code"]: c["figures"] for c in data["children"]}
     assert children[grid1][WOMEN] == "<3" and children[grid1][MEN] == 4
+    assert children[grid1][OLD] == "<3"  # … but every child's figures are masked all the same
     assert children[grid2][WOMEN] == "<3" and children[grid2][MEN] == "<3"  # zero is masked too
 
 
@@ -77,3 +78,13 @@ def test_kiosk_and_share_link_print_small_counts_as_less_than_min_cell(small_ros
     assert f'data-metric="{WOMEN}">&lt;3<small>' in shared_page
     for series_key in (WOMEN, OLD):
         assert all(v in (None, "<3") for v in shared.get("trend", {}).get("series", {}).get(series_key, []))
+
+
+def test_the_kiosk_shows_the_users_chosen_figures_masked(small_roster, tree, users, login):
+    from jiceng.dashboards.choice import save_choice
+
+    save_choice(users.community, "areas", [OLD, WOMEN, PARTY])
+    client = login(users.community)
+    data = client.get(reverse("dashboards:kiosk_data", args=["areas", tree.beianmen.code])).json()
+    # Headline first (党员), then 党员结构 (女党员), then 党员年龄.
+    assert [(f["key"], f["text"]) for f in data["figures"]] == [(PARTY, "5"), (WOMEN, "<3"), (OLD, "<3")]
