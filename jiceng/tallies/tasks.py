@@ -4,6 +4,7 @@ from django_tasks import task
 REBUILDERS = (
     "jiceng.orgs.metrics.rebuild_types",
     "jiceng.orgs.metrics.rebuild_findings",
+    "jiceng.members.metrics.rebuild_dues_amounts",
     "jiceng.orglife.metrics.rebuild",
     "jiceng.dualreport.metrics.rebuild",
 )
