@@ -144,8 +144,15 @@ def dues_amount_changes(today: date | None = None):
     for org_path, area_path, month, total in paid.iterator():
         yield (org_path, area_path, PAID, month, _fen(total))
     members = Member.objects.filter(left_on__isnull=True, status__in=PARTY_MEMBER_STATUSES).order_by()
-    fields = ("org_path", "area_path", "dues_category", "dues_base", "dues_paid_through")
-    fields += ("admission_date", "full_member_date")
+    fields = (
+        "org_path",
+        "area_path",
+        "dues_category",
+        "dues_base",
+        "dues_paid_through",
+        "admission_date",
+        "full_member_date",
+    )
     for org_path, area_path, category, base, paid_through, admission, full in members.values_list(*fields).iterator(
         chunk_size=5000
     ):
