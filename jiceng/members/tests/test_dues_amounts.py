@@ -88,10 +88,14 @@ def test_the_amounts_are_as_of_the_last_rebuild(dues, tree, users):
     metric = metrics()["members.area.dues_paid_amount"]
     period = Period.month_of(today)
     before = figures([metric], [tree.beianmen.code], period)[tree.beianmen.code][metric.key]
-    member = Member.objects.filter(org__code__isnull=False, area_path__startswith=tree.beianmen.code).first()
-    member.refresh_from_db()
-    if DuesPayment.objects.filter(member=member, month=period.start).exists():
-        pytest.skip("the sample member already paid this month")
+    # A party member of 北安门社区 who has not paid this month yet.
+    member = (
+        Member.objects.filter(subtree_q(tree.beianmen.code, "area_path"), status__in=PARTY_MEMBER_STATUSES)
+        .exclude(dues_payments__month=period.start)
+        .order_by("pk")
+        .first()
+    )
+    assert member is not None
     due = monthly_dues(member.dues_category, member.dues_base)
     services.record_payment(users.city, member, period.start, due, paid_on=today, note="补交")
     assert figures([metric], [tree.beianmen.code], period)[tree.beianmen.code][metric.key] == before
