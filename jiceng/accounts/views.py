@@ -21,7 +21,6 @@ from jiceng.areas.models import Area
 from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.metrics import Period, figures, format_value, metrics_for
 from jiceng.core.paging import page_total, request_page
-from jiceng.core.registry import metric_sources
 from jiceng.core.scope import scope_prefixes
 from jiceng.core.sorting import Sort, Sorts, sorted_keys
 from jiceng.core.todos import todo_groups
@@ -81,11 +80,17 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _month_figures(user: User, areas: list[Area]) -> dict[str, list[tuple[str, str]]]:
-    """This month's periodic figures (民呼我应 …) of each scope area, from the metric registry: one
-    query per source for all the cards, the same numbers as the 数据看板."""
+    """This month's figures of each scope area that the user chose for their 数据看板 (the same
+    choice and order), from the metric registry: one query per source for all the cards, the same
+    numbers as the 数据看板."""
     if not areas:
         return {}
-    chosen = [m for m in metrics_for(user, "areas", areas[0]) if metric_sources()[m.source].periodic]
+    from jiceng.dashboards.choice import chosen_keys, in_reading_order
+
+    # The figures the user chose for their dashboards (指标设置), else the default of the level.
+    available = metrics_for(user, "areas", areas[0])
+    keys, _own = chosen_keys(user, "areas", areas[0], available)
+    chosen = in_reading_order("areas", [m for m in available if m.key in keys])
     if not chosen:
         return {}
     values = figures(chosen, [a.code for a in areas], Period.month_of(timezone.localdate()))

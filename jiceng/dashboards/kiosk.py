@@ -111,6 +111,8 @@ def _treemap(user, tree: str, node, children: list[dict], rank) -> list[dict]:
     result = []
     for child in children:
         value = child["figures"].get(rank.key) if rank else None
+        if isinstance(value, str):  # a masked small count ("<3"): no area that would tell it
+            value = None
         item = {"name": child["name"], "code": child["code"], "value": max(float(value or 0), 0.0) or 1}
         if grand.get(child["code"]) and not (rank and rank.percent):
             # Without a figure per grandchild, split the child's figure evenly so the area adds up.
@@ -132,21 +134,66 @@ def _rounded(value):
     return value
 
 
-def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -> dict:
-    """Everything the 大屏 draws, for ``user`` (the viewer, or a share link's creator)."""
-    board = build(user, tree, code, period, rank_key)
+def small(metric, value) -> str | None:
+    """``"<N"`` when ``value`` is a count below the metric's ``min_cell`` (a figure that could single a
+    person out on a wall screen or a share link, docs/metrics.md "Masking"), else None. Zero is
+    masked too: the screen never says which small cells are empty and which are not."""
+    if not metric.min_cell or metric.percent or value is None or isinstance(value, str):
+        return None
+    return f"<{metric.min_cell}" if value < metric.min_cell else None
+
+
+def _masked(metrics: dict, figures: dict) -> dict:
+    """A node's figures with each small count replaced by its ``"<N"`` text."""
+    return {key: small(metrics[key], value) or value if key in metrics else value for key, value in figures.items()}
+
+
+def _mask_board(board) -> dict:
+    """The board's JSON with every count below ``min_cell`` as ``"<N"``: the node's figures, each
+    child's, the trend; children ranked by a masked metric keep the unmasked ones first (highest
+    first) and list the masked ones after them in code order, so their order reveals nothing."""
     data = board.as_json()
+    masking = {m.key: m for m in board.metrics if m.min_cell}
+    if not masking:
+        return data
+    data["figures"] = _masked(masking, data["figures"])
+    children = [{**c, "figures": _masked(masking, c["figures"])} for c in data["children"]]
+    if data["rank"] in masking:
+        rank = data["rank"]
+        shown = [c for c in children if not isinstance(c["figures"].get(rank), str)]
+        hidden = sorted((c for c in children if isinstance(c["figures"].get(rank), str)), key=lambda c: c["code"])
+        children = shown + hidden
+    data["children"] = children
+    series = data["trend"]["series"]
+    for key in list(series):
+        if key in masking:
+            series[key] = [small(masking[key], v) or v for v in series[key]]
+    return data
+
+
+def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -> dict:
+    """Everything the 大屏 draws, for ``user`` (the viewer, or a share link's creator).
+
+    Shown outside the roster's permission (a wall, a share link), so counts below a metric's
+    ``min_cell`` are ``"<N"`` everywhere in it, never the number (:func:`_mask_board`)."""
+    from .choice import chosen_keys, in_reading_order
+
+    board = build(user, tree, code, period, rank_key)
+    data = _mask_board(board)
     rows = kiosk_rank_rows()
+    # The big figures: those of the user's 指标设置 (for a share link, its creator's), headline first.
+    chosen, _own = chosen_keys(user, tree, board.node, board.metrics)
+    shown = in_reading_order(tree, [m for m in board.metrics if m.key in chosen])
     figures = [
         {
             "key": m.key,
             "label": m.label,
             "unit": "" if m.percent else m.unit,
             "group": m.group,
-            "value": board.figures.get(m.key),
-            "text": format_value(m, board.figures.get(m.key)),
+            "value": data["figures"].get(m.key),
+            "text": small(m, board.figures.get(m.key)) or format_value(m, board.figures.get(m.key)),
         }
-        for m in board.metrics
+        for m in shown
     ]
     now = timezone.localtime()
     return _rounded(

@@ -98,3 +98,20 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_name} {self.period}"
+
+
+class DashboardChoice(models.Model):
+    """The figures a user chose to see on their dashboards of one tree (the 指标设置 panel); without
+    a row the curated default of the node's level applies (``dashboards.choice``). Metric keys only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户")
+    tree = models.CharField("树", max_length=8)
+    metrics = models.JSONField("显示的指标", default=list)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "看板指标设置"
+        constraints = [models.UniqueConstraint(fields=["user", "tree"], name="dashboard_choice_user_tree")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.tree}（{len(self.metrics)} 项）"

@@ -1,6 +1,7 @@
 """The dashboard pages: a node's figures, its children ranked with a chart, a 12-month trend."""
 
 import os
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,7 @@ from jiceng.core.scope import scope_for
 from jiceng.orgs.models import Org
 from jiceng.orgs.permissions import ORG_VIEW
 
+from .choice import ChoiceError, chosen_keys, grouped, in_reading_order, reset_choice, save_choice
 from .forms import ShareForm
 from .kiosk import LinkGone, create_share, kiosk_data, revoke_share, token_for
 from .kiosk import resolve as kiosk_resolve
@@ -28,7 +30,7 @@ from .models import ShareLink
 from .permissions import SHARE_ADD, SNAPSHOT_ADD
 from .reports import REPORT_KINDS, report_context
 from .rules import share_max_days
-from .services import TREE_LABELS, build, date_minus_month, find_node, parse_period, unknown_metric
+from .services import TREE_LABELS, build, date_minus_month, find_node, parse_period, ranked, unknown_metric
 from .snapshots import SnapshotError, create_snapshot, find_snapshot
 
 
@@ -88,6 +90,12 @@ def dashboard(request: HttpRequest, tree: str, code: str) -> HttpResponse:
             request.GET.get("rank", ""),
             snapshot=snapshot if source == "snapshot" else None,
         )
+    chosen, own_choice = chosen_keys(request.user, tree, board.node, board.metrics)
+    shown = in_reading_order(tree, [m for m in board.metrics if m.key in chosen])
+    if not request.GET.get("rank") and shown and board.rank not in shown:
+        # Ranked by default by the first figure shown (the headline), not the registry's first.
+        board.rank = shown[0]
+        board.children = ranked(board.children, shown[0].key)
     rank = board.rank.key if board.rank else ""
     this_month = Period.month_of(today)
     last_month = Period.month_of(date_minus_month(today))
@@ -99,21 +107,32 @@ def dashboard(request: HttpRequest, tree: str, code: str) -> HttpResponse:
     data = board.as_json()
     for child in data["children"]:
         child["url"] = _url(tree, child["code"], period, rank)
-    headline = [
-        (m, format_value(m, board.figures.get(m.key)), detail_url(request.user, m, board.node, period))
-        for m in board.metrics
-    ]
+    sections = grouped(tree, shown)
+    for section in sections:
+        section.items = [
+            (m, format_value(m, board.figures.get(m.key)), detail_url(request.user, m, board.node, period))
+            for m in section.items
+        ]
+    # The children's table: the figures shown, the one ranked by first when it is not among them.
+    columns = shown if board.rank is None or board.rank in shown else [board.rank, *shown]
     rows = [
-        {**child, "cells": [format_value(m, child["figures"].get(m.key)) for m in board.metrics]}
+        {**child, "cells": [format_value(m, child["figures"].get(m.key)) for m in columns]}
         for child in data["children"]
     ]
+    chooser = grouped(tree, board.metrics, headline=False)
+    for section in chooser:
+        section.items = [(m, m.key in chosen) for m in section.items]
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "board": board,
             "data": data,
-            "headline": headline,
+            "sections": sections,
+            "shown": shown,
+            "columns": columns,
+            "chooser": chooser,
+            "own_choice": own_choice,
             "rows": rows,
             "tree": tree,
             "tree_label": TREE_LABELS[tree],
@@ -131,6 +150,29 @@ def dashboard(request: HttpRequest, tree: str, code: str) -> HttpResponse:
             "report_buttons": [("minhu", "民呼我应月报"), ("shuzhi", "述职材料")],
         },
     )
+
+
+@login_required
+@require_POST
+def choice(request: HttpRequest, tree: str, code: str) -> HttpResponse:
+    """Save the 指标设置 panel (the figures the user wants on their dashboards of the tree), or
+    “恢复默认”; back to the node's dashboard with its period and ranking."""
+    if tree not in TREE_LABELS:
+        raise Http404
+    node = find_node(request.user, tree, code)  # 404 outside scope
+    period, rank = request.POST.get("period", "")[:40], request.POST.get("rank", "")[:80]
+    back = f"{reverse('dashboards:dashboard', args=[tree, node.code])}?{urlencode({'period': period, 'rank': rank})}"
+    if request.POST.get("reset"):
+        reset_choice(request.user, tree)
+        messages.success(request, "已恢复默认的指标。")
+        return redirect(back)
+    try:
+        saved = save_choice(request.user, tree, request.POST.getlist("metric"))
+    except ChoiceError as exc:
+        messages.error(request, f"指标设置未保存：{exc}")
+        return redirect(back)
+    messages.success(request, f"已保存指标设置：显示 {len(saved.metrics)} 项指标。")
+    return redirect(back)
 
 
 def _may(user, permission: str, tree: str, node) -> bool:

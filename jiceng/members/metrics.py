@@ -104,3 +104,99 @@ def dues_rate(row: dict) -> float | None:
 def women_share(row: dict) -> float | None:
     total = party_members(row)
     return (row.get("gender:F") or 0) / total if total else None
+
+
+# --------------------------------------------------------------------------- dues amounts in 元
+
+DUES_PREFIX = "members/dues_"
+PAID = "members/dues_paid_fen"  # per dues month: payments recorded for that month (分)
+DUE = "members/dues_due_fen"  # a stock: what the party members owe each month at today's amounts (分)
+OWED = "members/dues_owed_fen"  # a stock: unpaid months before this one × each member's monthly amount (分)
+
+
+def _fen(amount) -> int:
+    from decimal import Decimal
+
+    return int((Decimal(str(amount or 0)) * 100).to_integral_value())
+
+
+def dues_amount_changes(today: date | None = None):
+    """The tallies' changes ``(org_path, area_path, key, month, fen)`` behind the dues amounts:
+
+    * 实缴: every recorded payment, by its dues month, under the member's branch (one grouped query);
+    * 应缴 (each month) and 欠缴: for the party members on the roster, today's monthly amount
+      (``dues.monthly_dues`` of their category and base) and the months unpaid before the current
+      one (``dues.unpaid_months``, from the month after ``dues_paid_through``, else from admission,
+      as the arrears count does: ``members.stats.first_unpaid``) times that amount.
+    """
+    from django.db.models import Sum
+
+    from jiceng.members.models import PARTY_MEMBER_STATUSES, DuesPayment, Member
+    from jiceng.members.stats import first_unpaid
+    from jiceng.tallies.models import STOCK
+
+    today = today or timezone.localdate()
+    paid = (
+        DuesPayment.objects.order_by()
+        .values_list("member__org_path", "member__area_path", "month")
+        .annotate(total=Sum("amount"))
+    )
+    for org_path, area_path, month, total in paid.iterator():
+        yield (org_path, area_path, PAID, month, _fen(total))
+    members = Member.objects.filter(left_on__isnull=True, status__in=PARTY_MEMBER_STATUSES).order_by()
+    fields = (
+        "org_path",
+        "area_path",
+        "dues_category",
+        "dues_base",
+        "dues_paid_through",
+        "admission_date",
+        "full_member_date",
+    )
+    for org_path, area_path, category, base, paid_through, admission, full in members.values_list(*fields).iterator(
+        chunk_size=5000
+    ):
+        try:
+            monthly = dues_rules.monthly_dues(category, base)
+        except ValueError:  # no category set: nothing is due
+            continue
+        unpaid_from = first_unpaid(paid_through, admission, full)
+        unpaid = dues_rules.months_between(unpaid_from, today.replace(day=1)) if unpaid_from else 0
+        yield (org_path, area_path, DUE, STOCK, _fen(monthly))
+        yield (org_path, area_path, OWED, STOCK, _fen(monthly) * max(unpaid, 0))
+
+
+def rebuild_dues_amounts() -> int:
+    """Recompute the dues amounts' counters (``tallies.NodeTally``): by the nightly ``tallies`` job
+    and the ``rebuild_tallies`` command, so the amounts are as of the last run (docs/metrics.md)."""
+    from jiceng.tallies import services as tallies
+
+    return tallies.rebuild(DUES_PREFIX, dues_amount_changes())
+
+
+def area_dues_amounts(codes: list[str], start: date, end: date, by_month: bool) -> dict:
+    from jiceng.tallies import services as tallies
+
+    return tallies.read("areas", (DUES_PREFIX,), codes, start, end, by_month)
+
+
+def org_dues_amounts(codes: list[str], start: date, end: date, by_month: bool) -> dict:
+    from jiceng.tallies import services as tallies
+
+    return tallies.read("orgs", (DUES_PREFIX,), codes, start, end, by_month)
+
+
+def _yuan(fen) -> float:
+    return round((fen or 0) / 100, 2)
+
+
+def dues_paid_yuan(row: dict) -> float:
+    return _yuan(row.get(PAID))
+
+
+def dues_due_yuan(row: dict) -> float:
+    return _yuan(row.get(DUE))
+
+
+def dues_owed_yuan(row: dict) -> float:
+    return _yuan(row.get(OWED))

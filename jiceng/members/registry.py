@@ -197,6 +197,51 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
     return (*pipeline, *structure, *ages, *education, *dues)
 
 
+def _dues_amounts(tree: str, source: str, prefix: str) -> tuple[Metric, ...]:
+    """党费 in 元 (实缴/应缴/欠缴) from the dues counters (``members.metrics.dues_amount_changes``)."""
+    where = "按党组织（含下级）" if tree == "orgs" else "按党组织所在区划（含下级）"
+    basis = "《关于中国共产党党费收缴、使用和管理的规定》（中组发〔2008〕3号）"
+    nightly = "每晚重算，为截至上次重算的数字（docs/metrics.md）。"
+    rows = (
+        (
+            "dues_paid_amount",
+            "实缴党费金额",
+            "dues_paid_yuan",
+            f"统计期各月（按所属月份）已登记交纳的党费合计，{basis}。",
+            52,
+        ),
+        (
+            "dues_due_amount",
+            "每月应缴党费金额",
+            "dues_due_yuan",
+            f"名册上的党员按当前党费类别和基数每月应交的党费合计（当前数，与统计期无关），{basis}。",
+            53,
+        ),
+        (
+            "dues_owed_amount",
+            "欠缴党费金额",
+            "dues_owed_yuan",
+            "名册上的党员本月以前未交月份数 × 按当前类别和基数的每月应交额之和（当前数，与统计期无关；"
+            f"按当前标准估算），{basis}。",
+            54,
+        ),
+    )
+    return tuple(
+        Metric(
+            f"{prefix}.{key}",
+            label,
+            "元",
+            source,
+            f"{M}.{value}",
+            f"{where}：{definition}{nightly}",
+            DUES_VIEW,
+            "党费",
+            600 + n,
+        )
+        for key, label, value, definition, n in rows
+    )
+
+
 # The offices and the branch secretary manage the roster; the grid worker only reads it (masked).
 MANAGERS = ("city_org", "district_org", "street", "community", "branch_secretary")
 
@@ -265,10 +310,14 @@ REGISTRY = AppRegistry(
     metric_sources=(
         MetricSource("members.area_stats", "areas", f"{M}.area_stats", periodic=False),
         MetricSource("members.org_stats", "orgs", f"{M}.org_stats", periodic=False),
+        MetricSource("members.area_dues_amounts", "areas", f"{M}.area_dues_amounts"),
+        MetricSource("members.org_dues_amounts", "orgs", f"{M}.org_dues_amounts"),
     ),
     metrics=(
         *_member_metrics("areas", "members.area_stats", "members.area", 600),
         *_member_metrics("orgs", "members.org_stats", "members.org", 600),
+        *_dues_amounts("areas", "members.area_dues_amounts", "members.area"),
+        *_dues_amounts("orgs", "members.org_dues_amounts", "members.org"),
     ),
     todos=(
         TodoSource(

@@ -103,6 +103,8 @@ REGISTRY = AppRegistry(
         MetricSource("orgs.counters", "orgs", "jiceng.orgs.metrics.counters", periodic=False),
         MetricSource("orgs.area_types", "areas", "jiceng.orgs.metrics.area_types", periodic=False),
         MetricSource("orgs.org_types", "orgs", "jiceng.orgs.metrics.org_types", periodic=False),
+        MetricSource("orgs.area_findings", "areas", "jiceng.orgs.metrics.area_findings", periodic=False),
+        MetricSource("orgs.org_findings", "orgs", "jiceng.orgs.metrics.org_findings", periodic=False),
     ),
     metrics=(
         Metric(
@@ -153,6 +155,27 @@ REGISTRY = AppRegistry(
             )
             for tree, where in (("area", "所在区划及下级区划"), ("org", "本组织及下级组织"))
             for i, t in enumerate(OrgType)
+        ),
+        *(
+            Metric(
+                f"orgs.{tree}.findings_{severity}",
+                f"组织设置{label}",
+                "项",
+                f"orgs.{tree}_findings",
+                f"orgs/findings:{severity}",
+                f"组织设置检查中“{label}”的问题数（{where}）：按《中国共产党支部工作条例（试行）》《中国共产党"
+                "基层组织选举工作条例》等规定检查组织设置、任期、书记配备、应建未建和网格规模（规则见组织设置检查页）。"
+                "每晚全市检查一次后更新，为截至上次检查的数字；检查页显示实时结果。",
+                ORG_VIEW,
+                "组织设置",
+                250 + i,
+                detail="jiceng.orgs.metrics.findings_url" if tree == "org" else "",
+            )
+            for tree, where in (
+                ("area", "所在区划及下级区划的党组织、驻区单位和网格"),
+                ("org", "本组织及下级组织，及其负责的驻区单位和网格"),
+            )
+            for i, (severity, label) in enumerate((("error", "需整改"), ("warning", "提醒")))
         ),
     ),
 )

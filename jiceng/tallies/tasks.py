@@ -3,6 +3,8 @@ from django_tasks import task
 # Each rebuilds the counters of one app from its own records (jiceng.tallies.services.rebuild).
 REBUILDERS = (
     "jiceng.orgs.metrics.rebuild_types",
+    "jiceng.orgs.metrics.rebuild_findings",
+    "jiceng.members.metrics.rebuild_dues_amounts",
     "jiceng.orglife.metrics.rebuild",
     "jiceng.dualreport.metrics.rebuild",
 )

@@ -170,10 +170,14 @@ ROUTES: dict[str, Exempt | Expect] = {
     "appeals:rates": Expect(shows_none="rates of the user's own node, read from monthly aggregates"),
     "excel:home": Expect(shows_none="the kinds the user may import or export"),
     "dashboards:home": Expect(status=302, nobody=EMPTY, note="to the dashboard of the user's own node"),
-    "dashboards:kiosk": Expect(note="the 大屏 of a node in scope"),
+    # One query per metric source (figures and trend), the treemap, boundaries, today's counters and
+    # the user's 指标设置: fixed whatever the rows (test_kiosk.py::test_kiosk_queries_do_not_grow_with_rows).
+    "dashboards:kiosk": Expect(note="the 大屏 of a node in scope", max_queries=34),
     "dashboards:share_revoke": Expect(status=405, note="POST only: revokes the user's own link"),
+    "dashboards:choice": Expect(status=405, note="POST only: saves the user's 指标设置 (test_choice.py)"),
     "dashboards:snapshot": Expect(status=405, note="POST only: the month is not over, so it is refused with a message"),
     "screen:shared": Expect(
+        max_queries=34,  # as dashboards:kiosk, plus the link's row and its last-seen stamp
         public="a 大屏 share link: the signed token is the credential, the page holds aggregates only",
         unscoped="the token names its link; a forged one is a 404 (dashboards/tests/test_kiosk.py)",
     ),

@@ -74,6 +74,30 @@
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // 指标设置: a group's "select all" box ticks or clears its metrics, and shows whether all,
+  // none or some of them are ticked.
+  function chooser() {
+    document.querySelectorAll("[data-choice-group]").forEach(function (group) {
+      var all = group.querySelector("[data-choice-all]");
+      var boxes = group.querySelectorAll('input[name="metric"]');
+      if (!all) return;
+      function sync() {
+        var ticked = 0;
+        boxes.forEach(function (b) { if (b.checked) ticked++; });
+        all.checked = ticked === boxes.length;
+        all.indeterminate = ticked > 0 && ticked < boxes.length;
+      }
+      all.addEventListener("change", function () {
+        boxes.forEach(function (b) { b.checked = all.checked; });
+        sync();
+      });
+      boxes.forEach(function (b) { b.addEventListener("change", sync); });
+      sync();
+    });
+  }
+
+  function ready() { chooser(); start(); }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

@@ -13,12 +13,17 @@
     return data.metrics[0];
   }
 
+  // A count below the metric's min_cell arrives as the text "<3" (masked by the server): it is
+  // printed as such and drawn as no value (no bar length, no point) that could tell the number.
+  function masked(value) { return typeof value === "string"; }
+
   function shown(metric, value) {
-    if (value === null || value === undefined) return null;
+    if (value === null || value === undefined || masked(value)) return null;
     return metric && metric.percent ? Math.round(value * 1000) / 10 : value;
   }
 
   function formatted(metric, value) {
+    if (masked(value)) return value;
     var v = shown(metric, value);
     if (v === null) return "—";
     return metric.percent ? v.toFixed(1) + "%" : v.toLocaleString("zh-CN");
@@ -44,7 +49,7 @@
     text(document.querySelector("[data-kiosk-rank-label]"), "：" + metric.label);
     list.textContent = "";
     var top = 0;
-    data.ranking.forEach(function (r) { if (r.value > top) top = r.value; });
+    data.ranking.forEach(function (r) { if (!masked(r.value) && r.value > top) top = r.value; });
     data.ranking.forEach(function (r) {
       var li = document.createElement("li");
       var name = document.createElement("span"); name.className = "kiosk-rank-name"; name.textContent = r.name;
@@ -54,7 +59,7 @@
       li.appendChild(name); li.appendChild(value); li.appendChild(bar);
       list.appendChild(li);
       // The bar's length is a CSS width set through the CSSOM (allowed by the CSP, unlike style="").
-      bar.style.width = (top ? Math.max(2, (r.value || 0) / top * 100) : 0) + "%";
+      bar.style.width = (top && !masked(r.value) ? Math.max(2, (r.value || 0) / top * 100) : 0) + "%";
     });
   }
 
