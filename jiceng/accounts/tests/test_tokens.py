@@ -122,7 +122,7 @@ def test_beyond_the_cap_the_oldest_tokens_are_revoked(api_client, user):
 
 
 def test_the_key_is_not_stored(api_client, user):
-    key = login(api_client).json()["token"]
+    _, key = issue_token(None, user)
     stored = ApiToken.objects.get(user=user)
     assert key not in {stored.key_hash, stored.prefix, stored.label}
     assert key.startswith(stored.prefix)
@@ -170,3 +170,41 @@ def test_the_owner_lists_and_revokes_tokens_through_the_api(api_client, user, ma
     # Revoking the token in use logs the client out.
     assert api_client.post(f"/api/v1/auth/tokens/{first.pk}/revoke/").status_code == 200
     assert error_code(api_client.get("/api/v1/auth/tokens/"), 401) == "token_revoked"
+
+
+def test_find_token_equals_the_orm_query(client, api_client, user):
+    """``find_token``'s statement, written once per process, reads the same token, user and
+    lock-out as the ORM query it replaces: for a live token, an unknown key, and after the account
+    was locked out and unlocked."""
+    from jiceng.accounts.lockout import locked_exists
+    from jiceng.accounts.services import find_token, hash_key
+
+    _, key = issue_token(None, user)
+
+    def orm(k):
+        return (
+            ApiToken.objects.select_related("user")
+            .annotate(locked=locked_exists("user__username"))
+            .filter(key_hash=hash_key(k))
+            .first()
+        )
+
+    def same(k):
+        mine, theirs = find_token(k), orm(k)
+        if theirs is None:
+            assert mine is None
+            return None
+        fields = [f.attname for f in ApiToken._meta.concrete_fields]
+        assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]
+        user_fields = [f.attname for f in type(theirs.user)._meta.concrete_fields]
+        assert [getattr(mine.user, f) for f in user_fields] == [getattr(theirs.user, f) for f in user_fields]
+        assert mine.locked == theirs.locked
+        return mine
+
+    assert same(key).locked is False
+    assert same("no-such-key") is None
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "zhangsan", "password": "wrong"}, REMOTE_ADDR="10.1.1.1")
+    assert same(key).locked is True
+    reset(username="zhangsan")
+    assert same(key).locked is False
