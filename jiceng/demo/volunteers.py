@@ -21,13 +21,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.accounts.services import assign_role, create_user
 from jiceng.areas.models import Area, Level, ancestor_codes
-from jiceng.core.bulk import SpoolSink, reset_sequences
+from jiceng.core.bulk import copy_types, reset_sequences
 from jiceng.core.rules import get_rule
 from jiceng.timebank.models import Account, AccountKind, Movement, MovementKind, Redemption
 from jiceng.volunteers.models import (
@@ -152,7 +152,11 @@ def _load(rnd, communities, today: date, wanted: int, stdout) -> dict:
             account = Account(kind=kind, community=c, area_path=c.code, name=f"{c.name}{label}")
             system[(c.id, kind)] = account
             accounts.append(account)
-    Account.objects.bulk_create(accounts, batch_size=BATCH)
+    # Explicit ids: the movements name them, and each account is inserted once, with the balance and
+    # the movement count of the simulated year (no update of 20,000 rows afterwards).
+    first = (Account.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    for pk, account in enumerate(accounts, start=first):
+        account.pk = pk
     person = {a.volunteer_id: a.pk for a in accounts if a.kind == AccountKind.PERSON}
     team_of = {t.community_id: t.pk for t in teams}
     system = {key: a.pk for key, a in system.items()}
@@ -160,13 +164,12 @@ def _load(rnd, communities, today: date, wanted: int, stdout) -> dict:
     ledger = _Ledger(int(cap * 10), today, wanted, stdout)
     team_accounts = {a.community_id: a.pk for a in accounts if a.kind == AccountKind.TEAM}
     ledger.simulate(rnd, volunteers, by_community, person, team_of, team_accounts, system)
-    ledger.write()
     # Stored balances and counts from the same movements (the nightly check agrees).
-    changed = [a for a in accounts if ledger.count[a.pk]]
-    for a in changed:
+    for a in accounts:
         a.balance = Decimal(ledger.balance[a.pk]) / 10
         a.movement_count = ledger.count[a.pk]
-    Account.objects.bulk_update(changed, ["balance", "movement_count"], batch_size=BATCH)
+    Account.objects.bulk_create(accounts, batch_size=BATCH)
+    ledger.flush()
     HoursMonth.objects.bulk_create(
         [HoursMonth(path=p, month=m, hours=Decimal(h) / 10, records=n) for (p, m), (h, n) in ledger.months.items()],
         batch_size=BATCH,
@@ -183,6 +186,45 @@ def _load(rnd, communities, today: date, wanted: int, stdout) -> dict:
         "redemptions": ledger.redemptions,
         "activities": activities,
     }
+
+
+class _Rows:
+    """Rows of one model with explicit ids, flushed every ``FLUSH`` rows in the caller's transaction:
+    ``COPY … FROM STDIN`` in binary format on PostgreSQL, ``executemany`` on SQLite. No ORM object
+    per row; the values are already what the driver takes (see :meth:`_Ledger.moment`)."""
+
+    FLUSH = 20_000
+
+    def __init__(self, model, names: list[str]):
+        fields = [model._meta.get_field(n[:-3] if n.endswith("_id") else n) for n in names]
+        assert [f.attname for f in fields] == [f.attname for f in model._meta.concrete_fields], model
+        quote = connection.ops.quote_name
+        table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        self.postgres = connection.vendor == "postgresql"
+        self.types = copy_types(fields) if self.postgres else None
+        binary = " (FORMAT BINARY)" if self.types else ""
+        self.copy_sql = f"COPY {table} ({columns}) FROM STDIN{binary}"
+        self.insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        self.rows: list[tuple] = []
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        with connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    if self.types:
+                        copy.set_types(self.types)
+                    for row in self.rows:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.insert_sql, self.rows)
+        self.rows = []
 
 
 class _Ledger:
@@ -228,13 +270,11 @@ class _Ledger:
         self.ids = {
             model: model.objects.order_by("-id").values_list("id", flat=True).first() or 0 for model in self.FIELDS
         }
-        self.sinks = {}
-        for model, names in self.FIELDS.items():
-            fields = [model._meta.get_field(n[:-3] if n.endswith("_id") else n) for n in names]
-            assert [f.attname for f in fields] == [f.attname for f in model._meta.concrete_fields], model
-            self.sinks[model] = SpoolSink(model, fields, binary=True).__enter__()
+        self.sinks = {model: _Rows(model, names) for model, names in self.FIELDS.items()}
+        self.sqlite = connection.vendor == "sqlite"
         self._tenths: dict[int, Decimal] = {}
-        self._moments: dict[tuple[date, int], datetime] = {}
+        self._moments: dict[tuple[date, int], datetime | str] = {}
+        self._days: dict[date, date | str] = {}
         self._paths: dict[str, list[str]] = {}
         self._day: date | None = None
         self._served: dict[int, int] = defaultdict(int)  # tenths served today per volunteer
@@ -248,7 +288,16 @@ class _Ledger:
     def moment(self, day: date, hour: int) -> datetime:
         value = self._moments.get((day, hour))
         if value is None:
-            value = self._moments[(day, hour)] = timezone.make_aware(datetime.combine(day, time(hour)))
+            value = timezone.make_aware(datetime.combine(day, time(hour)))
+            if self.sqlite:  # what Django's SQLite backend stores: naive UTC text
+                value = str(timezone.make_naive(value, connection.timezone))
+            self._moments[(day, hour)] = value
+        return value
+
+    def day(self, day: date):
+        value = self._days.get(day)
+        if value is None:
+            value = self._days[day] = str(day) if self.sqlite else day
         return value
 
     def next_id(self, model) -> int:
@@ -282,8 +331,8 @@ class _Ledger:
                 None,
                 team,
                 source,
-                HoursStatus.APPROVED,
-                day,
+                HoursStatus.APPROVED.value,
+                self.day(day),
                 hours,
                 content,
                 path,
@@ -295,7 +344,7 @@ class _Ledger:
         )
         self._served[volunteer.pk] += tenths
         self.move(ctx["system"][(volunteer.community_id, AccountKind.ISSUE)], account, tenths,
-                  MovementKind.EARN, content, when, record, team)  # fmt: skip
+                  MovementKind.EARN.value, content, when, record, team)  # fmt: skip
         paths = self._paths.get(path)
         if paths is None:
             paths = self._paths[path] = [*ancestor_codes(path), path]
@@ -310,7 +359,7 @@ class _Ledger:
         excess = self.balance[account] - self.cap
         if excess > 0:
             fund = ctx["system"][(volunteer.community_id, AccountKind.FUND)]
-            self.move(account, fund, excess, MovementKind.OVERFLOW, "超出个人上限部分转入公益基金", when)
+            self.move(account, fund, excess, MovementKind.OVERFLOW.value, "超出个人上限部分转入公益基金", when)
 
     def simulate(self, rnd, volunteers, by_community, person, team_of, team_accounts, system) -> None:
         ctx = {"team_of": team_of, "system": system, "team_accounts": team_accounts}
@@ -328,7 +377,7 @@ class _Ledger:
             if roll < 0.72 or self.balance[acct] < 10:
                 tenths = min(rnd.choice((10, 10, 20, 20, 30, 40)) + (5 if rnd.random() < 0.2 else 0), self.room(v))
                 if tenths > 0:
-                    source = HoursSource.SELF if rnd.random() < 0.3 else HoursSource.ATTENDANCE
+                    source = HoursSource.SELF.value if rnd.random() < 0.3 else HoursSource.ATTENDANCE.value
                     self.earn(v, acct, tenths, rnd.choice(CONTENTS), source, day, when, ctx)
             elif roll < 0.92 and v.pk in elders:
                 tenths = min(self.balance[acct], rnd.choice((10, 20)))
@@ -343,39 +392,36 @@ class _Ledger:
                     continue
                 content = rnd.choice(CONTENTS[:4])
                 movement = self.move(acct, system[(community, AccountKind.REDEEMED)], tenths,
-                                     MovementKind.REDEEM, content, when)  # fmt: skip
+                                     MovementKind.REDEEM.value, content, when)  # fmt: skip
                 self.sinks[Redemption].add(
-                    (self.next_id(Redemption), v.pk, server.pk, self.hours(tenths), content, day, movement,
+                    (self.next_id(Redemption), v.pk, server.pk, self.hours(tenths), content, self.day(day), movement,
                      v.area_path, when)
                 )  # fmt: skip
                 self.redemptions += 1
                 # The server's hours (source 兑换服务), approved by their own community: an earning.
                 self.earn(server, person[server.pk], tenths, f"时间银行兑换服务：{content}",
-                          HoursSource.REDEMPTION, day, when, ctx)  # fmt: skip
+                          HoursSource.REDEMPTION.value, day, when, ctx)  # fmt: skip
             else:
                 tenths = min(self.balance[acct], 10)
                 pick = rnd.random()
                 if pick < 0.45:
-                    self.move(acct, system[(community, AccountKind.FUND)], tenths, MovementKind.DONATE,
+                    self.move(acct, system[(community, AccountKind.FUND)], tenths, MovementKind.DONATE.value,
                               "捐赠给社区公益基金", when)  # fmt: skip
                 elif pick < 0.6:
-                    self.move(acct, ctx["team_accounts"][community], tenths, MovementKind.DONATE,
+                    self.move(acct, ctx["team_accounts"][community], tenths, MovementKind.DONATE.value,
                               "捐赠给志愿服务队", when)  # fmt: skip
                 else:
                     relative = rnd.choice(by_community[community])
                     if relative.pk != v.pk:
                         target = person[relative.pk]
-                        self.move(acct, target, tenths, MovementKind.DONATE, "捐赠给亲属", when)
+                        self.move(acct, target, tenths, MovementKind.DONATE.value, "捐赠给亲属", when)
                         self.overflow(relative, target, when, ctx)
 
-    def write(self) -> None:
-        """Hours records, movements, redemptions: each in one statement stream, same transaction."""
-        try:
-            for sink in self.sinks.values():
-                sink.commit()
-        finally:
-            for sink in self.sinks.values():
-                sink.__exit__(None, None, None)
+    def flush(self) -> None:
+        """The rows not yet written (the accounts they name are in: the foreign keys are checked
+        at commit anyway)."""
+        for sink in self.sinks.values():
+            sink.flush()
 
 
 def _home_activities(rnd, now: datetime) -> int:
