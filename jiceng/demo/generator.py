@@ -162,10 +162,10 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
     # After 双报到: last year's grades respect the 双报到 cap; the demo member has a ballot waiting.
     load_appraisal(seed=seed, today=today)
-    _timed(stdout, "共建清单", load_cobuild, seed=seed, today=today, stdout=stdout)
+    _timed("共建清单", load_cobuild, seed=seed, today=today, stdout=stdout)
     # After 双报到: its confirmed services award 党员积分 (with 微心愿, 共建协议 and 协商议事).
-    _timed(stdout, "微心愿、共建协议、协商议事", load_issue11, seed=seed, today=today, stdout=stdout)
-    _timed(stdout, "志愿服务与时间银行", load_volunteers, seed=seed, today=today, scale=scale, stdout=stdout)
+    _timed("微心愿、共建协议、协商议事", load_issue11, seed=seed, today=today, stdout=stdout)
+    _timed("志愿服务与时间银行", load_volunteers, seed=seed, today=today, scale=scale, stdout=stdout)
     # Last but one: the dashboards' statistics from everything loaded above.
     load_metrics()
     # Last: the 月报 freezes the figures everything above wrote.
@@ -182,10 +182,11 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     )
 
 
-def _timed(stdout, label: str, load, **kwargs):
-    """Run one loader and say how long it took (docs/timebank.md quotes the times)."""
+def _timed(label: str, load, **kwargs):
+    """Run one loader and say on its ``stdout`` how long it took (docs/timebank.md quotes the times)."""
     started = time.monotonic()
     result = load(**kwargs)
+    stdout = kwargs.get("stdout")
     if stdout:
         stdout.write(f"  {label}：{time.monotonic() - started:.1f} 秒")
     return result
