@@ -159,11 +159,11 @@ def _load(rnd, communities, today: date, wanted: int, stdout) -> dict:
         account.pk = pk
     person = {a.volunteer_id: a.pk for a in accounts if a.kind == AccountKind.PERSON}
     team_of = {t.community_id: t.pk for t in teams}
-    system = {key: a.pk for key, a in system.items()}
+    system_ids = {key: a.pk for key, a in system.items()}
     cap = get_rule("timebank.balance_cap_hours")
     ledger = _Ledger(int(cap * 10), today, wanted, stdout)
     team_accounts = {a.community_id: a.pk for a in accounts if a.kind == AccountKind.TEAM}
-    ledger.simulate(rnd, volunteers, by_community, person, team_of, team_accounts, system)
+    ledger.simulate(rnd, volunteers, by_community, person, team_of, team_accounts, system_ids)
     # Stored balances and counts from the same movements (the nightly check agrees).
     for a in accounts:
         a.balance = Decimal(ledger.balance[a.pk]) / 10
@@ -268,7 +268,8 @@ class _Ledger:
         self.made = 0
         self.redemptions = 0
         self.ids = {
-            model: model.objects.order_by("-id").values_list("id", flat=True).first() or 0 for model in self.FIELDS
+            model: model._default_manager.order_by("-id").values_list("id", flat=True).first() or 0
+            for model in self.FIELDS
         }
         self.sinks = {model: _Rows(model, names) for model, names in self.FIELDS.items()}
         self.sqlite = connection.vendor == "sqlite"
@@ -285,7 +286,7 @@ class _Ledger:
             value = self._tenths[tenths] = Decimal(tenths) / 10
         return value
 
-    def moment(self, day: date, hour: int) -> datetime:
+    def moment(self, day: date, hour: int) -> datetime | str:
         value = self._moments.get((day, hour))
         if value is None:
             value = timezone.make_aware(datetime.combine(day, time(hour)))
