@@ -197,7 +197,11 @@ class _Rows:
 
     def __init__(self, model, names: list[str]):
         fields = [model._meta.get_field(n[:-3] if n.endswith("_id") else n) for n in names]
-        assert [f.attname for f in fields] == [f.attname for f in model._meta.concrete_fields], model
+        assert [f.attname for f in fields] == names, model
+        # A column added later (e.g. by another app's migration) gets its default in every row.
+        extra = [f for f in model._meta.concrete_fields if f.attname not in names]
+        self.defaults = tuple(f.get_default() for f in extra)
+        fields += extra
         quote = connection.ops.quote_name
         table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
         self.postgres = connection.vendor == "postgresql"
@@ -208,7 +212,7 @@ class _Rows:
         self.rows: list[tuple] = []
 
     def add(self, row: tuple) -> None:
-        self.rows.append(row)
+        self.rows.append(row + self.defaults if self.defaults else row)
         if len(self.rows) >= self.FLUSH:
             self.flush()
 
