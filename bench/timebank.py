@@ -1,20 +1,25 @@
-"""时间银行 and 志愿服务 benchmarks (issue 11, point 9), in one run on a database of their own.
+"""时间银行 and 志愿服务 benchmarks (issue 11, point 9), in one run on databases of their own.
 
-1. Builds a fresh database (PostgreSQL ``bench_timebank`` by default, dropped and created; or a
-   SQLite file with ``--database-url sqlite:///...``): a city with ``--communities`` communities,
-   the demo's volunteers, teams and a ledger of ``--movements`` movements (jiceng/demo/volunteers.py).
-2. Measures, at that size: a community's volunteer board (``/volunteers/my/`` as a volunteer), a
-   person's balance (``/api/v1/timebank-accounts/<pk>/``) and statement page of the busiest person.
-3. Appends 9× the movements (earnings with their hours records, bulk), so the ledger is 10× the
-   baseline, and measures the same pages again: ratio big ÷ small, target ≤ 1.5 (a balance read is
-   the stored balance, never a sum over the history).
-4. The nightly check of all movements (seconds, rows) and that it finds no difference.
-5. Concurrent spends (PostgreSQL only): ``--clients`` threads redeem 1 h each from one account
+1. Builds two fresh databases (PostgreSQL ``bench_timebank_small`` and ``bench_timebank_big`` by
+   default, dropped and created; or two SQLite files next to ``--database-url sqlite:///...``), each
+   a city of ``--communities`` communities with the demo's volunteers and teams and the demo's
+   ledger (jiceng/demo/volunteers.py): ``--movements`` movements in the small one, 10 × in the big.
+2. Measures, in both, interleaved (rounds alternate small/big and big/small, the database is
+   switched before each, every page is requested once untimed after the switch, then
+   ``--per-round`` timed requests each; the median of all samples): a community's volunteer board
+   (``/volunteers/my/`` as a volunteer), a person's balance (``/api/v1/timebank-accounts/<pk>/``)
+   and the statement page of the busiest person. Ratio big ÷ small, target ≤ 1.5: load that
+   changes during the run hits both sizes alike. The query count of each page at both sizes and
+   the plan of the board's hours list are reported too.
+3. The nightly check of all movements of the big ledger (seconds, rows) and that it finds no
+   difference.
+4. Concurrent spends (PostgreSQL only): ``--clients`` threads redeem 1 h each from one account
    holding fewer hours than asked: correct result (exactly the balance spent, never below zero) and
    throughput (spends/s).
 
     .venv/bin/python -m bench.timebank --json out.json [--movements 100000] [--communities 60]
-        [--rounds 15] [--clients 16] [--database-url postgres://postgres@127.0.0.1:5432/bench_timebank]
+        [--rounds 15] [--per-round 3] [--clients 16]
+        [--database-url postgres://postgres@127.0.0.1:5432/bench_timebank]
 """
 
 import argparse
@@ -59,9 +64,6 @@ def setup(url: str) -> None:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def build_city(communities: int):
@@ -87,84 +89,55 @@ def build_city(communities: int):
     return home
 
 
-def append_earnings(count: int, seed: int = 7) -> int:
-    """``count`` more earnings (issue → person, each with its approved hours record), balances kept."""
-    import random
-    from collections import defaultdict
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from django.db import transaction
-    from django.db.models import F
-    from django.utils import timezone
-
-    from jiceng.timebank.models import Account, AccountKind, Movement, MovementKind
-    from jiceng.volunteers.models import HoursRecord, HoursSource, HoursStatus
-
-    rnd = random.Random(seed)
-    people = list(
-        Account.objects.filter(kind=AccountKind.PERSON).values_list("pk", "volunteer_id", "community_id", "area_path")
-    )
-    issue = dict(Account.objects.filter(kind=AccountKind.ISSUE).values_list("community_id", "pk"))
-    today = timezone.localdate()
-    delta: dict[int, Decimal] = defaultdict(Decimal)
-    moves: dict[int, int] = defaultdict(int)
-    done = 0
-    while done < count:
-        n = min(20000, count - done)
-        records, rows = [], []
-        for _ in range(n):
-            pk, volunteer_id, community_id, path = rnd.choice(people)
-            hours = Decimal(rnd.choice([1, 2, 3]))
-            records.append(
-                HoursRecord(
-                    volunteer_id=volunteer_id,
-                    source=HoursSource.ATTENDANCE,
-                    status=HoursStatus.APPROVED,
-                    served_on=today - timedelta(days=rnd.randint(0, 364)),
-                    hours=hours,
-                    content="助老陪伴",
-                    area_path=path,
-                )
-            )
-            rows.append((issue[community_id], pk, hours))
-        with transaction.atomic():
-            HoursRecord.objects.bulk_create(records, batch_size=5000)
-            Movement.objects.bulk_create(
-                [
-                    Movement(debit_id=d, credit_id=c, amount=a, kind=MovementKind.EARN, memo="助老陪伴", hours_record=r)
-                    for (d, c, a), r in zip(rows, records, strict=True)
-                ],
-                batch_size=5000,
-            )
-        for d, c, a in rows:
-            delta[d] -= a
-            delta[c] += a
-            moves[d] += 1
-            moves[c] += 1
-        done += n
-    with transaction.atomic():
-        for pk, amount in delta.items():
-            Account.objects.filter(pk=pk).update(
-                balance=F("balance") + amount, movement_count=F("movement_count") + moves[pk]
-            )
-    return done
+def sized_urls(url: str) -> dict[str, str]:
+    """The small and the big database next to ``url`` (a PostgreSQL name or a SQLite file)."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("sqlite:///", 1)[1])
+        return {size: f"sqlite:///{path.with_name(f'{path.stem}-{size}{path.suffix}')}" for size in ("small", "big")}
+    return {size: f"{url}_{size}" for size in ("small", "big")}
 
 
-def timed(client, url: str, rounds: int) -> float:
-    client.get(url)  # warm
-    samples = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(samples)
+def database_name(url: str) -> str:
+    return url.split("sqlite:///", 1)[1] if url.startswith("sqlite") else url.rsplit("/", 1)[1]
 
 
-def measure(rounds: int) -> dict:
+def use(url: str) -> None:
+    """Point the default connection (and any thread's new one: they share the settings) at ``url``."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = database_name(url)
+    cache.clear()  # the process's own local-memory cache: nothing of the other database is kept
+
+
+def build(communities: int, movements: int) -> float:
+    """Migrate, the city, the demo's volunteers and ledger, the bench's city user: seconds to load."""
+    from django.core.management import call_command
+
+    from jiceng.accounts.models import User
+    from jiceng.accounts.services import assign_role
+    from jiceng.areas.models import Area
+    from jiceng.demo.volunteers import load_volunteers
+
+    call_command("migrate", verbosity=0)
+    home = build_city(communities)
+    import jiceng.demo.volunteers as demo
+
+    demo.HOME = home.code
+    started = time.perf_counter()
+    load_volunteers(seed=2024, movements=movements)
+    seconds = time.perf_counter() - started
+    city = User.objects.create(username="bench_city", display_name="市委组织部")
+    assign_role(None, city, "city_org", Area.objects.get(code="3201"))
+    return seconds
+
+
+def pages() -> dict:
+    """The pages measured in the current database: {key: (client, url)} and the busiest's count."""
     from django.test import Client
 
+    from jiceng.accounts.models import User
     from jiceng.timebank.models import Account, AccountKind
     from jiceng.volunteers.models import Volunteer
 
@@ -173,15 +146,72 @@ def measure(rounds: int) -> dict:
     client = Client()
     client.force_login(volunteer.user)
     staff = Client()
-    from jiceng.accounts.models import User
-
     staff.force_login(User.objects.get(username="bench_city"))
     return {
-        "board_ms": timed(client, "/volunteers/my/", rounds),
-        "balance_ms": timed(staff, f"/api/v1/timebank-accounts/{busiest.pk}/", rounds),
-        "statement_ms": timed(staff, f"/timebank/accounts/{busiest.pk}/", rounds),
+        "urls": {
+            "board": (client, "/volunteers/my/"),
+            "balance": (staff, f"/api/v1/timebank-accounts/{busiest.pk}/"),
+            "statement": (staff, f"/timebank/accounts/{busiest.pk}/"),
+        },
         "busiest_movements": busiest.movement_count,
+        "volunteer": volunteer.pk,
     }
+
+
+def board_plan(volunteer_id: int) -> dict:
+    """The board's only query whose rows grow with the ledger (the volunteer's newest hours)."""
+    from django.db import connection
+
+    from jiceng.volunteers.models import HoursRecord
+
+    rows = HoursRecord.objects.filter(volunteer_id=volunteer_id)
+    newest = rows.order_by("-served_on", "-id")[:10]
+    options = {"analyze": True, "buffers": True} if connection.vendor == "postgresql" else {}
+    return {"volunteer_hours_records": rows.count(), "plan": newest.explain(**options).splitlines()}
+
+
+def measure(urls: dict[str, str], rounds: int, per_round: int, warmup: int = 2) -> dict:
+    """Both sizes, interleaved: every round switches to each database (alternating which first),
+    requests each page once untimed, then ``per_round`` timed requests; medians of all samples."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sides = {}
+    for size, url in urls.items():
+        use(url)
+        sides[size] = pages()
+    samples: dict[str, dict[str, list[float]]] = {size: {key: [] for key in sides[size]["urls"]} for size in urls}
+    order = list(urls)
+    for number in range(warmup + rounds):
+        for size in order if number % 2 == 0 else order[::-1]:
+            use(urls[size])
+            for client, url in sides[size]["urls"].values():
+                assert client.get(url).status_code == 200, (size, url)
+            if number < warmup:
+                continue
+            for key, (client, url) in sides[size]["urls"].items():
+                for _ in range(per_round):
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    samples[size][key].append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, (url, response.status_code)
+    result = {}
+    for size, url in urls.items():
+        use(url)
+        queries = {}
+        for key, (client, page) in sides[size]["urls"].items():
+            with CaptureQueriesContext(connection) as captured:
+                client.get(page)
+            queries[key] = len(captured.captured_queries)
+        result[size] = {
+            **{f"{key}_ms": statistics.median(values) for key, values in samples[size].items()},
+            **{f"{key}_p90_ms": sorted(values)[int(len(values) * 0.9)] for key, values in samples[size].items()},
+            "samples": len(samples[size]["board"]),
+            "queries": queries,
+            "busiest_movements": sides[size]["busiest_movements"],
+            "board_plan": board_plan(sides[size]["volunteer"]),
+        }
+    return result
 
 
 def concurrent_spends(clients: int) -> dict:
@@ -282,85 +312,75 @@ def row(key, name, value, unit, baseline_name=None, baseline_value=None, target=
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--movements", type=int, default=100_000, help="the baseline ledger; the big one is 10×")
+    parser.add_argument("--movements", type=int, default=100_000, help="the small ledger; the big one is 10×")
     parser.add_argument("--communities", type=int, default=60)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--per-round", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     args = parser.parse_args()
-    url = args.database_url
-    fresh_database(url)
-    setup(url)
+    urls = sized_urls(args.database_url)
+    for url in urls.values():
+        fresh_database(url)
+    setup(urls["small"])
     from django.db import connection
 
-    from jiceng.accounts.services import assign_role
-    from jiceng.demo.volunteers import load_volunteers
     from jiceng.timebank.checks import run_check
 
-    log(f"building: {args.communities} communities, {args.movements} movements ({connection.vendor})")
-    home = build_city(args.communities)
-    import jiceng.demo.volunteers as demo
-
-    demo.HOME = home.code
-    started = time.perf_counter()
-    load_volunteers(seed=2024, movements=args.movements)
-    build_small = time.perf_counter() - started
-    from jiceng.accounts.models import User
-
-    city = User.objects.create(username="bench_city", display_name="市委组织部")
-    from jiceng.areas.models import Area
-
-    assign_role(None, city, "city_org", Area.objects.get(code="3201"))
-    small = measure(args.rounds)
-    log(f"small: {small}")
-    started = time.perf_counter()
-    append_earnings(args.movements * 9)
-    build_big = time.perf_counter() - started
-    big = measure(args.rounds)
-    log(f"big: {big}")
+    m = args.movements
+    built = {}
+    for size, count in (("small", m), ("big", m * 10)):
+        use(urls[size])
+        log(f"building {size}: {args.communities} communities, {count} movements ({connection.vendor})")
+        built[size] = build(args.communities, count)
+        log(f"  loaded in {built[size]:.1f} s")
+    measured = measure(urls, args.rounds, args.per_round)
+    small, big = measured["small"], measured["big"]
+    log(f"small: { {k: v for k, v in small.items() if k != 'board_plan'} }")
+    log(f"big: { {k: v for k, v in big.items() if k != 'board_plan'} }")
+    use(urls["big"])
     check = run_check()
     check_seconds = (check.finished_at - check.started_at).total_seconds()
     log(f"check: {check.movements} movements in {check_seconds:.1f} s, ok={check.ok}")
     spends = concurrent_spends(args.clients) if connection.vendor == "postgresql" else None
     log(f"spends: {spends}")
     after = run_check()
-    m = args.movements
     rows = [
         row(
-            "timebank.board",
-            f"志愿服务 board (/volunteers/my/) at {m * 10} vs {m} movements",
-            big["board_ms"],
+            f"timebank.{key}",
+            f"{label} at {m * 10} vs {m} movements ({big['queries'][key]} vs {small['queries'][key]} queries)",
+            big[f"{key}_ms"],
             "ms",
             f"{m} movements",
-            small["board_ms"],
+            small[f"{key}_ms"],
             1.5,
-        ),
-        row(
-            "timebank.balance",
-            f"balance read (API account detail) at {m * 10} vs {m} movements",
-            big["balance_ms"],
-            "ms",
-            f"{m} movements",
-            small["balance_ms"],
-            1.5,
-        ),
+        )
+        for key, label in (
+            ("board", "志愿服务 board (/volunteers/my/)"),
+            ("balance", "balance read (API account detail)"),
+        )
+    ]
+    rows.append(
         row(
             "timebank.statement",
             f"statement page of the busiest person ({big['busiest_movements']} vs "
-            f"{small['busiest_movements']} movements)",
+            f"{small['busiest_movements']} movements; {big['queries']['statement']} vs "
+            f"{small['queries']['statement']} queries)",
             big["statement_ms"],
             "ms",
             f"{m} movements",
             small["statement_ms"],
             1.5,
-        ),
+        )
+    )
+    rows.append(
         row(
             "timebank.check",
             f"nightly ledger check of {check.movements} movements (worker)",
             round(check_seconds, 2),
             "s",
-        ),
-    ]
+        )
+    )
     if spends:
         rows.append(
             row(
@@ -375,13 +395,16 @@ def main() -> int:
         "backend": connection.vendor,
         "movements_small": m,
         "movements_big": check.movements,
-        "build_small_s": round(build_small, 1),
-        "append_big_s": round(build_big, 1),
+        "load_small_s": round(built["small"], 1),
+        "load_big_s": round(built["big"], 1),
+        "rounds": args.rounds,
+        "per_round": args.per_round,
         "check_ok": check.ok,
         "check_after_spends_ok": after.ok,
         "spends": spends,
         "small": small,
         "big": big,
+        "loadavg": os.getloadavg(),
     }
     result = {"rows": rows, "facts": facts}
     text = json.dumps(result, ensure_ascii=False, indent=2)

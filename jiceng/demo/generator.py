@@ -7,6 +7,7 @@ changes. ``scale`` multiplies the households per community (and so grids and bui
 
 import math
 import random
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -161,10 +162,10 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
     dual = load_dualreport(seed=seed, today=today, stdout=stdout)
     # After 双报到: last year's grades respect the 双报到 cap; the demo member has a ballot waiting.
     load_appraisal(seed=seed, today=today)
-    load_cobuild(seed=seed, today=today, stdout=stdout)
+    _timed("共建清单", load_cobuild, seed=seed, today=today, stdout=stdout)
     # After 双报到: its confirmed services award 党员积分 (with 微心愿, 共建协议 and 协商议事).
-    load_issue11(seed=seed, today=today, stdout=stdout)
-    load_volunteers(seed=seed, today=today, scale=scale, stdout=stdout)
+    _timed("微心愿、共建协议、协商议事", load_issue11, seed=seed, today=today, stdout=stdout)
+    _timed("志愿服务与时间银行", load_volunteers, seed=seed, today=today, scale=scale, stdout=stdout)
     # After the volunteer teams: some of the lists' claims and resources become the teams'.
     load_team_claims(seed=seed, stdout=stdout)
     # Last but one: the dashboards' statistics from everything loaded above.
@@ -181,6 +182,16 @@ def load_demo(seed: int = 2024, scale: float = 1.0, stdout=None, today: date | N
         party["members"],
         appeals["appeals"],
     )
+
+
+def _timed(label: str, load, **kwargs):
+    """Run one loader and say on its ``stdout`` how long it took (docs/timebank.md quotes the times)."""
+    started = time.monotonic()
+    result = load(**kwargs)
+    stdout = kwargs.get("stdout")
+    if stdout:
+        stdout.write(f"  {label}：{time.monotonic() - started:.1f} 秒")
+    return result
 
 
 @transaction.atomic
