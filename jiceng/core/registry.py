@@ -122,6 +122,12 @@ class Metric:
     # grid): a page shown outside the roster's permission (the kiosk, a share link) prints "<N"
     # instead. 0: the figure never identifies anyone.
     min_cell: int = 0
+    # Counts that split one total (男/女, the age bands, the education groups): where one of them is
+    # shown as "<N", the others of the same node are hidden too, or total − the rest would tell it.
+    cell_group: str = ""
+    # A share whose numerator is the count metric of this key (女党员占比 of 女党员): hidden wherever
+    # that count is, or share × total would tell it.
+    share_of: str = ""
 
 
 @dataclass(frozen=True)

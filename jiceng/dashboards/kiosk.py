@@ -143,31 +143,82 @@ def small(metric, value) -> str | None:
     return f"<{metric.min_cell}" if value < metric.min_cell else None
 
 
+HIDDEN = "—"  # a figure hidden because another one is "<N" (secondary suppression)
+
+
 def _masked(metrics: dict, figures: dict) -> dict:
     """A node's figures with each small count replaced by its ``"<N"`` text."""
     return {key: small(metrics[key], value) or value if key in metrics else value for key, value in figures.items()}
 
 
+class _Suppression:
+    """What the 大屏 hides beyond the small counts themselves (docs/metrics.md "Masking"): the other
+    counts of a ``cell_group`` where one is "<N" (total − the rest would tell it), a share whose
+    numerator is hidden (share × total would), and, among the children, a second child where only
+    one is hidden for a figure (the node's figure − the shown children's would)."""
+
+    def __init__(self, metrics):
+        self.small = {m.key: m for m in metrics if m.min_cell}
+        self.groups: dict[str, list[str]] = {}
+        for m in metrics:
+            if m.cell_group:
+                self.groups.setdefault(m.cell_group, []).append(m.key)
+        self.shares = {m.key: m.share_of for m in metrics if m.share_of}
+
+    def node(self, figures: dict) -> dict:
+        figures = _masked(self.small, figures)
+        for keys in self.groups.values():
+            if any(isinstance(figures.get(k), str) for k in keys):
+                figures.update({k: HIDDEN for k in keys if k in figures and not isinstance(figures[k], str)})
+        for share, count in self.shares.items():
+            if share in figures and isinstance(figures.get(count), str):
+                figures[share] = HIDDEN
+        return figures
+
+    def siblings(self, parent: dict, children: list[dict]) -> None:
+        """Where exactly one child hides a figure the parent shows, hide the smallest other one too
+        (in place: each child's ``figures``). Repeated until stable, as hiding one may expose a group."""
+        keys = set(self.small) | {k for keys in self.groups.values() for k in keys}  # counts add up; shares do not
+        changed = True
+        while changed:
+            changed = False
+            for key in sorted(keys):
+                if isinstance(parent.get(key), str):
+                    continue
+                hidden = [c for c in children if isinstance(c["figures"].get(key), str)]
+                shown = [c for c in children if isinstance(c["figures"].get(key), int | float)]
+                if len(hidden) == 1 and shown:
+                    smallest = min(shown, key=lambda c: (c["figures"][key], c["code"]))
+                    smallest["figures"][key] = HIDDEN
+                    smallest["figures"].update(self.node(smallest["figures"]))
+                    changed = True
+
+
 def _mask_board(board) -> dict:
-    """The board's JSON with every count below ``min_cell`` as ``"<N"``: the node's figures, each
-    child's, the trend; children ranked by a masked metric keep the unmasked ones first (highest
-    first) and list the masked ones after them in code order, so their order reveals nothing."""
+    """The board's JSON with every count below ``min_cell`` as ``"<N"`` and what would tell it
+    hidden as "—" (:class:`_Suppression`): the node's figures, each child's, the trend; children
+    ranked by a hidden metric keep the shown ones first (highest first) and list the hidden ones
+    after them in code order, so their order reveals nothing."""
     data = board.as_json()
-    masking = {m.key: m for m in board.metrics if m.min_cell}
-    if not masking:
+    rules = _Suppression(board.metrics)
+    if not rules.small:
         return data
-    data["figures"] = _masked(masking, data["figures"])
-    children = [{**c, "figures": _masked(masking, c["figures"])} for c in data["children"]]
-    if data["rank"] in masking:
+    data["figures"] = rules.node(data["figures"])
+    children = [{**c, "figures": rules.node(c["figures"])} for c in data["children"]]
+    rules.siblings(data["figures"], children)
+    if data["rank"]:
         rank = data["rank"]
         shown = [c for c in children if not isinstance(c["figures"].get(rank), str)]
         hidden = sorted((c for c in children if isinstance(c["figures"].get(rank), str)), key=lambda c: c["code"])
-        children = shown + hidden
+        if hidden:
+            children = shown + hidden
     data["children"] = children
     series = data["trend"]["series"]
-    for key in list(series):
-        if key in masking:
-            series[key] = [small(masking[key], v) or v for v in series[key]]
+    months = max((len(v) for v in series.values()), default=0)
+    for i in range(months):
+        month = rules.node({key: values[i] for key, values in series.items() if i < len(values)})
+        for key, value in month.items():
+            series[key][i] = value
     return data
 
 
@@ -191,7 +242,9 @@ def kiosk_data(user, tree: str, code: str, period: Period, rank_key: str = "") -
             "unit": "" if m.percent else m.unit,
             "group": m.group,
             "value": data["figures"].get(m.key),
-            "text": small(m, board.figures.get(m.key)) or format_value(m, board.figures.get(m.key)),
+            "text": shown_value
+            if isinstance(shown_value := data["figures"].get(m.key), str)
+            else format_value(m, board.figures.get(m.key)),
         }
         for m in shown
     ]

@@ -115,6 +115,7 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             12,
             masking=_SMALL,
             min_cell=3,
+            cell_group="gender",
         ),
         metric(
             "women",
@@ -126,6 +127,7 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             13,
             masking=_SMALL,
             min_cell=3,
+            cell_group="gender",
         ),
         metric(
             "women_share",
@@ -136,6 +138,7 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             "党员结构",
             14,
             percent=True,
+            share_of=f"{prefix}.women",
         ),
     ]
     from jiceng.members.metrics import AGE_BANDS, EDUCATION_GROUPS
@@ -151,6 +154,7 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             20 + i,
             masking=_SMALL,
             min_cell=3,
+            cell_group="age",
         )
         for i, (key, label, _) in enumerate(AGE_BANDS)
     ]
@@ -165,6 +169,7 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             40 + i,
             masking=_SMALL,
             min_cell=3,
+            cell_group="education",
         )
         for i, (key, label, _) in enumerate(EDUCATION_GROUPS)
     ]

@@ -18,6 +18,7 @@ WOMEN = "members.area.women"
 MEN = "members.area.men"
 PARTY = "members.area.party"
 OLD = "members.area.age_ge61"
+SHARE = "members.area.women_share"
 
 
 @pytest.fixture
@@ -42,12 +43,15 @@ def assert_masked(data, community, grid1, grid2):
     figures = {f["key"]: f for f in data["figures"]}
     assert figures[WOMEN]["value"] == "<3" and figures[WOMEN]["text"] == "<3"
     assert OLD not in figures  # 党员年龄 is not in a community's default figures …
-    assert figures[MEN]["value"] == 4 and figures[MEN]["text"] == "4"
+    # 4 men next to 5 members would tell the one woman: the other counts of the split are hidden.
+    assert figures[MEN]["value"] == "—" and figures[MEN]["text"] == "—"
     assert figures[PARTY]["value"] == 5  # a total without min_cell: exact
     children = {c["code"]: c["figures"] for c in data["children"]}
-    assert children[grid1][WOMEN] == "<3" and children[grid1][MEN] == 4
+    assert children[grid1][WOMEN] == "<3" and children[grid1][MEN] == "—"
+    assert children[grid1][SHARE] == "—"  # 女党员占比 × 党员 would tell it too
     assert children[grid1][OLD] == "<3"  # … but every child's figures are masked all the same
     assert children[grid2][WOMEN] == "<3" and children[grid2][MEN] == "<3"  # zero is masked too
+    assert 4 not in [children[grid1].get(k) for k in (MEN, WOMEN, OLD)]
 
 
 def test_kiosk_and_share_link_print_small_counts_as_less_than_min_cell(small_roster, tree, users, login, client):
@@ -65,7 +69,7 @@ def test_kiosk_and_share_link_print_small_counts_as_less_than_min_cell(small_ros
     assert {item["value"] for item in data["treemap"]} == {1}
     page = viewer.get(reverse("dashboards:kiosk", args=["areas", community])).content.decode()
     assert f'data-metric="{WOMEN}">&lt;3<small>' in page
-    assert f'data-metric="{MEN}">4<small>' in page
+    assert f'data-metric="{MEN}">—<small>' in page
     embedded = json.loads(re.search(r'<script id="kiosk-data" type="application/json">(.*?)</script>', page, re.S)[1])
     assert_masked(embedded, community, grid1, grid2)
 
@@ -88,3 +92,34 @@ def test_the_kiosk_shows_the_users_chosen_figures_masked(small_roster, tree, use
     data = client.get(reverse("dashboards:kiosk_data", args=["areas", tree.beianmen.code])).json()
     # Headline first (党员), then 党员结构 (女党员), then 党员年龄.
     assert [(f["key"], f["text"]) for f in data["figures"]] == [(PARTY, "5"), (WOMEN, "<3"), (OLD, "<3")]
+
+
+def test_one_hidden_child_hides_a_second_so_the_sum_tells_nothing():
+    """The node shows 女党员 40 and its grids 20, 19 and 1: the 1 is "<3", and 40 − 20 − 19 would
+    tell it, so a second grid is hidden too; a grid's men and women go together (a split), and a
+    hidden count hides its share."""
+    from types import SimpleNamespace
+
+    from jiceng.dashboards.kiosk import HIDDEN, _Suppression
+
+    women = SimpleNamespace(key=WOMEN, min_cell=3, cell_group="gender", share_of="", percent=False)
+    men = SimpleNamespace(key=MEN, min_cell=3, cell_group="gender", share_of="", percent=False)
+    share = SimpleNamespace(key=SHARE, min_cell=0, cell_group="", share_of=WOMEN, percent=True)
+    rules = _Suppression([women, men, share])
+    parent = rules.node({WOMEN: 40, MEN: 60, SHARE: 0.4})
+    assert parent == {WOMEN: 40, MEN: 60, SHARE: 0.4}
+    children = [
+        {"code": "a", "figures": rules.node({WOMEN: 20, MEN: 20, SHARE: 0.5})},
+        {"code": "b", "figures": rules.node({WOMEN: 19, MEN: 21, SHARE: 0.475})},
+        {"code": "c", "figures": rules.node({WOMEN: 1, MEN: 19, SHARE: 0.05})},
+    ]
+    rules.siblings(parent, children)
+    by = {c["code"]: c["figures"] for c in children}
+    assert by["c"] == {WOMEN: "<3", MEN: HIDDEN, SHARE: HIDDEN}
+    for key in (WOMEN, MEN):
+        # Never one hidden cell alone: the node's figure minus the shown ones is a sum of two or more.
+        assert sum(isinstance(f[key], str) for f in by.values()) >= 2
+    for figures in by.values():
+        if isinstance(figures[WOMEN], str):
+            assert isinstance(figures[MEN], str) and isinstance(figures[SHARE], str)
+    assert sum(isinstance(v, int) for f in by.values() for v in f.values()) == 2  # one grid still shown
