@@ -278,22 +278,23 @@ def _token_sql(cooloff: bool) -> tuple[str, list[str], list[str]]:
     from django.db import connections
 
     quote = connections[ApiToken.objects.db].ops.quote_name
+
+    def col(model: type[Model], name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))
+
     token_cols = ApiToken._meta.concrete_fields
     user_cols = User._meta.concrete_fields
-    attempt = AccessAttempt._meta
-    since = f" AND a.{quote(attempt.get_field('attempt_time').column)} >= %s" if cooloff else ""
+    since = f" AND a.{col(AccessAttempt, 'attempt_time')} >= %s" if cooloff else ""
     locked = (
-        f"EXISTS(SELECT 1 FROM {quote(attempt.db_table)} a"
-        f" WHERE a.{quote(attempt.get_field('failures_since_start').column)} >= %s"
-        f" AND a.{quote(attempt.get_field('username').column)} = u.{quote(User._meta.get_field('username').column)}"
-        f"{since})"
+        f"EXISTS(SELECT 1 FROM {quote(AccessAttempt._meta.db_table)} a"
+        f" WHERE a.{col(AccessAttempt, 'failures_since_start')} >= %s"
+        f" AND a.{col(AccessAttempt, 'username')} = u.{col(User, 'username')}{since})"
     )
-    columns = [f"t.{quote(f.column)}" for f in token_cols] + [f"u.{quote(f.column)}" for f in user_cols]
+    columns = [f"t.{quote(str(f.column))}" for f in token_cols] + [f"u.{quote(str(f.column))}" for f in user_cols]
     sql = (
         f"SELECT {', '.join(columns)}, {locked} FROM {quote(ApiToken._meta.db_table)} t"
-        f" INNER JOIN {quote(User._meta.db_table)} u ON t.{quote(ApiToken._meta.get_field('user').column)}"
-        f" = u.{quote(User._meta.pk.column)}"
-        f" WHERE t.{quote(ApiToken._meta.get_field('key_hash').column)} = %s"
+        f" INNER JOIN {quote(User._meta.db_table)} u ON t.{col(ApiToken, 'user')} = u.{col(User, 'id')}"
+        f" WHERE t.{col(ApiToken, 'key_hash')} = %s"
     )
     return sql, [f.attname for f in token_cols], [f.attname for f in user_cols]
 
