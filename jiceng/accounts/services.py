@@ -280,7 +280,7 @@ def _token_sql(cooloff: bool) -> tuple[str, list[str], list[str]]:
     quote = connections[ApiToken.objects.db].ops.quote_name
 
     def col(model: type[Model], name: str) -> str:
-        return quote(str(model._meta.get_field(name).column))
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
 
     token_cols = ApiToken._meta.concrete_fields
     user_cols = User._meta.concrete_fields
