@@ -7,10 +7,9 @@ snapshots, prints them and exports them.
 
 from datetime import timedelta
 
-from jiceng.areas.permissions import AREA_VIEW
 from jiceng.core.registry import AppRegistry, ExcelKind, Job, MenuEntry, Permission, UrlMount
 
-from .permissions import EXPORT, SHARE_ADD, SNAPSHOT_ADD
+from .permissions import EXPORT, SHARE_ADD, SNAPSHOT_ADD, VIEW
 
 # Workbook export has no import: nobody holds this one (the Excel page then offers no template).
 DASHBOARD_IMPORT = "dashboards.import_dashboard"
@@ -22,14 +21,19 @@ REGISTRY = AppRegistry(
         Permission(DASHBOARD_IMPORT, "导入数据看板（不可用：看板只导出）", ()),
         # Who sees a dashboard: the area roles (查看区划) and the org roles (查看党组织).
         Permission(
+            VIEW,
+            "查看数据看板",
+            ("city_org", "district_org", "street", "community", "grid_worker", "department", "branch_secretary"),
+        ),
+        Permission(
             EXPORT,
             "导出数据看板",
             ("city_org", "district_org", "street", "community", "grid_worker", "department", "branch_secretary"),
         ),
     ),
-    # In the menu of whoever sees areas; /dashboard/ also takes a branch secretary (an org grant) to
-    # their org's dashboard.
-    menu=(MenuEntry("数据看板", "dashboards:home", AREA_VIEW, "chart", order=50),),
+    # In the menu of whoever sees an area's or an org's dashboard: /dashboard/ takes a branch
+    # secretary (an org grant) to their org's dashboard.
+    menu=(MenuEntry("数据看板", "dashboards:home", VIEW, "chart", order=50),),
     urls=(UrlMount("dashboard/", "jiceng.dashboards.urls"), UrlMount("screen/", "jiceng.dashboards.screen_urls")),
     api_urls=("jiceng.dashboards.api_urls",),
     rules=("jiceng.dashboards.rules",),

@@ -17,7 +17,7 @@ from jiceng.core.schedule import SCHEDULE
 
 MENU_BEFORE = [
     ("首页", "accounts:home", None, "home"),
-    ("数据看板", "dashboards:home", "areas.view_area", "chart"),
+    ("数据看板", "dashboards:home", "dashboards.view_dashboard", "chart"),
     ("区划与网格", "areas:area_tree", "areas.view_area", "tree"),
     ("区划搜索", "areas:area_search", "areas.view_area", "search"),
     ("党组织", "orgs:org_tree", "orgs.view_org", "flag"),

@@ -147,3 +147,12 @@ def test_branch_secretary_exports_their_orgs_dashboard_and_nothing_else(orgs, tr
     # The Excel page's export of the dashboard kind takes them to their own org.
     book = workbook(client.get("/excel/export/dashboard/", {"period": "2025-09"}))
     assert book["概览"]["A1"].value.startswith(orgs.branch1.name)
+
+
+def test_branch_secretary_finds_the_dashboard_in_the_menu(orgs, secretary, login):
+    """The 数据看板 entry is for org roles too: the secretary's menu has it, and it leads to their org."""
+    client = login(secretary)
+    page = client.get("/").content.decode()
+    assert 'href="/dashboard/"' in page and "数据看板" in page
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/dashboard/orgs/{orgs.branch1.code}/")
