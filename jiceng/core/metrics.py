@@ -151,12 +151,7 @@ def metrics_for(user, tree: str, node) -> list[Metric]:
         source = sources.get(metric.source)
         if source is None or source.tree != tree:
             continue
-        scope = _scope(user, metric.permission)
-        if tree == "orgs":
-            covered = scope.covers_any(areas=(getattr(node, "area_path", ""),), orgs=(node.code,))
-        else:
-            covered = scope.covers(node.code)
-        if covered:
+        if _covers(_scope(user, metric.permission), tree, node):
             chosen.append(metric)
     return chosen
 
@@ -229,10 +224,19 @@ def detail_url(user, metric: Metric, node, period: Period) -> str:
     """The list of the records behind the figure, for a user who may open it there; else ""."""
     if not metric.detail:
         return ""
-    scope = _scope(user, metric.detail_permission or metric.permission)
-    if not scope.covers(node.code):
+    source = metric_sources().get(metric.source)
+    tree = source.tree if source is not None else "areas"
+    if not _covers(_scope(user, metric.detail_permission or metric.permission), tree, node):
         return ""
     return _resolve(metric.detail)(node.code, period.start, period.end)
+
+
+def _covers(scope, tree: str, node) -> bool:
+    """Whether ``scope`` holds ``node``: an area by its code; an org by its code or its area (an
+    area grant sees the orgs anchored in it)."""
+    if tree == "orgs":
+        return scope.covers_any(areas=(getattr(node, "area_path", ""),), orgs=(node.code,))
+    return scope.covers(node.code)
 
 
 def format_value(metric: Metric, value) -> str:

@@ -156,3 +156,17 @@ def test_branch_secretary_finds_the_dashboard_in_the_menu(orgs, secretary, login
     assert 'href="/dashboard/"' in page and "数据看板" in page
     response = client.get("/dashboard/")
     assert response.status_code == 302 and response["Location"].endswith(f"/dashboard/orgs/{orgs.branch1.code}/")
+
+
+def test_the_dashboard_page_offers_each_figures_detail_as_a_workbook(orgs, tree, roster, secretary, login):
+    """导出明细 on a figure's card: the link the page renders gives the workbook with that figure's rows."""
+    import html
+    import re
+
+    client = login(secretary)
+    page = client.get(reverse("dashboards:dashboard", args=["orgs", orgs.branch1.code]), {"period": "2025-09"})
+    found = re.search(r'href="([^"]+)" data-detail-export="members\.org\.party"', page.content.decode())
+    assert found, "no 导出明细 link on the 党员 card"
+    book = workbook(client.get(html.unescape(found[1])))
+    _, count, headers, rows = detail_sheet(book, "党员")
+    assert count[0] == "共 3 条" and ids_of(headers, rows) == sorted(m.id_number for m in roster[:3])
