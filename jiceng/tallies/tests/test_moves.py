@@ -180,3 +180,28 @@ def test_a_move_a_table_cannot_follow_enqueues_its_rebuild(city, people, django_
         move_area(people.city, compound, t.grid2)
     assert len(callbacks) == 1
     assert tally_tasks.rebuild_after_move.call(["jiceng.appeals.stats.rebuild_sql", "os.system"]) >= 1
+
+
+def test_an_org_given_another_area_takes_its_members_along_at_once(
+    city, orgs, people, api_client, django_capture_on_commit_callbacks
+):
+    """update_org moves 第一网格党支部's anchor from 北安门 to 贡院 (another street): its members leave
+    北安门's and 梅园新村's figures and join 贡院's and 夫子庙's in the same transaction; the other
+    counters (orgs by type …) are rebuilt right after the commit. Everything equals a rebuild."""
+    from jiceng.orgs.services import update_org
+
+    t = city
+    before = figures(api_client, people.city, t.gongyuan.code)["members.area.party"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        update_org(people.city, orgs.branch1, area=t.gongyuan)
+    assert figures(api_client, people.city, t.gongyuan.code)["members.area.party"] == before + 5
+    assert figures(api_client, people.city, t.fuzimiao.code)["members.area.party"] == before + 5
+    assert figures(api_client, people.city, t.beianmen.code)["members.area.party"] == 1  # branch2's one member
+    # The other counters: one rebuild job after the commit (the worker runs it; here, by hand).
+    assert len(callbacks) == 1
+    assert figures(api_client, people.city, t.gongyuan.code)["orgs.area.type_branch"] == 1
+    assert tally_tasks.rebuild_after_move.call(list(tally_tasks.REBUILDERS)) >= 1
+    assert figures(api_client, people.city, t.gongyuan.code)["orgs.area.type_branch"] == 2
+    changed = tables()
+    rebuild_everything()
+    assert tables() == changed
