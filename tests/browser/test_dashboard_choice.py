@@ -118,7 +118,12 @@ def test_the_kiosk_prints_a_small_count_as_less_than_three(live_server, city, br
     ranking = page.locator("[data-kiosk-ranking] li").all_inner_texts()
     assert ranking and all("<3" in row for row in ranking)
     assert not re.search(r"女党员\s*1\b", page.locator("body").inner_text())
-    page.wait_for_timeout(800)
+    # More figures than the panel holds: nobody scrolls a wall screen, so the panel scrolls itself.
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.kiosk-figures');"
+        " return p.dataset.autoScroll === '1' && (p.scrollHeight <= p.clientHeight + 1 || p.scrollTop > 20); }",
+        timeout=10000,
+    )
     shot(page, "kiosk-masked-kiosk")
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= KIOSK["height"] + 4, height

@@ -155,6 +155,25 @@
       });
   }
 
+  // A wall screen is not scrolled by hand: when the chosen figures do not fit their panel, the
+  // panel scrolls down slowly, rests at the bottom, and starts again from the top.
+  function autoScroll(panel) {
+    if (!panel || (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches)) return;
+    var rest = 0;
+    setInterval(function () {
+      if (panel.scrollHeight <= panel.clientHeight + 1) return;
+      if (rest > 0) { rest -= 1; return; }
+      if (panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 1) {
+        panel.scrollTop = 0;
+        rest = 60;  // three seconds at the top
+        return;
+      }
+      panel.scrollTop += 1;
+      if (panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 1) rest = 60;
+    }, 50);
+    panel.dataset.autoScroll = "1";
+  }
+
   function start() {
     var source = document.getElementById("kiosk-data");
     if (!source) return;
@@ -162,6 +181,7 @@
     var body = document.body;
     var seconds = parseInt(body.dataset.refresh, 10) || 60;
     setInterval(function () { refresh(body.dataset.url); }, seconds * 1000);
+    autoScroll(document.querySelector(".kiosk-figures"));
     window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); });
   }
 
