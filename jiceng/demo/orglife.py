@@ -165,7 +165,7 @@ THEME_TOPICS = (
 )
 LECTURE_TOPICS = ("书记讲党课：传承红色基因", "党课：全面从严治党", "党课：践行宗旨为民服务", "党课：党章学习")
 # Share of branches per diligence profile: (share, chance a due meeting is held, chance a held one is late).
-ATTENDANCE_DAYS = 92
+ATTENDANCE_DAYS = 366  # every held meeting of the year has its attendance
 PROFILES = ((0.70, 0.97, 0.03), (0.20, 0.80, 0.25), (0.10, 0.45, 0.30))
 
 
@@ -235,7 +235,7 @@ def load_orglife_year(  # noqa: C901
     held as the 支部党员大会) and 支部委员会, a quarterly 党课, the yearly 组织生活会 held with the
     民主评议党员 in December (or planned for it), and next month's meetings planned. Branches
     are diligent, patchy or poor: some miss meetings, some hold them after their period (逾期召开).
-    Held meetings have minutes in every state; those of the last three months also attendance for
+    Held meetings have minutes in every state and attendance for
     the branch's members (出席, 迟到, 请假, 缺席) and, for the absent, a 补学 (older ones done).
     A few branches have an approved 延期召开 or are being dissolved. The held facts are then
     rebuilt from the meetings (``held.rebuild``), the same rows the services would have written.
@@ -272,8 +272,7 @@ def load_orglife_year(  # noqa: C901
     ):
         people[org_id].append((member_id, status == "full"))
     first_month = add_months(today.replace(day=1), -11)
-    # Attendance rows (and 补学) for the last three months' meetings only: a year of them for every
-    # branch is most of the load time for little a demo user would open.
+    # Attendance rows (and 补学) for every held meeting of the year, written in bulk (SpoolSink).
     recent = now - timedelta(days=ATTENDANCE_DAYS)
     months = [add_months(first_month, i) for i in range(13)]  # the last one: next month, planned
     meeting_id, kind_id, att_id, makeup_id, minutes_id = (
