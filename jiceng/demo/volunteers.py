@@ -369,7 +369,17 @@ class _Ledger:
     def simulate(self, rnd, volunteers, by_community, person, team_of, team_accounts, system) -> None:
         ctx = {"team_of": team_of, "system": system, "team_accounts": team_accounts}
         elders = {v.pk for v in volunteers if v.birth_date and v.birth_date.year <= 1962}
+        idle, last = 0, self.made
         while self.made < self.wanted:
+            # Each volunteer serves at most the daily cap: too many movements a year for too few
+            # volunteers can never be written (every pick is capped for the day). Say so, not spin.
+            idle = idle + 1 if self.made == last else 0
+            last = self.made
+            if idle > 200_000:
+                raise ValueError(
+                    f"{len(volunteers)} 名志愿者在每日上限内写不下 {self.wanted} 笔流水（已写 {self.made} 笔）："
+                    "请增加社区数或减少流水数。"
+                )
             v = rnd.choice(volunteers)
             acct = person[v.pk]
             day = self.start + timedelta(days=self.made * 365 // self.wanted)
