@@ -19,6 +19,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.services import assign_role
 from jiceng.areas.models import Level
 from jiceng.areas.services import create_area
+from jiceng.core.rules import drop_local_snapshots
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -113,10 +114,13 @@ def _scan_static_files_once():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rules are cached; a value stored by one test must not leak into the next.
+    # Rules are cached, in Django's cache and in process-local snapshots (members.rules reads
+    # its values once a second); a value read or stored by one test must not leak into the next.
     cache.clear()
+    drop_local_snapshots()
     yield
     cache.clear()
+    drop_local_snapshots()
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -380,6 +380,21 @@ register(
 )
 
 _CACHE_KEY = "jiceng:rule:{}"
+# Bumped whenever a rule is forgotten in this process. A caller that keeps its own snapshot of
+# several values (members.rules.rule_values, read per imported row) compares it to drop the
+# snapshot at once instead of serving an old value until its timer runs out.
+_generation = 0
+
+
+def generation() -> int:
+    """This process's rule generation: it changes whenever a rule value may have changed."""
+    return _generation
+
+
+def drop_local_snapshots() -> None:
+    """Make every process-local snapshot of rule values stale (a rule write, a cleared cache)."""
+    global _generation
+    _generation += 1
 
 
 def get_rule(key: str):
@@ -412,7 +427,8 @@ def forget_rule(key: str) -> None:
     (a process reading in between would otherwise cache the old value again)."""
     cache_key = _CACHE_KEY.format(key)
     cache.delete(cache_key)
-    transaction.on_commit(lambda: cache.delete(cache_key))
+    drop_local_snapshots()
+    transaction.on_commit(lambda: (cache.delete(cache_key), drop_local_snapshots()))
 
 
 def forget_rule_on_write(rule_model) -> None:

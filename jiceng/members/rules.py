@@ -17,7 +17,7 @@ from typing import Any
 
 from jiceng.core.dates import add_months, add_years
 from jiceng.core.ids import age_on
-from jiceng.core.rules import Day, Integer, get_rule, register
+from jiceng.core.rules import Day, Integer, generation, get_rule, register
 
 from .models import EXIT_STATUSES, PARTY_MEMBER_STATUSES, PIPELINE, Status
 
@@ -104,13 +104,16 @@ register(
 _SNAPSHOT_TTL = 1.0
 _snapshot: dict | None = None
 _snapshot_at = 0.0
+_snapshot_generation = -1
 
 
 def rule_values() -> dict:
-    """All pipeline rule values, read at most once a second (the importer calls per row)."""
-    global _snapshot, _snapshot_at
+    """All pipeline rule values, read at most once a second (the importer calls per row), and at
+    once again after a rule write in this process (``core.rules.generation``)."""
+    global _snapshot, _snapshot_at, _snapshot_generation
     now = time.monotonic()
-    if _snapshot is None or now - _snapshot_at > _SNAPSHOT_TTL:
+    if _snapshot is None or now - _snapshot_at > _SNAPSHOT_TTL or _snapshot_generation != generation():
+        current = generation()  # read first: a write while loading leaves the snapshot stale
         _snapshot = {
             "min_age": get_rule("members.min_age"),
             "talk_months": get_rule("members.talk_within_months"),
@@ -125,6 +128,7 @@ def rule_values() -> dict:
             "detailed_from": get_rule("members.detailed_rules_from"),
         }
         _snapshot_at = now
+        _snapshot_generation = current
     return _snapshot
 
 

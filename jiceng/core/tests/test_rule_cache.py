@@ -30,3 +30,13 @@ def test_a_value_read_before_the_commit_is_dropped_at_the_commit(db, django_capt
         # Another process reads now: it still sees the committed (old) row and caches it.
         cache.set(f"jiceng:rule:{KEY}", 400)
     assert get_rule(KEY) == 300
+
+
+def test_the_pipeline_snapshot_follows_a_write_at_once(db):
+    # members.rules keeps its values for a second (the importer reads them per row); a write in
+    # this process must not wait for that second (nor leak one test's value into the next).
+    from jiceng.members.rules import rule_values
+
+    assert rule_values()["min_age"] == 18
+    Rule.objects.create(key="members.min_age", value=20)
+    assert rule_values()["min_age"] == 20
