@@ -428,7 +428,12 @@ def forget_rule(key: str) -> None:
     cache_key = _CACHE_KEY.format(key)
     cache.delete(cache_key)
     drop_local_snapshots()
-    transaction.on_commit(lambda: (cache.delete(cache_key), drop_local_snapshots()))
+
+    def again() -> None:
+        cache.delete(cache_key)
+        drop_local_snapshots()
+
+    transaction.on_commit(again)
 
 
 def forget_rule_on_write(rule_model) -> None:
