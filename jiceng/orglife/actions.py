@@ -119,6 +119,8 @@ class Who:
 
 @dataclass(frozen=True, kw_only=True)
 class Action(core.Action):
+    """One action on a meeting or its minutes; see the module's docstring."""
+
     allowed: Callable[[Who], bool]
     done: str
     section: str = "meeting"  # the page it is on: "meeting" or "minutes"
