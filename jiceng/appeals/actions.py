@@ -1,21 +1,16 @@
-"""One action table per workflow: the appeal (:data:`APPEAL_ACTIONS`) and the whistle with its
-summons (:data:`WHISTLE_ACTIONS`).
+"""The appeal's action table (:data:`APPEAL_ACTIONS`) and the whistle's with its summons
+(:data:`WHISTLE_ACTIONS`): the pattern is :mod:`jiceng.core.actions`'s.
 
-An entry names everything about one action: its key (the page's URL segment; with ``-`` for ``_``
-the API's), its Chinese label, the service verb, who may take it in which statuses (``allowed``,
-read from a :class:`Who`), its input (a serializer: the API's request body and its schema; the
-page's form is derived from the same fields), how the verb is called with that input, how the page
-shows it (card title, button, style, folded or not) and what the page says once it is done.
-
-From these tables come the buttons and forms of the pages (the templates iterate them), the
-pages' POST handling, the API's ``@action`` routes (:func:`add_api_actions`, same URLs as ever)
-and their OpenAPI operations. A new action is its service verb plus one entry.
+Here an entry's ``allowed`` reads a :class:`Who`, ``done`` (or ``done_for``, when the message
+depends on who acted) says what the page says, ``prepare`` fills the form's per-object choices,
+and the card's title, button, template and fold are the appeal page's. The API's routes come
+from :func:`add_api_actions` (same URLs as ever).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -23,7 +18,6 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers as drf
 from rest_framework.decorators import action as drf_action
 
 from jiceng.appeals import serializers as inputs
@@ -45,6 +39,7 @@ from jiceng.appeals.models import (
 from jiceng.appeals.permissions import APPEAL_DISPATCH, APPEAL_SUPERVISE, SUMMONS_RATE, SUMMONS_REPORT, WHISTLE_ADD
 from jiceng.appeals.rules import EXTENSION_MAX_WORKDAYS
 from jiceng.areas.models import Area
+from jiceng.core import actions as core
 from jiceng.core.rules import get_rule
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import Department
@@ -52,25 +47,17 @@ from jiceng.orgs.models import Department
 # --------------------------------------------------------------------------- the entries
 
 
-@dataclass(frozen=True)
-class Action:
-    """One action of a workflow; see the module's docstring."""
+@dataclass(frozen=True, kw_only=True)
+class Action(core.Action):
+    """One action on an appeal, a whistle or a summons; see the module's docstring."""
 
-    key: str
-    label: str
-    verb: Callable[..., Any]
     allowed: Callable[[Any], bool]
-    inputs: type[drf.Serializer]
-    run: Callable[[Any, Any, dict], Any]
     done: Callable[[Any, Any, dict], str]
     # (actor, target, result, data) → the message, when it depends on who acted; else ``done``.
     done_for: Callable[[Any, Any, Any, dict], str] | None = None
-    description: str = ""
     title: str = ""
     button: str = ""
-    style: str = "btn-primary"
     fold: bool = False
-    page_fields: tuple[str, ...] | None = None
     # (request, target, form) → extra context for the page (and the form's per-object choices);
     # ``None`` hides the form (nothing to act on).
     prepare: Callable[[Any, Any, forms.Form], dict | None] | None = None
@@ -78,20 +65,12 @@ class Action:
     intro: str = ""
     api: bool = True
     on: str = "appeal"  # what the action acts on: "appeal", "whistle" or "summons"
-    form: type[forms.Form] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "form", form_for(self.inputs, self.page_fields, f"{self.key.title()}Form"))
 
     def message(self, actor, target, result, data: dict) -> str:
         """What the page says once the action is done, to ``actor``."""
         if self.done_for is not None:
             return self.done_for(actor, target, result, data)
         return self.done(target, result, data)
-
-    @property
-    def url_path(self) -> str:
-        return self.key.replace("_", "-")
 
     @property
     def html_id(self) -> str:
@@ -103,10 +82,6 @@ class Action:
         name, f = next(iter(self.form.base_fields.items()))
         return {"name": name, "label": f.label, "max_length": getattr(f, "max_length", None)}
 
-    @property
-    def multipart(self) -> bool:
-        return any(isinstance(f, forms.FileField) for f in self.form.base_fields.values())
-
     def page_form(self, request, target, *, prefix: str | None = None, bound: bool = False):
         """(form, context) for the page: the form bound to the POST when ``bound``; context ``None``
         when the page has nothing to offer for this target."""
@@ -114,58 +89,6 @@ class Action:
         form = self.form(*data, prefix=self.key if prefix is None else prefix)
         context = self.prepare(request, target, form) if self.prepare else {}
         return form, context
-
-
-def _table(*entries: Action) -> dict[str, Action]:
-    return {entry.key: entry for entry in entries}
-
-
-# --------------------------------------------------------------------------- forms from the inputs
-
-
-class PhotosField(forms.FileField):
-    """One photo on a page; the services take a list (the API may send several)."""
-
-    def clean(self, data, initial=None):
-        value = super().clean(data, initial)
-        return [value] if value else []
-
-
-def _yes(value) -> bool:
-    return value in (True, "true", "True", "1", 1)
-
-
-def _form_field(f: drf.Field) -> forms.Field:
-    style = f.style or {}
-    # ``hint`` in the style replaces the API's help text on the page (which has its own wording).
-    common = {"label": f.label, "required": f.required, "help_text": style.get("hint", f.help_text or "")}
-    if isinstance(f, drf.ListField):
-        if isinstance(f.child, drf.FileField):
-            return PhotosField(**common)
-        return forms.TypedMultipleChoiceField(coerce=int, widget=forms.CheckboxSelectMultiple, **common)
-    if isinstance(f, drf.BooleanField):
-        return forms.TypedChoiceField(choices=[("true", "是"), ("false", "否")], coerce=_yes, **common)
-    if isinstance(f, drf.ChoiceField):
-        widget = forms.RadioSelect if style.get("radio") else forms.Select
-        keys = list(f.choices)
-        coerce = int if keys and all(isinstance(k, int) for k in keys) else str
-        return forms.TypedChoiceField(choices=list(f.choices.items()), coerce=coerce, widget=widget, **common)
-    if isinstance(f, drf.IntegerField):
-        attrs = {"min": f.min_value} if f.min_value is not None else {}
-        return forms.IntegerField(
-            min_value=f.min_value, max_value=f.max_value, widget=forms.NumberInput(attrs), **common
-        )
-    if style.get("pick"):
-        return forms.ChoiceField(**{**common, "required": True})
-    widget = forms.Textarea(attrs={"rows": style["rows"]}) if style.get("rows") else forms.TextInput
-    return forms.CharField(max_length=getattr(f, "max_length", None), widget=widget, **common)
-
-
-def form_for(serializer_class: type[drf.Serializer], names=None, class_name: str = "ActionForm") -> type[forms.Form]:
-    """A Django form with the serializer's fields (or those ``names``), for the pages."""
-    fields = serializer_class().fields
-    chosen = names if names is not None else list(fields)
-    return type(class_name, (forms.Form,), {name: _form_field(fields[name]) for name in chosen})
 
 
 # --------------------------------------------------------------------------- who may
@@ -317,7 +240,7 @@ def _decide(actor, appeal: Appeal, data: dict) -> Extension:
         if extension is None:
             raise TransitionError("该诉求没有待审批的延期申请。", code="transition")
     extension.appeal = appeal
-    return services.decide_extension(actor, extension, approve=_yes(data["approve"]), note=data.get("note", ""))
+    return services.decide_extension(actor, extension, approve=core.yes(data["approve"]), note=data.get("note", ""))
 
 
 def _decided(appeal: Appeal, extension: Extension, data: dict) -> str:
@@ -377,7 +300,7 @@ def _prepare_extend(request, appeal: Appeal, form) -> dict:
 CANCELLABLE = services.CANCELLABLE
 
 # The order is the page's order of the cards (the folded ones come last) and of ``actions`` in the API.
-APPEAL_ACTIONS: dict[str, Action] = _table(
+APPEAL_ACTIONS: dict[str, Action] = core.table(
     Action(
         key="rate",
         label="回访评价",
@@ -583,7 +506,7 @@ def _blew(user, whistle: Whistle) -> bool:
     return scope_for(user, WHISTLE_ADD).covers(whistle)
 
 
-WHISTLE_ACTIONS: dict[str, Action] = _table(
+WHISTLE_ACTIONS: dict[str, Action] = core.table(
     Action(
         key="report",
         label="报到",

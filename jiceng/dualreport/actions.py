@@ -1,25 +1,20 @@
 """One action table per workflow: a registration (:data:`REGISTRATION_ACTIONS`) and a service
-(:data:`SERVICE_ACTIONS`), in the shape of ``jiceng/appeals/actions.py``.
-
-An entry names its key (the page's URL segment, with ``-`` for ``_`` the API's), its Chinese
-label, the service verb and how it is called with the input, who may take it (``allowed``), its
-input (a serializer: the API's request body and schema; the page's form is built from the same
-fields), the button's look and what the page says once done. The pages' buttons and POST
-handling and the API's ``@action`` routes (:func:`add_api_actions`) all come from these tables.
+(:data:`SERVICE_ACTIONS`), in the pattern of :mod:`jiceng.core.actions` (its :class:`UserAction`
+entries). The pages' buttons and POST handling and the API's ``@action`` routes
+(:func:`add_api_actions`) all come from these tables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from rest_framework import serializers as drf
 from rest_framework import status
 
+from jiceng.core.actions import UserAction as Action
+from jiceng.core.actions import available, table
 from jiceng.core.api import error_response
-from jiceng.core.inputs import DateField
 from jiceng.core.scope import scope_for
 from jiceng.core.viewsets import add_api_actions as core_add_api_actions
 
@@ -43,47 +38,10 @@ class EndInput(drf.Serializer):
 class CorrectInput(drf.Serializer):
     reason = drf.CharField(label="更正原因", max_length=200, help_text="更正已确认记录的原因（必填，记入更正记录）")
     served_on = drf.DateField(label="服务日期", required=False, allow_null=True)
-    hours = drf.DecimalField(label="服务时长（小时）", max_digits=4, decimal_places=1, required=False, allow_null=True)
+    hours = drf.DecimalField(
+        label="服务时长（小时）", max_digits=4, decimal_places=1, required=False, allow_null=True, style={"step": "0.5"}
+    )
     content = drf.CharField(label="服务内容", max_length=300, required=False, allow_blank=True)
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
-    verb: Callable[..., Any]
-    allowed: Callable[[Any, Any], bool]  # (user, target) → may the user take it now
-    inputs: type[drf.Serializer]
-    run: Callable[[Any, Any, dict], Any]  # (actor, target, data) → result
-    done: Callable[[Any, dict], str]  # (result, data) → the page's message
-    style: str = "btn-primary"
-    form: type[forms.Form] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "form", form_for(self.inputs, f"{self.key.title()}Form"))
-
-    @property
-    def url_path(self) -> str:
-        return self.key.replace("_", "-")
-
-
-def form_for(serializer: type[drf.Serializer], name: str) -> type[forms.Form]:
-    """The page's form from the serializer's fields (same labels, limits and requiredness)."""
-    fields: dict[str, forms.Field] = {}
-    for key, f in serializer().fields.items():
-        common: dict[str, Any] = {"label": f.label, "required": f.required, "help_text": f.help_text or ""}
-        if isinstance(f, drf.DateField):
-            fields[key] = DateField(**common, widget=forms.DateInput(attrs={"type": "date"}))
-        elif isinstance(f, drf.DecimalField):
-            fields[key] = forms.DecimalField(
-                **common,
-                max_digits=f.max_digits,
-                decimal_places=f.decimal_places,
-                widget=forms.NumberInput(attrs={"step": "0.5"}),
-            )
-        else:
-            fields[key] = forms.CharField(**common, max_length=getattr(f, "max_length", None))
-    return type(name, (forms.Form,), fields)
 
 
 def _on_community(permission: str, target) -> Callable[[Any], bool]:
@@ -98,28 +56,24 @@ def _service_in(status_value: str):
     return lambda user, service: service.status == status_value and _on_community(SERVICE_CONFIRM, service)(user)
 
 
-def _table(*entries: Action) -> dict[str, Action]:
-    return {entry.key: entry for entry in entries}
-
-
-REGISTRATION_ACTIONS = _table(
+REGISTRATION_ACTIONS = table(
     Action(
-        "confirm",
-        "确认报到",
-        services.confirm_registration,
-        _registration_pending,
-        NoInput,
-        lambda actor, r, data: services.confirm_registration(actor, r),
-        lambda r, data: f"已确认{r.who}的报到。",
+        key="confirm",
+        label="确认报到",
+        verb=services.confirm_registration,
+        allowed=_registration_pending,
+        inputs=NoInput,
+        run=lambda actor, r, data: services.confirm_registration(actor, r),
+        done=lambda r, data: f"已确认{r.who}的报到。",
     ),
     Action(
-        "reject",
-        "退回",
-        services.reject_registration,
-        _registration_pending,
-        DualReasonInput,
-        lambda actor, r, data: services.reject_registration(actor, r, data["reason"]),
-        lambda r, data: f"已退回{r.who}的报到。",
+        key="reject",
+        label="退回",
+        verb=services.reject_registration,
+        allowed=_registration_pending,
+        inputs=DualReasonInput,
+        run=lambda actor, r, data: services.reject_registration(actor, r, data["reason"]),
+        done=lambda r, data: f"已退回{r.who}的报到。",
         style="btn-outline-danger",
     ),
 )
@@ -130,43 +84,43 @@ def _registration_active(user, registration: Registration) -> bool:
 
 
 REGISTRATION_ACTIONS["end"] = Action(
-    "end",
-    "结束报到",
-    services.end_registration,
-    _registration_active,
-    EndInput,
-    lambda actor, r, data: services.end_registration(actor, r, data["reason"]),
-    lambda r, data: f"已结束{r.who}的报到。",
+    key="end",
+    label="结束报到",
+    verb=services.end_registration,
+    allowed=_registration_active,
+    inputs=EndInput,
+    run=lambda actor, r, data: services.end_registration(actor, r, data["reason"]),
+    done=lambda r, data: f"已结束{r.who}的报到。",
     style="btn-outline-secondary",
 )
 
-SERVICE_ACTIONS = _table(
+SERVICE_ACTIONS = table(
     Action(
-        "confirm",
-        "确认服务",
-        services.confirm_service,
-        _service_in(ServiceStatus.PENDING),
-        NoInput,
-        lambda actor, s, data: services.confirm_service(actor, s),
-        lambda s, data: f"已确认 {s.served_on:%Y-%m-%d} 的服务，记录已锁定。",
+        key="confirm",
+        label="确认服务",
+        verb=services.confirm_service,
+        allowed=_service_in(ServiceStatus.PENDING),
+        inputs=NoInput,
+        run=lambda actor, s, data: services.confirm_service(actor, s),
+        done=lambda s, data: f"已确认 {s.served_on:%Y-%m-%d} 的服务，记录已锁定。",
     ),
     Action(
-        "reject",
-        "不予认可",
-        services.reject_service,
-        _service_in(ServiceStatus.PENDING),
-        DualReasonInput,
-        lambda actor, s, data: services.reject_service(actor, s, data["reason"]),
-        lambda s, data: "已不予认可该服务记录。",
+        key="reject",
+        label="不予认可",
+        verb=services.reject_service,
+        allowed=_service_in(ServiceStatus.PENDING),
+        inputs=DualReasonInput,
+        run=lambda actor, s, data: services.reject_service(actor, s, data["reason"]),
+        done=lambda s, data: "已不予认可该服务记录。",
         style="btn-outline-danger",
     ),
     Action(
-        "correct",
-        "更正",
-        services.correct_service,
-        _service_in(ServiceStatus.CONFIRMED),
-        CorrectInput,
-        lambda actor, s, data: services.correct_service(
+        key="correct",
+        label="更正",
+        verb=services.correct_service,
+        allowed=_service_in(ServiceStatus.CONFIRMED),
+        inputs=CorrectInput,
+        run=lambda actor, s, data: services.correct_service(
             actor,
             s,
             reason=data["reason"],
@@ -174,14 +128,10 @@ SERVICE_ACTIONS = _table(
             hours=data.get("hours"),
             content=data.get("content") or None,
         ),
-        lambda s, data: "已更正服务记录，更正已记录在案。",
+        done=lambda s, data: "已更正服务记录，更正已记录在案。",
         style="btn-outline-secondary",
     ),
 )
-
-
-def available(table: dict[str, Action], user, target) -> list[Action]:
-    return [entry for entry in table.values() if entry.allowed(user, target)]
 
 
 # The refusals that are about the object's state (already confirmed, full, signed up): 409.

@@ -1,26 +1,26 @@
-"""The meeting workflow's one action table (the shape of appeals/actions.py).
+"""The meeting workflow's one action table, :data:`MEETING_ACTIONS` (the pattern is
+:mod:`jiceng.core.actions`'s).
 
-An entry names its key (the page's and the API's URL segment), its Chinese label, who may take it
-in which state (``allowed``, reading a :class:`Who`), its input (a DRF serializer: the API's
-request body and schema; the page's form is built from the same fields), the service call and the
-message once done. The meeting and minutes pages show only the allowed entries; the API exposes
-each as ``POST /api/v1/meetings/{id}/<key>/``.
+Here ``allowed`` reads a :class:`Who`, ``done`` is the page's message and ``section`` the page the
+entry is on (the meeting's or the minutes'). The meeting and minutes pages show only the allowed
+entries; the API exposes each as ``POST /api/v1/meetings/{id}/<key>/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from django import forms
 from rest_framework import serializers as drf
 
+from jiceng.core import actions as core
 from jiceng.core.scope import can, holds
 from jiceng.members.models import Member
 
 from . import services
+from .forms import Styled
 from .models import AttendanceStatus, Meeting, MeetingStatus, MinutesStatus
 from .permissions import MEETING_CHANGE, MINUTES_REVIEW
 
@@ -72,34 +72,8 @@ class AmendInput(drf.Serializer):
     reason = drf.CharField(label="修改原因", max_length=200)
 
 
-def _form_field(f: drf.Field) -> forms.Field:
-    style = f.style or {}
-    common = {"label": f.label, "required": f.required, "help_text": style.get("hint", f.help_text or "")}
-    if isinstance(f, drf.FileField):
-        return forms.FileField(**common)
-    if isinstance(f, drf.ChoiceField):
-        return forms.ChoiceField(choices=list(f.choices.items()), widget=forms.Select, **common)
-    if isinstance(f, drf.DateTimeField):
-        return forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
-    if style.get("pick"):
-        return forms.TypedChoiceField(coerce=int, **common)
-    if isinstance(f, drf.IntegerField):
-        return forms.IntegerField(min_value=f.min_value, max_value=f.max_value, **common)
-    if style.get("rows"):
-        return forms.CharField(
-            max_length=f.max_length,
-            widget=forms.Textarea(attrs={"rows": style["rows"]}),
-            **{**common, "required": False},
-        )
-    return forms.CharField(max_length=getattr(f, "max_length", None), **common)
-
-
-def form_for(serializer_class: type[drf.Serializer], name: str) -> type[forms.Form]:
-    fields = {key: _form_field(f) for key, f in serializer_class().fields.items()}
-    for f in fields.values():
-        css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-        f.widget.attrs["class"] = css
-    return type(name, (forms.Form,), fields)
+class ActionForm(Styled, forms.Form):
+    """The action forms carry Tabler's classes, like the app's other forms."""
 
 
 # --------------------------------------------------------------------------- who may
@@ -143,33 +117,15 @@ class Who:
 # --------------------------------------------------------------------------- the table
 
 
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
+@dataclass(frozen=True, kw_only=True)
+class Action(core.Action):
+    """One action on a meeting or its minutes; see the module's docstring."""
+
     allowed: Callable[[Who], bool]
-    inputs: type[drf.Serializer]
-    run: Callable[[Any, Meeting, dict], Any]
     done: str
     section: str = "meeting"  # the page it is on: "meeting" or "minutes"
-    style: str = "btn-primary"
-    description: str = ""
-    form: type[forms.Form] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "form", form_for(self.inputs, f"{self.key.title().replace('_', '')}Form"))
-
-    @property
-    def url_path(self) -> str:
-        return self.key.replace("_", "-")
-
-    @property
-    def has_fields(self) -> bool:
-        return bool(self.form.base_fields)
-
-    @property
-    def multipart(self) -> bool:
-        return any(isinstance(f, forms.FileField) for f in self.form.base_fields.values())
+    form_base = ActionForm
 
     def page_form(self, meeting: Meeting, data=None, files=None) -> forms.Form:
         form = self.form(data, files, prefix=self.key)
@@ -202,88 +158,88 @@ def _decision_done(result) -> str:
 
 _table_entries = (
     Action(
-        "open_signin",
-        "开始签到",
-        lambda w: w.manager and w.status == MeetingStatus.PLANNED,
-        NoInput,
-        lambda a, m, d: services.open_signin(a, m),
-        "已开始签到，请打开签到二维码。",
+        key="open_signin",
+        label="开始签到",
+        allowed=lambda w: w.manager and w.status == MeetingStatus.PLANNED,
+        inputs=NoInput,
+        run=lambda a, m, d: services.open_signin(a, m),
+        done="已开始签到，请打开签到二维码。",
         description="会议开始：签到二维码生效，党员用手机扫码签到。",
     ),
     Action(
-        "close",
-        "结束会议",
-        lambda w: w.manager and w.status == MeetingStatus.SIGNIN,
-        NoInput,
-        lambda a, m, d: services.close_meeting(a, m),
-        "会议已结束：未签到的党员记为缺席，并为缺席和请假的党员布置补学。",
+        key="close",
+        label="结束会议",
+        allowed=lambda w: w.manager and w.status == MeetingStatus.SIGNIN,
+        inputs=NoInput,
+        run=lambda a, m, d: services.close_meeting(a, m),
+        done="会议已结束：未签到的党员记为缺席，并为缺席和请假的党员布置补学。",
         style="btn-success",
         description="结束签到，记录出席情况；会议计入本组织组织生活召开情况。",
     ),
     Action(
-        "member_code",
-        "扫党员签到码",
-        lambda w: w.manager and w.status == MeetingStatus.SIGNIN,
-        CodeInput,
-        lambda a, m, d: services.sign_in_by_member_code(a, m, d["code"]),
-        "已签到。",
+        key="member_code",
+        label="扫党员签到码",
+        allowed=lambda w: w.manager and w.status == MeetingStatus.SIGNIN,
+        inputs=CodeInput,
+        run=lambda a, m, d: services.sign_in_by_member_code(a, m, d["code"]),
+        done="已签到。",
         style="btn-outline-primary",
     ),
     Action(
-        "proxy",
-        "代签",
-        lambda w: w.manager and w.status in (MeetingStatus.SIGNIN, MeetingStatus.HELD),
-        ProxyInput,
-        _proxy,
-        "已代签，并记入会议记录。",
+        key="proxy",
+        label="代签",
+        allowed=lambda w: w.manager and w.status in (MeetingStatus.SIGNIN, MeetingStatus.HELD),
+        inputs=ProxyInput,
+        run=_proxy,
+        done="已代签，并记入会议记录。",
         style="btn-outline-primary",
         description="主持人核实到会后代为签到，须写明事由；会后代签会撤回该党员的补学。",
     ),
     Action(
-        "move",
-        "调整时间",
-        lambda w: w.manager and w.status == MeetingStatus.PLANNED,
-        MoveInput,
-        lambda a, m, d: services.move_meeting(a, m, d["planned_start"], d["reason"]),
-        "会议时间已调整。",
+        key="move",
+        label="调整时间",
+        allowed=lambda w: w.manager and w.status == MeetingStatus.PLANNED,
+        inputs=MoveInput,
+        run=lambda a, m, d: services.move_meeting(a, m, d["planned_start"], d["reason"]),
+        done="会议时间已调整。",
         style="btn-outline-secondary",
     ),
     Action(
-        "cancel",
-        "取消会议",
-        lambda w: w.manager and w.status in (MeetingStatus.PLANNED, MeetingStatus.SIGNIN),
-        ReasonInput,
-        lambda a, m, d: services.cancel_meeting(a, m, d["reason"]),
-        "会议已取消。",
+        key="cancel",
+        label="取消会议",
+        allowed=lambda w: w.manager and w.status in (MeetingStatus.PLANNED, MeetingStatus.SIGNIN),
+        inputs=ReasonInput,
+        run=lambda a, m, d: services.cancel_meeting(a, m, d["reason"]),
+        done="会议已取消。",
         style="btn-outline-danger",
     ),
     Action(
-        "attach",
-        "上传附件",
-        lambda w: w.manager and w.status != MeetingStatus.CANCELLED,
-        AttachInput,
-        lambda a, m, d: services.add_attachment(a, m, d["file"]),
-        "附件已上传。",
+        key="attach",
+        label="上传附件",
+        allowed=lambda w: w.manager and w.status != MeetingStatus.CANCELLED,
+        inputs=AttachInput,
+        run=lambda a, m, d: services.add_attachment(a, m, d["file"]),
+        done="附件已上传。",
         style="btn-outline-secondary",
     ),
     Action(
-        "write_minutes",
-        "保存纪要",
-        lambda w: w.recorder and w.minutes_open,
-        MinutesInput,
-        lambda a, m, d: services.save_minutes(
+        key="write_minutes",
+        label="保存纪要",
+        allowed=lambda w: w.recorder and w.minutes_open,
+        inputs=MinutesInput,
+        run=lambda a, m, d: services.save_minutes(
             a, m, topics=d["topics"], discussion=d["discussion"], resolutions=d["resolutions"]
         ),
-        "纪要已保存。",
+        done="纪要已保存。",
         section="minutes",
         description="记录人填写纪要；保存后可继续修改，主持人提交审核。",
     ),
     Action(
-        "decision",
-        "记录表决",
-        lambda w: w.recorder and w.minutes_open,
-        DecisionInput,
-        lambda a, m, d: services.record_decision(
+        key="decision",
+        label="记录表决",
+        allowed=lambda w: w.recorder and w.minutes_open,
+        inputs=DecisionInput,
+        run=lambda a, m, d: services.record_decision(
             a,
             m,
             subject=d["subject"],
@@ -291,54 +247,54 @@ _table_entries = (
             votes_against=d["votes_against"],
             votes_abstain=d["votes_abstain"],
         ),
-        "",
+        done="",
         section="minutes",
         style="btn-outline-primary",
         description="支部党员大会：有表决权的正式党员实到须过半数，赞成票须超过全体有表决权正式党员的半数。",
     ),
     Action(
-        "submit_minutes",
-        "提交审核",
-        lambda w: w.host and w.minutes_open,
-        NoInput,
-        lambda a, m, d: services.submit_minutes(a, m),
-        "纪要已提交审核。",
+        key="submit_minutes",
+        label="提交审核",
+        allowed=lambda w: w.host and w.minutes_open,
+        inputs=NoInput,
+        run=lambda a, m, d: services.submit_minutes(a, m),
+        done="纪要已提交审核。",
         section="minutes",
         style="btn-success",
     ),
     Action(
-        "approve",
-        "审核通过",
-        lambda w: w.reviewer and w.minutes_status == MinutesStatus.SUBMITTED,
-        NoInput,
-        lambda a, m, d: services.review_minutes(a, m, approve=True),
-        "纪要已审核通过并锁定。",
+        key="approve",
+        label="审核通过",
+        allowed=lambda w: w.reviewer and w.minutes_status == MinutesStatus.SUBMITTED,
+        inputs=NoInput,
+        run=lambda a, m, d: services.review_minutes(a, m, approve=True),
+        done="纪要已审核通过并锁定。",
         section="minutes",
         style="btn-success",
     ),
     Action(
-        "return_minutes",
-        "退回",
-        lambda w: w.reviewer and w.minutes_status == MinutesStatus.SUBMITTED,
-        ReasonInput,
-        lambda a, m, d: services.review_minutes(a, m, approve=False, reason=d["reason"]),
-        "纪要已退回。",
+        key="return_minutes",
+        label="退回",
+        allowed=lambda w: w.reviewer and w.minutes_status == MinutesStatus.SUBMITTED,
+        inputs=ReasonInput,
+        run=lambda a, m, d: services.review_minutes(a, m, approve=False, reason=d["reason"]),
+        done="纪要已退回。",
         section="minutes",
         style="btn-outline-danger",
     ),
     Action(
-        "amend",
-        "修改已通过的纪要",
-        lambda w: w.manager and w.minutes_status == MinutesStatus.APPROVED,
-        AmendInput,
-        lambda a, m, d: services.amend_minutes(a, m, field=d["field"], text=d["text"], reason=d["reason"]),
-        "已修改，修改前后的内容和原因已记录。",
+        key="amend",
+        label="修改已通过的纪要",
+        allowed=lambda w: w.manager and w.minutes_status == MinutesStatus.APPROVED,
+        inputs=AmendInput,
+        run=lambda a, m, d: services.amend_minutes(a, m, field=d["field"], text=d["text"], reason=d["reason"]),
+        done="已修改，修改前后的内容和原因已记录。",
         section="minutes",
         style="btn-outline-secondary",
     ),
 )
 
-MEETING_ACTIONS: dict[str, Action] = {entry.key: entry for entry in _table_entries}
+MEETING_ACTIONS: dict[str, Action] = core.table(*_table_entries)
 BY_PATH: dict[str, Action] = {entry.url_path: entry for entry in _table_entries}
 
 

@@ -1,5 +1,5 @@
-"""The 免于考核 workflow's action table (待审批 → 已批准 / 未批准; 撤销), in the shape of
-``jiceng/cobuild/actions.py``: the exemption page's buttons and the API's
+"""The 免于考核 workflow's action table (待审批 → 已批准 / 未批准; 撤销), in the pattern of
+:mod:`jiceng.core.actions`: the exemption page's buttons and the API's
 ``POST /api/v1/orglife-exemptions/{id}/<action>/`` routes come from :data:`EXEMPTION_ACTIONS`,
 each calling the one service verb (``services.decide_exemption``, ``services.revoke_exemption``).
 
@@ -10,7 +10,6 @@ the input) becomes :class:`ExemptionRefused`, which :func:`refusal` turns into t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from rest_framework import serializers as drf
 from rest_framework import status
 from rest_framework.response import Response
 
+from jiceng.core.actions import UserAction, available, table
 from jiceng.core.scope import holds
 
 from . import services
@@ -85,56 +85,36 @@ def _can_revoke(user, row: Exemption) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
-    allowed: Callable[[Any, Exemption], bool]
-    inputs: type[drf.Serializer]
-    run: Callable[[Any, Exemption, dict], Any]
-    done: Callable[[Exemption, dict], str]
-    style: str = "btn-primary"
-
-    @property
-    def url_path(self) -> str:
-        return self.key.replace("_", "-")
-
-
-EXEMPTION_ACTIONS: dict[str, Action] = {
-    entry.key: entry
-    for entry in (
-        Action(
-            "approve",
-            "批准",
-            _can_decide,
-            ExemptionNoteInput,
-            _guard(
-                lambda user, row, data: services.decide_exemption(user, row, approve=True, note=data.get("note", ""))
-            ),
-            lambda row, data: f"已批准“{row.org.name}”的免于考核申请。",
-            style="btn-success",
+EXEMPTION_ACTIONS: dict[str, UserAction] = table(
+    UserAction(
+        key="approve",
+        label="批准",
+        allowed=_can_decide,
+        inputs=ExemptionNoteInput,
+        run=_guard(
+            lambda user, row, data: services.decide_exemption(user, row, approve=True, note=data.get("note", ""))
         ),
-        Action(
-            "reject",
-            "不批准",
-            _can_decide,
-            ExemptionRejectInput,
-            _guard(lambda user, row, data: services.decide_exemption(user, row, approve=False, note=data["note"])),
-            lambda row, data: f"已不批准“{row.org.name}”的免于考核申请。",
-            style="btn-outline-danger",
-        ),
-        Action(
-            "revoke",
-            "撤销",
-            _can_revoke,
-            ExemptionRevokeInput,
-            _guard(lambda user, row, data: services.revoke_exemption(user, row, reason=data["reason"])),
-            lambda row, data: f"已撤销“{row.org.name}”的免于考核。",
-            style="btn-outline-secondary",
-        ),
-    )
-}
+        done=lambda row, data: f"已批准“{row.org.name}”的免于考核申请。",
+        style="btn-success",
+    ),
+    UserAction(
+        key="reject",
+        label="不批准",
+        allowed=_can_decide,
+        inputs=ExemptionRejectInput,
+        run=_guard(lambda user, row, data: services.decide_exemption(user, row, approve=False, note=data["note"])),
+        done=lambda row, data: f"已不批准“{row.org.name}”的免于考核申请。",
+        style="btn-outline-danger",
+    ),
+    UserAction(
+        key="revoke",
+        label="撤销",
+        allowed=_can_revoke,
+        inputs=ExemptionRevokeInput,
+        run=_guard(lambda user, row, data: services.revoke_exemption(user, row, reason=data["reason"])),
+        done=lambda row, data: f"已撤销“{row.org.name}”的免于考核。",
+        style="btn-outline-secondary",
+    ),
+)
 
-
-def available(user, row: Exemption) -> list[Action]:
-    return [entry for entry in EXEMPTION_ACTIONS.values() if entry.allowed(user, row)]
+__all__ = ["EXEMPTION_ACTIONS", "ExemptionRefused", "available", "refusal"]

@@ -94,7 +94,7 @@ def exemption_list(request):
         .order_by("status", "-requested_at", "-id")[:LIST_LIMIT]
     )
     for row in rows:
-        row.actions = available(request.user, row)
+        row.actions = available(EXEMPTION_ACTIONS, request.user, row)
     return render(
         request,
         "orglife/exemptions.html",

@@ -1,4 +1,4 @@
-"""时间银行's action tables (the shape of ``jiceng/cobuild/actions.py``): the pages' buttons and POST
+"""时间银行's action tables (the pattern of :mod:`jiceng.core.actions`): the pages' buttons and POST
 handling and the API's ``POST /api/v1/<prefix>/{id}/<action>/`` routes come from these tables.
 
 * :data:`ACCOUNT_ACTIONS`: on a person's account, 捐赠 (its volunteer gives hours to a relative,
@@ -15,14 +15,14 @@ with ``fields`` naming the field of each reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import serializers as drf
 from rest_framework import status
 from rest_framework.response import Response
 
+from jiceng.core.actions import UserAction as Action
+from jiceng.core.actions import available, table
 from jiceng.core.api import IdField
 from jiceng.core.scope import scope_for
 from jiceng.core.viewsets import add_api_actions as core_add_api_actions
@@ -74,50 +74,30 @@ def _donate(user, account: Account, data: dict):
     )
 
 
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
-    verb: Callable[..., Any]
-    allowed: Callable[[Any, Any], bool]
-    inputs: type[drf.Serializer]
-    run: Callable[[Any, Any, dict], Any]
-    done: Callable[[Any, dict], str]
-    style: str = "btn-primary"
-
-    @property
-    def url_path(self) -> str:
-        return self.key.replace("_", "-")
-
-
-ACCOUNT_ACTIONS: dict[str, Action] = {
-    "donate": Action(
-        "donate",
-        "捐赠时长",
-        services.donate,
-        _own_person_account,
-        TimebankDonateInput,
-        _donate,
-        lambda account, data: f"已捐赠 {data['hours']} 小时。",
+ACCOUNT_ACTIONS: dict[str, Action] = table(
+    Action(
+        key="donate",
+        label="捐赠时长",
+        verb=services.donate,
+        allowed=_own_person_account,
+        inputs=TimebankDonateInput,
+        run=_donate,
+        done=lambda account, data: f"已捐赠 {data['hours']} 小时。",
     )
-}
+)
 
-MOVEMENT_ACTIONS: dict[str, Action] = {
-    "reverse": Action(
-        "reverse",
-        "冲正",
-        services.reverse,
-        _can_reverse,
-        TimebankReverseInput,
-        lambda user, movement, data: services.reverse(user, movement, data.get("reason", "")),
-        lambda movement, data: f"已冲正流水 #{movement.pk}。",
+MOVEMENT_ACTIONS: dict[str, Action] = table(
+    Action(
+        key="reverse",
+        label="冲正",
+        verb=services.reverse,
+        allowed=_can_reverse,
+        inputs=TimebankReverseInput,
+        run=lambda user, movement, data: services.reverse(user, movement, data.get("reason", "")),
+        done=lambda movement, data: f"已冲正流水 #{movement.pk}。",
         style="btn-outline-danger",
     )
-}
-
-
-def available(table: dict[str, Action], user, target) -> list[Action]:
-    return [entry for entry in table.values() if entry.allowed(user, target)]
+)
 
 
 STATE_CODES = {"reversal", "reversed", "duplicate", "amount", "status"}
@@ -148,3 +128,6 @@ def refusal(exc: services.LedgerError, state_status: int = status.HTTP_409_CONFL
 def add_api_actions(viewset, table: dict[str, Action], output: type[drf.Serializer]) -> None:
     """The table's POST actions on ``viewset`` (core.viewsets.add_api_actions), refusals in the envelope."""
     core_add_api_actions(viewset, table, output, services.LedgerError, refusal)
+
+
+__all__ = ["ACCOUNT_ACTIONS", "MOVEMENT_ACTIONS", "Action", "add_api_actions", "available", "refusal"]
