@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from jiceng.timebank.actions import ACCOUNT_ACTIONS, MOVEMENT_ACTIONS, available
-from jiceng.timebank.models import Account, AccountKind, Movement, Redemption
+from jiceng.timebank.models import Account, AccountKind, Movement, MovementKind, Redemption
 from jiceng.timebank.tests.test_ledger import assert_consistent, balance, earned
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,23 @@ def test_volunteer_pickers_are_scoped_and_name_no_phone(client, vol):
     client.force_login(vol.my_user)
     assert client.get(server, {"q": "贡院志愿"}).json()["results"] == []
     assert client.get(beneficiary, {"q": "老人"}).json()["results"] == []
+
+
+def test_donation_with_the_same_request_key_gives_the_hours_once(api_client, vol):
+    earned(vol, vol.me, vol.my_user, "5")
+    account = Account.objects.get(volunteer=vol.me)
+    api_client.force_authenticate(vol.my_user)
+    url = f"/api/v1/timebank-accounts/{account.pk}/donate/"
+    body = {"target": "relative", "relative": vol.far.pk, "hours": "1.5", "request_key": "app-7f3a"}
+    first = api_client.post(url, body, format="json")
+    again = api_client.post(url, body, format="json")  # a retry after a lost answer
+    assert first.status_code == again.status_code == 200, again.content
+    assert Decimal(again.json()["balance"]) == Decimal("3.5") and balance(vol.far) == Decimal("1.5")
+    assert Movement.objects.filter(kind=MovementKind.DONATE).count() == 1
+    # Another key is another donation; a malformed key is refused by field.
+    other = api_client.post(url, {**body, "request_key": "app-7f3b"}, format="json")
+    assert Decimal(other.json()["balance"]) == Decimal("2.0") and balance(vol.far) == Decimal("3.0")
+    bad = api_client.post(url, {**body, "request_key": "带空格 的"}, format="json")
+    assert bad.status_code == 400 and "request_key" in bad.json()["error"]["fields"]
+    assert Movement.objects.filter(kind=MovementKind.DONATE).count() == 2
+    assert_consistent()
