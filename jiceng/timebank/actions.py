@@ -136,17 +136,17 @@ def available(table: dict[str, Action], user, target) -> list[Action]:
 STATE_CODES = {"reversal", "reversed", "duplicate", "amount", "status"}
 
 
-def refusal(exc: services.LedgerError, state_status: int = status.HTTP_409_CONFLICT) -> Response:
-    """A ledger refusal in the API's envelope: 403 who may act, ``state_status`` (409) the state,
-    else 400 with fields. ``/timebank-movements/{id}/reverse/`` answered 400 for its state refusals
-    before the table existed and keeps doing so (``state_status=400``), with the state's code."""
+def refusal(exc: services.LedgerError) -> Response:
+    """A ledger refusal in the API's envelope: 403 who may act, 409 the state (with the state's
+    code: ``reversed``, ``reversal``, ``amount``, ...), else 400 with fields. Every timebank
+    route answers so, ``/timebank-movements/{id}/reverse/`` included."""
     codes = [error.code or "invalid" for error in exc.error_list]
     message = "；".join(exc.messages)
     http: int
     if "permission" in codes:
         http, code = status.HTTP_403_FORBIDDEN, "permission_denied"
     elif len(codes) == 1 and codes[0] in STATE_CODES:
-        http, code = state_status, codes[0]
+        http, code = status.HTTP_409_CONFLICT, codes[0]
     else:
         http, code = status.HTTP_400_BAD_REQUEST, "invalid"
     body: dict[str, Any] = {"status": http, "code": code, "message": message}

@@ -73,10 +73,10 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         request=TimebankReasonInput,
         responses={
             201: TimebankMovementSerializer,
-            400: OpenApiResponse(
-                description="拒绝原因（中文）：未填原因、已冲正过（reversed）、冲正流水不能再冲正（reversal）"
-            ),
+            400: OpenApiResponse(description="未填冲正原因（按字段）"),
             403: OpenApiResponse(description="无权冲正这笔流水"),
+            404: OpenApiResponse(description="流水不存在，或不在您的权限范围内"),
+            409: OpenApiResponse(description="这笔流水已冲正过（reversed），或本身是冲正流水（reversal）"),
         },
     )
     @action(detail=True, methods=["post"], url_name="reverse")
@@ -89,7 +89,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         try:
             reversal = entry.run(request.user, movement, dict(data.validated_data))
         except services.LedgerError as exc:
-            return refusal(exc, state_status=status.HTTP_400_BAD_REQUEST)
+            return refusal(exc)
         return Response(TimebankMovementSerializer(reversal).data, status=201)
 
 

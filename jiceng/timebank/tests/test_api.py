@@ -110,8 +110,16 @@ def test_reverse_through_the_table_twice_is_refused_with_its_code(api_client, vo
     done = api_client.post(url, {"reason": "录入错误"}, format="json")
     assert done.status_code == 201 and done.json()["kind"] == "reversal"
     again = api_client.post(url, {"reason": "再来一次"}, format="json")
-    # 400 as before the table (the endpoint's contract), with the state's code.
-    assert again.status_code == 400 and again.json()["error"]["code"] == "reversed"
+    # A state refusal is 409, as in every workflow, with the state's code and the Chinese reason.
+    assert again.status_code == 409 and again.json()["error"]["code"] == "reversed"
+    assert "已经冲正过" in again.json()["error"]["message"]
+    reversal = api_client.post(
+        f"/api/v1/timebank-movements/{done.json()['id']}/reverse/", {"reason": "再冲"}, format="json"
+    )
+    assert reversal.status_code == 409 and reversal.json()["error"]["code"] == "reversal"
+    # A missing reason is the input's: 400 naming the field.
+    blank = api_client.post(url, {"reason": " "}, format="json")
+    assert blank.status_code == 400 and "reason" in blank.json()["error"]["fields"]
     assert Account.objects.get(volunteer=vol.me).balance == 0
     assert Account.objects.filter(kind=AccountKind.REDEEMED).count() == 0
 
