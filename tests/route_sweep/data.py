@@ -236,7 +236,7 @@ def _orglife(s, tag: str, area, branch) -> None:
         held_at=timezone.now() - timedelta(days=7),
         present=[s.member],
     )
-    s.exemption = orglife_services.request_exemption(
+    s.exemption, _ = orglife_services.request_exemption(
         None, org=branch, kind="dissolving", period=str(timezone.localdate().year), reason=f"{tag}支部拟撤销"
     )
     s.group = branch.children.filter(org_type=OrgType.GROUP).first() or create_org(
