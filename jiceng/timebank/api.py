@@ -4,7 +4,6 @@
 the stored one (one row); the statement is keyset-paged. Refusals are the envelope of
 :func:`jiceng.timebank.actions.refusal` with the Chinese reason."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -125,9 +124,8 @@ class RedemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         server = Volunteer.objects.filter(pk=v["server"]).first()
         if server is None:
             return error_response("服务志愿者不存在。", status.HTTP_404_NOT_FOUND, "not_found")
-        started = timezone.now()
         try:
-            redemption = services.redeem(
+            redemption, created = services.redeem(
                 request.user,
                 beneficiary,
                 server,
@@ -141,5 +139,5 @@ class RedemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         fresh = self.base_queryset().get(pk=redemption.pk)
         return Response(
             TimebankRedemptionSerializer(fresh, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED if redemption.created_at >= started else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

@@ -249,12 +249,13 @@ def redeem(
     served_on: date | None = None,
     *,
     request_key: str = "",
-) -> Redemption:
+) -> tuple[Redemption, bool]:
     """The beneficiary's community records a service redeemed from a volunteer of any community
     (通存通兑): the hours leave the beneficiary's account; the server's hours are recorded for the
     server's community to approve (and so earned like any service). ``request_key`` (the form's or
     the client's key of one submission): a second submit with it returns the first redemption,
-    read under the beneficiary's account lock, so the hours are spent once."""
+    read under the beneficiary's account lock, so the hours are spent once. Returns
+    ``(redemption, created)`` as ``get_or_create`` does (``False``: that first one)."""
     from jiceng.volunteers import services as volunteer_services
     from jiceng.volunteers.models import HoursSource
 
@@ -297,7 +298,7 @@ def redeem(
         if request_key:
             done = Redemption.objects.filter(beneficiary=beneficiary, request_key=request_key).first()
             if done is not None:  # a double submit: the first one stands
-                return done
+                return done, False
         movement = _move(actor, locked[source.pk], locked[sink.pk], amount, MovementKind.REDEEM, memo=content)
         redemption = Redemption.objects.create(
             beneficiary=beneficiary,
@@ -313,7 +314,7 @@ def redeem(
             actor, server, amount, served_on, f"时间银行兑换服务：{content}"[:200], source=HoursSource.REDEMPTION
         )
         audit(actor, "timebank.redeem", redemption, after={"hours": str(amount)}, area_path=beneficiary.area_path)
-    return redemption
+    return redemption, True
 
 
 def reverse(actor: Actor, movement: Movement, reason: str) -> Movement:

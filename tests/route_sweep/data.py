@@ -208,7 +208,7 @@ def _volunteers(s, tag: str, *, area, admin) -> None:
     from jiceng.timebank import services as timebank_services
 
     server = vol_services.register_volunteer(admin, area, f"{tag}服务志愿者")
-    s.tb_redemption = timebank_services.redeem(admin, s.vol_person, server, "1", f"{tag}上门助餐")
+    s.tb_redemption, _ = timebank_services.redeem(admin, s.vol_person, server, "1", f"{tag}上门助餐")
 
 
 def _orglife(s, tag: str, area, branch) -> None:

@@ -169,3 +169,19 @@ def test_donation_with_the_same_request_key_gives_the_hours_once(api_client, vol
     assert bad.status_code == 400 and "request_key" in bad.json()["error"]["fields"]
     assert Movement.objects.filter(kind=MovementKind.DONATE).count() == 2
     assert_consistent()
+
+
+def test_a_repeated_redemption_is_200_whatever_the_first_ones_time(api_client, vol):
+    """Created or not is the service's answer, not a clock comparison: a first redemption stamped
+    later than the repeat began (another server's clock, a concurrent first submit) is still the first."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    earned(vol, vol.elder, vol.elder_user, "5")
+    first = _redeem(api_client, vol.community, vol, request_key="form-2")
+    assert first.status_code == 201
+    Redemption.objects.filter(pk=first.json()["id"]).update(created_at=timezone.now() + timedelta(minutes=5))
+    again = _redeem(api_client, vol.community, vol, request_key="form-2")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert balance(vol.elder) == Decimal("3.0")
