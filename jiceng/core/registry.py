@@ -128,6 +128,10 @@ class Metric:
     # A share whose numerator is the count metric of this key (女党员占比 of 女党员): hidden wherever
     # that count is, or share × total would tell it.
     share_of: str = ""
+    # A share whose denominator is the count metric of this key (党费按月交纳率 of 党员): where that
+    # count is below the share's ``min_cell`` (or not on the page at all), the kiosk hides the share,
+    # or the rate of one or two people would tell each one's status (100 %: all paid).
+    base: str = ""
 
 
 @dataclass(frozen=True)

@@ -154,16 +154,19 @@ def _masked(metrics: dict, figures: dict) -> dict:
 class _Suppression:
     """What the 大屏 hides beyond the small counts themselves (docs/metrics.md "Masking"): the other
     counts of a ``cell_group`` where one is "<N" (total − the rest would tell it), a share whose
-    numerator is hidden (share × total would), and, among the children, a second child where only
-    one is hidden for a figure (the node's figure − the shown children's would)."""
+    numerator is hidden (share × total would), a share whose ``base`` (denominator) is below the
+    share's ``min_cell`` or not on the board (the rate of one member tells their status), and,
+    among the children, a second child where only one is hidden for a figure (the node's figure −
+    the shown children's would; for a share over a base, rate × base is such a count)."""
 
     def __init__(self, metrics):
-        self.small = {m.key: m for m in metrics if m.min_cell}
+        self.small = {m.key: m for m in metrics if m.min_cell and not m.percent}
         self.groups: dict[str, list[str]] = {}
         for m in metrics:
             if m.cell_group:
                 self.groups.setdefault(m.cell_group, []).append(m.key)
         self.shares = {m.key: m.share_of for m in metrics if m.share_of}
+        self.bases = {m.key: (m.base, m.min_cell) for m in metrics if m.base and m.min_cell}
 
     def node(self, figures: dict) -> dict:
         figures = _masked(self.small, figures)
@@ -173,12 +176,18 @@ class _Suppression:
         for share, count in self.shares.items():
             if share in figures and isinstance(figures.get(count), str):
                 figures[share] = HIDDEN
+        for share, (base, least) in self.bases.items():
+            # Fail closed: a base the board does not carry (not the viewer's to see) hides the share.
+            count = figures.get(base)
+            if isinstance(figures.get(share), int | float) and not (isinstance(count, int | float) and count >= least):
+                figures[share] = HIDDEN
         return figures
 
     def siblings(self, parent: dict, children: list[dict]) -> None:
         """Where exactly one child hides a figure the parent shows, hide the smallest other one too
         (in place: each child's ``figures``). Repeated until stable, as hiding one may expose a group."""
-        keys = set(self.small) | {k for keys in self.groups.values() for k in keys}  # counts add up; shares do not
+        # Counts add up; a share does not, unless its base is shown (rate × base is a count).
+        keys = set(self.small) | {k for keys in self.groups.values() for k in keys} | set(self.bases)
         changed = True
         while changed:
             changed = False
@@ -201,7 +210,7 @@ def _mask_board(board) -> dict:
     after them in code order, so their order reveals nothing."""
     data = board.as_json()
     rules = _Suppression(board.metrics)
-    if not rules.small:
+    if not (rules.small or rules.bases):
         return data
     data["figures"] = rules.node(data["figures"])
     children = [{**c, "figures": rules.node(c["figures"])} for c in data["children"]]

@@ -445,7 +445,7 @@ def load_orglife_year(  # noqa: C901
 
     for (org_id, _code, _path, _name), kind, meeting_type, period, reason in exemptions:
         org = Org.objects.get(pk=org_id)
-        row = orglife_services.request_exemption(
+        row, _ = orglife_services.request_exemption(
             None, org=org, kind=kind, period=period, reason=reason, meeting_type=meeting_type
         )
         orglife_services.decide_exemption(None, row, approve=True, note="同意")

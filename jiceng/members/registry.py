@@ -34,6 +34,7 @@ M = "jiceng.members.metrics"
 _ROSTER = "本级及下级党组织名册上的"
 _STATS = "（党员名册办理时同步统计，每晚核对重算；docs/metrics.md）"
 _SMALL = "人数少的节点（如网格）上可能指向个人：仅有党员名册查看权限者可见；大屏等公开展示时小于 3 的数显示为“<3”。"
+_SMALL_BASE = "党员少于 3 人的节点上，比率可能指向个人（如 1 名党员的交纳率）：大屏等公开展示时显示为“—”。"
 
 
 def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Metric, ...]:
@@ -139,6 +140,9 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             14,
             percent=True,
             share_of=f"{prefix}.women",
+            masking=_SMALL_BASE,
+            min_cell=3,
+            base=f"{prefix}.party",
         ),
     ]
     from jiceng.members.metrics import AGE_BANDS, EDUCATION_GROUPS
@@ -197,6 +201,9 @@ def _member_metrics(tree: str, source: str, prefix: str, order: int) -> tuple[Me
             51,
             permission=DUES_VIEW,
             percent=True,
+            masking=_SMALL_BASE,
+            min_cell=3,
+            base=f"{prefix}.party",
         ),
     ]
     return (*pipeline, *structure, *ages, *education, *dues)

@@ -5,7 +5,6 @@ sees their own."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -256,9 +255,8 @@ class ExemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         org = Org.objects.visible_to(request.user).filter(code=values["org"].strip(), org_type__in=BRANCH_TYPES).first()
         if org is None:
             return error_response("党支部不存在，或不在您的权限范围内。", status.HTTP_404_NOT_FOUND, "not_found")
-        started = timezone.now()
         try:
-            row = services.request_exemption(
+            row, created = services.request_exemption(
                 request.user,
                 org=org,
                 kind=values["kind"],
@@ -271,7 +269,6 @@ class ExemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         except services.OrglifeError as exc:
             return _orglife_refusal(exc)
         fresh = self.base_queryset().get(pk=row.pk)
-        created = row.requested_at >= started
         return Response(
             ExemptionSerializer(fresh, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -73,7 +73,7 @@ def exemption_list(request):
                 form.add_error("org", "请从列表中选择本人管辖范围内的党支部（党委、党小组不参加考核）。")
             else:
                 try:
-                    services.request_exemption(
+                    row, created = services.request_exemption(
                         request.user,
                         org=org,
                         kind=form.cleaned_data["kind"],
@@ -86,7 +86,13 @@ def exemption_list(request):
                 except services.OrglifeError as exc:
                     _apply(form, exc)
                 else:
-                    messages.success(request, f"已提交“{org.name}”的免于考核申请，等待上级党组织审批。")
+                    if created:
+                        messages.success(request, f"已提交“{org.name}”的免于考核申请，等待上级党组织审批。")
+                    else:
+                        messages.info(
+                            request,
+                            f"“{org.name}”已有相同的免于考核申请（{row.get_status_display()}），未重复提交。",
+                        )
                     return redirect("orglife:exemption_list")
     rows = list(
         Exemption.objects.visible_to(request.user)

@@ -1153,9 +1153,12 @@ def set_group_members(actor: Actor, group: Org, members: Iterable[Member]) -> in
 
 def request_exemption(
     actor: Actor, *, org: Org, kind: str, period: str, reason: str, meeting_type: str = ""
-) -> Exemption:
+) -> tuple[Exemption, bool]:
     """A branch asks to be exempt: 延期召开 of one type for one period, or 撤销中 from a period on
-    (every type). Waits for the higher org's decision; nothing counts before it is approved."""
+    (every type). Waits for the higher org's decision; nothing counts before it is approved.
+
+    Returns ``(row, created)`` as ``get_or_create`` does: a request pending or approved already
+    (a double submit, or asked before) is returned with ``created=False`` and nothing written."""
     from .compliance import KIND_OF_FREQUENCY, Period, PeriodError
 
     org = _check_org(org)
@@ -1194,7 +1197,7 @@ def request_exemption(
             org=org, kind=kind, type=meeting_type, period=parsed.key, status__in=("pending", "approved")
         ).first()
         if pending is not None:  # a double submit, or asked already
-            return pending
+            return pending, False
         row = Exemption.objects.create(
             org=org,
             org_path=org.code,
@@ -1214,7 +1217,7 @@ def request_exemption(
             after={"kind": kind, "type": meeting_type, "period": parsed.key, "reason": reason},
             area_path=org.area_path,
         )
-    return row
+    return row, True
 
 
 def decide_exemption(actor: Actor, exemption: Exemption, *, approve: bool, note: str = "") -> Exemption:

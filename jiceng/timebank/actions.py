@@ -43,6 +43,13 @@ class TimebankDonateInput(drf.Serializer):
     relative = IdField(label="亲属的志愿者编号", required=False, help_text="捐赠给亲属时必填；可为任何社区的志愿者")
     team = IdField(label="志愿服务队编号", required=False, help_text="捐赠给队伍时必填")
     hours = drf.CharField(label="捐赠时长（小时）", max_length=8, help_text="大于0，最多1位小数")
+    request_key = drf.CharField(
+        label="提交标识",
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="客户端为一次提交生成的标识（如 UUID）：同一标识重复提交只捐赠一次",
+    )
 
 
 def _own_person_account(user, account: Account) -> bool:
@@ -70,7 +77,13 @@ def _donate(user, account: Account, data: dict):
         if team is None:
             raise services.LedgerError("没有这个志愿服务队。", code="team")
     return services.donate(
-        user, account.volunteer, data["hours"], to_volunteer=relative, to_team=team, to_fund=data["target"] == "fund"
+        user,
+        account.volunteer,
+        data["hours"],
+        to_volunteer=relative,
+        to_team=team,
+        to_fund=data["target"] == "fund",
+        request_key=data.get("request_key", ""),
     )
 
 
@@ -103,17 +116,17 @@ MOVEMENT_ACTIONS: dict[str, Action] = table(
 STATE_CODES = {"reversal", "reversed", "duplicate", "amount", "status"}
 
 
-def refusal(exc: services.LedgerError, state_status: int = status.HTTP_409_CONFLICT) -> Response:
-    """A ledger refusal in the API's envelope: 403 who may act, ``state_status`` (409) the state,
-    else 400 with fields. ``/timebank-movements/{id}/reverse/`` answered 400 for its state refusals
-    before the table existed and keeps doing so (``state_status=400``), with the state's code."""
+def refusal(exc: services.LedgerError) -> Response:
+    """A ledger refusal in the API's envelope: 403 who may act, 409 the state (with the state's
+    code: ``reversed``, ``reversal``, ``amount``, ...), else 400 with fields. Every timebank
+    route answers so, ``/timebank-movements/{id}/reverse/`` included."""
     codes = [error.code or "invalid" for error in exc.error_list]
     message = "；".join(exc.messages)
     http: int
     if "permission" in codes:
         http, code = status.HTTP_403_FORBIDDEN, "permission_denied"
     elif len(codes) == 1 and codes[0] in STATE_CODES:
-        http, code = state_status, codes[0]
+        http, code = status.HTTP_409_CONFLICT, codes[0]
     else:
         http, code = status.HTTP_400_BAD_REQUEST, "invalid"
     body: dict[str, Any] = {"status": http, "code": code, "message": message}

@@ -4,7 +4,6 @@
 the stored one (one row); the statement is keyset-paged. Refusals are the envelope of
 :func:`jiceng.timebank.actions.refusal` with the Chinese reason."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -73,10 +72,10 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         request=TimebankReasonInput,
         responses={
             201: TimebankMovementSerializer,
-            400: OpenApiResponse(
-                description="拒绝原因（中文）：未填原因、已冲正过（reversed）、冲正流水不能再冲正（reversal）"
-            ),
+            400: OpenApiResponse(description="未填冲正原因（按字段）"),
             403: OpenApiResponse(description="无权冲正这笔流水"),
+            404: OpenApiResponse(description="流水不存在，或不在您的权限范围内"),
+            409: OpenApiResponse(description="这笔流水已冲正过（reversed），或本身是冲正流水（reversal）"),
         },
     )
     @action(detail=True, methods=["post"], url_name="reverse")
@@ -89,7 +88,7 @@ class MovementViewSet(ScopedReadOnlyViewSet):
         try:
             reversal = entry.run(request.user, movement, dict(data.validated_data))
         except services.LedgerError as exc:
-            return refusal(exc, state_status=status.HTTP_400_BAD_REQUEST)
+            return refusal(exc)
         return Response(TimebankMovementSerializer(reversal).data, status=201)
 
 
@@ -125,9 +124,8 @@ class RedemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         server = Volunteer.objects.filter(pk=v["server"]).first()
         if server is None:
             return error_response("服务志愿者不存在。", status.HTTP_404_NOT_FOUND, "not_found")
-        started = timezone.now()
         try:
-            redemption = services.redeem(
+            redemption, created = services.redeem(
                 request.user,
                 beneficiary,
                 server,
@@ -141,5 +139,5 @@ class RedemptionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         fresh = self.base_queryset().get(pk=redemption.pk)
         return Response(
             TimebankRedemptionSerializer(fresh, context=self.get_serializer_context()).data,
-            status=status.HTTP_201_CREATED if redemption.created_at >= started else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

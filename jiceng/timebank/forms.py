@@ -36,6 +36,12 @@ class DonateForm(forms.Form):
     target = forms.ChoiceField(label="捐赠给", choices=TARGETS)
     relative = forms.IntegerField(label="亲属的志愿者编号", min_value=1, required=False)
     hours = forms.CharField(label="捐赠时长（小时）", max_length=8)
+    # One key per rendered form: submitting it twice gives the hours once.
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request_key"].initial = uuid.uuid4().hex
 
 
 class ReverseForm(forms.Form):

@@ -166,6 +166,10 @@ class Movement(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="经办人"
     )
     created_at = models.DateTimeField("记账时间", auto_now_add=True, db_index=True)
+    # A donation's form (or API client) key of one submission: a second submit with the same key
+    # returns the first movement. NULL, not "", when absent: a column with a default would make
+    # SQLite rebuild the table in the migration, dropping the append-only trigger of 0003.
+    request_key = models.CharField("提交标识", max_length=40, null=True, blank=True)
 
     objects = MovementQuerySet.as_manager()
 
@@ -185,6 +189,9 @@ class Movement(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="reversal", reverses__isnull=False) | (~Q(kind="reversal") & Q(reverses__isnull=True)),
                 name="tb_reversal_points_back",
+            ),
+            models.UniqueConstraint(
+                fields=["debit", "request_key"], condition=Q(request_key__isnull=False), name="tb_movement_request_once"
             ),
         ]
 

@@ -174,11 +174,30 @@ def earn(actor: Actor, hours_record) -> Movement:
     return movement
 
 
-def donate(actor: Actor, volunteer, amount, *, to_volunteer=None, to_fund: bool = False, to_team=None) -> Movement:
-    """A volunteer gives hours to a relative (another volunteer, any community), the fund or a team."""
+def _read_request_key(value) -> str:
+    key = (value or "").strip()
+    if len(key) > 40 or any(not (c.isalnum() or c in "-_") for c in key):
+        raise LedgerError("提交标识只能是不超过40位的字母、数字、“-”或“_”。", code="request_key")
+    return key
+
+
+def donate(
+    actor: Actor,
+    volunteer,
+    amount,
+    *,
+    to_volunteer=None,
+    to_fund: bool = False,
+    to_team=None,
+    request_key: str = "",
+) -> Movement:
+    """A volunteer gives hours to a relative (another volunteer, any community), the fund or a team.
+    ``request_key`` (the form's or the client's key of one submission): a second submit with it
+    returns the first donation, read under the donor's account lock, so the hours are given once."""
     amount = read_hours(amount, "捐赠时长")
     if getattr(actor, "pk", None) is None or volunteer.user_id != actor.pk:  # type: ignore[union-attr]
         raise LedgerError("只能捐赠本人账户的时长。", code="permission")
+    request_key = _read_request_key(request_key)
     targets = [t for t in (to_volunteer, to_team) if t is not None] + ([True] if to_fund else [])
     if len(targets) != 1:
         raise LedgerError("请选择一个受赠对象：亲属、队伍或公益基金。", code="target")
@@ -196,7 +215,19 @@ def donate(actor: Actor, volunteer, amount, *, to_volunteer=None, to_fund: bool 
         fund = None
     with transaction.atomic():
         locked = _lock(source, target, *([fund] if fund else []))
-        movement = _move(actor, locked[source.pk], locked[target.pk], amount, MovementKind.DONATE, memo="捐赠")
+        if request_key:
+            done = Movement.objects.filter(debit=source, kind=MovementKind.DONATE, request_key=request_key).first()
+            if done is not None:  # a double submit: the first one stands
+                return done
+        movement = _move(
+            actor,
+            locked[source.pk],
+            locked[target.pk],
+            amount,
+            MovementKind.DONATE,
+            memo="捐赠",
+            request_key=request_key or None,
+        )
         if fund is not None:
             _overflow(actor, locked[target.pk], locked[fund.pk])
         audit(
@@ -218,12 +249,13 @@ def redeem(
     served_on: date | None = None,
     *,
     request_key: str = "",
-) -> Redemption:
+) -> tuple[Redemption, bool]:
     """The beneficiary's community records a service redeemed from a volunteer of any community
     (通存通兑): the hours leave the beneficiary's account; the server's hours are recorded for the
     server's community to approve (and so earned like any service). ``request_key`` (the form's or
     the client's key of one submission): a second submit with it returns the first redemption,
-    read under the beneficiary's account lock, so the hours are spent once."""
+    read under the beneficiary's account lock, so the hours are spent once. Returns
+    ``(redemption, created)`` as ``get_or_create`` does (``False``: that first one)."""
     from jiceng.volunteers import services as volunteer_services
     from jiceng.volunteers.models import HoursSource
 
@@ -250,9 +282,10 @@ def redeem(
                 code="beneficiary",
             )
         )
-    request_key = (request_key or "").strip()
-    if len(request_key) > 40 or any(not (c.isalnum() or c in "-_") for c in request_key):
-        errors.append(LedgerError("提交标识只能是不超过40位的字母、数字、“-”或“_”。", code="request_key"))
+    try:
+        request_key = _read_request_key(request_key)
+    except LedgerError as exc:
+        errors.append(exc)
     if served_on is not None and (served_on > today or served_on < date(today.year - 1, 1, 1)):
         errors.append(LedgerError("服务日期应在上一年1月1日至今天之间。", code="served_on"))
     if errors:
@@ -265,7 +298,7 @@ def redeem(
         if request_key:
             done = Redemption.objects.filter(beneficiary=beneficiary, request_key=request_key).first()
             if done is not None:  # a double submit: the first one stands
-                return done
+                return done, False
         movement = _move(actor, locked[source.pk], locked[sink.pk], amount, MovementKind.REDEEM, memo=content)
         redemption = Redemption.objects.create(
             beneficiary=beneficiary,
@@ -281,7 +314,7 @@ def redeem(
             actor, server, amount, served_on, f"时间银行兑换服务：{content}"[:200], source=HoursSource.REDEMPTION
         )
         audit(actor, "timebank.redeem", redemption, after={"hours": str(amount)}, area_path=beneficiary.area_path)
-    return redemption
+    return redemption, True
 
 
 def reverse(actor: Actor, movement: Movement, reason: str) -> Movement:

@@ -111,7 +111,7 @@ def redeem(request):
             form.add_error("server", "没有这个志愿者编号。")
         if beneficiary is not None and server is not None:
             try:
-                redemption = services.redeem(
+                redemption, _created = services.redeem(
                     request.user,
                     beneficiary,
                     server,

@@ -208,7 +208,7 @@ def _volunteers(s, tag: str, *, area, admin) -> None:
     from jiceng.timebank import services as timebank_services
 
     server = vol_services.register_volunteer(admin, area, f"{tag}服务志愿者")
-    s.tb_redemption = timebank_services.redeem(admin, s.vol_person, server, "1", f"{tag}上门助餐")
+    s.tb_redemption, _ = timebank_services.redeem(admin, s.vol_person, server, "1", f"{tag}上门助餐")
 
 
 def _orglife(s, tag: str, area, branch) -> None:
@@ -236,7 +236,7 @@ def _orglife(s, tag: str, area, branch) -> None:
         held_at=timezone.now() - timedelta(days=7),
         present=[s.member],
     )
-    s.exemption = orglife_services.request_exemption(
+    s.exemption, _ = orglife_services.request_exemption(
         None, org=branch, kind="dissolving", period=str(timezone.localdate().year), reason=f"{tag}支部拟撤销"
     )
     s.group = branch.children.filter(org_type=OrgType.GROUP).first() or create_org(

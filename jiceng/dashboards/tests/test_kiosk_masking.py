@@ -102,9 +102,9 @@ def test_one_hidden_child_hides_a_second_so_the_sum_tells_nothing():
 
     from jiceng.dashboards.kiosk import HIDDEN, _Suppression
 
-    women = SimpleNamespace(key=WOMEN, min_cell=3, cell_group="gender", share_of="", percent=False)
-    men = SimpleNamespace(key=MEN, min_cell=3, cell_group="gender", share_of="", percent=False)
-    share = SimpleNamespace(key=SHARE, min_cell=0, cell_group="", share_of=WOMEN, percent=True)
+    women = SimpleNamespace(key=WOMEN, min_cell=3, cell_group="gender", share_of="", percent=False, base="")
+    men = SimpleNamespace(key=MEN, min_cell=3, cell_group="gender", share_of="", percent=False, base="")
+    share = SimpleNamespace(key=SHARE, min_cell=0, cell_group="", share_of=WOMEN, percent=True, base="")
     rules = _Suppression([women, men, share])
     parent = rules.node({WOMEN: 40, MEN: 60, SHARE: 0.4})
     assert parent == {WOMEN: 40, MEN: 60, SHARE: 0.4}
@@ -123,3 +123,45 @@ def test_one_hidden_child_hides_a_second_so_the_sum_tells_nothing():
         if isinstance(figures[WOMEN], str):
             assert isinstance(figures[MEN], str) and isinstance(figures[SHARE], str)
     assert sum(isinstance(v, int) for f in by.values() for v in f.values()) == 2  # one grid still shown
+
+
+DUES = "members.area.dues_rate"
+
+
+def test_a_rate_over_one_or_two_members_is_hidden_on_the_kiosk(make_member, orgs, tree, users, login):  # noqa: F811
+    """党费按月交纳率 of a grid with two members (one paid up, 50 %) would tell each one's status:
+    the 大屏 shows "—" for it on the grid and among the community's children; the community's own
+    rate (5 members) is shown, and so the other grid's is hidden too (community rate × 5 − grid rate
+    × 3 would give the first grid's)."""
+    from jiceng.dashboards.choice import save_choice
+    from jiceng.members import stats
+    from jiceng.members.models import Member
+
+    paid_up = make_member()
+    make_member()  # 第一网格: two members, one of them paid up
+    for _ in range(3):
+        make_member(org=orgs.branch2)  # 第二网格: three, none paid up
+    today = date.today()
+    last_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    Member.objects.filter(pk=paid_up.pk).update(dues_paid_through=last_month)
+    stats.rebuild()
+    save_choice(users.community, "areas", [PARTY, DUES])
+    client = login(users.community)
+    grid1, grid2 = tree.grid1.code, tree.grid2.code
+    # The logged-in dashboard of a holder of the dues permission shows the exact rate.
+    assert page_figures(client, grid1)["figures"][DUES] == 0.5
+
+    data = client.get(reverse("dashboards:kiosk_data", args=["areas", grid1])).json()
+    figures = {f["key"]: f for f in data["figures"]}
+    assert figures[PARTY]["text"] == "2"
+    assert figures[DUES]["value"] == "—" and figures[DUES]["text"] == "—"
+    assert "50.0%" not in json.dumps(data, ensure_ascii=False)
+    page = client.get(reverse("dashboards:kiosk", args=["areas", grid1])).content.decode()
+    assert f'data-metric="{DUES}">—<small>' in page and "50.0%" not in page and "0.5" not in page
+
+    community = client.get(reverse("dashboards:kiosk_data", args=["areas", tree.beianmen.code]), {"rank": DUES})
+    community = community.json()
+    assert {f["key"]: f["text"] for f in community["figures"]}[DUES] == "20.0%"  # 1 of 5
+    children = {c["code"]: c["figures"] for c in community["children"]}
+    assert children[grid1][DUES] == "—" and children[grid2][DUES] == "—"
+    assert [r["value"] for r in community["ranking"]] == ["—", "—"]

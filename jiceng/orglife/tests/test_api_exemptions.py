@@ -50,6 +50,31 @@ def test_request_approve_and_list_in_scope(api_client, orgs, people):
     assert AuditLog.objects.filter(action="decide_orglife_exemption").count() == 1
 
 
+def test_a_repeat_is_200_whatever_the_first_request_time(api_client, orgs, people):
+    """Created or not is the service's answer, not a clock comparison: a request stamped later than
+    this call began (another server's clock, a concurrent first submit) is still a repeat."""
+    first = _ask(api_client, people.secretary, orgs.grid1)
+    assert first.status_code == 201
+    Exemption.objects.filter(pk=first.json()["id"]).update(requested_at=timezone.now() + timedelta(minutes=5))
+    again = _ask(api_client, people.secretary, orgs.grid1)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert Exemption.objects.filter(org=orgs.grid1).count() == 1
+
+
+def test_the_page_says_when_the_request_was_made_already(client, orgs, people):
+    from django.urls import reverse
+
+    client.force_login(people.secretary)
+    url = reverse("orglife:exemption_list")
+    body = {"org": orgs.grid1.code, "kind": "postpone", "type": "congress", "period": _quarter(), "reason": "换届"}
+    first = client.post(url, body, follow=True).content.decode()
+    assert "已提交“第一网格党支部”的免于考核申请" in first
+    again = client.post(url, body, follow=True).content.decode()
+    assert "“第一网格党支部”已有相同的免于考核申请（待审批），未重复提交。" in again
+    assert "已提交“第一网格党支部”" not in again
+    assert Exemption.objects.filter(org=orgs.grid1).count() == 1
+
+
 def test_refusals_are_structured_and_write_nothing(api_client, orgs, people):
     # The requester may not approve their own request: 403 with the reason.
     row = _ask(api_client, people.community, orgs.grid1).json()

@@ -166,7 +166,7 @@ def test_todo_gone_once_an_exemption_is_approved(orgs, people):
     quarter = Period.containing("quarter", timezone.localdate())
     late = timezone.make_aware(datetime.combine(quarter.end - timedelta(days=10), datetime.min.time()))
     title = "本季度支部党员大会未召开 · 第一网格党支部"
-    row = services.request_exemption(
+    row, _ = services.request_exemption(
         people.secretary, org=orgs.grid1, kind="postpone", period=quarter.key, meeting_type="congress", reason="换届"
     )
     assert title in _titles(people.secretary, late)

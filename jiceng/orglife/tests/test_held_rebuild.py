@@ -126,16 +126,14 @@ def test_compliance_reads_late_and_held_on_time(year):
 def test_postponement_and_dissolution_exempt_once_approved(year, people, make_user, tree):
     g1, g2 = year.grid1, year.grid2
     q3 = Period.parse("2026-Q3")
-    row = services.request_exemption(
+    row, created = services.request_exemption(
         people.secretary, org=g1, kind="postpone", period="2026-Q3", meeting_type="congress", reason="支部书记调整"
     )
-    # A double submit gives the same request back.
-    assert (
-        services.request_exemption(
-            people.secretary, org=g1, kind="postpone", period="2026-Q3", meeting_type="congress", reason="支部书记调整"
-        ).pk
-        == row.pk
-    )
+    assert created
+    # A double submit gives the same request back, and says it wrote nothing.
+    assert services.request_exemption(
+        people.secretary, org=g1, kind="postpone", period="2026-Q3", meeting_type="congress", reason="支部书记调整"
+    ) == (row, False)
     assert compliance.assess([g1], q3)[0].cells[MeetingType.CONGRESS] == MISSED  # pending counts nothing
     with pytest.raises(PermissionDenied):  # the branch cannot approve its own request
         services.decide_exemption(people.secretary, row, approve=True)
@@ -146,7 +144,7 @@ def test_postponement_and_dissolution_exempt_once_approved(year, people, make_us
     with pytest.raises(OrglifeError, match="已批准"):
         services.decide_exemption(people.community, row, approve=False, note="不同意")
     # 撤销中: every type from the period on; an exempt branch that held late stays exempt.
-    dissolving = services.request_exemption(
+    dissolving, _ = services.request_exemption(
         people.community, org=g2, kind="dissolving", period="2026-Q3", reason="所在单位撤并，支部拟撤销"
     )
     services.decide_exemption(people.street, dissolving, approve=True)

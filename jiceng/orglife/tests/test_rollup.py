@@ -50,7 +50,7 @@ def life(orgs, people):
     hold(people, g1, ["committee", "lecture"], date(2026, 11, 10), at(date(2026, 12, 2)))  # late for Nov only
     hold(people, orgs.gongyuan_branch, ["life"], date(2025, 12, 20), at(date(2026, 1, 8)))  # late for 2025
     hold(people, orgs.gongyuan_branch, ["congress"], date(2026, 8, 20), at(date(2026, 8, 20)))
-    exemption = services.request_exemption(
+    exemption, _ = services.request_exemption(
         people.secretary, org=g1, kind="postpone", period="2026-Q3", meeting_type="congress", reason="支部书记调整"
     )
     services.decide_exemption(people.community, exemption, approve=True, note="同意")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from jiceng.timebank.actions import ACCOUNT_ACTIONS, MOVEMENT_ACTIONS, available
-from jiceng.timebank.models import Account, AccountKind, Movement, Redemption
+from jiceng.timebank.models import Account, AccountKind, Movement, MovementKind, Redemption
 from jiceng.timebank.tests.test_ledger import assert_consistent, balance, earned
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +110,16 @@ def test_reverse_through_the_table_twice_is_refused_with_its_code(api_client, vo
     done = api_client.post(url, {"reason": "录入错误"}, format="json")
     assert done.status_code == 201 and done.json()["kind"] == "reversal"
     again = api_client.post(url, {"reason": "再来一次"}, format="json")
-    # 400 as before the table (the endpoint's contract), with the state's code.
-    assert again.status_code == 400 and again.json()["error"]["code"] == "reversed"
+    # A state refusal is 409, as in every workflow, with the state's code and the Chinese reason.
+    assert again.status_code == 409 and again.json()["error"]["code"] == "reversed"
+    assert "已经冲正过" in again.json()["error"]["message"]
+    reversal = api_client.post(
+        f"/api/v1/timebank-movements/{done.json()['id']}/reverse/", {"reason": "再冲"}, format="json"
+    )
+    assert reversal.status_code == 409 and reversal.json()["error"]["code"] == "reversal"
+    # A missing reason is the input's: 400 naming the field.
+    blank = api_client.post(url, {"reason": " "}, format="json")
+    assert blank.status_code == 400 and "reason" in blank.json()["error"]["fields"]
     assert Account.objects.get(volunteer=vol.me).balance == 0
     assert Account.objects.filter(kind=AccountKind.REDEEMED).count() == 0
 
@@ -141,3 +149,39 @@ def test_volunteer_pickers_are_scoped_and_name_no_phone(client, vol):
     client.force_login(vol.my_user)
     assert client.get(server, {"q": "贡院志愿"}).json()["results"] == []
     assert client.get(beneficiary, {"q": "老人"}).json()["results"] == []
+
+
+def test_donation_with_the_same_request_key_gives_the_hours_once(api_client, vol):
+    earned(vol, vol.me, vol.my_user, "5")
+    account = Account.objects.get(volunteer=vol.me)
+    api_client.force_authenticate(vol.my_user)
+    url = f"/api/v1/timebank-accounts/{account.pk}/donate/"
+    body = {"target": "relative", "relative": vol.far.pk, "hours": "1.5", "request_key": "app-7f3a"}
+    first = api_client.post(url, body, format="json")
+    again = api_client.post(url, body, format="json")  # a retry after a lost answer
+    assert first.status_code == again.status_code == 200, again.content
+    assert Decimal(again.json()["balance"]) == Decimal("3.5") and balance(vol.far) == Decimal("1.5")
+    assert Movement.objects.filter(kind=MovementKind.DONATE).count() == 1
+    # Another key is another donation; a malformed key is refused by field.
+    other = api_client.post(url, {**body, "request_key": "app-7f3b"}, format="json")
+    assert Decimal(other.json()["balance"]) == Decimal("2.0") and balance(vol.far) == Decimal("3.0")
+    bad = api_client.post(url, {**body, "request_key": "带空格 的"}, format="json")
+    assert bad.status_code == 400 and "request_key" in bad.json()["error"]["fields"]
+    assert Movement.objects.filter(kind=MovementKind.DONATE).count() == 2
+    assert_consistent()
+
+
+def test_a_repeated_redemption_is_200_whatever_the_first_ones_time(api_client, vol):
+    """Created or not is the service's answer, not a clock comparison: a first redemption stamped
+    later than the repeat began (another server's clock, a concurrent first submit) is still the first."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    earned(vol, vol.elder, vol.elder_user, "5")
+    first = _redeem(api_client, vol.community, vol, request_key="form-2")
+    assert first.status_code == 201
+    Redemption.objects.filter(pk=first.json()["id"]).update(created_at=timezone.now() + timedelta(minutes=5))
+    again = _redeem(api_client, vol.community, vol, request_key="form-2")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert balance(vol.elder) == Decimal("3.0")

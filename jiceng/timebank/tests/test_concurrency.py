@@ -94,3 +94,17 @@ def test_opposite_transfers_do_not_deadlock_and_balances_add_up(vol):
     total = sum(Account.objects.filter(volunteer__in=vol.people[:2]).values_list("balance", flat=True))
     assert total == Decimal("12.0")
     assert run_check().ok
+
+
+def test_a_donation_submitted_twice_at_once_with_one_key_gives_the_hours_once(vol):
+    fund(vol, vol.people[0], vol.users[0], "6")
+    call = lambda: services.donate(  # noqa: E731
+        vol.users[0], vol.people[0], "2", to_volunteer=vol.people[1], request_key="form-race"
+    )
+    results = race(call, call)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert results[0].pk == results[1].pk
+    assert Movement.objects.filter(kind=MovementKind.DONATE).count() == 1
+    assert Account.objects.get(volunteer=vol.people[0]).balance == Decimal("4.0")
+    assert Account.objects.get(volunteer=vol.people[1]).balance == Decimal("2.0")
+    assert run_check().ok

@@ -133,7 +133,8 @@ def test_spend_beyond_balance_is_refused_with_nothing_written(vol):
 
 def test_redemption_spends_one_for_one_and_records_the_servers_hours_for_approval(vol):
     earned(vol, vol.elder, vol.elder_user, "4")
-    redemption = services.redeem(vol.community, vol.elder, vol.far, "2", "上门助餐")
+    redemption, created = services.redeem(vol.community, vol.elder, vol.far, "2", "上门助餐")
+    assert created
     assert balance(vol.elder) == Decimal("2.0")
     assert redemption.movement.credit.kind == AccountKind.REDEEMED
     # 通存通兑: a volunteer of another community served; their hours wait for their own community.

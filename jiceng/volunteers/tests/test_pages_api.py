@@ -66,7 +66,7 @@ def test_api_reversal_of_a_reversal_is_refused(vol, client):
         {"reason": "再冲"},
         content_type="application/json",
     )
-    assert second.status_code == 400 and "不能再冲正" in second.json()["error"]["message"]
+    assert second.status_code == 409 and "不能再冲正" in second.json()["error"]["message"]
 
 
 def test_page_queries_do_not_grow_with_history(vol, make_activity, client):
